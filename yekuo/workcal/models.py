@@ -78,7 +78,12 @@ class OfficeHours(models.Model):
 
 
 class CalendarRevision(models.Model):
-    """A counter bumped by every calendar or office-hours change, so cached work tables know to rebuild."""
+    """A token renewed by every calendar or office-hours change, so cached work tables know to rebuild.
+
+    A random token rather than a counter: a counter returns to an old value when a transaction rolls
+    back, and a table cached inside that transaction would then pass for current.
+    """
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
-    value = models.PositiveBigIntegerField(default=0)
+    token = models.CharField(max_length=32, default="")
+    changed_at = models.DateTimeField(auto_now=True)

@@ -8,12 +8,12 @@ from yekuo.workcal.engine import DaySpec, WorkTable
 from yekuo.workcal.models import CalendarDay, CalendarRevision, CalendarYear, OfficeHours
 from yekuo.workcal.office_hours import DEFAULT_SEASONS, parse_seasons, season_for
 
-_tables: dict[str, tuple[int, WorkTable]] = {}
+_tables: dict[str, tuple[str, WorkTable]] = {}
 _lock = threading.Lock()
 
 
-def calendar_revision() -> int:
-    return CalendarRevision.objects.filter(id=1).values_list("value", flat=True).first() or 0
+def calendar_revision() -> str:
+    return CalendarRevision.objects.filter(id=1).values_list("token", flat=True).first() or ""
 
 
 def _schedules(company: str) -> list[tuple[date, list]]:

@@ -4,18 +4,19 @@ Every write bumps CalendarRevision in the same transaction and, on commit, sends
 that open clocks are recomputed (REQUIREMENTS I7).
 """
 
+import uuid
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Max
+from django.db.models import Max
 from django.utils import timezone
 
 from yekuo.common.errors import Conflict, InvalidInput
 from yekuo.workcal.models import CalendarDay, CalendarRevision, CalendarYear, DayKind, OfficeHours
-from yekuo.workcal.office_hours import parse_seasons
+from yekuo.workcal.office_hours import DEFAULT_SEASONS, parse_seasons
 from yekuo.workcal.schedule_file import ScheduleFile, parse_schedule
 from yekuo.workcal.signals import calendar_changed
 
@@ -41,9 +42,7 @@ class SeedReport:
 
 
 def _bump_revision(years: list[int]) -> None:
-    updated = CalendarRevision.objects.filter(id=1).update(value=F("value") + 1)
-    if not updated:
-        CalendarRevision.objects.create(id=1, value=1)
+    CalendarRevision.objects.update_or_create(id=1, defaults={"token": uuid.uuid4().hex})
     years = sorted(set(years))
     transaction.on_commit(lambda: calendar_changed.send(sender=CalendarYear, years=years))
 
@@ -125,6 +124,12 @@ def calendar_seed(first_year: int = 2004) -> SeedReport:
     if report.official_years:
         report.disagreements = cross_check(date(report.official_years[0], 1, 1), date(report.official_years[-1], 12, 31))
     report.provisional_years = _ensure_provisional()
+    if not OfficeHours.objects.filter(company="default").exists():
+        # The default of I4, in force from the first seeded year so that every past day has hours.
+        OfficeHours.objects.create(
+            company="default", name="默认作息 08:30–12:00, 14:30–18:00", effective_from=date(first_year, 1, 1),
+            seasons=DEFAULT_SEASONS,
+        )
     changed += report.provisional_years
     if changed:
         _bump_revision(changed)
@@ -145,7 +150,7 @@ def _ensure_provisional() -> list[int]:
         if year in have:
             continue
         rules = holidays.China(years=year, observed=False, language="zh_CN")
-        source = f"provisional: rule-based holidays ({'holidays'} {holidays.__version__}), no make-up days"
+        source = f"provisional: rule-based holidays (holidays {holidays.__version__}), no make-up days"
         rows = [_day(day, day.weekday() < 5 and day not in rules, rules.get(day, ""), source, True) for day in _days_of(year)]
         _replace_year(year, rows, provisional=True, source=source, document="", checksum="")
         created.append(year)
