@@ -1,7 +1,6 @@
 """Helpers for management commands: JSON on stdout, one error line on stderr and exit code 2."""
 
 import json
-
 from collections.abc import Callable
 from functools import wraps
 
@@ -25,5 +24,3 @@ def exit_on_error(handler: Callable) -> Callable:
             raise CommandError(f"{exc.code}: {exc.message}", returncode=2) from exc
 
     return wrapper
-
-

@@ -1,3 +1,6 @@
+from django.conf import settings
+from django.core.cache import cache
+from django.db import DatabaseError
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -21,4 +24,18 @@ def home(request):
 
 
 def healthz(request):
-    return JsonResponse({"status": "ok", "calendar_revision": calendar_revision()})
+    """Liveness for load balancers and `make run` users: the database and the cache both answer."""
+    checks = {}
+    try:
+        checks["calendar_revision"] = calendar_revision()
+        checks["database"] = "ok"
+    except DatabaseError as exc:
+        checks["database"] = f"error: {exc.__class__.__name__}"
+    try:
+        cache.set("yekuo:healthz", "ok", 10)
+        checks["cache"] = "ok" if cache.get("yekuo:healthz") == "ok" else "error: no round trip"
+    except Exception as exc:  # any cache backend failure is a health failure, not a 500
+        checks["cache"] = f"error: {exc.__class__.__name__}"
+    healthy = checks["database"] == "ok" and checks["cache"] == "ok"
+    checks["cache_backend"] = "redis" if settings.REDIS_URL else "local-memory"
+    return JsonResponse({"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503)

@@ -16,10 +16,12 @@ class CalendarYear(models.Model):
 
     year = models.PositiveSmallIntegerField(primary_key=True)
     provisional = models.BooleanField(
-        help_text="No official State Council schedule is loaded yet (I7): rule-based holidays, no make-up days."
+        help_text="No official State Council schedule yet (I7): rule-based holidays, no make-up days.",
     )
     source = models.CharField(max_length=200)
-    document = models.CharField(max_length=200, blank=True, help_text="The official notice, e.g. 国办发明电〔2025〕7号")
+    document = models.CharField(
+        max_length=200, blank=True, help_text="The official notice, e.g. 国办发明电〔2025〕7号"
+    )
     loaded_at = models.DateTimeField(auto_now=True)
     checksum = models.CharField(max_length=64, blank=True, help_text="sha256 of the schedule file, if any")
 
@@ -87,3 +89,6 @@ class CalendarRevision(models.Model):
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     token = models.CharField(max_length=32, default="")
     changed_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"calendar revision {self.token}"

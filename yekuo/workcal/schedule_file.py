@@ -41,7 +41,9 @@ def _date(text: str, path: str, line: int, name: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise FileFormatError(path, f"{line}", f"field '{name}': {text!r} is not a date like 2027-01-01") from None
+        raise FileFormatError(
+            path, f"{line}", f"field '{name}': {text!r} is not a date like 2027-01-01"
+        ) from None
 
 
 def parse_schedule(path: str | Path) -> ScheduleFile:
@@ -69,7 +71,9 @@ def parse_schedule(path: str | Path) -> ScheduleFile:
             )
         if keyword in ("year", "document", "source"):
             if keyword in header:
-                raise FileFormatError(path, f"{number}", f"field '{keyword}': given twice (first on line {header[keyword][1]})")
+                raise FileFormatError(
+                    path, f"{number}", f"field '{keyword}': given twice (first on line {header[keyword][1]})"
+                )
             if not rest:
                 raise FileFormatError(path, f"{number}", f"field '{keyword}': missing value")
             header[keyword] = (rest, number)
@@ -84,7 +88,9 @@ def parse_schedule(path: str | Path) -> ScheduleFile:
         if last < first:
             raise FileFormatError(path, f"{number}", f"field 'date': range {when} ends before it starts")
         if (last - first).days >= MAX_RANGE_DAYS:
-            raise FileFormatError(path, f"{number}", f"field 'date': range {when} is longer than {MAX_RANGE_DAYS} days")
+            raise FileFormatError(
+                path, f"{number}", f"field 'date': range {when} is longer than {MAX_RANGE_DAYS} days"
+            )
         if not name:
             raise FileFormatError(path, f"{number}", "field 'name': missing (e.g. 春节 or 春节调休)")
         entries.append((number, keyword, first, last, name))
@@ -96,7 +102,9 @@ def parse_schedule(path: str | Path) -> ScheduleFile:
         raise FileFormatError(path, f"{year_line}", f"field 'year': {year_text!r} is not a year")
     year = int(year_text)
     if "document" not in header:
-        raise FileFormatError(path, "0", "field 'document': missing; name the official notice, e.g. 国办发明电〔2025〕7号")
+        raise FileFormatError(
+            path, "0", "field 'document': missing; name the official notice, e.g. 国办发明电〔2025〕7号"
+        )
 
     schedule = ScheduleFile(
         path=path,
@@ -112,10 +120,14 @@ def parse_schedule(path: str | Path) -> ScheduleFile:
         while day <= last:
             if not earliest <= day <= date(year, 12, 31):
                 raise FileFormatError(
-                    path, f"{number}", f"field 'date': {day} is outside {year} (only December {year - 1} may be given too)"
+                    path,
+                    f"{number}",
+                    f"field 'date': {day} is outside {year} (only December {year - 1} may be given too)",
                 )
             if day in seen:
-                raise FileFormatError(path, f"{number}", f"field 'date': {day} is already given on line {seen[day]}")
+                raise FileFormatError(
+                    path, f"{number}", f"field 'date': {day} is already given on line {seen[day]}"
+                )
             seen[day] = number
             if keyword == "workday":
                 if day.weekday() < 5:

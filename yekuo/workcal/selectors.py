@@ -29,7 +29,9 @@ def _schedules(company: str) -> list[tuple[date, list]]:
 def build_work_table(company: str = "default") -> WorkTable:
     days = list(CalendarDay.objects.order_by("date").values_list("date", "working", "provisional"))
     if not days:
-        raise InvalidInput("the working calendar is empty; run `yekuo calendar seed` first", code="calendar_empty")
+        raise InvalidInput(
+            "the working calendar is empty; run `yekuo calendar seed` first", code="calendar_empty"
+        )
     schedules = _schedules(company)
     specs = []
     k = 0
@@ -67,18 +69,32 @@ def year_summary(year: int) -> dict:
     if info is None:
         loaded = list(CalendarYear.objects.values_list("year", flat=True))
         span = f"{loaded[0]}–{loaded[-1]}" if loaded else "none"
-        raise InvalidInput(f"{year} is not in the calendar (loaded years: {span})", code="out_of_calendar", field="year")
+        raise InvalidInput(
+            f"{year} is not in the calendar (loaded years: {span})", code="out_of_calendar", field="year"
+        )
     days = CalendarDay.objects.filter(date__year=year).order_by("date")
     periods: list[dict] = []
     makeup = []
     previous = None
     for day in days:
         if day.kind == "holiday":
-            if periods and previous and previous.kind == "holiday" and periods[-1]["name"] == day.holiday_name:
+            if (
+                periods
+                and previous
+                and previous.kind == "holiday"
+                and periods[-1]["name"] == day.holiday_name
+            ):
                 periods[-1]["to"] = day.date.isoformat()
                 periods[-1]["days"] += 1
             else:
-                periods.append({"name": day.holiday_name, "from": day.date.isoformat(), "to": day.date.isoformat(), "days": 1})
+                periods.append(
+                    {
+                        "name": day.holiday_name,
+                        "from": day.date.isoformat(),
+                        "to": day.date.isoformat(),
+                        "days": 1,
+                    }
+                )
         elif day.kind == "makeup":
             makeup.append({"date": day.date.isoformat(), "weekday": day.date.strftime("%A")})
         previous = day

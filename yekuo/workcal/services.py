@@ -90,7 +90,11 @@ def cross_check(first: date, last: date) -> list[tuple[date, bool, bool]]:
 
     other = holidays.China(years=range(first.year, last.year + 1))
     ours = dict(CalendarDay.objects.filter(date__range=(first, last)).values_list("date", "working"))
-    return [(day, working, other.is_working_day(day)) for day, working in sorted(ours.items()) if other.is_working_day(day) != working]
+    return [
+        (day, working, other.is_working_day(day))
+        for day, working in sorted(ours.items())
+        if other.is_working_day(day) != working
+    ]
 
 
 @transaction.atomic
@@ -109,7 +113,11 @@ def calendar_seed(first_year: int = 2004) -> SeedReport:
     changed = []
     for year in range(max(first_year, lib_first), lib_last + 1):
         known = existing.get(year)
-        if known and not known.provisional and (known.source == source or not known.source.startswith("chinesecalendar")):
+        if (
+            known
+            and not known.provisional
+            and (known.source == source or not known.source.startswith("chinesecalendar"))
+        ):
             report.skipped_years.append(year)
             continue
         rows = []
@@ -122,12 +130,16 @@ def calendar_seed(first_year: int = 2004) -> SeedReport:
         report.official_years.append(year)
         changed.append(year)
     if report.official_years:
-        report.disagreements = cross_check(date(report.official_years[0], 1, 1), date(report.official_years[-1], 12, 31))
+        report.disagreements = cross_check(
+            date(report.official_years[0], 1, 1), date(report.official_years[-1], 12, 31)
+        )
     report.provisional_years = _ensure_provisional()
     if not OfficeHours.objects.filter(company="default").exists():
         # The default of I4, in force from the first seeded year so that every past day has hours.
         OfficeHours.objects.create(
-            company="default", name="默认作息 08:30–12:00, 14:30–18:00", effective_from=date(first_year, 1, 1),
+            company="default",
+            name="默认作息 08:30–12:00, 14:30–18:00",
+            effective_from=date(first_year, 1, 1),
             seasons=DEFAULT_SEASONS,
         )
     changed += report.provisional_years
@@ -151,7 +163,10 @@ def _ensure_provisional() -> list[int]:
             continue
         rules = holidays.China(years=year, observed=False, language="zh_CN")
         source = f"provisional: rule-based holidays (holidays {holidays.__version__}), no make-up days"
-        rows = [_day(day, day.weekday() < 5 and day not in rules, rules.get(day, ""), source, True) for day in _days_of(year)]
+        rows = [
+            _day(day, day.weekday() < 5 and day not in rules, rules.get(day, ""), source, True)
+            for day in _days_of(year)
+        ]
         _replace_year(year, rows, provisional=True, source=source, document="", checksum="")
         created.append(year)
     return created
@@ -203,10 +218,14 @@ def calendar_apply(schedule: ScheduleFile, force: bool = False) -> LoadResult:
     # Entries reaching back into December of the year before update those days where they exist.
     for day, name in schedule.holidays.items():
         if day.year < year:
-            CalendarDay.objects.filter(date=day).update(working=False, kind=DayKind.HOLIDAY, holiday_name=name, source=source)
+            CalendarDay.objects.filter(date=day).update(
+                working=False, kind=DayKind.HOLIDAY, holiday_name=name, source=source
+            )
     for day in schedule.workdays:
         if day.year < year:
-            CalendarDay.objects.filter(date=day).update(working=True, kind=DayKind.MAKEUP, holiday_name="", source=source)
+            CalendarDay.objects.filter(date=day).update(
+                working=True, kind=DayKind.MAKEUP, holiday_name="", source=source
+            )
     changed = [year, *{d.year for d in (*schedule.holidays, *schedule.workdays) if d.year < year}]
     changed += _ensure_provisional()
     _bump_revision(changed)
@@ -229,7 +248,9 @@ def office_hours_create(
     parse_seasons(seasons)
     if OfficeHours.objects.filter(company=company, effective_from=effective_from).exists():
         raise Conflict(f"{company} already has office hours starting {effective_from}")
-    hours = OfficeHours.objects.create(company=company, name=name, effective_from=effective_from, seasons=seasons)
+    hours = OfficeHours.objects.create(
+        company=company, name=name, effective_from=effective_from, seasons=seasons
+    )
     years = CalendarYear.objects.filter(year__gte=effective_from.year).values_list("year", flat=True)
     _bump_revision(list(years))
     return hours

@@ -1,4 +1,7 @@
-"""Golden deadlines across every 2026 holiday boundary (REQUIREMENTS I3, I4, I5, I7), on the seeded calendar."""
+"""Golden deadlines across every 2026 holiday boundary (REQUIREMENTS I3, I4, I5, I7).
+
+On the seeded calendar, through the cached work table the services use.
+"""
 
 import pytest
 
@@ -15,7 +18,12 @@ GOLDEN = [
     ("2026-09-18 16:00", 1, "2026-09-20 16:00", "make-up Sunday 09-20 works, Saturday 09-19 does not"),
     ("2026-09-24 16:00", 1, "2026-09-28 16:00", "Mid-Autumn 09-25..09-27"),
     ("2025-12-31 16:00", 1, "2026-01-04 16:00", "New Year 01-01..01-03, make-up Sunday 01-04"),
-    ("2026-01-02 10:00", 1, "2026-01-04 18:00", "started on a holiday: ends with the make-up day, not 08:30 next day"),
+    (
+        "2026-01-02 10:00",
+        1,
+        "2026-01-04 18:00",
+        "started on a holiday: ends with the make-up day, not 08:30 next day",
+    ),
     ("2026-02-13 14:30", 2, "2026-02-24 12:00", "make-up Saturday 02-14, then Spring Festival 02-15..02-23"),
     ("2026-02-27 18:00", 0.5, "2026-02-28 12:00", "make-up Saturday 02-28, started at closing time"),
     ("2026-04-03 17:00", 0.5, "2026-04-07 11:00", "Qingming 04-04..04-06, no make-up day"),
@@ -59,7 +67,9 @@ def test_pause_over_national_day_is_credited_in_working_time(table):
     # Before the pause 420 minutes were used; the pause covers 840 working minutes (not 9 calendar days).
     result = table.deadline(at("2026-09-29 09:00"), 3, [(at("2026-09-30 09:00"), at("2026-10-09 09:00"))])
     assert result.at == at("2026-10-12 09:00")
-    used = table.elapsed(at("2026-09-29 09:00"), result.at, [(at("2026-09-30 09:00"), at("2026-10-09 09:00"))])
+    used = table.elapsed(
+        at("2026-09-29 09:00"), result.at, [(at("2026-09-30 09:00"), at("2026-10-09 09:00"))]
+    )
     assert used.working_minutes == 3 * 420
 
 
@@ -75,7 +85,10 @@ def test_pause_after_the_deadline_does_not_move_it(table):
 
 
 def test_overlapping_and_unsorted_pauses_are_merged(table):
-    pauses = [(at("2026-03-04 10:00"), at("2026-03-04 16:00")), (at("2026-03-04 09:00"), at("2026-03-04 11:00"))]
+    pauses = [
+        (at("2026-03-04 10:00"), at("2026-03-04 16:00")),
+        (at("2026-03-04 09:00"), at("2026-03-04 11:00")),
+    ]
     merged = table.deadline(at("2026-03-03 08:30"), 2, pauses)
     single = table.deadline(at("2026-03-03 08:30"), 2, [(at("2026-03-04 09:00"), at("2026-03-04 16:00"))])
     assert merged.at == single.at == at("2026-03-05 15:30")
@@ -133,12 +146,24 @@ def test_provisional_year_has_rule_based_holidays_and_no_makeup(table):
         (lambda t: t.deadline(at("2028-12-20 10:00"), 30), OutOfCalendar, "after the last loaded"),
         (lambda t: t.elapsed(at("2026-03-03 10:00"), at("2026-03-02 10:00")), InvalidInput, "before start"),
         (
-            lambda t: t.deadline(at("2026-03-03 10:00"), 1, [(at("2026-03-04 10:00"), at("2026-03-03 10:00"))]),
+            lambda t: t.deadline(
+                at("2026-03-03 10:00"), 1, [(at("2026-03-04 10:00"), at("2026-03-03 10:00"))]
+            ),
             InvalidInput,
             "ends before it begins",
         ),
     ],
-    ids=["naive", "negative", "not-half", "not-number", "before-calendar", "after-calendar", "deadline-past-end", "end-before-start", "reversed-pause"],
+    ids=[
+        "naive",
+        "negative",
+        "not-half",
+        "not-number",
+        "before-calendar",
+        "after-calendar",
+        "deadline-past-end",
+        "end-before-start",
+        "reversed-pause",
+    ],
 )
 def test_bad_input_is_refused_clearly(table, call, error, text):
     with pytest.raises(error, match=text):

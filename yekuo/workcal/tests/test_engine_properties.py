@@ -55,11 +55,18 @@ def test_deadline_matches_the_day_loop(start, days):
 @relaxed
 @given(start=instants, end_offset=st.integers(min_value=0, max_value=40 * 86400))
 def test_elapsed_matches_the_day_loop(start, end_offset):
-    assert TABLE.elapsed_ts(start, start + end_offset) == day_loop_elapsed(start, start + end_offset, is_working)
+    assert TABLE.elapsed_ts(start, start + end_offset) == day_loop_elapsed(
+        start, start + end_offset, is_working
+    )
 
 
 @relaxed
-@given(start=instants, days=budgets, later=st.integers(min_value=0, max_value=10 * 86400), more=st.integers(0, 10))
+@given(
+    start=instants,
+    days=budgets,
+    later=st.integers(min_value=0, max_value=10 * 86400),
+    more=st.integers(0, 10),
+)
 def test_deadline_is_monotone_in_start_and_budget(start, days, later, more):
     base = TABLE.deadline_ts(start, TABLE.budget_for(start, days))
     assert TABLE.deadline_ts(start + later, TABLE.budget_for(start + later, days)) >= base
@@ -130,7 +137,10 @@ def test_budget_follows_the_schedule_day_length(blocks_minutes):
     from datetime import time
 
     blocks = ((time(8, 0), time(12, 0)), (time(13, 0), time(16, 0) if blocks_minutes == 420 else time(17, 0)))
-    days = [DaySpec(date(2026, 3, 2) + timedelta(days=i), i % 7 < 5, False, blocks, blocks_minutes * 60) for i in range(14)]
+    days = [
+        DaySpec(date(2026, 3, 2) + timedelta(days=i), i % 7 < 5, False, blocks, blocks_minutes * 60)
+        for i in range(14)
+    ]
     table = WorkTable(days)
     start = int(datetime(2026, 3, 2, 8, 0, tzinfo=SHANGHAI).timestamp())
     assert table.budget_for(start, 1) == blocks_minutes * 60

@@ -18,7 +18,15 @@ class Command(BaseCommand):
         self.stdout.write(f"yekuo: serving on http://{host}:{port}/")
         sys.stdout.flush()
         argv = [
-            sys.executable, "-m", "gunicorn", "config.wsgi:application",
-            "--bind", f"{host}:{port}", "--workers", str(workers), "--access-logfile", "-",
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "config.wsgi:application",
+            "--bind",
+            f"{host}:{port}",
+            "--workers",
+            str(workers),
+            "--access-logfile",
+            "-",
         ]
         os.execv(sys.executable, argv)

@@ -13,16 +13,22 @@ def parse_instant(text: str, name: str) -> datetime:
     try:
         value = datetime.fromisoformat(text)
     except ValueError:
-        raise InvalidInput(f"--{name} {text!r} is not an ISO 8601 time like 2026-09-30T16:00+08:00", field=name) from None
+        raise InvalidInput(
+            f"--{name} {text!r} is not an ISO 8601 time like 2026-09-30T16:00+08:00", field=name
+        ) from None
     if value.tzinfo is None:
-        raise InvalidInput(f"--{name} {text} has no UTC offset; write it like 2026-09-30T16:00+08:00", field=name)
+        raise InvalidInput(
+            f"--{name} {text} has no UTC offset; write it like 2026-09-30T16:00+08:00", field=name
+        )
     return value
 
 
 def parse_pause(text: str) -> tuple[datetime, datetime | None]:
     begin, slash, end = text.partition("/")
     if not slash:
-        raise InvalidInput(f"--paused {text!r} must be START/END (END may be empty for a pause still open)", field="paused")
+        raise InvalidInput(
+            f"--paused {text!r} must be START/END (END may be empty for a pause still open)", field="paused"
+        )
     return parse_instant(begin, "paused"), (parse_instant(end, "paused") if end else None)
 
 
@@ -33,15 +39,24 @@ def parse_days(text: str) -> float:
         raise InvalidInput(f"--days {text!r} is not a number of working days", field="days") from None
 
 
+def _status(working: bool) -> str:
+    return "working" if working else "off"
+
+
 class Command(BaseCommand):
     help = "The working calendar: seed, load, show; deadline and elapsed working time."
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
-        sub.add_parser("seed", help="Seed official years from chinesecalendar, cross-check with holidays, add provisional years")
+        sub.add_parser(
+            "seed",
+            help="Seed official years from chinesecalendar, cross-check with holidays, add provisional years",
+        )
         load = sub.add_parser("load", help="Load one year's official State Council schedule file")
         load.add_argument("file")
-        load.add_argument("--force", action="store_true", help="Replace a year that already has an official schedule")
+        load.add_argument(
+            "--force", action="store_true", help="Replace a year that already has an official schedule"
+        )
         show = sub.add_parser("show", help="A year's holidays and make-up working days")
         show.add_argument("year", type=int)
         deadline = sub.add_parser("deadline", help="Deadline for a limit in working days")
@@ -67,17 +82,27 @@ class Command(BaseCommand):
             f"provisional years added: {', '.join(map(str, report.provisional_years)) or 'none'}"
         )
         if report.disagreements:
-            self.stdout.write(f"cross-check with the holidays library: {len(report.disagreements)} disagreement(s)")
+            self.stdout.write(
+                f"cross-check with the holidays library: {len(report.disagreements)} disagreement(s)"
+            )
             for day, ours, theirs in report.disagreements:
                 self.stdout.write(
-                    f"  {day}: chinesecalendar says {'working' if ours else 'off'}, holidays says {'working' if theirs else 'off'}"
+                    f"  {day}: chinesecalendar says {_status(ours)}, holidays says {_status(theirs)}"
                 )
         elif years:
             self.stdout.write("cross-check with the holidays library: no disagreement")
 
     def do_load(self, file, force, **options):
         result = services.calendar_load(file, force=force)
-        print_json(self, {"year": result.year, "replaced": result.replaced, "holidays": result.holidays, "makeup_days": result.workdays})
+        print_json(
+            self,
+            {
+                "year": result.year,
+                "replaced": result.replaced,
+                "holidays": result.holidays,
+                "makeup_days": result.workdays,
+            },
+        )
 
     def do_show(self, year, **options):
         print_json(self, selectors.year_summary(year))

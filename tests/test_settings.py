@@ -1,0 +1,82 @@
+"""Settings come from the environment and fail loudly on bad values (issue 2 §1)."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from config import env
+
+ROOT = Path(__file__).resolve().parents[1]
+STRONG_KEY = "k3y-" + "Zx9!qR7#mP2$wL5^vN8&bT4*" * 3
+
+
+def yekuo(*args, **env_vars):
+    environ = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE", "DATABASE_URL"}}
+    environ.update(env_vars)
+    return subprocess.run(
+        [sys.executable, "-m", "yekuo.cli", *args], env=environ, cwd=ROOT, capture_output=True, text=True
+    )
+
+
+@pytest.mark.parametrize(
+    ("parser", "name", "raw", "message"),
+    [
+        (lambda: env.env_bool("X_BOOL", False), "X_BOOL", "maybe", "is not a boolean"),
+        (lambda: env.env_int("X_INT", 1), "X_INT", "two", "is not an integer"),
+        (lambda: env.env_int("X_INT", 1, minimum=1), "X_INT", "0", "must be at least 1"),
+        (lambda: env.database_from_url("X_DB", "sqlite://"), "X_DB", "mysql://u@h/db", "not supported"),
+        (lambda: env.redis_url("X_REDIS"), "X_REDIS", "localhost:6379", "must start with redis://"),
+    ],
+)
+def test_bad_values_raise_naming_the_variable(monkeypatch, parser, name, raw, message):
+    monkeypatch.setenv(name, raw)
+    with pytest.raises(ImproperlyConfigured, match=message) as caught:
+        parser()
+    assert name in str(caught.value)
+
+
+def test_good_values_parse(monkeypatch):
+    monkeypatch.setenv("X_BOOL", "Yes")
+    monkeypatch.setenv("X_LIST", "a.example, b.example,")
+    monkeypatch.setenv("X_DB", "postgresql://postgres@127.0.0.1:5432/yekuo")
+    assert env.env_bool("X_BOOL", False) is True
+    assert env.env_list("X_LIST", []) == ["a.example", "b.example"]
+    assert env.database_from_url("X_DB", "sqlite://")["ENGINE"] == "django.db.backends.postgresql"
+
+
+def test_defaults_are_chinese_shanghai_and_aware():
+    from django.conf import settings
+
+    assert settings.TIME_ZONE == "Asia/Shanghai" and settings.USE_TZ is True
+    assert settings.LANGUAGE_CODE == "zh-hans"
+    assert "en" in dict(settings.LANGUAGES)
+
+
+def test_production_without_secret_key_fails_loudly(tmp_path):
+    done = yekuo("check", YEKUO_ENV="production", YEKUO_DATA_DIR=str(tmp_path), ALLOWED_HOSTS="yekuo.example")
+    assert done.returncode != 0
+    assert "SECRET_KEY must be set" in done.stderr
+
+
+def test_check_deploy_is_clean_with_production_settings(tmp_path):
+    done = yekuo(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        YEKUO_ENV="production",
+        SECRET_KEY=STRONG_KEY,
+        ALLOWED_HOSTS="yekuo.example",
+        YEKUO_DATA_DIR=str(tmp_path),
+    )
+    assert done.returncode == 0, done.stderr
+    assert "no issues" in done.stdout
+
+
+def test_unknown_environment_name_fails(tmp_path):
+    done = yekuo("check", YEKUO_ENV="staging", YEKUO_DATA_DIR=str(tmp_path))
+    assert done.returncode != 0 and "YEKUO_ENV" in done.stderr
