@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "yekuo.common",
+    "yekuo.accounts",
     "yekuo.workcal",
     "yekuo.regulations",
     "yekuo.web",
@@ -84,6 +85,9 @@ TEMPLATES = [
 
 DATABASES = {"default": database_from_url("DATABASE_URL", f"sqlite:///{DATA_DIR / 'yekuo.sqlite3'}")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "/"
 
 REDIS_URL = redis_url("REDIS_URL")
 if REDIS_URL:
