@@ -2,6 +2,8 @@
 
 import pytest
 
+from yekuo.accounts.testing import *  # noqa: F403  (the `cast` fixture: the fixed test cast)
+
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
@@ -9,3 +11,11 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
     with django_db_blocker.unblock():
         calendar_seed()
+
+
+@pytest.fixture
+def table(db):
+    """The cached work table of the default company, built from the seeded calendar."""
+    from yekuo.workcal.selectors import work_table
+
+    return work_table()

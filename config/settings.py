@@ -9,7 +9,7 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from config.env import database_from_url, env_bool, env_dir, env_int, env_list, env_str, redis_url
+from config.env import database_from_url, env_bool, env_dir, env_float, env_int, env_list, env_str, redis_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "yekuo.accounts",
     "yekuo.workcal",
     "yekuo.regulations",
+    "yekuo.orders",
     "yekuo.web",
 ]
 
@@ -125,6 +126,12 @@ MEDIA_ROOT = DATA_DIR / "media"
 
 # How many years past the last official State Council schedule get a provisional calendar (I7).
 YEKUO_PROVISIONAL_YEARS = env_int("YEKUO_PROVISIONAL_YEARS", 2, minimum=1)
+# R9: warn when this share of a clock's budget is used, and/or when this many working minutes are left
+# (the earlier of the two); set either to "off" to use only the other.
+YEKUO_WARN_USED_FRACTION = env_float("YEKUO_WARN_USED_FRACTION", 0.75)
+YEKUO_WARN_REMAINING_MINUTES = env_int("YEKUO_WARN_REMAINING_MINUTES", 0, minimum=0) or None
+# An entry dated more than this before it is recorded is back-dated: it needs a reason and is flagged.
+YEKUO_BACKDATE_MINUTES = env_int("YEKUO_BACKDATE_MINUTES", 30, minimum=1)
 
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)

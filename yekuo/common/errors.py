@@ -45,3 +45,9 @@ class FileFormatError(YekuoError):
 
 class Conflict(YekuoError):
     code = "conflict"
+
+
+class Forbidden(YekuoError):
+    """The user may not take this action, or not on this object (REQUIREMENTS R15, `yekuo.accounts`)."""
+
+    code = "forbidden"

@@ -1,0 +1,37 @@
+"""`yekuo demo`: load the demo data into the current database and print what was made.
+
+The demo is a list of steps, run in order in one transaction. Each step is a dotted path to a
+function taking no argument and returning either a dict summary or an object with `summary()`; apps
+add their part by appending to `STEPS` (e.g. the orders of every category in every state, issue 3 §1).
+"""
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils.module_loading import import_string
+
+from yekuo.common.cli import exit_on_error
+
+STEPS: list[tuple[str, str]] = [
+    ("organisation and people", "yekuo.accounts.demo.create_demo_org"),
+]
+
+
+class Command(BaseCommand):
+    help = "Create (or refresh) the demo company, its people and, as apps add them, demo work orders."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--logins", action="store_true", help="Also print every demo login")
+
+    @exit_on_error
+    def handle(self, *args, logins=False, **options):
+        with transaction.atomic():
+            results = [(title, import_string(path)()) for title, path in STEPS]
+        for title, result in results:
+            summary = result.summary() if hasattr(result, "summary") else result
+            self.stdout.write(f"{title}:")
+            for key, value in summary.items():
+                self.stdout.write(f"  {key}: {value}")
+            if logins and hasattr(result, "logins"):
+                for username, full_name, roles, scope in result.logins():
+                    self.stdout.write(f"  {username:28} {full_name:6} {roles:10} {scope}")
+        self.stdout.write("logins: docs/demo.md")

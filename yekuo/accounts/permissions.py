@@ -1,0 +1,90 @@
+"""Who may do what: one declarative matrix from roles to actions (REQUIREMENTS R15).
+
+The notice names the responsible roles of each node (Attachment 1, column 责任人) and gives the customer
+service center the control of the whole process and the dispatch of platform orders (notice §1, R3);
+everything else here is an **interpretation**, chosen for a utility's separation of duties:
+
+- Every staff role may view orders (`order.view`): nobody can work or control what they cannot see.
+  *Where* they may view is the scope (`scope.restrict`), not the role.
+- `acceptance_clerk` (业务受理人员) takes orders in: creates counter orders, receives dispatched ones,
+  completes its nodes (受理) and suspends/resumes the clock when the customer is responsible (I5).
+- `customer_manager` / `project_manager` (客户经理 / 项目经理) work the later nodes: complete them, decide
+  the approval condition (R6, `approval.decided`), record what the customer did (design submitted,
+  inspection requested, works completed) and suspend/resume.
+- `dispatcher` (调度员, customer service center) reviews the platform queue: views, creates, receives and
+  assigns (dispatches) orders to branches and people (R3). It does not work nodes.
+- `branch_manager` / `department_manager` (分公司经理 / 部门经理) control: view, (re)assign, cancel, reopen
+  and export. They do not work nodes themselves, so a manager cannot close a clock on someone's behalf.
+- `auditor` (审计员) only views and exports (R12, R16): read-only by design.
+- `administrator` (系统管理员) may do everything, including `admin.manage` and `event.ingest`. The
+  marketing business system's integration account (R16, issue 3 §3) is given this role until a dedicated
+  integration role exists.
+
+"node.complete (their nodes)": the matrix grants the *kind* of action; the orders services also check
+that the node's owner role in the regulation is one of the user's roles (`has_role`), and the scope.
+Superusers may do everything. Inactive and anonymous users may do nothing.
+"""
+
+from yekuo.accounts.codes import ACTIONS, ROLES
+from yekuo.common.errors import Forbidden
+
+_VIEW = {"order.view"}
+_NODE_WORK = {"node.complete", "order.suspend", "order.resume"}
+_CONTROL = {"order.view", "order.assign", "order.cancel", "order.reopen", "order.export"}
+
+ROLE_ACTIONS: dict[str, frozenset[str]] = {
+    "acceptance_clerk": frozenset(_VIEW | _NODE_WORK | {"order.create", "order.receive"}),
+    "customer_manager": frozenset(_VIEW | _NODE_WORK | {"approval.decide", "customer.record"}),
+    "project_manager": frozenset(_VIEW | _NODE_WORK | {"approval.decide", "customer.record"}),
+    "dispatcher": frozenset(_VIEW | {"order.create", "order.receive", "order.assign"}),
+    "branch_manager": frozenset(_CONTROL),
+    "department_manager": frozenset(_CONTROL),
+    "administrator": frozenset(ACTIONS),
+    "auditor": frozenset({"order.view", "order.export"}),
+}
+
+assert set(ROLE_ACTIONS) == set(ROLES), "every role needs a row in ROLE_ACTIONS"
+assert all(actions <= set(ACTIONS) for actions in ROLE_ACTIONS.values()), "unknown action in ROLE_ACTIONS"
+
+
+def check_action(action: str) -> None:
+    """A misspelt action is a programming error, never a silent denial."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown action {action!r}; the actions are {', '.join(ACTIONS)}")
+
+
+def is_working(user) -> bool:
+    """An authenticated, active user (AnonymousUser and None are neither)."""
+    return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def actions_of(user) -> frozenset[str]:
+    """Every action the user may take (before scope)."""
+    if not is_working(user):
+        return frozenset()
+    if user.is_superuser:
+        return frozenset(ACTIONS)
+    granted: set[str] = set()
+    for code in user.role_codes:
+        granted |= ROLE_ACTIONS.get(code, frozenset())
+    return frozenset(granted)
+
+
+def can(user, action: str) -> bool:
+    """May the user take this action at all (their scope decides where; see `scope.restrict`)?"""
+    check_action(action)
+    return action in actions_of(user)
+
+
+def require(user, action: str) -> None:
+    """Raise `Forbidden` (code "forbidden") unless `can(user, action)`."""
+    if not can(user, action):
+        who = getattr(user, "username", "") or "anonymous"
+        raise Forbidden(f"{who} may not {action} ({ACTIONS[action]})")
+
+
+def has_role(user, role: str) -> bool:
+    """Does the user hold this role (e.g. the owner role of a node)? Superusers hold every role."""
+    if role not in ROLES:
+        raise ValueError(f"unknown role {role!r}")
+    return is_working(user) and (user.is_superuser or role in user.role_codes)

@@ -1,0 +1,67 @@
+"""Reads about organisation and people: the branch for an address (R3), who can be assigned."""
+
+from django.db.models import F, Q, QuerySet
+
+from yekuo.accounts.models import Branch, Company, ServiceArea, User
+
+
+def _score(address: str, keywords: list[str]) -> tuple[int, int]:
+    """(where the match ends, its length) of the keyword matched furthest right; (0, 0) for none.
+
+    A Chinese address runs from the general to the specific (市 → 区/旗 → 镇/街道 → 路 → 号), so the
+    keyword that ends furthest right is the most specific: "伊金霍洛旗札萨克镇" lies in the area of
+    札萨克镇, not merely in the banner.
+    """
+    best = (0, 0)
+    for keyword in keywords:
+        at = address.rfind(keyword) if keyword else -1
+        if at >= 0:
+            best = max(best, (at + len(keyword), len(keyword)))
+    return best
+
+
+def _matches(address: str, company: Company | None) -> list[ServiceArea]:
+    """The service areas whose keyword match scores best (several on a tie)."""
+    address = (address or "").strip()
+    if not address:
+        return []
+    areas = ServiceArea.objects.select_related("branch")
+    if company is not None:
+        areas = areas.filter(branch__company=company)
+    best, found = (0, 0), []
+    for area in areas:
+        score = _score(address, area.keywords or [])
+        if score > best:
+            best, found = score, [area]
+        elif score == best and score[0]:
+            found.append(area)
+    return found
+
+
+def propose_service_area(address: str, company: Company | None = None) -> ServiceArea | None:
+    """The service area (营业区) an address lies in, by its address keywords (R3).
+
+    The keyword matched furthest right wins (then the longer one). None when nothing matches or two
+    areas tie: the dispatcher then decides.
+    """
+    found = _matches(address, company)
+    return found[0] if len(found) == 1 else None
+
+
+def propose_branch(address: str, company: Company | None = None) -> Branch | None:
+    """The branch to dispatch an order to, proposed from its site address (notice §1, R3: 审核派单).
+
+    As `propose_service_area`, except that a tie between areas of the same branch still proposes that
+    branch. Only a proposal: the dispatcher confirms or changes it.
+    """
+    branches = {area.branch_id: area.branch for area in _matches(address, company)}
+    return next(iter(branches.values())) if len(branches) == 1 else None
+
+
+def users_with_role(role: str, branch: Branch, *, active: bool = True) -> QuerySet[User]:
+    """The users holding `role` who work at `branch`: its own staff first, then company-scope staff
+    (the people an order of that branch can be assigned to)."""
+    users = User.objects.filter(
+        Q(branch__isnull=True) | Q(branch=branch), roles__code=role, company_id=branch.company_id
+    ).order_by(F("branch").asc(nulls_last=True), "username")
+    return users.filter(is_active=True) if active else users

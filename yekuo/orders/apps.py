@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class OrdersConfig(AppConfig):
+    name = "yekuo.orders"
+    label = "orders"
+    verbose_name = "业扩工单 Work orders"
+
+    def ready(self):
+        from yekuo.orders.recompute import recompute_after_calendar_change
+        from yekuo.workcal.signals import calendar_changed
+
+        calendar_changed.connect(recompute_after_calendar_change, dispatch_uid="orders-recompute")

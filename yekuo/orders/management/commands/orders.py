@@ -1,0 +1,36 @@
+"""`yekuo orders verify`: replay every order's event log and report each whose stored state differs."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from yekuo.common.cli import exit_on_error
+from yekuo.orders.models import WorkOrder
+from yekuo.orders.recompute import verify_orders
+
+
+class Command(BaseCommand):
+    help = "Work orders: verify (replay every log and compare with the stored state)."
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action", required=True)
+        verify = sub.add_parser("verify", help="Replay every order's events and compare with its stored rows")
+        verify.add_argument("--number", action="append", default=[], help="Only these order numbers")
+
+    @exit_on_error
+    def handle(self, *args, action, **options):
+        getattr(self, f"do_{action}")(**options)
+
+    def do_verify(self, number, **options):
+        queryset = WorkOrder.objects.all()
+        if number:
+            queryset = queryset.filter(number__in=number)
+        checked = bad = 0
+        for order, differences in verify_orders(queryset):
+            checked += 1
+            if differences:
+                bad += 1
+                self.stdout.write(f"{order.number}: {len(differences)} difference(s)")
+                for line in differences[:20]:
+                    self.stdout.write(f"  {line}")
+        self.stdout.write(f"verified {checked} order(s): {checked - bad} consistent, {bad} differ")
+        if bad:
+            raise CommandError(f"{bad} order(s) differ from their event log", returncode=1)

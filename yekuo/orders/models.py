@@ -1,0 +1,202 @@
+"""Work orders, their nodes, clocks and suspensions, and the append-only event log (R8, R14, R16, I5).
+
+The rows of WorkOrder / NodeInstance / Clock / Suspension are a projection of OrderEvent: they change only
+through yekuo.orders.services, in the same transaction that appends the event, and `yekuo orders verify`
+replays every log and compares.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from yekuo.regulations.codes import CATEGORIES, CHANNELS
+
+
+class OrderStatus(models.TextChoices):
+    CREATED = "created", _("待受理")
+    IN_TRANSIT = "in_transit", _("在途")
+    SUSPENDED = "suspended", _("暂停（客户原因）")
+    ENERGIZED = "energized", _("已接电")
+    CANCELLED = "cancelled", _("已撤销")
+
+
+class Voltage(models.TextChoices):
+    V220 = "220V", "220V"
+    V380 = "380V", "380V"
+    KV10 = "10kV", "10kV"
+
+
+class EventSource(models.TextChoices):
+    WEB = "web", _("网页")
+    API = "api", _("接口")
+    IMPORT = "import", _("导入")
+    PLATFORM = "platform", _("平台推送")
+    SYSTEM = "system", _("系统")
+
+
+CATEGORY_CHOICES = list(CATEGORIES.items())
+CHANNEL_CHOICES = list(CHANNELS.items())
+
+
+class WorkOrder(models.Model):
+    scope_branch_field = "branch"
+
+    number = models.CharField(_("工单编号"), max_length=20, unique=True)
+    category = models.CharField(_("业务类别"), max_length=20, choices=CATEGORY_CHOICES)
+    channel = models.CharField(_("受理渠道"), max_length=20, choices=CHANNEL_CHOICES)
+    customer_name = models.CharField(_("客户名称"), max_length=100)
+    customer_id_number = models.CharField(_("证件号码"), max_length=40, blank=True)
+    customer_phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+    site_address = models.CharField(_("用电地址"), max_length=200)
+    service_area = models.ForeignKey(
+        "accounts.ServiceArea", models.PROTECT, null=True, blank=True, verbose_name=_("营业区")
+    )
+    branch = models.ForeignKey("accounts.Branch", models.PROTECT, related_name="orders", verbose_name=_("供电分公司"))
+    capacity_kva = models.DecimalField(_("申请容量(kVA)"), max_digits=10, decimal_places=1)
+    voltage = models.CharField(_("供电电压"), max_length=8, choices=Voltage.choices)
+    regulation_code = models.CharField(_("时限规定"), max_length=64, help_text="The version in force at creation (R14)")
+    status = models.CharField(_("状态"), max_length=12, choices=OrderStatus.choices, default=OrderStatus.CREATED)
+    low_risk = models.BooleanField(_("简易低风险"), null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"))
+    received_at = models.DateTimeField(_("受理时间"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    source_system = models.CharField(max_length=40, blank=True, help_text="Set when another system owns the order")
+    external_ref = models.CharField(max_length=64, blank=True)
+    event_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("业扩工单")
+        verbose_name_plural = _("业扩工单")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source_system", "external_ref"],
+                condition=~models.Q(external_ref=""),
+                name="order_unique_external_ref",
+            )
+        ]
+        indexes = [models.Index(fields=["branch", "status"]), models.Index(fields=["status", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.customer_name}"
+
+
+class NodeInstance(models.Model):
+    scope_branch_field = "order__branch"
+
+    order = models.ForeignKey(WorkOrder, models.CASCADE, related_name="nodes")
+    code = models.CharField(max_length=30)
+    position = models.PositiveSmallIntegerField(default=0)
+    state = models.CharField(max_length=10, default="waiting")  # waiting, active, done
+    role = models.CharField(max_length=30)
+    department = models.CharField(max_length=30)
+    clock_code = models.CharField(max_length=30, help_text="The clock that runs while this node is worked (I1)")
+    ready_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["order", "position"]
+        constraints = [models.UniqueConstraint(fields=["order", "code"], name="node_unique_per_order")]
+        indexes = [models.Index(fields=["state", "role"])]
+
+    def __str__(self) -> str:
+        return f"{self.order_id}:{self.code}"
+
+
+class Clock(models.Model):
+    scope_branch_field = "order__branch"
+
+    order = models.ForeignKey(WorkOrder, models.CASCADE, related_name="clocks")
+    code = models.CharField(max_length=30)
+    position = models.PositiveSmallIntegerField(default=0)
+    nodes = models.JSONField(default=list)
+    state = models.CharField(max_length=12, default="not_started")  # not_started running paused done cancelled
+    limit_days = models.DecimalField(max_digits=5, decimal_places=1)
+    condition_pending = models.BooleanField(default=False)
+    requested_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    deadline_at = models.DateTimeField(null=True, blank=True)
+    warn_at = models.DateTimeField(null=True, blank=True)
+    budget_seconds = models.PositiveIntegerField(null=True, blank=True)
+    pauses = models.JSONField(default=list)  # [[begin, end | null], ...] in ISO 8601
+    provisional = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["order", "position"]
+        constraints = [models.UniqueConstraint(fields=["order", "code"], name="clock_unique_per_order")]
+        indexes = [models.Index(fields=["state", "deadline_at"]), models.Index(fields=["state", "warn_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.order_id}:{self.code}"
+
+
+class SuspensionReason(models.Model):
+    """The configurable list of reasons a customer holds an order (I5)."""
+
+    code = models.CharField(max_length=40, primary_key=True)
+    name = models.CharField(max_length=100)
+    name_en = models.CharField(max_length=100, blank=True)
+    requires_evidence = models.BooleanField(default=True)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("暂停原因")
+        verbose_name_plural = _("暂停原因")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Suspension(models.Model):
+    scope_branch_field = "order__branch"
+
+    order = models.ForeignKey(WorkOrder, models.CASCADE, related_name="suspensions")
+    position = models.PositiveSmallIntegerField(default=0)
+    reason = models.ForeignKey(SuspensionReason, models.PROTECT)
+    evidence_note = models.TextField(blank=True)
+    evidence_file = models.FileField(upload_to="evidence/%Y/%m/", blank=True)
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["order", "position"]
+        constraints = [models.UniqueConstraint(fields=["order", "position"], name="suspension_unique_position")]
+
+    def __str__(self) -> str:
+        return f"{self.order_id}:{self.reason_id}@{self.started_at:%Y-%m-%d}"
+
+
+class OrderEvent(models.Model):
+    """Append-only (R16): never updated or deleted; the order's rows are its projection."""
+
+    scope_branch_field = "order__branch"
+
+    order = models.ForeignKey(WorkOrder, models.PROTECT, related_name="events")
+    seq = models.PositiveIntegerField()
+    type = models.CharField(max_length=40)
+    occurred_at = models.DateTimeField()
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
+    source = models.CharField(max_length=10, choices=EventSource.choices)
+    idempotency_key = models.CharField(max_length=100, null=True, blank=True, unique=True)
+    payload = models.JSONField(default=dict)
+    backdated = models.BooleanField(default=False)
+    reason = models.TextField(blank=True, help_text="Why a back-dated entry was made")
+
+    class Meta:
+        ordering = ["order", "seq"]
+        constraints = [models.UniqueConstraint(fields=["order", "seq"], name="event_unique_seq")]
+        indexes = [models.Index(fields=["type", "occurred_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.order_id}#{self.seq} {self.type}"
+
+
+class OrderCounter(models.Model):
+    """Per-month counter behind readable order numbers (YK2026110001)."""
+
+    period = models.CharField(max_length=6, primary_key=True)
+    value = models.PositiveIntegerField(default=0)

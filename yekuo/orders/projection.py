@@ -1,0 +1,354 @@
+"""The state of a work order as a pure fold over its events (REQUIREMENTS R8, R16; DESIGN "the domain").
+
+`project(category, rules, channel, events, table)` applies the events in occurred_at order and returns
+the order's status, nodes, clocks and suspensions. It is the only place where the workflow rules live:
+the services validate a new event by folding it in (an invalid step raises `WorkflowError` naming the
+event), `replay` folds a file's events, and `orders verify` folds the stored log and compares.
+
+Rules implemented here, each from the regulation data (yekuo/regulations/data/ordos-2022-64.toml):
+- a clock starts on its start event for the order's channel, and with hold_until_predecessors (D1) not
+  before the predecessors of its first node are complete; it stops when its stop node completes; a
+  clock spanning several nodes (I1) runs across all of them;
+- a limit chosen by a condition (I2: approval 0/3 by low_risk) shows the pending value until
+  approval.decided, and the deadline follows the decision;
+- suspensions (I5) pause every running clock; the pause is credited in working time by the engine and
+  counted as customer time; a clock started during a suspension starts paused;
+- cancellation stops every clock; reopening resumes them, the cancelled span credited like a pause.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from yekuo.common.errors import YekuoError
+from yekuo.regulations.spec import CategorySpec, Rules
+from yekuo.workcal.engine import Threshold, WorkTable, to_epoch
+
+CREATED, IN_TRANSIT, SUSPENDED, ENERGIZED, CANCELLED = "created", "in_transit", "suspended", "energized", "cancelled"
+CUSTOMER_EVENTS = ("customer.design_submitted", "customer.inspection_requested", "customer.works_completed")
+EVENT_TYPES = (
+    "order.created",
+    "order.received",
+    "order.assigned",
+    "node.completed",
+    "approval.decided",
+    *CUSTOMER_EVENTS,
+    "suspension.started",
+    "suspension.ended",
+    "order.cancelled",
+    "order.reopened",
+    "calendar.recomputed",
+)
+
+
+class WorkflowError(YekuoError):
+    code = "workflow"
+
+
+@dataclass
+class Event:
+    type: str
+    at: datetime
+    payload: dict = field(default_factory=dict)
+    seq: int = 0
+
+
+@dataclass
+class NodeState:
+    code: str
+    state: str = "waiting"  # waiting → active (predecessors done) → done
+    ready_at: datetime | None = None
+    completed_at: datetime | None = None
+    assignee: str | None = None
+
+
+@dataclass
+class ClockState:
+    code: str
+    nodes: tuple[str, ...]
+    state: str = "not_started"  # not_started, running, paused, done, cancelled
+    requested_at: datetime | None = None  # when the start event came (D1 may hold the start)
+    started_at: datetime | None = None
+    completed_at: datetime | None = None
+    limit_days: float | None = None
+    condition_pending: bool = False
+    pauses: list[list] = field(default_factory=list)  # [[begin, end | None], ...]
+    deadline_at: datetime | None = None
+    warn_at: datetime | None = None
+    provisional: bool = False
+    budget_seconds: int | None = None
+
+
+@dataclass
+class SuspensionState:
+    reason: str
+    started_at: datetime
+    ended_at: datetime | None = None
+    evidence: str = ""
+
+
+@dataclass
+class OrderState:
+    status: str = CREATED
+    received_at: datetime | None = None
+    closed_at: datetime | None = None
+    conditions: dict = field(default_factory=dict)
+    nodes: dict[str, NodeState] = field(default_factory=dict)
+    clocks: dict[str, ClockState] = field(default_factory=dict)
+    suspensions: list[SuspensionState] = field(default_factory=list)
+    last_event_at: datetime | None = None
+
+    @property
+    def open_suspension(self) -> SuspensionState | None:
+        return self.suspensions[-1] if self.suspensions and self.suspensions[-1].ended_at is None else None
+
+
+class Projector:
+    """Folds events into an OrderState for one order of one category."""
+
+    def __init__(self, category: CategorySpec, rules: Rules, channel: str, table: WorkTable, threshold: Threshold):
+        self.category, self.rules, self.channel = category, rules, channel
+        self.table, self.threshold = table, threshold
+        self.starts = {c.code: c.start_for(channel) for c in category.clocks}
+        self.state = OrderState(
+            nodes={n.code: NodeState(n.code) for n in category.nodes},
+            clocks={c.code: ClockState(c.code, c.nodes) for c in category.clocks},
+        )
+        for clock in category.clocks:
+            self._set_limit(self.state.clocks[clock.code])
+        self._signatures: dict[str, tuple] = {}
+
+    # ------------------------------------------------------------------------------------------ entry
+    def apply(self, event: Event) -> None:
+        state = self.state
+        if state.last_event_at and event.at < state.last_event_at:
+            raise WorkflowError(
+                f"{event.type} at {event.at.isoformat()} is earlier than the event before it "
+                f"({state.last_event_at.isoformat()}); events are applied in the order they happened"
+            )
+        handler = getattr(self, "_on_" + event.type.replace(".", "_"), None)
+        if handler is None:
+            raise WorkflowError(f"unknown event type {event.type!r}; known: {', '.join(EVENT_TYPES)}")
+        handler(event)
+        state.last_event_at = event.at
+        self._refresh()
+
+    # ------------------------------------------------------------------------------------------ events
+    def _on_order_created(self, event: Event) -> None:
+        pass  # the order's attributes are on the order; the event records who created it and when
+
+    def _on_calendar_recomputed(self, event: Event) -> None:
+        pass  # recorded so the order's history shows when an official schedule moved its deadlines (I7)
+
+    def _on_order_received(self, event: Event) -> None:
+        state = self.state
+        if state.status != CREATED:
+            raise WorkflowError(f"the order was already received at {state.received_at.isoformat()}")
+        state.status, state.received_at = IN_TRANSIT, event.at
+        entry = self.category.nodes[0].code
+        self._node_ready(entry, event.at)
+        self._request_starts("order.received", None, event.at)
+
+    def _on_order_assigned(self, event: Event) -> None:
+        self._require_open(event)
+        node = self._node(event.payload.get("node"))
+        if node.state == "done":
+            raise WorkflowError(f"node {node.code} is already complete; it cannot be assigned")
+        node.assignee = event.payload.get("assignee")
+
+    def _on_node_completed(self, event: Event) -> None:
+        self._require_working(event)
+        code = event.payload.get("node")
+        node = self._node(code)
+        if node.state == "done":
+            raise WorkflowError(f"node {code} was already completed at {node.completed_at.isoformat()}")
+        spec = self.category.node(code)
+        missing = [p for p in spec.predecessors if self.state.nodes[p].state != "done"]
+        if missing:
+            raise WorkflowError(f"node {code} cannot be completed before {', '.join(missing)}", field="node")
+        clock = self.category.clock_of(code) if code in self._spanned() else None
+        if clock is not None and clock.nodes[0] == code:
+            start = self.starts[clock.code]
+            if start.event in CUSTOMER_EVENTS and self.state.clocks[clock.code].requested_at is None:
+                raise WorkflowError(f"node {code} cannot be completed before {start.event}", field="node")
+        node.state, node.completed_at = "done", event.at
+        if clock is not None and clock.stop.node == code:
+            self._stop(self.state.clocks[clock.code], event.at)
+        for successor in self.category.successors(code):
+            if all(self.state.nodes[p].state == "done" for p in self.category.node(successor).predecessors):
+                self._node_ready(successor, event.at)
+        self._request_starts("node.completed", code, event.at)
+        if all(n.state == "done" for n in self.state.nodes.values()):
+            self.state.status, self.state.closed_at = ENERGIZED, event.at
+
+    def _on_approval_decided(self, event: Event) -> None:
+        self._require_open(event)
+        low_risk = event.payload.get("low_risk")
+        if not isinstance(low_risk, bool):
+            raise WorkflowError("approval.decided needs low_risk: true or false", field="low_risk")
+        if self.category.has_node("approval") and self.state.nodes["approval"].state == "done":
+            raise WorkflowError("the approval node is already complete; its limit can no longer change")
+        self.state.conditions["low_risk"] = low_risk
+        for clock in self.state.clocks.values():
+            self._set_limit(clock)
+
+    def _on_customer_design_submitted(self, event: Event) -> None:
+        self._customer_event(event)
+
+    _on_customer_inspection_requested = _on_customer_design_submitted
+    _on_customer_works_completed = _on_customer_design_submitted
+
+    def _on_suspension_started(self, event: Event) -> None:
+        self._require_working(event)
+        reason = event.payload.get("reason")
+        if not reason:
+            raise WorkflowError("suspension.started needs a reason code", field="reason")
+        self.state.suspensions.append(SuspensionState(reason, event.at, None, event.payload.get("evidence", "")))
+        self.state.status = SUSPENDED
+        for clock in self.state.clocks.values():
+            if clock.state == "running":
+                clock.pauses.append([event.at, None])
+                clock.state = "paused"
+
+    def _on_suspension_ended(self, event: Event) -> None:
+        open_one = self.state.open_suspension
+        if open_one is None or self.state.status != SUSPENDED:
+            raise WorkflowError("the order is not suspended", field="type")
+        open_one.ended_at = event.at
+        self.state.status = IN_TRANSIT
+        self._resume_all(event.at)
+
+    def _on_order_cancelled(self, event: Event) -> None:
+        if self.state.status in (ENERGIZED, CANCELLED):
+            raise WorkflowError(f"a {self.state.status} order cannot be cancelled")
+        if self.state.open_suspension:
+            self.state.open_suspension.ended_at = event.at
+        for clock in self.state.clocks.values():
+            if clock.state in ("running", "paused"):
+                if clock.state == "running":
+                    clock.pauses.append([event.at, None])
+                clock.state = "cancelled"
+        self.state.status, self.state.closed_at = CANCELLED, event.at
+
+    def _on_order_reopened(self, event: Event) -> None:
+        if self.state.status != CANCELLED:
+            raise WorkflowError("only a cancelled order can be reopened")
+        if not event.payload.get("reason"):
+            raise WorkflowError("order.reopened needs a reason", field="reason")
+        self.state.status = IN_TRANSIT if self.state.received_at else CREATED
+        self.state.closed_at = None
+        for clock in self.state.clocks.values():
+            if clock.state == "cancelled":
+                clock.state = "paused"
+        self._resume_all(event.at)
+
+    # ------------------------------------------------------------------------------------------ helpers
+    def _spanned(self) -> set[str]:
+        return {node for clock in self.category.clocks for node in clock.nodes}
+
+    def _node(self, code) -> NodeState:
+        if not code or code not in self.state.nodes:
+            known = ", ".join(self.state.nodes)
+            raise WorkflowError(f"category {self.category.code} has no node {code!r}; it has: {known}", field="node")
+        return self.state.nodes[code]
+
+    def _require_open(self, event: Event) -> None:
+        if self.state.status in (ENERGIZED, CANCELLED):
+            raise WorkflowError(f"{event.type}: the order is {self.state.status}")
+        if self.state.status == CREATED:
+            raise WorkflowError(f"{event.type}: the order has not been received yet")
+
+    def _require_working(self, event: Event) -> None:
+        self._require_open(event)
+        if self.state.status == SUSPENDED:
+            raise WorkflowError(f"{event.type}: the order is suspended; resume it first")
+
+    def _customer_event(self, event: Event) -> None:
+        self._require_working(event)
+        started = [c for c, rule in self.starts.items() if rule.event == event.type]
+        if not started:
+            raise WorkflowError(f"category {self.category.code} has no step started by {event.type}", field="type")
+        for code in started:
+            if self.state.clocks[code].requested_at is not None:
+                raise WorkflowError(f"{event.type} was already recorded for {code}", field="type")
+        self._request_starts(event.type, None, event.at)
+
+    def _node_ready(self, code: str, at: datetime) -> None:
+        node = self.state.nodes[code]
+        if node.state == "waiting":
+            node.state, node.ready_at = "active", at
+
+    def _request_starts(self, event_type: str, node: str | None, at: datetime) -> None:
+        for code, rule in self.starts.items():
+            if rule.event == event_type and rule.node == node and self.state.clocks[code].requested_at is None:
+                self.state.clocks[code].requested_at = at
+        self._start_ready(at)
+
+    def _start_ready(self, at: datetime) -> None:
+        """Start every requested clock whose first node may be worked (D1: hold until predecessors)."""
+        for clock in self.state.clocks.values():
+            if clock.state != "not_started" or clock.requested_at is None:
+                continue
+            first = self.category.node(clock.nodes[0])
+            if self.rules.hold_until_predecessors and any(self.state.nodes[p].state != "done" for p in first.predecessors):
+                continue
+            clock.started_at = at  # the request itself, or the completion that released it (D1)
+            if self.state.status == SUSPENDED:
+                clock.state = "paused"
+                clock.pauses.append([clock.started_at, None])
+            else:
+                clock.state = "running"
+
+    def _stop(self, clock: ClockState, at: datetime) -> None:
+        if clock.pauses and clock.pauses[-1][1] is None:
+            clock.pauses[-1][1] = at
+        clock.state, clock.completed_at = "done", at
+
+    def _resume_all(self, at: datetime) -> None:
+        for clock in self.state.clocks.values():
+            if clock.state == "paused" and self.state.status != SUSPENDED:
+                clock.pauses[-1][1] = at
+                clock.state = "running"
+
+    def _set_limit(self, clock: ClockState) -> None:
+        limit = self.category.clock(clock.code).limit
+        clock.limit_days = limit.days(self.state.conditions)
+        clock.condition_pending = limit.by is not None and limit.by not in self.state.conditions
+
+    def _refresh(self) -> None:
+        """Recompute deadline_at / warn_at of every started clock from the engine."""
+        table = self.table
+        for clock in self.state.clocks.values():
+            if clock.started_at is None:
+                continue
+            # Only what moves a deadline is worth recomputing: start, limit and pauses.
+            signature = (clock.started_at, clock.limit_days, tuple(tuple(p) for p in clock.pauses), clock.completed_at)
+            if self._signatures.get(clock.code) == signature:
+                continue
+            self._signatures[clock.code] = signature
+            start = to_epoch(clock.started_at)
+            pauses = table.normalize_pauses(
+                start, [(to_epoch(b), None if e is None else to_epoch(e)) for b, e in clock.pauses]
+            )
+            budget = table.budget_for(start, clock.limit_days)
+            end = table.deadline_ts(start, budget, pauses)
+            warn = table.deadline_ts(start, self.threshold.warn_budget(budget), pauses)
+            clock.budget_seconds = budget
+            clock.deadline_at = None if end is None else table.local(end)
+            clock.warn_at = None if warn is None else table.local(max(warn, start))
+            last = end if end is not None else max([start, *(p[0] for p in pauses)])
+            if clock.completed_at is not None:
+                last = max(last, to_epoch(clock.completed_at))
+            clock.provisional = table.is_provisional(start, last)
+
+
+def project(category, rules, channel, events, table, threshold=Threshold()) -> OrderState:
+    """Fold events (any order; sorted here by occurred_at, then sequence) into the order's state."""
+    projector = Projector(category, rules, channel, table, threshold)
+    for event in sorted(events, key=lambda e: (e.at, e.seq)):
+        try:
+            projector.apply(event)
+        except WorkflowError as exc:
+            raise WorkflowError(f"{event.type} at {event.at.isoformat()}: {exc.message}", field=exc.field) from None
+    return projector.state

@@ -1,0 +1,145 @@
+"""Reads of work orders: clock measurements at an instant, my work, and filtered lists (R8, R9, R15)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
+
+from yekuo.accounts.scope import restrict
+from yekuo.orders.models import Clock, NodeInstance, WorkOrder
+from yekuo.workcal.engine import to_epoch
+from yekuo.workcal.selectors import work_table
+
+LIVE = ("running", "paused")
+
+
+@dataclass(frozen=True)
+class ClockView:
+    code: str
+    state: str  # not_started, running, paused, done, cancelled
+    limit_days: float
+    condition_pending: bool
+    started_at: datetime | None
+    deadline_at: datetime | None
+    warn_at: datetime | None
+    completed_at: datetime | None
+    used_seconds: int
+    remaining_seconds: int | None
+    day_seconds: int
+    overdue: bool
+    warning: bool
+    provisional: bool
+
+    @property
+    def used_days(self) -> float:
+        return round(self.used_seconds / self.day_seconds, 6)
+
+    @property
+    def remaining_days(self) -> float | None:
+        return None if self.remaining_seconds is None else round(self.remaining_seconds / self.day_seconds, 6)
+
+
+def _pauses(clock: Clock) -> list[tuple[int, int | None]]:
+    return [
+        (to_epoch(datetime.fromisoformat(b)), None if e is None else to_epoch(datetime.fromisoformat(e)))
+        for b, e in clock.pauses
+    ]
+
+
+def clock_view(clock: Clock, when: datetime | None = None, table=None) -> ClockView:
+    """A clock measured at `when` (default now): used and remaining working time, overdue, warning."""
+    when = when or timezone.now()
+    table = table or work_table(_company_code(clock))
+    used = 0
+    remaining = None
+    day_seconds = 420 * 60
+    overdue = warning = False
+    if clock.started_at is not None:
+        start = to_epoch(clock.started_at)
+        day_seconds = table.day_seconds_at(start)
+        end = clock.completed_at if clock.state == "done" else when
+        end_ts = max(start, to_epoch(end))
+        if clock.state == "cancelled":
+            end_ts = max(start, min(end_ts, _pauses(clock)[-1][0]))
+        used = table.elapsed_ts(start, end_ts, table.normalize_pauses(start, _pauses(clock)))
+        budget = clock.budget_seconds or 0
+        remaining = budget - used
+        if clock.state == "done":
+            overdue = clock.deadline_at is not None and clock.completed_at > clock.deadline_at
+        else:
+            overdue = remaining < 0 or (clock.state == "running" and clock.deadline_at is not None and when > clock.deadline_at)
+            warning = not overdue and clock.state in LIVE and clock.warn_at is not None and when >= clock.warn_at
+    return ClockView(
+        code=clock.code, state=clock.state, limit_days=float(clock.limit_days),
+        condition_pending=clock.condition_pending, started_at=clock.started_at, deadline_at=clock.deadline_at,
+        warn_at=clock.warn_at, completed_at=clock.completed_at, used_seconds=used, remaining_seconds=remaining,
+        day_seconds=day_seconds, overdue=overdue, warning=warning, provisional=clock.provisional,
+    )  # fmt: skip
+
+
+def _company_code(clock: Clock) -> str:
+    branch = clock.order.branch
+    return branch.company.code if branch.company_id else "default"
+
+
+def orders_for(user, action: str = "order.view") -> QuerySet[WorkOrder]:
+    return restrict(WorkOrder.objects.select_related("branch", "service_area"), user, action)
+
+
+def with_alarm_state(queryset: QuerySet[WorkOrder], when: datetime | None = None) -> QuerySet[WorkOrder]:
+    """Annotate `is_overdue` and `is_warning` (R9) from the indexed deadline_at / warn_at of live clocks."""
+    when = when or timezone.now()
+    running = Clock.objects.filter(order=OuterRef("pk"), state="running")
+    return queryset.annotate(
+        is_overdue=Exists(running.filter(deadline_at__lt=when)),
+        is_warning=Exists(running.filter(warn_at__lte=when, deadline_at__gte=when)),
+    )
+
+
+def filter_orders(queryset: QuerySet[WorkOrder], params: dict, when: datetime | None = None) -> QuerySet[WorkOrder]:
+    """Filters shared by the list page, the API and exports: branch, category, channel, node, state, alarm,
+    created date range. Unknown or empty parameters are ignored; values are matched exactly."""
+    when = when or timezone.now()
+    queryset = with_alarm_state(queryset, when)
+    for field in ("category", "channel", "status"):
+        if params.get(field):
+            queryset = queryset.filter(**{field: params[field]})
+    if params.get("branch"):
+        queryset = queryset.filter(branch__code=params["branch"])
+    if params.get("node"):
+        queryset = queryset.filter(Exists(NodeInstance.objects.filter(order=OuterRef("pk"), code=params["node"], state="active")))
+    alarm = params.get("alarm")
+    if alarm == "overdue":
+        queryset = queryset.filter(is_overdue=True)
+    elif alarm == "warning":
+        queryset = queryset.filter(is_warning=True)
+    elif alarm == "any":
+        queryset = queryset.filter(Q(is_overdue=True) | Q(is_warning=True))
+    if params.get("created_from"):
+        queryset = queryset.filter(created_at__date__gte=params["created_from"])
+    if params.get("created_to"):
+        queryset = queryset.filter(created_at__date__lte=params["created_to"])
+    if params.get("q"):
+        q = params["q"]
+        queryset = queryset.filter(Q(number__icontains=q) | Q(customer_name__icontains=q) | Q(site_address__icontains=q))
+    return queryset
+
+
+def my_work(user) -> QuerySet[NodeInstance]:
+    """待办: active nodes of orders in the user's scope whose role the user holds (or assigned to them),
+    soonest deadline first."""
+    nodes = restrict(NodeInstance.objects.select_related("order", "order__branch"), user, "order.view")
+    nodes = nodes.filter(state="active", order__status__in=["in_transit", "suspended"])
+    nodes = nodes.filter(Q(assignee=user) | Q(assignee__isnull=True, role__in=list(user.role_codes)))
+    deadline = Clock.objects.filter(order=OuterRef("order"), code=OuterRef("clock_code")).values("deadline_at")[:1]
+    return nodes.annotate(deadline_at=Subquery(deadline)).order_by("deadline_at", "order__created_at")
+
+
+def mask(value: str, keep_start: int = 3, keep_end: int = 4) -> str:
+    """Mask an ID number or a phone in lists: 152********1234."""
+    if not value or len(value) <= keep_start + keep_end:
+        return value[:1] + "*" * max(0, len(value) - 1) if value else value
+    return value[:keep_start] + "*" * (len(value) - keep_start - keep_end) + value[-keep_end:]

@@ -1,0 +1,431 @@
+"""Every write to a work order (REQUIREMENTS R8, R14–R16; issue 3 §2).
+
+Each action checks the actor's role and scope and the order's state, then appends one OrderEvent and
+updates the projection rows in the same transaction. The workflow rules themselves live in
+`projection.py`: an action is valid exactly when its event folds into the order's log.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import UTC, datetime, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from yekuo.accounts.permissions import require
+from yekuo.accounts.scope import in_scope
+from yekuo.common.errors import Conflict, Forbidden, InvalidInput
+from yekuo.orders.models import (
+    Clock,
+    EventSource,
+    NodeInstance,
+    OrderCounter,
+    OrderEvent,
+    Suspension,
+    SuspensionReason,
+    WorkOrder,
+)
+from yekuo.orders.projection import Event, OrderState, Projector, WorkflowError, project
+from yekuo.regulations.selectors import regulation_effective, regulation_get
+from yekuo.workcal.engine import Threshold
+from yekuo.workcal.selectors import work_table
+
+FUTURE_TOLERANCE = timedelta(minutes=2)
+ACTIONS = {
+    "order.received": "order.receive",
+    "order.assigned": "order.assign",
+    "node.completed": "node.complete",
+    "approval.decided": "approval.decide",
+    "customer.design_submitted": "customer.record",
+    "customer.inspection_requested": "customer.record",
+    "customer.works_completed": "customer.record",
+    "suspension.started": "order.suspend",
+    "suspension.ended": "order.resume",
+    "order.cancelled": "order.cancel",
+    "order.reopened": "order.reopen",
+}
+# Who may complete a node owned by another role: only administrators (managers control, they do not work).
+NODE_OVERRIDE_ROLES = {"administrator"}
+
+
+def threshold() -> Threshold:
+    """The warning threshold of R9, from settings (YEKUO_WARN_USED_FRACTION / _REMAINING_MINUTES)."""
+    remaining = settings.YEKUO_WARN_REMAINING_MINUTES
+    return Threshold(settings.YEKUO_WARN_USED_FRACTION, None if remaining is None else remaining * 60)
+
+
+def table_for(order: WorkOrder):
+    return work_table(order.branch.company.code if order.branch.company_id else "default")
+
+
+def _events_of(order: WorkOrder) -> list[Event]:
+    rows = OrderEvent.objects.filter(order=order).order_by("seq").values_list("type", "occurred_at", "payload", "seq")
+    return [Event(t, at, payload, seq) for t, at, payload, seq in rows]
+
+
+def fold(order: WorkOrder, events: list[Event]) -> OrderState:
+    regulation = regulation_get(order.regulation_code)
+    return project(
+        regulation.category(order.category), regulation.rules, order.channel, events, table_for(order), threshold()
+    )
+
+
+# ------------------------------------------------------------------------------------------ projection rows
+NODE_FIELDS = ("state", "ready_at", "completed_at", "assignee")
+CLOCK_FIELDS = (
+    "state", "limit_days", "condition_pending", "requested_at", "started_at", "completed_at",
+    "deadline_at", "warn_at", "budget_seconds", "pauses", "provisional",
+)  # fmt: skip
+
+
+def _node_values(node) -> dict:
+    return {"state": node.state, "ready_at": node.ready_at, "completed_at": node.completed_at,
+            "assignee_id": node.assignee}  # fmt: skip
+
+
+def _iso(value: datetime) -> str:
+    return value.astimezone(UTC).isoformat()
+
+
+def _clock_values(clock) -> dict:
+    values = {name: getattr(clock, name) for name in CLOCK_FIELDS}
+    values["pauses"] = [[_iso(b), _iso(e) if e else None] for b, e in clock.pauses]
+    return values
+
+
+def write_projection(order: WorkOrder, before: OrderState | None, after: OrderState) -> None:
+    """Bring the rows to `after`, touching only what differs from `before` (None: write everything)."""
+    order.status = after.status
+    order.received_at, order.closed_at = after.received_at, after.closed_at
+    low_risk = after.conditions.get("low_risk")
+    order.low_risk = low_risk if isinstance(low_risk, bool) else None
+    for code, node in after.nodes.items():
+        if before is None or before.nodes[code] != node:
+            NodeInstance.objects.filter(order=order, code=code).update(**_node_values(node))
+    for code, clock in after.clocks.items():
+        if before is None or before.clocks[code] != clock:
+            Clock.objects.filter(order=order, code=code).update(**_clock_values(clock))
+    old = before.suspensions if before else []
+    for position, suspension in enumerate(after.suspensions):
+        if position < len(old) and old[position] == suspension:
+            continue
+        Suspension.objects.update_or_create(
+            order=order,
+            position=position,
+            defaults={
+                "reason_id": suspension.reason,
+                "evidence_note": suspension.evidence,
+                "started_at": suspension.started_at,
+                "ended_at": suspension.ended_at,
+            },
+        )
+
+
+# ------------------------------------------------------------------------------------------ checks
+def _check_actor(actor, action: str, order: WorkOrder | None = None, branch=None) -> None:
+    if actor is None:
+        raise Forbidden("an action on an order needs a signed-in user")
+    require(actor, action)
+    branch = branch if branch is not None else (order.branch if order else None)
+    if branch is not None and not in_scope(actor, branch):
+        raise Forbidden(f"{actor} may not act on orders of {branch}")
+
+
+def _check_time(order: WorkOrder | None, occurred_at: datetime, source: str, reason: str) -> bool:
+    """Refuse impossible times; return whether the entry is back-dated (and then needs a reason)."""
+    if occurred_at.tzinfo is None:
+        raise InvalidInput("occurred_at must include a UTC offset", field="occurred_at")
+    now = timezone.now()
+    if occurred_at > now + FUTURE_TOLERANCE:
+        raise InvalidInput(f"occurred_at {occurred_at.isoformat()} is in the future", field="occurred_at")
+    if order is not None and occurred_at < order.created_at:
+        raise InvalidInput(
+            f"occurred_at {occurred_at.isoformat()} is before the order was created "
+            f"({order.created_at.isoformat()})",
+            field="occurred_at",
+        )
+    backdated = occurred_at < now - timedelta(minutes=settings.YEKUO_BACKDATE_MINUTES)
+    if backdated and source == EventSource.WEB and not reason.strip():
+        raise InvalidInput(
+            "an entry back-dated by more than "
+            f"{settings.YEKUO_BACKDATE_MINUTES} minutes needs a reason; it is flagged for the monthly check",
+            field="reason",
+        )
+    return backdated
+
+
+def _existing(idempotency_key: str | None) -> OrderEvent | None:
+    if not idempotency_key:
+        return None
+    return OrderEvent.objects.select_related("order").filter(idempotency_key=idempotency_key).first()
+
+
+# ------------------------------------------------------------------------------------------ the one write path
+def apply_event(
+    order: WorkOrder | int,
+    event_type: str,
+    *,
+    actor,
+    payload: dict | None = None,
+    occurred_at: datetime | None = None,
+    source: str = EventSource.WEB,
+    idempotency_key: str | None = None,
+    reason: str = "",
+    check_actor: bool = True,
+) -> OrderEvent:
+    """Append one event to an order and update its projection, atomically; idempotent by key."""
+    payload = dict(payload or {})
+    occurred_at = occurred_at or timezone.now()
+    with transaction.atomic():
+        found = _existing(idempotency_key)
+        if found is not None:
+            return found
+        pk = order.pk if isinstance(order, WorkOrder) else order
+        locked = WorkOrder.objects.select_for_update().select_related("branch__company").get(pk=pk)
+        if check_actor:
+            _check_actor(actor, ACTIONS.get(event_type, "admin.manage"), locked)
+        backdated = _check_time(locked, occurred_at, source, reason)
+        events = _events_of(locked)
+        new = Event(event_type, occurred_at, payload, seq=locked.event_count + 1)
+        try:
+            before = fold(locked, events)
+            after = fold(locked, [*events, new])
+        except WorkflowError as exc:
+            raise WorkflowError(f"{locked.number}: {exc.message}", field=exc.field) from None
+        try:
+            with transaction.atomic():
+                row = OrderEvent.objects.create(
+                    order=locked, seq=new.seq, type=event_type, occurred_at=occurred_at, actor=actor,
+                    source=source, idempotency_key=idempotency_key or None, payload=payload,
+                    backdated=backdated, reason=reason,
+                )  # fmt: skip
+        except IntegrityError:
+            raise Conflict("this event was recorded concurrently; repeat the request") from None
+        write_projection(locked, before, after)
+        locked.event_count = new.seq
+        locked.save(update_fields=["status", "received_at", "closed_at", "low_risk", "event_count"])
+    return row
+
+
+# ------------------------------------------------------------------------------------------ creation
+def _next_number(created_at: datetime) -> str:
+    period = timezone.localtime(created_at).strftime("%Y%m")
+    counter, _ = OrderCounter.objects.select_for_update().get_or_create(period=period)
+    counter.value += 1
+    counter.save(update_fields=["value"])
+    return f"YK{period}{counter.value:04d}"
+
+
+def _resolve_branch(branch, service_area, site_address):
+    if branch is not None:
+        return branch
+    if service_area is not None:
+        return service_area.branch
+    from yekuo.accounts.selectors import propose_branch
+
+    proposed = propose_branch(site_address)
+    if proposed is None:
+        raise InvalidInput(
+            f"no service area matches the address {site_address!r}; choose the service area or branch",
+            field="service_area",
+        )
+    return proposed
+
+
+def order_create(
+    *,
+    actor,
+    category: str,
+    channel: str,
+    customer_name: str,
+    site_address: str,
+    capacity_kva,
+    voltage: str,
+    customer_id_number: str = "",
+    customer_phone: str = "",
+    service_area=None,
+    branch=None,
+    occurred_at: datetime | None = None,
+    source: str = EventSource.WEB,
+    idempotency_key: str | None = None,
+    source_system: str = "",
+    external_ref: str = "",
+    receive: bool | None = None,
+    reason: str = "",
+    check_actor: bool = True,
+) -> WorkOrder:
+    """Create an order under the regulation in force at its creation (R14).
+
+    At the counter (and for 帮您办) staff start the work order themselves, which is its receipt
+    (order.received, D3); orders from electronic channels wait for dispatch unless `receive` says so.
+    """
+    occurred_at = occurred_at or timezone.now()
+    if not customer_name.strip() or not site_address.strip():
+        raise InvalidInput("customer_name and site_address are required", field="customer_name")
+    with transaction.atomic():
+        found = _existing(idempotency_key)
+        if found is not None:
+            return found.order
+        branch = _resolve_branch(branch, service_area, site_address)
+        if check_actor:
+            _check_actor(actor, "order.create", branch=branch)
+        backdated = _check_time(None, occurred_at, source, reason)
+        regulation = regulation_effective(timezone.localdate(occurred_at))
+        spec = regulation.category(category)  # refuses a category the regulation does not have
+        order = WorkOrder.objects.create(
+            number=_next_number(occurred_at), category=category, channel=channel, customer_name=customer_name,
+            customer_id_number=customer_id_number, customer_phone=customer_phone, site_address=site_address,
+            service_area=service_area, branch=branch, capacity_kva=capacity_kva, voltage=voltage,
+            regulation_code=regulation.code, created_at=occurred_at, source_system=source_system,
+            external_ref=external_ref, event_count=1,
+        )  # fmt: skip
+        spec.clock(spec.clocks[0].code).start_for(channel)  # refuses an unknown channel
+        initial = Projector(spec, regulation.rules, channel, table_for(order), threshold()).state
+        NodeInstance.objects.bulk_create(
+            NodeInstance(order=order, code=n.code, position=i, role=n.role, department=n.department,
+                         clock_code=spec.clock_of(n.code).code)  # fmt: skip
+            for i, n in enumerate(spec.nodes)
+        )
+        Clock.objects.bulk_create(
+            Clock(order=order, code=c.code, position=i, nodes=list(c.nodes), limit_days=initial.clocks[c.code].limit_days,
+                  condition_pending=initial.clocks[c.code].condition_pending)
+            for i, c in enumerate(spec.clocks)
+        )  # fmt: skip
+        OrderEvent.objects.create(
+            order=order, seq=1, type="order.created", occurred_at=occurred_at, actor=actor, source=source,
+            idempotency_key=idempotency_key or None, backdated=backdated, reason=reason,
+            payload={"category": category, "channel": channel, "regulation": regulation.code,
+                     "branch": branch.code, "external_ref": external_ref},
+        )  # fmt: skip
+    if receive if receive is not None else channel in ("counter", "assisted"):
+        key = f"{idempotency_key}:received" if idempotency_key else None
+        apply_event(order, "order.received", actor=actor, occurred_at=occurred_at, source=source,
+                    idempotency_key=key, reason=reason, check_actor=check_actor)  # fmt: skip
+        order.refresh_from_db()
+    return order
+
+
+# ------------------------------------------------------------------------------------------ actions
+def order_receive(order, *, actor, occurred_at=None, source=EventSource.WEB, reason="", idempotency_key=None):
+    return apply_event(order, "order.received", actor=actor, occurred_at=occurred_at, source=source,
+                       reason=reason, idempotency_key=idempotency_key)  # fmt: skip
+
+
+def order_assign(order, *, actor, node: str, assignee, occurred_at=None, source=EventSource.WEB):
+    return apply_event(order, "order.assigned", actor=actor, occurred_at=occurred_at, source=source,
+                       payload={"node": node, "assignee": getattr(assignee, "pk", assignee)})  # fmt: skip
+
+
+def node_complete(order, *, actor, node: str, occurred_at=None, source=EventSource.WEB, reason="",
+                  idempotency_key=None, note: str = ""):  # fmt: skip
+    """Complete a node: the actor must hold the node's role (or be a manager who steps in)."""
+    if actor is not None and source == EventSource.WEB:
+        order_obj = order if isinstance(order, WorkOrder) else WorkOrder.objects.get(pk=order)
+        spec = regulation_get(order_obj.regulation_code).category(order_obj.category)
+        role = spec.node(node).role if spec.has_node(node) else None
+        if role and not actor.is_superuser and role not in actor.role_codes and not (actor.role_codes & NODE_OVERRIDE_ROLES):
+            raise Forbidden(f"node {node} is worked by the {role} role, which {actor} does not hold")
+    payload = {"node": node, **({"note": note} if note else {})}
+    return apply_event(order, "node.completed", actor=actor, payload=payload, occurred_at=occurred_at,
+                       source=source, reason=reason, idempotency_key=idempotency_key)  # fmt: skip
+
+
+def approval_decide(order, *, actor, low_risk: bool, occurred_at=None, source=EventSource.WEB, reason="",
+                    idempotency_key=None, inputs: dict | None = None):  # fmt: skip
+    payload = {"low_risk": low_risk, **({"inputs": inputs} if inputs else {})}
+    return apply_event(order, "approval.decided", actor=actor, payload=payload, occurred_at=occurred_at,
+                       source=source, reason=reason, idempotency_key=idempotency_key)  # fmt: skip
+
+
+def customer_event(order, event_type: str, *, actor, occurred_at=None, source=EventSource.WEB, reason="",
+                   idempotency_key=None):  # fmt: skip
+    if event_type not in ("customer.design_submitted", "customer.inspection_requested", "customer.works_completed"):
+        raise InvalidInput(f"{event_type!r} is not a customer event", field="type")
+    return apply_event(order, event_type, actor=actor, occurred_at=occurred_at, source=source, reason=reason,
+                       idempotency_key=idempotency_key)  # fmt: skip
+
+
+def order_suspend(order, *, actor, reason_code: str, evidence_note: str = "", evidence_file=None,
+                  occurred_at=None, source=EventSource.WEB, reason="", idempotency_key=None):  # fmt: skip
+    """Suspend for a customer reason (I5): a configured reason code, with evidence where it needs one."""
+    known = SuspensionReason.objects.filter(code=reason_code, active=True).first()
+    if known is None:
+        codes = ", ".join(SuspensionReason.objects.filter(active=True).values_list("code", flat=True))
+        raise InvalidInput(f"unknown suspension reason {reason_code!r}; use one of: {codes}", field="reason_code")
+    if known.requires_evidence and not (evidence_note.strip() or evidence_file):
+        raise InvalidInput(f"suspension reason {known.name} needs evidence: a note or a file", field="evidence")
+    payload = {"reason": reason_code, "evidence": evidence_note, **({"file": evidence_file.name} if evidence_file else {})}
+    with transaction.atomic():
+        row = apply_event(order, "suspension.started", actor=actor, payload=payload, occurred_at=occurred_at,
+                          source=source, reason=reason, idempotency_key=idempotency_key)  # fmt: skip
+        if evidence_file:
+            suspension = Suspension.objects.filter(order_id=row.order_id).order_by("-position").first()
+            suspension.evidence_file.save(evidence_file.name, evidence_file, save=True)
+    return row
+
+
+def order_resume(order, *, actor, occurred_at=None, source=EventSource.WEB, reason="", idempotency_key=None):
+    return apply_event(order, "suspension.ended", actor=actor, occurred_at=occurred_at, source=source,
+                       reason=reason, idempotency_key=idempotency_key)  # fmt: skip
+
+
+def order_cancel(order, *, actor, cancel_reason: str, occurred_at=None, source=EventSource.WEB, reason="",
+                 idempotency_key=None):  # fmt: skip
+    if not cancel_reason.strip():
+        raise InvalidInput("cancelling an order needs a reason", field="cancel_reason")
+    return apply_event(order, "order.cancelled", actor=actor, payload={"reason": cancel_reason},
+                       occurred_at=occurred_at, source=source, reason=reason, idempotency_key=idempotency_key)  # fmt: skip
+
+
+def order_reopen(order, *, actor, reopen_reason: str, occurred_at=None, source=EventSource.WEB, reason="",
+                 idempotency_key=None):  # fmt: skip
+    if not reopen_reason.strip():
+        raise InvalidInput("reopening an order needs a reason", field="reopen_reason")
+    return apply_event(order, "order.reopened", actor=actor, payload={"reason": reopen_reason},
+                       occurred_at=occurred_at, source=source, reason=reason, idempotency_key=idempotency_key)  # fmt: skip
+
+
+# ------------------------------------------------------------------------------------------ recompute / verify
+def order_recompute(order: WorkOrder) -> bool:
+    """Refold an order's log after a calendar change (I7); True when its clocks moved."""
+    with transaction.atomic():
+        locked = WorkOrder.objects.select_for_update().select_related("branch__company").get(pk=order.pk)
+        stored = stored_state(locked)
+        after = fold(locked, _events_of(locked))
+        if stored == snapshot_of(after):
+            return False
+        write_projection(locked, None, after)
+        locked.save(update_fields=["status", "received_at", "closed_at", "low_risk"])
+        return True
+
+
+def snapshot_of(state: OrderState) -> dict:
+    """The comparable content of a projection, in the shape the rows store."""
+    return {
+        "order": {"status": state.status, "received_at": state.received_at, "closed_at": state.closed_at},
+        "nodes": {code: _node_values(node) for code, node in state.nodes.items()},
+        "clocks": {code: _clock_values(clock) for code, clock in state.clocks.items()},
+        "suspensions": [asdict(s) for s in state.suspensions],
+    }
+
+
+def stored_state(order: WorkOrder) -> dict:
+    nodes = {n.code: {"state": n.state, "ready_at": n.ready_at, "completed_at": n.completed_at,
+                      "assignee_id": n.assignee_id} for n in order.nodes.all()}  # fmt: skip
+    clocks = {}
+    for c in order.clocks.all():
+        values = {name: getattr(c, name) for name in CLOCK_FIELDS}
+        values["limit_days"] = float(c.limit_days)
+        clocks[c.code] = values
+    suspensions = [
+        {"reason": s.reason_id, "started_at": s.started_at, "ended_at": s.ended_at, "evidence": s.evidence_note}
+        for s in order.suspensions.order_by("position")
+    ]
+    return {
+        "order": {"status": order.status, "received_at": order.received_at, "closed_at": order.closed_at},
+        "nodes": nodes,
+        "clocks": clocks,
+        "suspensions": suspensions,
+    }
