@@ -99,7 +99,7 @@ class Department(models.Model):
 
 def validate_keywords(value) -> None:
     if not isinstance(value, list) or not all(isinstance(k, str) and k.strip() for k in value):
-        raise ValidationError(_("地址关键字必须是非空字符串的列表，例如 [\"东胜区\", \"铜川镇\"]"))
+        raise ValidationError(_('地址关键字必须是非空字符串的列表，例如 ["东胜区", "铜川镇"]'))
 
 
 class ServiceArea(models.Model):
@@ -116,7 +116,10 @@ class ServiceArea(models.Model):
         default=list,
         blank=True,
         validators=[validate_keywords],
-        help_text=_("JSON 列表，如 [\"东胜区\", \"铜川镇\"]；地址包含其中之一即属本营业区；多个营业区匹配时，在地址中位置最靠后（最具体）的关键字优先"),
+        help_text=_(
+            'JSON 列表，如 ["东胜区", "铜川镇"]；地址包含其中之一即属本营业区；'
+            "多个营业区匹配时，在地址中位置最靠后（最具体）的关键字优先"
+        ),
     )
 
     scope_branch_field = "branch"
@@ -189,7 +192,7 @@ class User(AbstractUser):
 
     @property
     def scope(self) -> str:
-        """"branch" or "company" (R15); "" for a user of no company (only superusers work so)."""
+        """ "branch" or "company" (R15); "" for a user of no company (only superusers work so)."""
         if self.branch_id:
             return "branch"
         return "company" if self.company_id else ""

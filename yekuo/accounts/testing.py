@@ -6,7 +6,7 @@ area each, the three departments, and one user of every role:
 | attribute | role | scope |
 |---|---|---|
 | `clerk`, `customer_manager`, `project_manager`, `branch_manager` | as named | branch `east` |
-| `west_clerk`, `west_customer_manager`, `west_project_manager`, `west_branch_manager` | as named | branch `west` |
+| the same names prefixed `west_` (`west_clerk`, …) | as named | branch `west` |
 | `dispatcher`, `department_manager`, `administrator`, `auditor` | as named | the company |
 | `nobody` | no role | the company |
 | `inactive` | acceptance_clerk, but `is_active=False` | branch `east` |

@@ -25,7 +25,13 @@ from yekuo.common.errors import YekuoError
 from yekuo.regulations.spec import CategorySpec, Rules
 from yekuo.workcal.engine import Threshold, WorkTable, to_epoch
 
-CREATED, IN_TRANSIT, SUSPENDED, ENERGIZED, CANCELLED = "created", "in_transit", "suspended", "energized", "cancelled"
+CREATED, IN_TRANSIT, SUSPENDED, ENERGIZED, CANCELLED = (
+    "created",
+    "in_transit",
+    "suspended",
+    "energized",
+    "cancelled",
+)
 CUSTOMER_EVENTS = ("customer.design_submitted", "customer.inspection_requested", "customer.works_completed")
 EVENT_TYPES = (
     "order.created",
@@ -107,7 +113,9 @@ class OrderState:
 class Projector:
     """Folds events into an OrderState for one order of one category."""
 
-    def __init__(self, category: CategorySpec, rules: Rules, channel: str, table: WorkTable, threshold: Threshold):
+    def __init__(
+        self, category: CategorySpec, rules: Rules, channel: str, table: WorkTable, threshold: Threshold
+    ):
         self.category, self.rules, self.channel = category, rules, channel
         self.table, self.threshold = table, threshold
         self.starts = {c.code: c.start_for(channel) for c in category.clocks}
@@ -204,7 +212,9 @@ class Projector:
         reason = event.payload.get("reason")
         if not reason:
             raise WorkflowError("suspension.started needs a reason code", field="reason")
-        self.state.suspensions.append(SuspensionState(reason, event.at, None, event.payload.get("evidence", "")))
+        self.state.suspensions.append(
+            SuspensionState(reason, event.at, None, event.payload.get("evidence", ""))
+        )
         self.state.status = SUSPENDED
         for clock in self.state.clocks.values():
             if clock.state == "running":
@@ -250,7 +260,9 @@ class Projector:
     def _node(self, code) -> NodeState:
         if not code or code not in self.state.nodes:
             known = ", ".join(self.state.nodes)
-            raise WorkflowError(f"category {self.category.code} has no node {code!r}; it has: {known}", field="node")
+            raise WorkflowError(
+                f"category {self.category.code} has no node {code!r}; it has: {known}", field="node"
+            )
         return self.state.nodes[code]
 
     def _require_open(self, event: Event) -> None:
@@ -268,7 +280,9 @@ class Projector:
         self._require_working(event)
         started = [c for c, rule in self.starts.items() if rule.event == event.type]
         if not started:
-            raise WorkflowError(f"category {self.category.code} has no step started by {event.type}", field="type")
+            raise WorkflowError(
+                f"category {self.category.code} has no step started by {event.type}", field="type"
+            )
         for code in started:
             if self.state.clocks[code].requested_at is not None:
                 raise WorkflowError(f"{event.type} was already recorded for {code}", field="type")
@@ -281,7 +295,11 @@ class Projector:
 
     def _request_starts(self, event_type: str, node: str | None, at: datetime) -> None:
         for code, rule in self.starts.items():
-            if rule.event == event_type and rule.node == node and self.state.clocks[code].requested_at is None:
+            if (
+                rule.event == event_type
+                and rule.node == node
+                and self.state.clocks[code].requested_at is None
+            ):
                 self.state.clocks[code].requested_at = at
         self._start_ready(at)
 
@@ -291,7 +309,9 @@ class Projector:
             if clock.state != "not_started" or clock.requested_at is None:
                 continue
             first = self.category.node(clock.nodes[0])
-            if self.rules.hold_until_predecessors and any(self.state.nodes[p].state != "done" for p in first.predecessors):
+            if self.rules.hold_until_predecessors and any(
+                self.state.nodes[p].state != "done" for p in first.predecessors
+            ):
                 continue
             clock.started_at = at  # the request itself, or the completion that released it (D1)
             if self.state.status == SUSPENDED:
@@ -323,7 +343,12 @@ class Projector:
             if clock.started_at is None:
                 continue
             # Only what moves a deadline is worth recomputing: start, limit and pauses.
-            signature = (clock.started_at, clock.limit_days, tuple(tuple(p) for p in clock.pauses), clock.completed_at)
+            signature = (
+                clock.started_at,
+                clock.limit_days,
+                tuple(tuple(p) for p in clock.pauses),
+                clock.completed_at,
+            )
             if self._signatures.get(clock.code) == signature:
                 continue
             self._signatures[clock.code] = signature
@@ -350,5 +375,7 @@ def project(category, rules, channel, events, table, threshold=Threshold()) -> O
         try:
             projector.apply(event)
         except WorkflowError as exc:
-            raise WorkflowError(f"{event.type} at {event.at.isoformat()}: {exc.message}", field=exc.field) from None
+            raise WorkflowError(
+                f"{event.type} at {event.at.isoformat()}: {exc.message}", field=exc.field
+            ) from None
     return projector.state

@@ -42,7 +42,11 @@ def recompute_after_calendar_change(sender=None, years=(), **kwargs) -> int:
 def verify_orders(queryset=None):
     """Yield (order, differences) for each order whose stored rows differ from its replayed log."""
     queryset = queryset if queryset is not None else WorkOrder.objects.all()
-    for order in queryset.select_related("branch__company").prefetch_related("nodes", "clocks").iterator(chunk_size=200):
+    for order in (
+        queryset.select_related("branch__company")
+        .prefetch_related("nodes", "clocks")
+        .iterator(chunk_size=200)
+    ):
         from yekuo.orders.services import _events_of
 
         expected = snapshot_of(fold(order, _events_of(order)))

@@ -44,8 +44,14 @@ def parse_input(path: str) -> dict:
     except OSError as exc:
         raise InvalidInput(f"{path}: cannot read the file: {exc.strerror}") from None
     except json.JSONDecodeError as exc:
-        raise InvalidInput(f"{path}: line {exc.lineno} column {exc.colno}: not valid JSON: {exc.msg}") from None
-    if not isinstance(data, dict) or not isinstance(data.get("order"), dict) or not isinstance(data.get("events"), list):
+        raise InvalidInput(
+            f"{path}: line {exc.lineno} column {exc.colno}: not valid JSON: {exc.msg}"
+        ) from None
+    if (
+        not isinstance(data, dict)
+        or not isinstance(data.get("order"), dict)
+        or not isinstance(data.get("events"), list)
+    ):
         raise InvalidInput(f'{path}: expected {{"order": {{…}}, "events": [{{"at": …, "type": …}}, …]}}')
     for key in ("category", "channel"):
         if not data["order"].get(key):
@@ -54,8 +60,13 @@ def parse_input(path: str) -> dict:
         where = f"{path}: events[{i}]"
         if not isinstance(event, dict):
             raise InvalidInput(f"{where} must be an object", field=f"events[{i}]")
-        if event.get("type") not in EVENT_TYPES or event.get("type") in ("order.created", "calendar.recomputed"):
-            raise InvalidInput(f"{where}.type {event.get('type')!r} is not an event type", field=f"events[{i}].type")
+        if event.get("type") not in EVENT_TYPES or event.get("type") in (
+            "order.created",
+            "calendar.recomputed",
+        ):
+            raise InvalidInput(
+                f"{where}.type {event.get('type')!r} is not an event type", field=f"events[{i}].type"
+            )
         event["_at"] = parse_time(event.get("at"), f"{where}.at")
     return data
 

@@ -70,8 +70,12 @@ def clock_view(clock: Clock, when: datetime | None = None, table=None) -> ClockV
         if clock.state == "done":
             overdue = clock.deadline_at is not None and clock.completed_at > clock.deadline_at
         else:
-            overdue = remaining < 0 or (clock.state == "running" and clock.deadline_at is not None and when > clock.deadline_at)
-            warning = not overdue and clock.state in LIVE and clock.warn_at is not None and when >= clock.warn_at
+            overdue = remaining < 0 or (
+                clock.state == "running" and clock.deadline_at is not None and when > clock.deadline_at
+            )
+            warning = (
+                not overdue and clock.state in LIVE and clock.warn_at is not None and when >= clock.warn_at
+            )
     return ClockView(
         code=clock.code, state=clock.state, limit_days=float(clock.limit_days),
         condition_pending=clock.condition_pending, started_at=clock.started_at, deadline_at=clock.deadline_at,
@@ -99,7 +103,9 @@ def with_alarm_state(queryset: QuerySet[WorkOrder], when: datetime | None = None
     )
 
 
-def filter_orders(queryset: QuerySet[WorkOrder], params: dict, when: datetime | None = None) -> QuerySet[WorkOrder]:
+def filter_orders(
+    queryset: QuerySet[WorkOrder], params: dict, when: datetime | None = None
+) -> QuerySet[WorkOrder]:
     """Filters shared by the list page, the API and exports: branch, category, channel, node, state, alarm,
     created date range. Unknown or empty parameters are ignored; values are matched exactly."""
     when = when or timezone.now()
@@ -110,7 +116,9 @@ def filter_orders(queryset: QuerySet[WorkOrder], params: dict, when: datetime | 
     if params.get("branch"):
         queryset = queryset.filter(branch__code=params["branch"])
     if params.get("node"):
-        queryset = queryset.filter(Exists(NodeInstance.objects.filter(order=OuterRef("pk"), code=params["node"], state="active")))
+        queryset = queryset.filter(
+            Exists(NodeInstance.objects.filter(order=OuterRef("pk"), code=params["node"], state="active"))
+        )
     alarm = params.get("alarm")
     if alarm == "overdue":
         queryset = queryset.filter(is_overdue=True)
@@ -124,7 +132,9 @@ def filter_orders(queryset: QuerySet[WorkOrder], params: dict, when: datetime | 
         queryset = queryset.filter(created_at__date__lte=params["created_to"])
     if params.get("q"):
         q = params["q"]
-        queryset = queryset.filter(Q(number__icontains=q) | Q(customer_name__icontains=q) | Q(site_address__icontains=q))
+        queryset = queryset.filter(
+            Q(number__icontains=q) | Q(customer_name__icontains=q) | Q(site_address__icontains=q)
+        )
     return queryset
 
 
@@ -134,7 +144,9 @@ def my_work(user) -> QuerySet[NodeInstance]:
     nodes = restrict(NodeInstance.objects.select_related("order", "order__branch"), user, "order.view")
     nodes = nodes.filter(state="active", order__status__in=["in_transit", "suspended"])
     nodes = nodes.filter(Q(assignee=user) | Q(assignee__isnull=True, role__in=list(user.role_codes)))
-    deadline = Clock.objects.filter(order=OuterRef("order"), code=OuterRef("clock_code")).values("deadline_at")[:1]
+    deadline = Clock.objects.filter(order=OuterRef("order"), code=OuterRef("clock_code")).values(
+        "deadline_at"
+    )[:1]
     return nodes.annotate(deadline_at=Subquery(deadline)).order_by("deadline_at", "order__created_at")
 
 

@@ -61,14 +61,23 @@ def table_for(order: WorkOrder):
 
 
 def _events_of(order: WorkOrder) -> list[Event]:
-    rows = OrderEvent.objects.filter(order=order).order_by("seq").values_list("type", "occurred_at", "payload", "seq")
+    rows = (
+        OrderEvent.objects.filter(order=order)
+        .order_by("seq")
+        .values_list("type", "occurred_at", "payload", "seq")
+    )
     return [Event(t, at, payload, seq) for t, at, payload, seq in rows]
 
 
 def fold(order: WorkOrder, events: list[Event]) -> OrderState:
     regulation = regulation_get(order.regulation_code)
     return project(
-        regulation.category(order.category), regulation.rules, order.channel, events, table_for(order), threshold()
+        regulation.category(order.category),
+        regulation.rules,
+        order.channel,
+        events,
+        table_for(order),
+        threshold(),
     )
 
 
@@ -284,8 +293,14 @@ def order_create(
         spec.clock(spec.clocks[0].code).start_for(channel)  # refuses an unknown channel
         initial = Projector(spec, regulation.rules, channel, table_for(order), threshold()).state
         NodeInstance.objects.bulk_create(
-            NodeInstance(order=order, code=n.code, position=i, role=n.role, department=n.department,
-                         clock_code=spec.clock_of(n.code).code)  # fmt: skip
+            NodeInstance(
+                order=order,
+                code=n.code,
+                position=i,
+                role=n.role,
+                department=n.department,
+                clock_code=spec.clock_of(n.code).code,
+            )  # fmt: skip
             for i, n in enumerate(spec.nodes)
         )
         Clock.objects.bulk_create(
@@ -325,7 +340,12 @@ def node_complete(order, *, actor, node: str, occurred_at=None, source=EventSour
         order_obj = order if isinstance(order, WorkOrder) else WorkOrder.objects.get(pk=order)
         spec = regulation_get(order_obj.regulation_code).category(order_obj.category)
         role = spec.node(node).role if spec.has_node(node) else None
-        if role and not actor.is_superuser and role not in actor.role_codes and not (actor.role_codes & NODE_OVERRIDE_ROLES):
+        if (
+            role
+            and not actor.is_superuser
+            and role not in actor.role_codes
+            and not (actor.role_codes & NODE_OVERRIDE_ROLES)
+        ):
             raise Forbidden(f"node {node} is worked by the {role} role, which {actor} does not hold")
     payload = {"node": node, **({"note": note} if note else {})}
     return apply_event(order, "node.completed", actor=actor, payload=payload, occurred_at=occurred_at,
@@ -341,7 +361,11 @@ def approval_decide(order, *, actor, low_risk: bool, occurred_at=None, source=Ev
 
 def customer_event(order, event_type: str, *, actor, occurred_at=None, source=EventSource.WEB, reason="",
                    idempotency_key=None):  # fmt: skip
-    if event_type not in ("customer.design_submitted", "customer.inspection_requested", "customer.works_completed"):
+    if event_type not in (
+        "customer.design_submitted",
+        "customer.inspection_requested",
+        "customer.works_completed",
+    ):
         raise InvalidInput(f"{event_type!r} is not a customer event", field="type")
     return apply_event(order, event_type, actor=actor, occurred_at=occurred_at, source=source, reason=reason,
                        idempotency_key=idempotency_key)  # fmt: skip
@@ -353,10 +377,18 @@ def order_suspend(order, *, actor, reason_code: str, evidence_note: str = "", ev
     known = SuspensionReason.objects.filter(code=reason_code, active=True).first()
     if known is None:
         codes = ", ".join(SuspensionReason.objects.filter(active=True).values_list("code", flat=True))
-        raise InvalidInput(f"unknown suspension reason {reason_code!r}; use one of: {codes}", field="reason_code")
+        raise InvalidInput(
+            f"unknown suspension reason {reason_code!r}; use one of: {codes}", field="reason_code"
+        )
     if known.requires_evidence and not (evidence_note.strip() or evidence_file):
-        raise InvalidInput(f"suspension reason {known.name} needs evidence: a note or a file", field="evidence")
-    payload = {"reason": reason_code, "evidence": evidence_note, **({"file": evidence_file.name} if evidence_file else {})}
+        raise InvalidInput(
+            f"suspension reason {known.name} needs evidence: a note or a file", field="evidence"
+        )
+    payload = {
+        "reason": reason_code,
+        "evidence": evidence_note,
+        **({"file": evidence_file.name} if evidence_file else {}),
+    }
     with transaction.atomic():
         row = apply_event(order, "suspension.started", actor=actor, payload=payload, occurred_at=occurred_at,
                           source=source, reason=reason, idempotency_key=idempotency_key)  # fmt: skip
@@ -420,7 +452,12 @@ def stored_state(order: WorkOrder) -> dict:
         values["limit_days"] = float(c.limit_days)
         clocks[c.code] = values
     suspensions = [
-        {"reason": s.reason_id, "started_at": s.started_at, "ended_at": s.ended_at, "evidence": s.evidence_note}
+        {
+            "reason": s.reason_id,
+            "started_at": s.started_at,
+            "ended_at": s.ended_at,
+            "evidence": s.evidence_note,
+        }
         for s in order.suspensions.order_by("position")
     ]
     return {

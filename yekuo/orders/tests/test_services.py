@@ -1,0 +1,253 @@
+"""The order services: each category's full path, suspensions, cancel/reopen, time rules, idempotency,
+scope, and `orders verify` (issue 3 §2, §5)."""
+
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.utils import timezone
+
+from yekuo.common.errors import Forbidden, InvalidInput
+from yekuo.orders import services
+from yekuo.orders.models import Clock, EventSource, NodeInstance, OrderEvent, Suspension, WorkOrder
+from yekuo.orders.projection import WorkflowError
+from yekuo.orders.selectors import clock_view
+from yekuo.workcal.tests.conftest import at
+
+IMPORT = EventSource.IMPORT
+
+
+def create(cast, category="lv_resident", channel="counter", when="2026-09-29 09:00", **kwargs):
+    defaults = {
+        "actor": cast.clerk, "category": category, "channel": channel, "customer_name": "张三",
+        "site_address": "东区康和路1号", "capacity_kva": 8, "voltage": "220V", "occurred_at": at(when),
+        "source": IMPORT,
+    }  # fmt: skip
+    return services.order_create(**{**defaults, **kwargs})
+
+
+def clocks(order):
+    return {c.code: c for c in Clock.objects.filter(order=order)}
+
+
+def test_counter_order_is_received_at_creation_with_readable_number(cast):
+    order = create(cast)
+    assert order.number.startswith("YK202609") and len(order.number) == 12
+    assert order.status == "in_transit" and order.received_at == at("2026-09-29 09:00")
+    assert order.branch == cast.east  # proposed from the address
+    assert order.regulation_code == "ordos-2022-64"
+    acceptance = clocks(order)["acceptance"]
+    assert acceptance.state == "running" and acceptance.deadline_at == at("2026-09-29 15:00")
+    assert list(order.events.values_list("type", flat=True)) == ["order.created", "order.received"]
+
+
+def test_platform_order_waits_for_receipt(cast):
+    order = create(cast, channel="approval_platform", actor=cast.dispatcher, branch=cast.west)
+    assert order.status == "created" and clocks(order)["acceptance"].state == "not_started"
+    services.order_receive(order, actor=cast.dispatcher, occurred_at=at("2026-09-29 10:00"), source=IMPORT)
+    assert clocks(order)["acceptance"].started_at == at("2026-09-29 10:00")
+
+
+def test_lv_business_full_path_over_national_day(cast):
+    order = create(cast, category="lv_business", voltage="380V", capacity_kva=50)
+    steps = [
+        (cast.clerk, "acceptance", "2026-09-29 11:00"),
+        (cast.customer_manager, "survey_plan", "2026-09-30 10:00"),
+        (cast.project_manager, "approval", "2026-09-30 16:00"),
+        (cast.project_manager, "grid_works", "2026-10-09 10:00"),
+        (cast.customer_manager, "contract_energize", "2026-10-10 17:00"),
+    ]
+    for actor, node, when in steps:
+        services.node_complete(order, actor=actor, node=node, occurred_at=at(when), source=IMPORT)
+    order.refresh_from_db()
+    assert order.status == "energized" and order.closed_at == at("2026-10-10 17:00")
+    c = clocks(order)
+    assert c["approval"].deadline_at == at("2026-09-30 18:00")  # 0 days: that working day (I3)
+    # 3 days from 09-30 16:00: 120 min + 10-08 + 10-09 + 300 min of the make-up Saturday 10-10.
+    assert c["grid_works"].deadline_at == at("2026-10-10 16:00")
+    view = clock_view(c["grid_works"])
+    assert view.overdue is True and view.state == "done"
+    assert not NodeInstance.objects.filter(order=order).exclude(state="done").exists()
+
+
+def test_hv10_single_low_risk_and_approval_decision(cast):
+    order = create(cast, category="hv10_single", voltage="10kV", capacity_kva=630, when="2026-03-02 09:00")
+    services.node_complete(
+        order, actor=cast.clerk, node="acceptance", occurred_at=at("2026-03-02 10:00"), source=IMPORT
+    )
+    services.node_complete(
+        order,
+        actor=cast.customer_manager,
+        node="survey_plan",
+        occurred_at=at("2026-03-03 10:00"),
+        source=IMPORT,
+    )
+    approval = clocks(order)["approval"]
+    assert (approval.limit_days, approval.condition_pending, approval.deadline_at) == (
+        3,
+        True,
+        at("2026-03-06 10:00"),
+    )
+    services.approval_decide(
+        order, actor=cast.project_manager, low_risk=True, occurred_at=at("2026-03-03 11:00"), source=IMPORT
+    )
+    approval = clocks(order)["approval"]
+    assert (approval.limit_days, approval.condition_pending, approval.deadline_at) == (
+        0,
+        False,
+        at("2026-03-03 18:00"),
+    )
+    order.refresh_from_db()
+    assert order.low_risk is True
+
+
+def test_suspension_with_evidence_pauses_and_resumes(cast):
+    order = create(cast)
+    services.node_complete(
+        order, actor=cast.clerk, node="acceptance", occurred_at=at("2026-09-29 10:00"), source=IMPORT
+    )
+    with pytest.raises(InvalidInput, match="needs evidence"):
+        services.order_suspend(
+            order,
+            actor=cast.clerk,
+            reason_code="documents_missing",
+            occurred_at=at("2026-09-29 11:00"),
+            source=IMPORT,
+        )
+    with pytest.raises(InvalidInput, match="unknown suspension reason"):
+        services.order_suspend(
+            order, actor=cast.clerk, reason_code="weather", evidence_note="x", source=IMPORT
+        )
+    services.order_suspend(order, actor=cast.clerk, reason_code="documents_missing", evidence_note="缺产权证明",
+                           occurred_at=at("2026-09-29 11:00"), source=IMPORT)  # fmt: skip
+    order.refresh_from_db()
+    assert order.status == "suspended" and clocks(order)["survey_plan"].state == "paused"
+    services.order_resume(order, actor=cast.clerk, occurred_at=at("2026-10-08 11:00"), source=IMPORT)
+    survey = clocks(order)["survey_plan"]
+    assert survey.state == "running" and survey.deadline_at == at("2026-10-09 10:00")
+    suspension = Suspension.objects.get(order=order)
+    assert (suspension.reason_id, suspension.evidence_note, suspension.ended_at) == (
+        "documents_missing",
+        "缺产权证明",
+        at("2026-10-08 11:00"),
+    )
+    with pytest.raises(WorkflowError, match="not suspended"):
+        services.order_resume(order, actor=cast.clerk, occurred_at=at("2026-10-08 12:00"), source=IMPORT)
+
+
+def test_cancel_and_reopen(cast):
+    order = create(cast)
+    with pytest.raises(Forbidden):
+        services.order_cancel(order, actor=cast.clerk, cancel_reason="x", source=IMPORT)
+    services.order_cancel(
+        order,
+        actor=cast.branch_manager,
+        cancel_reason="客户撤回申请",
+        occurred_at=at("2026-09-29 10:00"),
+        source=IMPORT,
+    )
+    order.refresh_from_db()
+    assert order.status == "cancelled"
+    with pytest.raises(InvalidInput, match="needs a reason"):
+        services.order_reopen(order, actor=cast.branch_manager, reopen_reason=" ", source=IMPORT)
+    services.order_reopen(
+        order,
+        actor=cast.branch_manager,
+        reopen_reason="客户重新申请",
+        occurred_at=at("2026-09-30 10:00"),
+        source=IMPORT,
+    )
+    order.refresh_from_db()
+    assert order.status == "in_transit" and clocks(order)["acceptance"].state == "running"
+
+
+def test_errors_for_impossible_steps(cast):
+    order = create(cast)
+    with pytest.raises(WorkflowError, match="before acceptance"):
+        services.node_complete(
+            order,
+            actor=cast.customer_manager,
+            node="survey_plan",
+            occurred_at=at("2026-09-29 10:00"),
+            source=IMPORT,
+        )
+    with pytest.raises(InvalidInput, match="in the future"):
+        services.node_complete(
+            order, actor=cast.clerk, node="acceptance", occurred_at=timezone.now() + timedelta(hours=1)
+        )
+    with pytest.raises(InvalidInput, match="before the order was created"):
+        services.node_complete(
+            order, actor=cast.clerk, node="acceptance", occurred_at=at("2026-09-28 10:00"), source=IMPORT
+        )
+    with pytest.raises(Forbidden, match="customer_manager role"):
+        services.node_complete(
+            order, actor=cast.clerk, node="survey_plan", occurred_at=at("2026-09-29 10:00")
+        )
+
+
+def test_back_dated_web_entry_needs_a_reason_and_is_flagged(cast):
+    order = create(cast)
+    with pytest.raises(InvalidInput, match="needs a reason"):
+        services.node_complete(order, actor=cast.clerk, node="acceptance", occurred_at=at("2026-09-29 10:00"))
+    event = services.node_complete(order, actor=cast.clerk, node="acceptance", occurred_at=at("2026-09-29 10:00"),
+                                   reason="系统故障后补录")  # fmt: skip
+    assert event.backdated is True and event.reason == "系统故障后补录"
+    fresh = services.node_complete(order, actor=cast.customer_manager, node="survey_plan")
+    assert fresh.backdated is False
+
+
+def test_repeated_requests_with_the_same_key_do_not_duplicate(cast):
+    first = create(cast, idempotency_key="push-1")
+    again = create(cast, idempotency_key="push-1")
+    assert first.pk == again.pk and WorkOrder.objects.count() == 1
+    e1 = services.node_complete(first, actor=cast.clerk, node="acceptance", occurred_at=at("2026-09-29 10:00"),
+                                source=IMPORT, idempotency_key="done-1")  # fmt: skip
+    e2 = services.node_complete(first, actor=cast.clerk, node="acceptance", occurred_at=at("2026-09-29 10:00"),
+                                source=IMPORT, idempotency_key="done-1")  # fmt: skip
+    assert e1.pk == e2.pk and OrderEvent.objects.filter(order=first).count() == 3
+
+
+def test_scope_keeps_each_branch_to_itself(cast):
+    order = create(cast)
+    with pytest.raises(Forbidden):
+        services.node_complete(
+            order, actor=cast.west_clerk, node="acceptance", occurred_at=at("2026-09-29 10:00"), source=IMPORT
+        )
+    with pytest.raises(Forbidden):
+        services.node_complete(
+            order, actor=cast.outsider, node="acceptance", occurred_at=at("2026-09-29 10:00"), source=IMPORT
+        )
+    with pytest.raises(Forbidden):
+        create(cast, actor=cast.west_clerk, branch=cast.east)
+
+
+def test_a_failed_action_leaves_nothing_behind(cast):
+    order = create(cast)
+    before = (OrderEvent.objects.count(), list(Clock.objects.values_list("state", "deadline_at")))
+    with pytest.raises(WorkflowError):
+        services.node_complete(
+            order,
+            actor=cast.project_manager,
+            node="grid_works",
+            occurred_at=at("2026-09-29 10:00"),
+            source=IMPORT,
+        )
+    assert (OrderEvent.objects.count(), list(Clock.objects.values_list("state", "deadline_at"))) == before
+
+
+def test_verify_finds_tampered_rows(cast):
+    order = create(cast)
+    services.node_complete(
+        order, actor=cast.clerk, node="acceptance", occurred_at=at("2026-09-29 10:00"), source=IMPORT
+    )
+    out = StringIO()
+    call_command("orders", "verify", stdout=out)
+    assert "1 consistent, 0 differ" in out.getvalue()
+    Clock.objects.filter(order=order, code="survey_plan").update(deadline_at=at("2026-12-31 18:00"))
+    out = StringIO()
+    with pytest.raises(CommandError):
+        call_command("orders", "verify", stdout=out)
+    assert f"{order.number}: 1 difference(s)" in out.getvalue()
+    assert "clocks.survey_plan.deadline_at" in out.getvalue()
