@@ -113,10 +113,7 @@ def main() -> None:
     }
     result["batch_vs_holidays"] = round(result["batch_per_s"] / result["holidays_per_s"], 1)
     result["scalar_vs_day_loop"] = round(result["scalar_per_s"] / result["day_loop_per_s"], 1)
-    print(
-        f"clocks: {args.n:,} batch, {k:,} scalar, {m:,} day-loop and holidays "
-        "(same clocks; results checked equal)"
-    )
+    print(f"clocks: {args.n:,} batch, {k:,} scalar, {m:,} day-loop and holidays (same clocks; results checked equal)")
     print(json.dumps(result))
 
 

@@ -78,9 +78,7 @@ def database_from_url(name: str, default: str) -> dict:
     url = os.environ.get(name) or default
     scheme = url.split(":", 1)[0]
     if scheme not in {"sqlite", "postgres", "postgresql", "pgsql"}:
-        raise ImproperlyConfigured(
-            f"{name} scheme {scheme!r} is not supported; use sqlite:/// or postgresql://"
-        )
+        raise ImproperlyConfigured(f"{name} scheme {scheme!r} is not supported; use sqlite:/// or postgresql://")
     try:
         config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
     except ValueError as exc:

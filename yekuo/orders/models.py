@@ -51,24 +51,16 @@ class WorkOrder(models.Model):
     service_area = models.ForeignKey(
         "accounts.ServiceArea", models.PROTECT, null=True, blank=True, verbose_name=_("营业区")
     )
-    branch = models.ForeignKey(
-        "accounts.Branch", models.PROTECT, related_name="orders", verbose_name=_("供电分公司")
-    )
+    branch = models.ForeignKey("accounts.Branch", models.PROTECT, related_name="orders", verbose_name=_("供电分公司"))
     capacity_kva = models.DecimalField(_("申请容量(kVA)"), max_digits=10, decimal_places=1)
     voltage = models.CharField(_("供电电压"), max_length=8, choices=Voltage.choices)
-    regulation_code = models.CharField(
-        _("时限规定"), max_length=64, help_text="The version in force at creation (R14)"
-    )
-    status = models.CharField(
-        _("状态"), max_length=12, choices=OrderStatus.choices, default=OrderStatus.CREATED
-    )
+    regulation_code = models.CharField(_("时限规定"), max_length=64, help_text="The version in force at creation (R14)")
+    status = models.CharField(_("状态"), max_length=12, choices=OrderStatus.choices, default=OrderStatus.CREATED)
     low_risk = models.BooleanField(_("简易低风险"), null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"))
     received_at = models.DateTimeField(_("受理时间"), null=True, blank=True)
     closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
-    source_system = models.CharField(
-        max_length=40, blank=True, help_text="Set when another system owns the order"
-    )
+    source_system = models.CharField(max_length=40, blank=True, help_text="Set when another system owns the order")
     external_ref = models.CharField(max_length=64, blank=True)
     event_count = models.PositiveIntegerField(default=0)
 
@@ -98,14 +90,10 @@ class NodeInstance(models.Model):
     state = models.CharField(max_length=10, default="waiting")  # waiting, active, done
     role = models.CharField(max_length=30)
     department = models.CharField(max_length=30)
-    clock_code = models.CharField(
-        max_length=30, help_text="The clock that runs while this node is worked (I1)"
-    )
+    clock_code = models.CharField(max_length=30, help_text="The clock that runs while this node is worked (I1)")
     ready_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
-    assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+")
 
     class Meta:
         ordering = ["order", "position"]
@@ -123,9 +111,7 @@ class Clock(models.Model):
     code = models.CharField(max_length=30)
     position = models.PositiveSmallIntegerField(default=0)
     nodes = models.JSONField(default=list)
-    state = models.CharField(
-        max_length=12, default="not_started"
-    )  # not_started running paused done cancelled
+    state = models.CharField(max_length=12, default="not_started")  # not_started running paused done cancelled
     limit_days = models.DecimalField(max_digits=5, decimal_places=1)
     condition_pending = models.BooleanField(default=False)
     requested_at = models.DateTimeField(null=True, blank=True)
@@ -177,9 +163,7 @@ class Suspension(models.Model):
 
     class Meta:
         ordering = ["order", "position"]
-        constraints = [
-            models.UniqueConstraint(fields=["order", "position"], name="suspension_unique_position")
-        ]
+        constraints = [models.UniqueConstraint(fields=["order", "position"], name="suspension_unique_position")]
 
     def __str__(self) -> str:
         return f"{self.order_id}:{self.reason_id}@{self.started_at:%Y-%m-%d}"
@@ -195,9 +179,7 @@ class OrderEvent(models.Model):
     type = models.CharField(max_length=40)
     occurred_at = models.DateTimeField()
     recorded_at = models.DateTimeField(auto_now_add=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
     source = models.CharField(max_length=10, choices=EventSource.choices)
     idempotency_key = models.CharField(max_length=100, null=True, blank=True, unique=True)
     payload = models.JSONField(default=dict)
@@ -218,3 +200,6 @@ class OrderCounter(models.Model):
 
     period = models.CharField(max_length=6, primary_key=True)
     value = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.period}: {self.value}"

@@ -113,9 +113,7 @@ class OrderState:
 class Projector:
     """Folds events into an OrderState for one order of one category."""
 
-    def __init__(
-        self, category: CategorySpec, rules: Rules, channel: str, table: WorkTable, threshold: Threshold
-    ):
+    def __init__(self, category: CategorySpec, rules: Rules, channel: str, table: WorkTable, threshold: Threshold):
         self.category, self.rules, self.channel = category, rules, channel
         self.table, self.threshold = table, threshold
         self.starts = {c.code: c.start_for(channel) for c in category.clocks}
@@ -212,9 +210,7 @@ class Projector:
         reason = event.payload.get("reason")
         if not reason:
             raise WorkflowError("suspension.started needs a reason code", field="reason")
-        self.state.suspensions.append(
-            SuspensionState(reason, event.at, None, event.payload.get("evidence", ""))
-        )
+        self.state.suspensions.append(SuspensionState(reason, event.at, None, event.payload.get("evidence", "")))
         self.state.status = SUSPENDED
         for clock in self.state.clocks.values():
             if clock.state == "running":
@@ -260,9 +256,7 @@ class Projector:
     def _node(self, code) -> NodeState:
         if not code or code not in self.state.nodes:
             known = ", ".join(self.state.nodes)
-            raise WorkflowError(
-                f"category {self.category.code} has no node {code!r}; it has: {known}", field="node"
-            )
+            raise WorkflowError(f"category {self.category.code} has no node {code!r}; it has: {known}", field="node")
         return self.state.nodes[code]
 
     def _require_open(self, event: Event) -> None:
@@ -280,9 +274,7 @@ class Projector:
         self._require_working(event)
         started = [c for c, rule in self.starts.items() if rule.event == event.type]
         if not started:
-            raise WorkflowError(
-                f"category {self.category.code} has no step started by {event.type}", field="type"
-            )
+            raise WorkflowError(f"category {self.category.code} has no step started by {event.type}", field="type")
         for code in started:
             if self.state.clocks[code].requested_at is not None:
                 raise WorkflowError(f"{event.type} was already recorded for {code}", field="type")
@@ -295,11 +287,7 @@ class Projector:
 
     def _request_starts(self, event_type: str, node: str | None, at: datetime) -> None:
         for code, rule in self.starts.items():
-            if (
-                rule.event == event_type
-                and rule.node == node
-                and self.state.clocks[code].requested_at is None
-            ):
+            if rule.event == event_type and rule.node == node and self.state.clocks[code].requested_at is None:
                 self.state.clocks[code].requested_at = at
         self._start_ready(at)
 
@@ -368,14 +356,12 @@ class Projector:
             clock.provisional = table.is_provisional(start, last)
 
 
-def project(category, rules, channel, events, table, threshold=Threshold()) -> OrderState:
+def project(category, rules, channel, events, table, threshold: Threshold | None = None) -> OrderState:
     """Fold events (any order; sorted here by occurred_at, then sequence) into the order's state."""
-    projector = Projector(category, rules, channel, table, threshold)
+    projector = Projector(category, rules, channel, table, threshold or Threshold())
     for event in sorted(events, key=lambda e: (e.at, e.seq)):
         try:
             projector.apply(event)
         except WorkflowError as exc:
-            raise WorkflowError(
-                f"{event.type} at {event.at.isoformat()}: {exc.message}", field=exc.field
-            ) from None
+            raise WorkflowError(f"{event.type} at {event.at.isoformat()}: {exc.message}", field=exc.field) from None
     return projector.state

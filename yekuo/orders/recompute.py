@@ -31,9 +31,13 @@ def recompute_after_calendar_change(sender=None, years=(), **kwargs) -> int:
                 locked = WorkOrder.objects.select_for_update().get(pk=order.pk)
                 locked.event_count += 1
                 OrderEvent.objects.create(
-                    order=locked, seq=locked.event_count, type="calendar.recomputed", occurred_at=timezone.now(),
-                    source=EventSource.SYSTEM, payload={"years": sorted(years)},
-                )  # fmt: skip
+                    order=locked,
+                    seq=locked.event_count,
+                    type="calendar.recomputed",
+                    occurred_at=timezone.now(),
+                    source=EventSource.SYSTEM,
+                    payload={"years": sorted(years)},
+                )
                 locked.save(update_fields=["event_count"])
             moved += 1
     return moved
@@ -43,9 +47,7 @@ def verify_orders(queryset=None):
     """Yield (order, differences) for each order whose stored rows differ from its replayed log."""
     queryset = queryset if queryset is not None else WorkOrder.objects.all()
     for order in (
-        queryset.select_related("branch__company")
-        .prefetch_related("nodes", "clocks")
-        .iterator(chunk_size=200)
+        queryset.select_related("branch__company").prefetch_related("nodes", "clocks").iterator(chunk_size=200)
     ):
         from yekuo.orders.services import _events_of
 

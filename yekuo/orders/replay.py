@@ -44,9 +44,7 @@ def parse_input(path: str) -> dict:
     except OSError as exc:
         raise InvalidInput(f"{path}: cannot read the file: {exc.strerror}") from None
     except json.JSONDecodeError as exc:
-        raise InvalidInput(
-            f"{path}: line {exc.lineno} column {exc.colno}: not valid JSON: {exc.msg}"
-        ) from None
+        raise InvalidInput(f"{path}: line {exc.lineno} column {exc.colno}: not valid JSON: {exc.msg}") from None
     if (
         not isinstance(data, dict)
         or not isinstance(data.get("order"), dict)
@@ -64,9 +62,7 @@ def parse_input(path: str) -> dict:
             "order.created",
             "calendar.recomputed",
         ):
-            raise InvalidInput(
-                f"{where}.type {event.get('type')!r} is not an event type", field=f"events[{i}].type"
-            )
+            raise InvalidInput(f"{where}.type {event.get('type')!r} is not an event type", field=f"events[{i}].type")
         event["_at"] = parse_time(event.get("at"), f"{where}.at")
     return data
 
@@ -131,22 +127,33 @@ def replay_in_scratch(path: str, at: str | None) -> dict:
     actor, branch = _scratch_org(data["order"].get("company", "default"))
     spec = data["order"]
     events = sorted(data["events"], key=lambda e: e["_at"])
-    created_at = min([e["_at"] for e in events] + ([parse_time(spec["created_at"], "order.created_at")]
-                                                    if spec.get("created_at") else []))  # fmt: skip
+    created_at = min(
+        [e["_at"] for e in events]
+        + ([parse_time(spec["created_at"], "order.created_at")] if spec.get("created_at") else [])
+    )
     order = services.order_create(
-        actor=actor, category=spec["category"], channel=spec["channel"],
-        customer_name=spec.get("customer_name", "replay"), site_address=spec.get("site_address", "replay"),
-        capacity_kva=spec.get("capacity_kva", 0), voltage=spec.get("voltage", "10kV"), branch=branch,
-        occurred_at=created_at, source=EventSource.IMPORT, receive=False,
-    )  # fmt: skip
+        actor=actor,
+        category=spec["category"],
+        channel=spec["channel"],
+        customer_name=spec.get("customer_name", "replay"),
+        site_address=spec.get("site_address", "replay"),
+        capacity_kva=spec.get("capacity_kva", 0),
+        voltage=spec.get("voltage", "10kV"),
+        branch=branch,
+        occurred_at=created_at,
+        source=EventSource.IMPORT,
+        receive=False,
+    )
     for i, event in enumerate(events):
         payload = {k: v for k, v in event.items() if k in PAYLOAD_KEYS}
         if event["type"] == "suspension.started":
-            SuspensionReason.objects.get_or_create(code=payload.get("reason") or "unspecified",
-                                                   defaults={"name": payload.get("reason") or "unspecified"})  # fmt: skip
+            SuspensionReason.objects.get_or_create(
+                code=payload.get("reason") or "unspecified", defaults={"name": payload.get("reason") or "unspecified"}
+            )
         try:
-            services.apply_event(order, event["type"], actor=actor, payload=payload, occurred_at=event["_at"],
-                                 source=EventSource.IMPORT)  # fmt: skip
+            services.apply_event(
+                order, event["type"], actor=actor, payload=payload, occurred_at=event["_at"], source=EventSource.IMPORT
+            )
         except Exception as exc:
             message = getattr(exc, "message", str(exc))
             raise InvalidInput(f"events[{i}] ({event['type']} at {event['at']}): {message}") from None

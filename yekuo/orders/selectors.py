@@ -73,15 +73,23 @@ def clock_view(clock: Clock, when: datetime | None = None, table=None) -> ClockV
             overdue = remaining < 0 or (
                 clock.state == "running" and clock.deadline_at is not None and when > clock.deadline_at
             )
-            warning = (
-                not overdue and clock.state in LIVE and clock.warn_at is not None and when >= clock.warn_at
-            )
+            warning = not overdue and clock.state in LIVE and clock.warn_at is not None and when >= clock.warn_at
     return ClockView(
-        code=clock.code, state=clock.state, limit_days=float(clock.limit_days),
-        condition_pending=clock.condition_pending, started_at=clock.started_at, deadline_at=clock.deadline_at,
-        warn_at=clock.warn_at, completed_at=clock.completed_at, used_seconds=used, remaining_seconds=remaining,
-        day_seconds=day_seconds, overdue=overdue, warning=warning, provisional=clock.provisional,
-    )  # fmt: skip
+        code=clock.code,
+        state=clock.state,
+        limit_days=float(clock.limit_days),
+        condition_pending=clock.condition_pending,
+        started_at=clock.started_at,
+        deadline_at=clock.deadline_at,
+        warn_at=clock.warn_at,
+        completed_at=clock.completed_at,
+        used_seconds=used,
+        remaining_seconds=remaining,
+        day_seconds=day_seconds,
+        overdue=overdue,
+        warning=warning,
+        provisional=clock.provisional,
+    )
 
 
 def _company_code(clock: Clock) -> str:
@@ -103,9 +111,7 @@ def with_alarm_state(queryset: QuerySet[WorkOrder], when: datetime | None = None
     )
 
 
-def filter_orders(
-    queryset: QuerySet[WorkOrder], params: dict, when: datetime | None = None
-) -> QuerySet[WorkOrder]:
+def filter_orders(queryset: QuerySet[WorkOrder], params: dict, when: datetime | None = None) -> QuerySet[WorkOrder]:
     """Filters shared by the list page, the API and exports: branch, category, channel, node, state, alarm,
     created date range. Unknown or empty parameters are ignored; values are matched exactly."""
     when = when or timezone.now()
@@ -144,9 +150,7 @@ def my_work(user) -> QuerySet[NodeInstance]:
     nodes = restrict(NodeInstance.objects.select_related("order", "order__branch"), user, "order.view")
     nodes = nodes.filter(state="active", order__status__in=["in_transit", "suspended"])
     nodes = nodes.filter(Q(assignee=user) | Q(assignee__isnull=True, role__in=list(user.role_codes)))
-    deadline = Clock.objects.filter(order=OuterRef("order"), code=OuterRef("clock_code")).values(
-        "deadline_at"
-    )[:1]
+    deadline = Clock.objects.filter(order=OuterRef("order"), code=OuterRef("clock_code")).values("deadline_at")[:1]
     return nodes.annotate(deadline_at=Subquery(deadline)).order_by("deadline_at", "order__created_at")
 
 

@@ -61,11 +61,7 @@ def table_for(order: WorkOrder):
 
 
 def _events_of(order: WorkOrder) -> list[Event]:
-    rows = (
-        OrderEvent.objects.filter(order=order)
-        .order_by("seq")
-        .values_list("type", "occurred_at", "payload", "seq")
-    )
+    rows = OrderEvent.objects.filter(order=order).order_by("seq").values_list("type", "occurred_at", "payload", "seq")
     return [Event(t, at, payload, seq) for t, at, payload, seq in rows]
 
 
@@ -84,14 +80,27 @@ def fold(order: WorkOrder, events: list[Event]) -> OrderState:
 # ------------------------------------------------------------------------------------------ projection rows
 NODE_FIELDS = ("state", "ready_at", "completed_at", "assignee")
 CLOCK_FIELDS = (
-    "state", "limit_days", "condition_pending", "requested_at", "started_at", "completed_at",
-    "deadline_at", "warn_at", "budget_seconds", "pauses", "provisional",
-)  # fmt: skip
+    "state",
+    "limit_days",
+    "condition_pending",
+    "requested_at",
+    "started_at",
+    "completed_at",
+    "deadline_at",
+    "warn_at",
+    "budget_seconds",
+    "pauses",
+    "provisional",
+)
 
 
 def _node_values(node) -> dict:
-    return {"state": node.state, "ready_at": node.ready_at, "completed_at": node.completed_at,
-            "assignee_id": node.assignee}  # fmt: skip
+    return {
+        "state": node.state,
+        "ready_at": node.ready_at,
+        "completed_at": node.completed_at,
+        "assignee_id": node.assignee,
+    }
 
 
 def _iso(value: datetime) -> str:
@@ -151,8 +160,7 @@ def _check_time(order: WorkOrder | None, occurred_at: datetime, source: str, rea
         raise InvalidInput(f"occurred_at {occurred_at.isoformat()} is in the future", field="occurred_at")
     if order is not None and occurred_at < order.created_at:
         raise InvalidInput(
-            f"occurred_at {occurred_at.isoformat()} is before the order was created "
-            f"({order.created_at.isoformat()})",
+            f"occurred_at {occurred_at.isoformat()} is before the order was created ({order.created_at.isoformat()})",
             field="occurred_at",
         )
     backdated = occurred_at < now - timedelta(minutes=settings.YEKUO_BACKDATE_MINUTES)
@@ -206,10 +214,17 @@ def apply_event(
         try:
             with transaction.atomic():
                 row = OrderEvent.objects.create(
-                    order=locked, seq=new.seq, type=event_type, occurred_at=occurred_at, actor=actor,
-                    source=source, idempotency_key=idempotency_key or None, payload=payload,
-                    backdated=backdated, reason=reason,
-                )  # fmt: skip
+                    order=locked,
+                    seq=new.seq,
+                    type=event_type,
+                    occurred_at=occurred_at,
+                    actor=actor,
+                    source=source,
+                    idempotency_key=idempotency_key or None,
+                    payload=payload,
+                    backdated=backdated,
+                    reason=reason,
+                )
         except IntegrityError:
             raise Conflict("this event was recorded concurrently; repeat the request") from None
         write_projection(locked, before, after)
@@ -284,12 +299,23 @@ def order_create(
         regulation = regulation_effective(timezone.localdate(occurred_at))
         spec = regulation.category(category)  # refuses a category the regulation does not have
         order = WorkOrder.objects.create(
-            number=_next_number(occurred_at), category=category, channel=channel, customer_name=customer_name,
-            customer_id_number=customer_id_number, customer_phone=customer_phone, site_address=site_address,
-            service_area=service_area, branch=branch, capacity_kva=capacity_kva, voltage=voltage,
-            regulation_code=regulation.code, created_at=occurred_at, source_system=source_system,
-            external_ref=external_ref, event_count=1,
-        )  # fmt: skip
+            number=_next_number(occurred_at),
+            category=category,
+            channel=channel,
+            customer_name=customer_name,
+            customer_id_number=customer_id_number,
+            customer_phone=customer_phone,
+            site_address=site_address,
+            service_area=service_area,
+            branch=branch,
+            capacity_kva=capacity_kva,
+            voltage=voltage,
+            regulation_code=regulation.code,
+            created_at=occurred_at,
+            source_system=source_system,
+            external_ref=external_ref,
+            event_count=1,
+        )
         spec.clock(spec.clocks[0].code).start_for(channel)  # refuses an unknown channel
         initial = Projector(spec, regulation.rules, channel, table_for(order), threshold()).state
         NodeInstance.objects.bulk_create(
@@ -300,41 +326,89 @@ def order_create(
                 role=n.role,
                 department=n.department,
                 clock_code=spec.clock_of(n.code).code,
-            )  # fmt: skip
+            )
             for i, n in enumerate(spec.nodes)
         )
         Clock.objects.bulk_create(
-            Clock(order=order, code=c.code, position=i, nodes=list(c.nodes), limit_days=initial.clocks[c.code].limit_days,
-                  condition_pending=initial.clocks[c.code].condition_pending)
+            Clock(
+                order=order,
+                code=c.code,
+                position=i,
+                nodes=list(c.nodes),
+                limit_days=initial.clocks[c.code].limit_days,
+                condition_pending=initial.clocks[c.code].condition_pending,
+            )
             for i, c in enumerate(spec.clocks)
-        )  # fmt: skip
+        )
         OrderEvent.objects.create(
-            order=order, seq=1, type="order.created", occurred_at=occurred_at, actor=actor, source=source,
-            idempotency_key=idempotency_key or None, backdated=backdated, reason=reason,
-            payload={"category": category, "channel": channel, "regulation": regulation.code,
-                     "branch": branch.code, "external_ref": external_ref},
-        )  # fmt: skip
+            order=order,
+            seq=1,
+            type="order.created",
+            occurred_at=occurred_at,
+            actor=actor,
+            source=source,
+            idempotency_key=idempotency_key or None,
+            backdated=backdated,
+            reason=reason,
+            payload={
+                "category": category,
+                "channel": channel,
+                "regulation": regulation.code,
+                "branch": branch.code,
+                "external_ref": external_ref,
+            },
+        )
     if receive if receive is not None else channel in ("counter", "assisted"):
         key = f"{idempotency_key}:received" if idempotency_key else None
-        apply_event(order, "order.received", actor=actor, occurred_at=occurred_at, source=source,
-                    idempotency_key=key, reason=reason, check_actor=check_actor)  # fmt: skip
+        apply_event(
+            order,
+            "order.received",
+            actor=actor,
+            occurred_at=occurred_at,
+            source=source,
+            idempotency_key=key,
+            reason=reason,
+            check_actor=check_actor,
+        )
         order.refresh_from_db()
     return order
 
 
 # ------------------------------------------------------------------------------------------ actions
 def order_receive(order, *, actor, occurred_at=None, source=EventSource.WEB, reason="", idempotency_key=None):
-    return apply_event(order, "order.received", actor=actor, occurred_at=occurred_at, source=source,
-                       reason=reason, idempotency_key=idempotency_key)  # fmt: skip
+    return apply_event(
+        order,
+        "order.received",
+        actor=actor,
+        occurred_at=occurred_at,
+        source=source,
+        reason=reason,
+        idempotency_key=idempotency_key,
+    )
 
 
 def order_assign(order, *, actor, node: str, assignee, occurred_at=None, source=EventSource.WEB):
-    return apply_event(order, "order.assigned", actor=actor, occurred_at=occurred_at, source=source,
-                       payload={"node": node, "assignee": getattr(assignee, "pk", assignee)})  # fmt: skip
+    return apply_event(
+        order,
+        "order.assigned",
+        actor=actor,
+        occurred_at=occurred_at,
+        source=source,
+        payload={"node": node, "assignee": getattr(assignee, "pk", assignee)},
+    )
 
 
-def node_complete(order, *, actor, node: str, occurred_at=None, source=EventSource.WEB, reason="",
-                  idempotency_key=None, note: str = ""):  # fmt: skip
+def node_complete(
+    order,
+    *,
+    actor,
+    node: str,
+    occurred_at=None,
+    source=EventSource.WEB,
+    reason="",
+    idempotency_key=None,
+    note: str = "",
+):
     """Complete a node: the actor must hold the node's role (or be a manager who steps in)."""
     if actor is not None and source == EventSource.WEB:
         order_obj = order if isinstance(order, WorkOrder) else WorkOrder.objects.get(pk=order)
@@ -348,50 +422,97 @@ def node_complete(order, *, actor, node: str, occurred_at=None, source=EventSour
         ):
             raise Forbidden(f"node {node} is worked by the {role} role, which {actor} does not hold")
     payload = {"node": node, **({"note": note} if note else {})}
-    return apply_event(order, "node.completed", actor=actor, payload=payload, occurred_at=occurred_at,
-                       source=source, reason=reason, idempotency_key=idempotency_key)  # fmt: skip
+    return apply_event(
+        order,
+        "node.completed",
+        actor=actor,
+        payload=payload,
+        occurred_at=occurred_at,
+        source=source,
+        reason=reason,
+        idempotency_key=idempotency_key,
+    )
 
 
-def approval_decide(order, *, actor, low_risk: bool, occurred_at=None, source=EventSource.WEB, reason="",
-                    idempotency_key=None, inputs: dict | None = None):  # fmt: skip
+def approval_decide(
+    order,
+    *,
+    actor,
+    low_risk: bool,
+    occurred_at=None,
+    source=EventSource.WEB,
+    reason="",
+    idempotency_key=None,
+    inputs: dict | None = None,
+):
     payload = {"low_risk": low_risk, **({"inputs": inputs} if inputs else {})}
-    return apply_event(order, "approval.decided", actor=actor, payload=payload, occurred_at=occurred_at,
-                       source=source, reason=reason, idempotency_key=idempotency_key)  # fmt: skip
+    return apply_event(
+        order,
+        "approval.decided",
+        actor=actor,
+        payload=payload,
+        occurred_at=occurred_at,
+        source=source,
+        reason=reason,
+        idempotency_key=idempotency_key,
+    )
 
 
-def customer_event(order, event_type: str, *, actor, occurred_at=None, source=EventSource.WEB, reason="",
-                   idempotency_key=None):  # fmt: skip
+def customer_event(
+    order, event_type: str, *, actor, occurred_at=None, source=EventSource.WEB, reason="", idempotency_key=None
+):
     if event_type not in (
         "customer.design_submitted",
         "customer.inspection_requested",
         "customer.works_completed",
     ):
         raise InvalidInput(f"{event_type!r} is not a customer event", field="type")
-    return apply_event(order, event_type, actor=actor, occurred_at=occurred_at, source=source, reason=reason,
-                       idempotency_key=idempotency_key)  # fmt: skip
+    return apply_event(
+        order,
+        event_type,
+        actor=actor,
+        occurred_at=occurred_at,
+        source=source,
+        reason=reason,
+        idempotency_key=idempotency_key,
+    )
 
 
-def order_suspend(order, *, actor, reason_code: str, evidence_note: str = "", evidence_file=None,
-                  occurred_at=None, source=EventSource.WEB, reason="", idempotency_key=None):  # fmt: skip
+def order_suspend(
+    order,
+    *,
+    actor,
+    reason_code: str,
+    evidence_note: str = "",
+    evidence_file=None,
+    occurred_at=None,
+    source=EventSource.WEB,
+    reason="",
+    idempotency_key=None,
+):
     """Suspend for a customer reason (I5): a configured reason code, with evidence where it needs one."""
     known = SuspensionReason.objects.filter(code=reason_code, active=True).first()
     if known is None:
         codes = ", ".join(SuspensionReason.objects.filter(active=True).values_list("code", flat=True))
-        raise InvalidInput(
-            f"unknown suspension reason {reason_code!r}; use one of: {codes}", field="reason_code"
-        )
+        raise InvalidInput(f"unknown suspension reason {reason_code!r}; use one of: {codes}", field="reason_code")
     if known.requires_evidence and not (evidence_note.strip() or evidence_file):
-        raise InvalidInput(
-            f"suspension reason {known.name} needs evidence: a note or a file", field="evidence"
-        )
+        raise InvalidInput(f"suspension reason {known.name} needs evidence: a note or a file", field="evidence")
     payload = {
         "reason": reason_code,
         "evidence": evidence_note,
         **({"file": evidence_file.name} if evidence_file else {}),
     }
     with transaction.atomic():
-        row = apply_event(order, "suspension.started", actor=actor, payload=payload, occurred_at=occurred_at,
-                          source=source, reason=reason, idempotency_key=idempotency_key)  # fmt: skip
+        row = apply_event(
+            order,
+            "suspension.started",
+            actor=actor,
+            payload=payload,
+            occurred_at=occurred_at,
+            source=source,
+            reason=reason,
+            idempotency_key=idempotency_key,
+        )
         if evidence_file:
             suspension = Suspension.objects.filter(order_id=row.order_id).order_by("-position").first()
             suspension.evidence_file.save(evidence_file.name, evidence_file, save=True)
@@ -399,24 +520,49 @@ def order_suspend(order, *, actor, reason_code: str, evidence_note: str = "", ev
 
 
 def order_resume(order, *, actor, occurred_at=None, source=EventSource.WEB, reason="", idempotency_key=None):
-    return apply_event(order, "suspension.ended", actor=actor, occurred_at=occurred_at, source=source,
-                       reason=reason, idempotency_key=idempotency_key)  # fmt: skip
+    return apply_event(
+        order,
+        "suspension.ended",
+        actor=actor,
+        occurred_at=occurred_at,
+        source=source,
+        reason=reason,
+        idempotency_key=idempotency_key,
+    )
 
 
-def order_cancel(order, *, actor, cancel_reason: str, occurred_at=None, source=EventSource.WEB, reason="",
-                 idempotency_key=None):  # fmt: skip
+def order_cancel(
+    order, *, actor, cancel_reason: str, occurred_at=None, source=EventSource.WEB, reason="", idempotency_key=None
+):
     if not cancel_reason.strip():
         raise InvalidInput("cancelling an order needs a reason", field="cancel_reason")
-    return apply_event(order, "order.cancelled", actor=actor, payload={"reason": cancel_reason},
-                       occurred_at=occurred_at, source=source, reason=reason, idempotency_key=idempotency_key)  # fmt: skip
+    return apply_event(
+        order,
+        "order.cancelled",
+        actor=actor,
+        payload={"reason": cancel_reason},
+        occurred_at=occurred_at,
+        source=source,
+        reason=reason,
+        idempotency_key=idempotency_key,
+    )
 
 
-def order_reopen(order, *, actor, reopen_reason: str, occurred_at=None, source=EventSource.WEB, reason="",
-                 idempotency_key=None):  # fmt: skip
+def order_reopen(
+    order, *, actor, reopen_reason: str, occurred_at=None, source=EventSource.WEB, reason="", idempotency_key=None
+):
     if not reopen_reason.strip():
         raise InvalidInput("reopening an order needs a reason", field="reopen_reason")
-    return apply_event(order, "order.reopened", actor=actor, payload={"reason": reopen_reason},
-                       occurred_at=occurred_at, source=source, reason=reason, idempotency_key=idempotency_key)  # fmt: skip
+    return apply_event(
+        order,
+        "order.reopened",
+        actor=actor,
+        payload={"reason": reopen_reason},
+        occurred_at=occurred_at,
+        source=source,
+        reason=reason,
+        idempotency_key=idempotency_key,
+    )
 
 
 # ------------------------------------------------------------------------------------------ recompute / verify
@@ -444,8 +590,10 @@ def snapshot_of(state: OrderState) -> dict:
 
 
 def stored_state(order: WorkOrder) -> dict:
-    nodes = {n.code: {"state": n.state, "ready_at": n.ready_at, "completed_at": n.completed_at,
-                      "assignee_id": n.assignee_id} for n in order.nodes.all()}  # fmt: skip
+    nodes = {
+        n.code: {"state": n.state, "ready_at": n.ready_at, "completed_at": n.completed_at, "assignee_id": n.assignee_id}
+        for n in order.nodes.all()
+    }
     clocks = {}
     for c in order.clocks.all():
         values = {name: getattr(c, name) for name in CLOCK_FIELDS}

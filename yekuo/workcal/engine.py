@@ -127,9 +127,7 @@ class WorkTable:
             raise InvalidInput("a work table needs at least one calendar day")
         for before, after in pairwise(days):
             if after.date != before.date + timedelta(days=1):
-                raise InvalidInput(
-                    f"calendar days must be contiguous: {before.date} is followed by {after.date}"
-                )
+                raise InvalidInput(f"calendar days must be contiguous: {before.date} is followed by {after.date}")
         self.tz = tz
         self.first_date = days[0].date
         self.last_date = days[-1].date
@@ -146,11 +144,7 @@ class WorkTable:
             first_segment = len(starts)
             for begin, end in day.blocks:
                 s = int(datetime.combine(day.date, begin, tz).timestamp())
-                e = (
-                    int(datetime.combine(day.date, end, tz).timestamp())
-                    if end != time(0)
-                    else midnight + 86400
-                )
+                e = int(datetime.combine(day.date, end, tz).timestamp()) if end != time(0) else midnight + 86400
                 if e <= s:
                     raise InvalidInput(f"office hours block {begin}-{end} on {day.date} is empty or reversed")
                 if starts and s < ends[-1]:
@@ -241,9 +235,7 @@ class WorkTable:
         db = bisect_right(self._day_starts, b) - 1
         return self._prov[min(db, len(self._prov) - 2) + 1] - self._prov[max(da, 0)] > 0
 
-    def normalize_pauses(
-        self, start: int, pauses: Iterable[tuple[int, int | None]]
-    ) -> list[tuple[int, int | None]]:
+    def normalize_pauses(self, start: int, pauses: Iterable[tuple[int, int | None]]) -> list[tuple[int, int | None]]:
         """Sort, clip to the clock's start, and merge overlapping pauses; an open pause ends the list."""
         spans = []
         for ps, pe in pauses:
@@ -263,9 +255,7 @@ class WorkTable:
                 merged.append((ps, pe))
         return merged
 
-    def deadline_ts(
-        self, start: int, budget: int, pauses: Sequence[tuple[int, int | None]] = ()
-    ) -> int | None:
+    def deadline_ts(self, start: int, budget: int, pauses: Sequence[tuple[int, int | None]] = ()) -> int | None:
         """Deadline for a budget in working seconds; pauses must be normalised. None while paused open."""
         target = self.w(start) + budget
         for ps, pe in pauses:
@@ -307,9 +297,7 @@ class WorkTable:
                 if ps < last_end or (pe is not None and pe < ps):
                     # Unsorted, overlapping or reversed: take the careful path.
                     return self.deadline_ts(start, budget, self.normalize_pauses(start, pauses))
-                if not self.t_min <= ps < self.t_max or (
-                    pe is not None and not self.t_min <= pe < self.t_max
-                ):
+                if not self.t_min <= ps < self.t_max or (pe is not None and not self.t_min <= pe < self.t_max):
                     self.normalize_pauses(start, pauses)  # raises OutOfCalendar
                 i = bisect_right(starts, ps) - 1
                 wps = 0 if i < 0 else cum[i] + min(ps - starts[i], ends[i] - starts[i])
@@ -341,10 +329,7 @@ class WorkTable:
     def _pauses(self, start: int, paused: Iterable[Pause]) -> list[tuple[int, int | None]]:
         return self.normalize_pauses(
             start,
-            [
-                (to_epoch(ps, "pause start"), None if pe is None else to_epoch(pe, "pause end"))
-                for ps, pe in paused
-            ],
+            [(to_epoch(ps, "pause start"), None if pe is None else to_epoch(pe, "pause end")) for ps, pe in paused],
         )
 
     def deadline(self, start: datetime, days, paused: Iterable[Pause] = ()) -> Deadline:
@@ -358,9 +343,7 @@ class WorkTable:
             return Deadline(None, self.is_provisional(s, last), budget)
         return Deadline(self.local(end), self.is_provisional(s, end), budget)
 
-    def warn_at(
-        self, start: datetime, days, paused: Iterable[Pause] = (), threshold: Threshold = Threshold()
-    ):
+    def warn_at(self, start: datetime, days, paused: Iterable[Pause] = (), threshold: Threshold = Threshold()):
         """When the warning of R9 falls due: the deadline of the threshold's share of the budget."""
         s = to_epoch(start, "start")
         self._check(s, "start")

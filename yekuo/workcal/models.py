@@ -19,9 +19,7 @@ class CalendarYear(models.Model):
         help_text="No official State Council schedule yet (I7): rule-based holidays, no make-up days.",
     )
     source = models.CharField(max_length=200)
-    document = models.CharField(
-        max_length=200, blank=True, help_text="The official notice, e.g. 国办发明电〔2025〕7号"
-    )
+    document = models.CharField(max_length=200, blank=True, help_text="The official notice, e.g. 国办发明电〔2025〕7号")
     loaded_at = models.DateTimeField(auto_now=True)
     checksum = models.CharField(max_length=64, blank=True, help_text="sha256 of the schedule file, if any")
 

@@ -8,9 +8,7 @@ from datetime import date, time
 
 from yekuo.common.errors import InvalidInput
 
-DEFAULT_SEASONS = [
-    {"name": "全年", "from": "01-01", "to": "12-31", "blocks": [["08:30", "12:00"], ["14:30", "18:00"]]}
-]
+DEFAULT_SEASONS = [{"name": "全年", "from": "01-01", "to": "12-31", "blocks": [["08:30", "12:00"], ["14:30", "18:00"]]}]
 
 
 @dataclass(frozen=True)
@@ -70,9 +68,7 @@ def parse_seasons(seasons) -> list[Season]:
             raise InvalidInput(f"{where} is missing {', '.join(sorted(missing))}", field=where)
         blocks = []
         if not isinstance(raw["blocks"], list) or not raw["blocks"]:
-            raise InvalidInput(
-                f"{where}.blocks must be a non-empty list of [start, end]", field=f"{where}.blocks"
-            )
+            raise InvalidInput(f"{where}.blocks must be a non-empty list of [start, end]", field=f"{where}.blocks")
         for k, block in enumerate(raw["blocks"]):
             bw = f"{where}.blocks[{k}]"
             if not isinstance(block, list | tuple) or len(block) != 2:
@@ -96,9 +92,7 @@ def parse_seasons(seasons) -> list[Season]:
         owners = [s.name for s in parsed if s.contains(day)]
         if len(owners) != 1:
             problem = "is in no season" if not owners else f"is in several seasons ({', '.join(owners)})"
-            raise InvalidInput(
-                f"seasons: {day:%m-%d} {problem}; seasons must cover the year once", field="seasons"
-            )
+            raise InvalidInput(f"seasons: {day:%m-%d} {problem}; seasons must cover the year once", field="seasons")
         day = date.fromordinal(day.toordinal() + 1)
     lengths = {s.seconds for s in parsed}
     if len(lengths) > 1:

@@ -41,9 +41,7 @@ def _date(text: str, path: str, line: int, name: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise FileFormatError(
-            path, f"{line}", f"field '{name}': {text!r} is not a date like 2027-01-01"
-        ) from None
+        raise FileFormatError(path, f"{line}", f"field '{name}': {text!r} is not a date like 2027-01-01") from None
 
 
 def parse_schedule(path: str | Path) -> ScheduleFile:
@@ -88,9 +86,7 @@ def parse_schedule(path: str | Path) -> ScheduleFile:
         if last < first:
             raise FileFormatError(path, f"{number}", f"field 'date': range {when} ends before it starts")
         if (last - first).days >= MAX_RANGE_DAYS:
-            raise FileFormatError(
-                path, f"{number}", f"field 'date': range {when} is longer than {MAX_RANGE_DAYS} days"
-            )
+            raise FileFormatError(path, f"{number}", f"field 'date': range {when} is longer than {MAX_RANGE_DAYS} days")
         if not name:
             raise FileFormatError(path, f"{number}", "field 'name': missing (e.g. 春节 or 春节调休)")
         entries.append((number, keyword, first, last, name))
@@ -125,9 +121,7 @@ def parse_schedule(path: str | Path) -> ScheduleFile:
                     f"field 'date': {day} is outside {year} (only December {year - 1} may be given too)",
                 )
             if day in seen:
-                raise FileFormatError(
-                    path, f"{number}", f"field 'date': {day} is already given on line {seen[day]}"
-                )
+                raise FileFormatError(path, f"{number}", f"field 'date': {day} is already given on line {seen[day]}")
             seen[day] = number
             if keyword == "workday":
                 if day.weekday() < 5:

@@ -29,9 +29,7 @@ def _schedules(company: str) -> list[tuple[date, list]]:
 def build_work_table(company: str = "default") -> WorkTable:
     days = list(CalendarDay.objects.order_by("date").values_list("date", "working", "provisional"))
     if not days:
-        raise InvalidInput(
-            "the working calendar is empty; run `yekuo calendar seed` first", code="calendar_empty"
-        )
+        raise InvalidInput("the working calendar is empty; run `yekuo calendar seed` first", code="calendar_empty")
     schedules = _schedules(company)
     specs = []
     k = 0
@@ -78,12 +76,7 @@ def year_summary(year: int) -> dict:
     previous = None
     for day in days:
         if day.kind == "holiday":
-            if (
-                periods
-                and previous
-                and previous.kind == "holiday"
-                and periods[-1]["name"] == day.holiday_name
-            ):
+            if periods and previous and previous.kind == "holiday" and periods[-1]["name"] == day.holiday_name:
                 periods[-1]["to"] = day.date.isoformat()
                 periods[-1]["days"] += 1
             else:

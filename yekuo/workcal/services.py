@@ -53,9 +53,7 @@ def _day(day: date, working: bool, name: str, source: str, provisional: bool) ->
         kind = DayKind.MAKEUP if weekend else DayKind.WEEKDAY
     else:
         kind = DayKind.HOLIDAY if name else DayKind.WEEKEND
-    return CalendarDay(
-        date=day, working=working, kind=kind, holiday_name=name, source=source, provisional=provisional
-    )
+    return CalendarDay(date=day, working=working, kind=kind, holiday_name=name, source=source, provisional=provisional)
 
 
 def _days_of(year: int):
@@ -212,9 +210,7 @@ def calendar_apply(schedule: ScheduleFile, force: bool = False) -> LoadResult:
             rows.append(_day(day, False, schedule.holidays[day], source, False))
         else:
             rows.append(_day(day, day.weekday() < 5, "", source, False))
-    _replace_year(
-        year, rows, provisional=False, source=source, document=schedule.document, checksum=schedule.checksum
-    )
+    _replace_year(year, rows, provisional=False, source=source, document=schedule.document, checksum=schedule.checksum)
     # Entries reaching back into December of the year before update those days where they exist.
     for day, name in schedule.holidays.items():
         if day.year < year:
@@ -248,9 +244,7 @@ def office_hours_create(
     parse_seasons(seasons)
     if OfficeHours.objects.filter(company=company, effective_from=effective_from).exists():
         raise Conflict(f"{company} already has office hours starting {effective_from}")
-    hours = OfficeHours.objects.create(
-        company=company, name=name, effective_from=effective_from, seasons=seasons
-    )
+    hours = OfficeHours.objects.create(company=company, name=name, effective_from=effective_from, seasons=seasons)
     years = CalendarYear.objects.filter(year__gte=effective_from.year).values_list("year", flat=True)
     _bump_revision(list(years))
     return hours

@@ -74,9 +74,7 @@ def test_hv10_dual_parallel_nodes_and_customer_starts(table):
     assert state.clocks["grid_works"].started_at == at("2026-03-09 10:00")  # ran beside the review
     # D1: works completed on 04-01, but the inspection clock waits for the grid works (04-02).
     inspection = state.clocks["contract_inspection"]
-    assert inspection.requested_at == at("2026-04-01 10:00") and inspection.started_at == at(
-        "2026-04-02 10:00"
-    )
+    assert inspection.requested_at == at("2026-04-01 10:00") and inspection.started_at == at("2026-04-02 10:00")
     assert state.status == ENERGIZED
 
 
@@ -103,9 +101,7 @@ def test_cancel_and_reopen_credit_the_cancelled_span(table):
     ]
     cancelled = run(table, "lv_resident", events)
     assert cancelled.status == CANCELLED and cancelled.clocks["acceptance"].state == "cancelled"
-    reopened = run(
-        table, "lv_resident", [*events, ("2026-03-03 10:00", "order.reopened", {"reason": "came back"})]
-    )
+    reopened = run(table, "lv_resident", [*events, ("2026-03-03 10:00", "order.reopened", {"reason": "came back"})])
     acceptance = reopened.clocks["acceptance"]
     assert reopened.status == IN_TRANSIT and acceptance.state == "running"
     assert acceptance.deadline_at == at("2026-03-03 15:00")  # 60 minutes used; 150 left from 10:00

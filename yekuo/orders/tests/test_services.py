@@ -117,9 +117,7 @@ def test_suspension_with_evidence_pauses_and_resumes(cast):
             source=IMPORT,
         )
     with pytest.raises(InvalidInput, match="unknown suspension reason"):
-        services.order_suspend(
-            order, actor=cast.clerk, reason_code="weather", evidence_note="x", source=IMPORT
-        )
+        services.order_suspend(order, actor=cast.clerk, reason_code="weather", evidence_note="x", source=IMPORT)
     services.order_suspend(order, actor=cast.clerk, reason_code="documents_missing", evidence_note="缺产权证明",
                            occurred_at=at("2026-09-29 11:00"), source=IMPORT)  # fmt: skip
     order.refresh_from_db()
@@ -182,9 +180,7 @@ def test_errors_for_impossible_steps(cast):
             order, actor=cast.clerk, node="acceptance", occurred_at=at("2026-09-28 10:00"), source=IMPORT
         )
     with pytest.raises(Forbidden, match="customer_manager role"):
-        services.node_complete(
-            order, actor=cast.clerk, node="survey_plan", occurred_at=at("2026-09-29 10:00")
-        )
+        services.node_complete(order, actor=cast.clerk, node="survey_plan", occurred_at=at("2026-09-29 10:00"))
 
 
 def test_back_dated_web_entry_needs_a_reason_and_is_flagged(cast):

@@ -71,3 +71,20 @@ def later_version(bundled_text, write):
         return write(text, name)
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def no_regulations_loaded(request):
+    """These tests load regulations themselves; start them from an empty table.
+
+    The session set-up (root conftest.py) loads the bundled regulation for every other app's tests;
+    the deletion here runs inside the test's transaction and is rolled back after it.
+    """
+    if "db" not in request.fixturenames and "transactional_db" not in request.fixturenames:
+        marker = request.node.get_closest_marker("django_db")
+        if marker is None:
+            return
+    request.getfixturevalue("db")
+    from yekuo.regulations.models import Regulation
+
+    Regulation.objects.all().delete()

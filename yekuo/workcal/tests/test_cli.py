@@ -21,16 +21,12 @@ def cli_env(tmp_path_factory):
     env = {**os.environ, "YEKUO_DATA_DIR": str(data), "DATABASE_URL": f"sqlite:///{data / 'cli.sqlite3'}"}
     env.pop("DJANGO_SETTINGS_MODULE", None)
     for args in (["migrate", "-v0"], ["calendar", "seed"]):
-        subprocess.run(
-            [*YEKUO, *args], env=env, check=True, capture_output=True, cwd=Path(__file__).parents[3]
-        )
+        subprocess.run([*YEKUO, *args], env=env, check=True, capture_output=True, cwd=Path(__file__).parents[3])
     return env
 
 
 def run(env, *args):
-    return subprocess.run(
-        [*YEKUO, *args], env=env, capture_output=True, text=True, cwd=Path(__file__).parents[3]
-    )
+    return subprocess.run([*YEKUO, *args], env=env, capture_output=True, text=True, cwd=Path(__file__).parents[3])
 
 
 def test_deadline_from_the_issue(cli_env):
@@ -102,9 +98,7 @@ def test_bad_input_gives_one_line_and_exit_2(cli_env, args, message):
 @pytest.mark.django_db
 def test_load_through_call_command(tmp_path):
     path = tmp_path / "2027.txt"
-    path.write_text(
-        "year 2027\ndocument 测试\nholiday 2027-01-01 元旦\nworkday 2027-02-20 调休\n", encoding="utf-8"
-    )
+    path.write_text("year 2027\ndocument 测试\nholiday 2027-01-01 元旦\nworkday 2027-02-20 调休\n", encoding="utf-8")
     out = StringIO()
     call_command("calendar", "load", str(path), stdout=out)
     assert json.loads(out.getvalue()) == {
@@ -113,8 +107,6 @@ def test_load_through_call_command(tmp_path):
         "holidays": 1,
         "makeup_days": 1,
     }
-    path.write_text(
-        "year 2027\ndocument 测试\nholiday 2027-01-01 元旦\nworkday 2027-02-22 调休\n", encoding="utf-8"
-    )
+    path.write_text("year 2027\ndocument 测试\nholiday 2027-01-01 元旦\nworkday 2027-02-22 调休\n", encoding="utf-8")
     with pytest.raises(CommandError, match=r"2027.txt:4: field 'date': 2027-02-22 is a Monday"):
         call_command("calendar", "load", str(path))

@@ -67,9 +67,7 @@ def test_pause_over_national_day_is_credited_in_working_time(table):
     # Before the pause 420 minutes were used; the pause covers 840 working minutes (not 9 calendar days).
     result = table.deadline(at("2026-09-29 09:00"), 3, [(at("2026-09-30 09:00"), at("2026-10-09 09:00"))])
     assert result.at == at("2026-10-12 09:00")
-    used = table.elapsed(
-        at("2026-09-29 09:00"), result.at, [(at("2026-09-30 09:00"), at("2026-10-09 09:00"))]
-    )
+    used = table.elapsed(at("2026-09-29 09:00"), result.at, [(at("2026-09-30 09:00"), at("2026-10-09 09:00"))])
     assert used.working_minutes == 3 * 420
 
 
@@ -146,9 +144,7 @@ def test_provisional_year_has_rule_based_holidays_and_no_makeup(table):
         (lambda t: t.deadline(at("2028-12-20 10:00"), 30), OutOfCalendar, "after the last loaded"),
         (lambda t: t.elapsed(at("2026-03-03 10:00"), at("2026-03-02 10:00")), InvalidInput, "before start"),
         (
-            lambda t: t.deadline(
-                at("2026-03-03 10:00"), 1, [(at("2026-03-04 10:00"), at("2026-03-03 10:00"))]
-            ),
+            lambda t: t.deadline(at("2026-03-03 10:00"), 1, [(at("2026-03-04 10:00"), at("2026-03-03 10:00"))]),
             InvalidInput,
             "ends before it begins",
         ),

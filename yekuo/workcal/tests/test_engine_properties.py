@@ -55,9 +55,7 @@ def test_deadline_matches_the_day_loop(start, days):
 @relaxed
 @given(start=instants, end_offset=st.integers(min_value=0, max_value=40 * 86400))
 def test_elapsed_matches_the_day_loop(start, end_offset):
-    assert TABLE.elapsed_ts(start, start + end_offset) == day_loop_elapsed(
-        start, start + end_offset, is_working
-    )
+    assert TABLE.elapsed_ts(start, start + end_offset) == day_loop_elapsed(start, start + end_offset, is_working)
 
 
 @relaxed
@@ -138,8 +136,7 @@ def test_budget_follows_the_schedule_day_length(blocks_minutes):
 
     blocks = ((time(8, 0), time(12, 0)), (time(13, 0), time(16, 0) if blocks_minutes == 420 else time(17, 0)))
     days = [
-        DaySpec(date(2026, 3, 2) + timedelta(days=i), i % 7 < 5, False, blocks, blocks_minutes * 60)
-        for i in range(14)
+        DaySpec(date(2026, 3, 2) + timedelta(days=i), i % 7 < 5, False, blocks, blocks_minutes * 60) for i in range(14)
     ]
     table = WorkTable(days)
     start = int(datetime(2026, 3, 2, 8, 0, tzinfo=SHANGHAI).timestamp())

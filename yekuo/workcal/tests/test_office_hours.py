@@ -60,9 +60,7 @@ def test_a_new_schedule_applies_from_its_date_and_never_changes_the_past():
     after = work_table().deadline(start, 0.5)
     assert after.at == at("2027-06-01 11:30")  # summer hours: counting starts at 08:00
     assert work_table().deadline(at("2026-06-02 08:00"), 0.5) == earlier
-    assert work_table().deadline(at("2027-06-01 11:00"), 0.5).at == at(
-        "2027-06-01 17:30"
-    )  # afternoon from 15:00
+    assert work_table().deadline(at("2027-06-01 11:00"), 0.5).at == at("2027-06-01 17:30")  # afternoon from 15:00
 
 
 @pytest.mark.django_db
@@ -71,13 +69,9 @@ def test_a_schedule_may_not_start_today_or_earlier():
         office_hours_create(
             name="x", effective_from=date(2026, 11, 27), seasons=SUMMER_WINTER, today=date(2026, 11, 27)
         )
-    office_hours_create(
-        name="x", effective_from=date(2027, 1, 1), seasons=SUMMER_WINTER, today=date(2026, 11, 27)
-    )
+    office_hours_create(name="x", effective_from=date(2027, 1, 1), seasons=SUMMER_WINTER, today=date(2026, 11, 27))
     with pytest.raises(Conflict):
-        office_hours_create(
-            name="y", effective_from=date(2027, 1, 1), seasons=SUMMER_WINTER, today=date(2026, 11, 27)
-        )
+        office_hours_create(name="y", effective_from=date(2027, 1, 1), seasons=SUMMER_WINTER, today=date(2026, 11, 27))
 
 
 @pytest.mark.django_db

@@ -17,9 +17,7 @@ def parse_instant(text: str, name: str) -> datetime:
             f"--{name} {text!r} is not an ISO 8601 time like 2026-09-30T16:00+08:00", field=name
         ) from None
     if value.tzinfo is None:
-        raise InvalidInput(
-            f"--{name} {text} has no UTC offset; write it like 2026-09-30T16:00+08:00", field=name
-        )
+        raise InvalidInput(f"--{name} {text} has no UTC offset; write it like 2026-09-30T16:00+08:00", field=name)
     return value
 
 
@@ -54,9 +52,7 @@ class Command(BaseCommand):
         )
         load = sub.add_parser("load", help="Load one year's official State Council schedule file")
         load.add_argument("file")
-        load.add_argument(
-            "--force", action="store_true", help="Replace a year that already has an official schedule"
-        )
+        load.add_argument("--force", action="store_true", help="Replace a year that already has an official schedule")
         show = sub.add_parser("show", help="A year's holidays and make-up working days")
         show.add_argument("year", type=int)
         deadline = sub.add_parser("deadline", help="Deadline for a limit in working days")
@@ -82,13 +78,9 @@ class Command(BaseCommand):
             f"provisional years added: {', '.join(map(str, report.provisional_years)) or 'none'}"
         )
         if report.disagreements:
-            self.stdout.write(
-                f"cross-check with the holidays library: {len(report.disagreements)} disagreement(s)"
-            )
+            self.stdout.write(f"cross-check with the holidays library: {len(report.disagreements)} disagreement(s)")
             for day, ours, theirs in report.disagreements:
-                self.stdout.write(
-                    f"  {day}: chinesecalendar says {_status(ours)}, holidays says {_status(theirs)}"
-                )
+                self.stdout.write(f"  {day}: chinesecalendar says {_status(ours)}, holidays says {_status(theirs)}")
         elif years:
             self.stdout.write("cross-check with the holidays library: no disagreement")
 
