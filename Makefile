@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup lint format bench clean
+.PHONY: run test setup assets lint format bench clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "yekuo needs Python 3.11 or newer; set PYTHON=python3.11")'
@@ -14,13 +14,34 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
-setup: $(STAMP)
+setup: $(STAMP) assets
 
-# Set up, migrate, load the calendar and the regulations, and serve at http://127.0.0.1:$(PORT).
+# Front-end assets come from npm at set-up and are served by yekuo itself (no CDN: intranets are
+# air-gapped). node_modules/.package-lock.json is rewritten by every `npm ci`, so it tells whether
+# node_modules matches package-lock.json; the vendor copies are generated and not committed.
+VENDOR := yekuo/web/static/vendor
+VENDOR_FILES := node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/css/bootstrap.min.css.map \
+	node_modules/bootstrap/dist/js/bootstrap.bundle.min.js node_modules/bootstrap/dist/js/bootstrap.bundle.min.js.map \
+	node_modules/echarts/dist/echarts.min.js
+
+node_modules/.package-lock.json: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "yekuo needs Node.js and npm to install its web assets" >&2; exit 1; }
+	npm ci --no-audit --no-fund
+	touch $@
+
+$(VENDOR)/.copied: node_modules/.package-lock.json
+	mkdir -p $(VENDOR)
+	cp $(VENDOR_FILES) $(VENDOR)/
+	touch $@
+
+assets: $(VENDOR)/.copied
+
+# Set up, migrate, load the calendar, the regulations and the demo, and serve at http://127.0.0.1:$(PORT).
 run: setup
 	$(BIN)/yekuo migrate --noinput
 	$(BIN)/yekuo calendar seed
 	$(BIN)/yekuo regulations load-bundled
+	$(BIN)/yekuo demo
 	$(BIN)/yekuo collectstatic --noinput -v0
 	$(BIN)/yekuo serve --port $(PORT)
 
@@ -40,4 +61,4 @@ bench: setup
 	$(BIN)/python bench/clock_engine.py
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) var .pytest_cache .ruff_cache .hypothesis node_modules $(VENDOR)

@@ -13,6 +13,7 @@ from yekuo.common.cli import exit_on_error
 
 STEPS: list[tuple[str, str]] = [
     ("organisation and people", "yekuo.accounts.demo.create_demo_org"),
+    ("work orders", "yekuo.orders.demo.create_demo_orders"),
 ]
 
 

@@ -1,0 +1,215 @@
+"""Demo work orders: every category in every state, in every demo branch (issue 3 §1, `yekuo demo`).
+
+Each order is driven through the real services from a start some working days ago, one step at a time,
+each step taking a share of its clock's limit (most on time, some late), until it reaches its target
+step or the present. So the demo shows orders waiting for dispatch, in transit at every node, suspended,
+overdue and in warning, energized and cancelled, with deadlines the engine really computed.
+Idempotent: demo orders carry source_system "demo" and are made once.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime
+
+from django.utils import timezone
+
+from yekuo.accounts.models import Branch, User
+from yekuo.orders import services
+from yekuo.orders.models import EventSource, WorkOrder
+from yekuo.orders.selectors import with_alarm_state
+from yekuo.workcal.engine import to_epoch
+from yekuo.workcal.selectors import work_table
+
+SOURCE = EventSource.IMPORT
+REASON = "演示数据"
+CUSTOMERS = [
+    "王建军",
+    "内蒙古鑫源商贸有限公司",
+    "李秀英",
+    "鄂尔多斯市恒泰物业服务有限公司",
+    "张国华",
+    "伊金霍洛旗蒙源牧业合作社",
+    "刘美玲",
+    "达拉特旗永盛建材厂",
+]
+# (category, voltage, kVA, the steps of its full life)
+PLANS = {
+    "lv_resident": ("220V", 8, ["acceptance", "survey_plan", "grid_works", "contract_energize"]),
+    "lv_business": ("380V", 80, ["acceptance", "survey_plan", "approval", "grid_works", "contract_energize"]),
+    "hv10_single": (
+        "10kV",
+        630,
+        [
+            "acceptance",
+            "survey_plan",
+            "@approval.decided",
+            "approval",
+            "grid_works",
+            "@customer.works_completed",
+            "contract_inspection",
+        ],
+    ),
+    "hv10_dual": (
+        "10kV",
+        2000,
+        [
+            "acceptance",
+            "survey_plan",
+            "@customer.design_submitted",
+            "approval",
+            "drawing_review",
+            "@customer.inspection_requested",
+            "mid_inspection",
+            "@customer.works_completed",
+            "grid_works",
+            "contract_inspection",
+        ],
+    ),
+}
+ROLE_USER = {"acceptance_clerk": "clerk", "customer_manager": "customer_manager", "project_manager": "project_manager"}
+
+
+class DemoOrders:
+    def __init__(self, orders: list[WorkOrder], created: bool):
+        self.orders, self.created = orders, created
+
+    def summary(self) -> dict:
+        by_status: dict[str, int] = {}
+        for order in self.orders:
+            by_status[order.get_status_display()] = by_status.get(order.get_status_display(), 0) + 1
+        alarms = with_alarm_state(WorkOrder.objects.filter(pk__in=[o.pk for o in self.orders]))
+        return {
+            "work orders": len(self.orders),
+            **by_status,
+            "overdue now": alarms.filter(is_overdue=True).count(),
+            "in warning now": alarms.filter(is_warning=True).count(),
+            "new": "yes" if self.created else "already there",
+        }
+
+
+def create_demo_orders(now: datetime | None = None) -> DemoOrders:
+    existing = list(WorkOrder.objects.filter(source_system="demo"))
+    if existing:
+        return DemoOrders(existing, created=False)
+    now = now or timezone.now()
+    orders = []
+    for b, branch in enumerate(Branch.objects.filter(company__code="ordos").order_by("code")):
+        for c, category in enumerate(PLANS):
+            for variant in range(3):
+                rng = random.Random(f"{branch.code}-{category}-{variant}")
+                orders.append(_drive(branch, category, variant, rng, now, b * 12 + c * 3 + variant))
+    return DemoOrders([WorkOrder.objects.get(pk=o.pk) for o in orders], created=True)
+
+
+def _user(branch: Branch, role: str) -> User:
+    name = f"{branch.code}_{ROLE_USER.get(role, 'manager')}"
+    return User.objects.get(username=name)
+
+
+def _drive(branch: Branch, category: str, variant: int, rng: random.Random, now: datetime, index: int) -> WorkOrder:
+    voltage, kva, steps = PLANS[category]
+    table = work_table(branch.company.code)
+    # Long-lived categories start further back so that some finish and some are mid-way.
+    span_days = {"lv_resident": 8, "lv_business": 9, "hv10_single": 30, "hv10_dual": 45}[category]
+    start_ts = table.w_inv(table.w(to_epoch(now)) - int(rng.uniform(0.3, 1.1) * span_days * 420 * 60))
+    start = table.local(start_ts)
+    channel = ["counter", "mengsuban", "approval_platform", "gov_portal", "online", "assisted"][index % 6]
+    clerk = _user(branch, "acceptance_clerk")
+    received = not (category == "lv_business" and variant == 1)
+    if not received:
+        channel = "approval_platform"  # pushed by the platform, waiting for the dispatcher
+    order = services.order_create(
+        actor=clerk,
+        category=category,
+        channel=channel,
+        customer_name=CUSTOMERS[index % len(CUSTOMERS)],
+        customer_id_number=f"15060219{80 + index % 20}0{index % 10}1{index % 7}2{index % 9}34",
+        customer_phone=f"139{index:04d}{rng.randint(1000, 9999)}",
+        site_address=f"{branch.name}辖区示范路{index + 1}号",
+        capacity_kva=kva,
+        voltage=voltage,
+        branch=branch,
+        occurred_at=start,
+        source=SOURCE,
+        reason=REASON,
+        source_system="demo",
+        external_ref=f"demo-{branch.code}-{category}-{variant}",
+        receive=received,
+    )
+    if not received:
+        return order  # waits in the dispatch queue (R3)
+    # variant 0: as far as time allows, on time; 1: late; 2: suspended or cancelled along the way.
+    pace = (0.4, 0.8) if variant == 0 else (0.9, 1.6)
+    stop_after = len(steps) if variant == 0 else rng.randint(1, len(steps) - 1)
+    at = start
+    for position, step in enumerate(steps[:stop_after]):
+        at = _next_time(order, step, at, pace, rng, table)
+        if at is None or at > now:
+            break
+        if variant == 2 and position == stop_after - 1:
+            _hold(order, branch, at, rng, now)
+            break
+        _do(order, branch, step, at, rng)
+    return order
+
+
+def _next_time(order, step, at, pace, rng, table):
+    order.refresh_from_db()
+    if step.startswith("@"):
+        return table.local(table.w_inv(table.w(to_epoch(at)) + rng.randint(30, 300) * 60))
+    clock = order.clocks.get(code=order.nodes.get(code=step).clock_code)
+    if clock.started_at is None or clock.budget_seconds is None:
+        return None
+    share = rng.uniform(*pace) * max(clock.budget_seconds, 3600)
+    base = max(to_epoch(at), to_epoch(clock.started_at))
+    return table.local(table.w_inv(table.w(base) + int(share * 0.5)))
+
+
+def _do(order, branch, step, at, rng):
+    if step == "@approval.decided":
+        services.approval_decide(
+            order,
+            actor=_user(branch, "project_manager"),
+            low_risk=rng.random() < 0.5,
+            occurred_at=at,
+            source=SOURCE,
+            reason=REASON,
+        )
+    elif step.startswith("@"):
+        services.customer_event(
+            order, step[1:], actor=_user(branch, "customer_manager"), occurred_at=at, source=SOURCE, reason=REASON
+        )
+    else:
+        role = order.nodes.get(code=step).role
+        services.node_complete(
+            order, actor=_user(branch, role), node=step, occurred_at=at, source=SOURCE, reason=REASON
+        )
+
+
+def _hold(order, branch, at, rng, now):
+    """Suspend for a customer reason (and sometimes resume), or cancel."""
+    if rng.random() < 0.3:
+        services.order_cancel(
+            order,
+            actor=_user(branch, "manager"),
+            cancel_reason="客户撤回申请",
+            occurred_at=at,
+            source=SOURCE,
+            reason=REASON,
+        )
+        return
+    services.order_suspend(
+        order,
+        actor=_user(branch, "acceptance_clerk"),
+        reason_code="documents_missing",
+        evidence_note="客户未提供产权证明，已电话告知",
+        occurred_at=at,
+        source=SOURCE,
+        reason=REASON,
+    )
+    resume = at + (now - at) / 2
+    if rng.random() < 0.5 and resume < now:
+        services.order_resume(
+            order, actor=_user(branch, "acceptance_clerk"), occurred_at=resume, source=SOURCE, reason=REASON
+        )
