@@ -46,6 +46,8 @@ ACTIONS = {
     "order.cancelled": "order.cancel",
     "order.reopened": "order.reopen",
 }
+# Entries made by a person (pages and the staff API): back-dating needs a reason, nodes need their role.
+STAFF_SOURCES = (EventSource.WEB, EventSource.API)
 # Who may complete a node owned by another role: only administrators (managers control, they do not work).
 NODE_OVERRIDE_ROLES = {"administrator"}
 
@@ -65,16 +67,15 @@ def _events_of(order: WorkOrder) -> list[Event]:
     return [Event(t, at, payload, seq) for t, at, payload, seq in rows]
 
 
-def fold(order: WorkOrder, events: list[Event]) -> OrderState:
+def fold_context(order: WorkOrder) -> tuple:
+    """What a fold needs besides the events; looked up once per action (each look-up is a query)."""
     regulation = regulation_get(order.regulation_code)
-    return project(
-        regulation.category(order.category),
-        regulation.rules,
-        order.channel,
-        events,
-        table_for(order),
-        threshold(),
-    )
+    return regulation.category(order.category), regulation.rules, order.channel, table_for(order), threshold()
+
+
+def fold(order: WorkOrder, events: list[Event], context: tuple | None = None) -> OrderState:
+    category, rules, channel, table, limits = context or fold_context(order)
+    return project(category, rules, channel, events, table, limits)
 
 
 # ------------------------------------------------------------------------------------------ projection rows
@@ -119,6 +120,7 @@ def write_projection(order: WorkOrder, before: OrderState | None, after: OrderSt
     order.received_at, order.closed_at = after.received_at, after.closed_at
     low_risk = after.conditions.get("low_risk")
     order.low_risk = low_risk if isinstance(low_risk, bool) else None
+    # One UPDATE per changed row: an event changes two or three, and bulk_update would first SELECT them.
     for code, node in after.nodes.items():
         if before is None or before.nodes[code] != node:
             NodeInstance.objects.filter(order=order, code=code).update(**_node_values(node))
@@ -164,7 +166,7 @@ def _check_time(order: WorkOrder | None, occurred_at: datetime, source: str, rea
             field="occurred_at",
         )
     backdated = occurred_at < now - timedelta(minutes=settings.YEKUO_BACKDATE_MINUTES)
-    if backdated and source == EventSource.WEB and not reason.strip():
+    if backdated and source in STAFF_SOURCES and not reason.strip():
         raise InvalidInput(
             "an entry back-dated by more than "
             f"{settings.YEKUO_BACKDATE_MINUTES} minutes needs a reason; it is flagged for the monthly check",
@@ -201,30 +203,34 @@ def apply_event(
             return found
         pk = order.pk if isinstance(order, WorkOrder) else order
         locked = WorkOrder.objects.select_for_update().select_related("branch__company").get(pk=pk)
+        context = fold_context(locked)
         if check_actor:
             _check_actor(actor, ACTIONS.get(event_type, "admin.manage"), locked)
+            if event_type == "node.completed" and source in STAFF_SOURCES:
+                _check_node_role(actor, context[0], payload.get("node"))
         backdated = _check_time(locked, occurred_at, source, reason)
         events = _events_of(locked)
         new = Event(event_type, occurred_at, payload, seq=locked.event_count + 1)
         try:
-            before = fold(locked, events)
-            after = fold(locked, [*events, new])
+            before = fold(locked, events, context)
+            after = fold(locked, [*events, new], context)
         except WorkflowError as exc:
             raise WorkflowError(f"{locked.number}: {exc.message}", field=exc.field) from None
         try:
-            with transaction.atomic():
-                row = OrderEvent.objects.create(
-                    order=locked,
-                    seq=new.seq,
-                    type=event_type,
-                    occurred_at=occurred_at,
-                    actor=actor,
-                    source=source,
-                    idempotency_key=idempotency_key or None,
-                    payload=payload,
-                    backdated=backdated,
-                    reason=reason,
-                )
+            # No savepoint: the order row is locked, so only a concurrent use of the same idempotency
+            # key can collide, and then the whole action is rolled back and reported.
+            row = OrderEvent.objects.create(
+                order=locked,
+                seq=new.seq,
+                type=event_type,
+                occurred_at=occurred_at,
+                actor=actor,
+                source=source,
+                idempotency_key=idempotency_key or None,
+                payload=payload,
+                backdated=backdated,
+                reason=reason,
+            )
         except IntegrityError:
             raise Conflict("this event was recorded concurrently; repeat the request") from None
         write_projection(locked, before, after)
@@ -387,15 +393,31 @@ def order_receive(order, *, actor, occurred_at=None, source=EventSource.WEB, rea
     )
 
 
-def order_assign(order, *, actor, node: str, assignee, occurred_at=None, source=EventSource.WEB):
+def order_assign(
+    order, *, actor, node: str, assignee, occurred_at=None, source=EventSource.WEB, reason="", idempotency_key=None
+):
     return apply_event(
         order,
         "order.assigned",
         actor=actor,
         occurred_at=occurred_at,
         source=source,
+        reason=reason,
+        idempotency_key=idempotency_key,
         payload={"node": node, "assignee": getattr(assignee, "pk", assignee)},
     )
+
+
+def _check_node_role(actor, category, node) -> None:
+    """Attachment 1, 责任人: a node is completed by a holder of its role (R15)."""
+    role = category.node(node).role if node and category.has_node(node) else None
+    if (
+        role
+        and not actor.is_superuser
+        and role not in actor.role_codes
+        and not (actor.role_codes & NODE_OVERRIDE_ROLES)
+    ):
+        raise Forbidden(f"node {node} is worked by the {role} role, which {actor} does not hold")
 
 
 def node_complete(
@@ -409,18 +431,7 @@ def node_complete(
     idempotency_key=None,
     note: str = "",
 ):
-    """Complete a node: the actor must hold the node's role (or be a manager who steps in)."""
-    if actor is not None and source == EventSource.WEB:
-        order_obj = order if isinstance(order, WorkOrder) else WorkOrder.objects.get(pk=order)
-        spec = regulation_get(order_obj.regulation_code).category(order_obj.category)
-        role = spec.node(node).role if spec.has_node(node) else None
-        if (
-            role
-            and not actor.is_superuser
-            and role not in actor.role_codes
-            and not (actor.role_codes & NODE_OVERRIDE_ROLES)
-        ):
-            raise Forbidden(f"node {node} is worked by the {role} role, which {actor} does not hold")
+    """Complete a node; a staff member must hold the node's role (checked in apply_event)."""
     payload = {"node": node, **({"note": note} if note else {})}
     return apply_event(
         order,

@@ -1,9 +1,21 @@
+"""The staff pages. URL names are global (no namespace) so that settings.LOGIN_URL = "login" resolves."""
+
+from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from yekuo.web import views
+from yekuo.web.views import detail, orders, status, work
 
-app_name = "web"
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("healthz", views.healthz, name="healthz"),
+    path("", status.home, name="home"),
+    path("healthz", status.healthz, name="healthz"),
+    path("login/", auth_views.LoginView.as_view(template_name="web/login.html", redirect_authenticated_user=True),
+         name="login"),  # fmt: skip
+    path("logout/", auth_views.LogoutView.as_view(next_page="login"), name="logout"),
+    path("work/", work.my_work_page, name="my_work"),
+    path("orders/", orders.order_list, name="order_list"),
+    path("orders/export.xlsx", orders.order_export, name="order_export"),
+    path("orders/new/", orders.order_create, name="order_create"),
+    path("orders/<str:number>/", detail.order_detail, name="order_detail"),
+    path("orders/<str:number>/actions/<slug:key>/", detail.order_action, name="order_action"),
+    path("orders/<str:number>/evidence/<int:position>/", detail.suspension_evidence, name="suspension_evidence"),
 ]

@@ -1,0 +1,244 @@
+"""Benchmark: work orders driven through their whole life by the services, and events through the API.
+
+    .venv/bin/python bench/lifecycle.py [--orders 400] [--workers 2] [--api-orders 200] [--batch 50]
+
+Runs on PostgreSQL (DATABASE_URL, default postgresql://postgres@127.0.0.1:5432/yekuo_bench; the database
+is dropped and created anew). Part 1 drives --orders orders of all four categories (a quarter each)
+from creation to energization through the same services the pages and the API call, in --workers
+processes; every order's log is then replayed (`orders verify`) to check the result. Part 2 starts
+gunicorn (--workers processes) and posts the control-layer events of --api-orders orders to
+POST /api/v1/events, --batch events a request, from as many client threads. The last line is JSON:
+{"orders_per_s": …, "events_per_order": …, "api_events_per_s": …, "api_single_events_per_s": …}.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import os
+import socket
+import subprocess
+import sys
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+T0 = datetime(2026, 6, 1, 9, 0, tzinfo=SHANGHAI)
+STEPS = {
+    "lv_resident": ["acceptance", "survey_plan", "grid_works", "contract_energize"],
+    "lv_business": ["acceptance", "survey_plan", "approval", "grid_works", "contract_energize"],
+    "hv10_single": ["acceptance", "survey_plan", "@approval.decided", "approval", "grid_works",
+                    "@customer.works_completed", "contract_inspection"],
+    "hv10_dual": ["acceptance", "survey_plan", "@customer.design_submitted", "approval", "drawing_review",
+                  "@customer.inspection_requested", "mid_inspection", "@customer.works_completed", "grid_works",
+                  "contract_inspection"],
+}  # fmt: skip
+CATEGORIES = list(STEPS)
+
+
+def database_url() -> str:
+    return os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/yekuo_bench")
+
+
+def setup_django() -> None:
+    os.environ["DATABASE_URL"] = database_url()
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.pop("REDIS_URL", None)
+    import django
+
+    django.setup()
+
+
+def recreate_database() -> None:
+    import psycopg
+
+    url = database_url()
+    name = url.rsplit("/", 1)[1]
+    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def prepare() -> None:
+    """Schema, calendar, regulation, one branch and an integration user with a token."""
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    call_command("calendar", "seed", stdout=open(os.devnull, "w"))
+    call_command("regulations", "load-bundled", stdout=open(os.devnull, "w"))
+    from rest_framework.authtoken.models import Token
+
+    from yekuo.accounts.models import Branch, Company, Role, ServiceArea, User
+
+    company = Company.objects.create(code="bench", name="基准供电公司")
+    branch = Branch.objects.create(company=company, code="b1", name="基准分公司")
+    ServiceArea.objects.create(branch=branch, code="a1", name="基准营业区", keywords=["基准区"])
+    user = User.objects.create_user("bench", password="bench-password-2026", company=company)
+    user.roles.set(Role.objects.filter(code="administrator"))
+    Token.objects.create(user=user, key="bench" + "0" * 35)
+
+
+def drive(worker: int, count: int, offset: int) -> int:
+    """Drive `count` orders through their whole life; returns the number of events appended."""
+    setup_django()
+    from django.db import connection
+
+    from yekuo.accounts.models import Branch, User
+    from yekuo.orders import services
+    from yekuo.orders.models import EventSource
+
+    connection.close()
+    actor = User.objects.get(username="bench")
+    branch = Branch.objects.get(code="b1")
+    events = 0
+    for i in range(offset, offset + count):
+        category = CATEGORIES[i % 4]
+        at = T0 + timedelta(minutes=i)
+        order = services.order_create(
+            actor=actor, category=category, channel="counter", customer_name=f"客户{i}", site_address="基准区1号",
+            capacity_kva=100, voltage="10kV" if category.startswith("hv10") else "380V", branch=branch,
+            occurred_at=at, source=EventSource.IMPORT,
+        )  # fmt: skip
+        events += 2
+        for step in STEPS[category]:
+            at += timedelta(hours=3)
+            if step == "@approval.decided":
+                services.approval_decide(
+                    order, actor=actor, low_risk=i % 2 == 0, occurred_at=at, source=EventSource.IMPORT
+                )
+            elif step.startswith("@"):
+                services.customer_event(order, step[1:], actor=actor, occurred_at=at, source=EventSource.IMPORT)
+            else:
+                services.node_complete(order, actor=actor, node=step, occurred_at=at, source=EventSource.IMPORT)
+            events += 1
+    return events
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def api_events(count: int, offset: int) -> list[dict]:
+    """The control-layer events of `count` orders, as the marketing system would send them."""
+    events = []
+    for i in range(offset, offset + count):
+        category = CATEGORIES[i % 4]
+        at = T0 + timedelta(minutes=i)
+        order = {"external_ref": f"MBS{i:07d}", "category": category, "channel": "gov_portal",
+                 "customer_name": f"客户{i}", "site_address": "基准区2号", "capacity_kva": 100,
+                 "voltage": "10kV" if category.startswith("hv10") else "380V", "branch": "b1"}  # fmt: skip
+        steps = ["@order.received", *STEPS[category]]
+        for n, step in enumerate(steps):
+            event = {"id": f"{i}-{n}", "at": (at + timedelta(hours=3 * n)).isoformat(), "order": order}
+            if step == "@approval.decided":
+                event.update(type="approval.decided", low_risk=i % 2 == 0)
+            elif step.startswith("@"):
+                event["type"] = step[1:]
+            else:
+                event.update(type="node.completed", node=step)
+            events.append(event)
+            order = {"external_ref": order["external_ref"]}
+    return events
+
+
+def post_all(port: int, events: list[dict], batch: int, threads: int) -> float:
+    """Post the events (each order's events in order, orders spread over threads); returns seconds."""
+    import urllib.request
+    from concurrent.futures import ThreadPoolExecutor
+
+    by_order: dict[str, list[dict]] = {}
+    for event in events:
+        by_order.setdefault(event["order"]["external_ref"], []).append(event)
+    lanes = [[] for _ in range(threads)]
+    for n, order_events in enumerate(by_order.values()):
+        lanes[n % threads].extend(order_events)
+
+    def send(lane: list[dict]) -> None:
+        for k in range(0, len(lane), batch):
+            chunk = lane[k : k + batch]
+            body = json.dumps(chunk if batch > 1 else chunk[0]).encode()
+            request = urllib.request.Request(
+                f"http://127.0.0.1:{port}/api/v1/events", data=body, method="POST",
+                headers={"Content-Type": "application/json", "Authorization": "Token bench" + "0" * 35},
+            )  # fmt: skip
+            with urllib.request.urlopen(request, timeout=60) as response:
+                result = json.loads(response.read())
+            rejected = [r for r in (result if isinstance(result, list) else result.get("results", [result]))
+                        if r.get("status") == "rejected"]  # fmt: skip
+            if rejected:
+                raise SystemExit(f"the API rejected events: {rejected[:3]}")
+
+    begin = time.perf_counter()
+    with ThreadPoolExecutor(threads) as pool:
+        list(pool.map(send, lanes))
+    return time.perf_counter() - begin
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--orders", type=int, default=400)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--api-orders", type=int, default=200)
+    parser.add_argument("--batch", type=int, default=50)
+    args = parser.parse_args()
+
+    recreate_database()
+    setup_django()
+    prepare()
+    from django.db import connection
+
+    connection.close()
+
+    share = args.orders // args.workers
+    begin = time.perf_counter()
+    with multiprocessing.get_context("spawn").Pool(args.workers) as pool:
+        counts = pool.starmap(drive, [(w, share, w * share) for w in range(args.workers)])
+    seconds = time.perf_counter() - begin
+    from yekuo.orders.models import WorkOrder
+    from yekuo.orders.recompute import verify_orders
+
+    orders = share * args.workers
+    bad = sum(1 for _, differences in verify_orders() if differences)
+    energized = WorkOrder.objects.filter(status="energized").count()
+    if bad or energized != orders:
+        raise SystemExit(f"lifecycle check failed: {energized}/{orders} energized, {bad} differ from their logs")
+    result = {"orders_per_s": round(orders / seconds, 1), "events_per_order": round(sum(counts) / orders, 2)}
+    print(f"services: {orders} orders, {sum(counts)} events in {seconds:.2f}s with {args.workers} processes")
+
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": database_url(), "LOG_LEVEL": "ERROR"}
+    env.pop("REDIS_URL", None)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind", f"127.0.0.1:{port}",
+         "--workers", str(args.workers), "--log-level", "warning"],
+        cwd=ROOT, env=env,
+    )  # fmt: skip
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        batched = api_events(args.api_orders, 10_000)
+        seconds = post_all(port, batched, args.batch, threads=args.workers * 2)
+        result["api_events_per_s"] = round(len(batched) / seconds, 1)
+        single = api_events(max(args.api_orders // 4, 4), 20_000)
+        seconds = post_all(port, single, 1, threads=args.workers * 2)
+        result["api_single_events_per_s"] = round(len(single) / seconds, 1)
+        print(f"api: {len(batched)} events in batches of {args.batch}, {len(single)} one per request")
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()

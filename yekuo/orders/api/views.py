@@ -1,0 +1,109 @@
+"""Orders API: list, detail and create (issue 3 §3). Reads go through the selectors (scope by `restrict`),
+writes through the services; the views only translate HTTP."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from yekuo.accounts.permissions import require
+from yekuo.common.api import ErrorSerializer, NotFound
+from yekuo.common.errors import InvalidInput
+from yekuo.orders import services
+from yekuo.orders.ingest import resolve_place
+from yekuo.orders.models import EventSource, WorkOrder
+from yekuo.orders.selectors import filter_orders, orders_for
+
+from .inputs import OrderCreateSerializer, OrderFilterSerializer
+from .serializers import OrderDetailSerializer, OrderListSerializer
+
+ERRORS = {400: ErrorSerializer, 401: ErrorSerializer, 403: ErrorSerializer}
+IDEMPOTENCY_HEADER = OpenApiParameter(
+    "Idempotency-Key",
+    str,
+    OpenApiParameter.HEADER,
+    required=False,
+    description="repeat a request safely: the same key (per user) records the change once (≤ 64 characters)",
+)
+
+
+def idempotency_key(request: Request) -> str | None:
+    """The Idempotency-Key header, namespaced per user so that two users' keys never collide."""
+    value = request.headers.get("Idempotency-Key", "").strip()
+    if not value:
+        return None
+    if len(value) > 64 or not value.isprintable():
+        raise InvalidInput("Idempotency-Key must be at most 64 printable characters", field="Idempotency-Key")
+    return f"api:{request.user.pk}:{value}"
+
+
+def order_for(user, number: str) -> WorkOrder:
+    """The order with this number in the user's scope; 403 without order.view, 404 when not in scope."""
+    require(user, "order.view")
+    order = orders_for(user).select_related("branch__company").filter(number=number).first()
+    if order is None:
+        raise NotFound(f"no order {number} in your scope", field="number")
+    return order
+
+
+def detail_response(order: WorkOrder, status_code: int = status.HTTP_200_OK) -> Response:
+    order = WorkOrder.objects.select_related("branch__company", "service_area").get(pk=order.pk)
+    return Response(OrderDetailSerializer(order).data, status=status_code)
+
+
+class OrderListView(generics.GenericAPIView):
+    serializer_class = OrderListSerializer
+
+    def get_queryset(self):
+        return orders_for(self.request.user)
+
+    @extend_schema(
+        operation_id="orders_list",
+        parameters=[OrderFilterSerializer],
+        responses={200: OrderListSerializer(many=True), **ERRORS},
+        summary="List orders in your scope",
+    )
+    def get(self, request: Request) -> Response:
+        require(request.user, "order.view")
+        params = OrderFilterSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        queryset = filter_orders(self.get_queryset(), params.validated_data)
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(OrderListSerializer(page, many=True).data)
+
+    @extend_schema(
+        operation_id="orders_create",
+        request=OrderCreateSerializer,
+        parameters=[IDEMPOTENCY_HEADER],
+        responses={201: OrderDetailSerializer, **ERRORS},
+        summary="Create an order (a counter order is received at once)",
+    )
+    def post(self, request: Request) -> Response:
+        data = OrderCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        branch, area = resolve_place(
+            request.user.company, values.pop("branch", ""), values.pop("service_area", ""), values["site_address"]
+        )
+        order = services.order_create(
+            actor=request.user,
+            branch=branch,
+            service_area=area,
+            source=EventSource.API,
+            idempotency_key=idempotency_key(request),
+            **values,
+        )
+        return detail_response(order, status.HTTP_201_CREATED)
+
+
+class OrderDetailView(APIView):
+    @extend_schema(
+        operation_id="orders_retrieve",
+        responses={200: OrderDetailSerializer, 404: ErrorSerializer, **ERRORS},
+        summary="An order with nodes, clocks, suspensions and events",
+    )
+    def get(self, request: Request, number: str) -> Response:
+        return detail_response(order_for(request.user, number))

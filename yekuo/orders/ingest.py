@@ -1,0 +1,320 @@
+"""The control layer (issue 3 §3, R3, R16): node events from another system of record, applied to yekuo.
+
+The marketing business system (营销业务系统, `source_system` "mbs") owns its orders and sends what happened
+to them: `{"id", "type", "at", "order": {"external_ref", ...}, "node"?, "low_risk"?, "reason"?,
+"evidence"?}` (docs/api.md, "Control layer"). yekuo creates the order on its first event (or finds it by
+source system and external reference) and applies the event through the same services as the web pages,
+so the same clocks run. Shared by `POST /api/v1/events` and `yekuo events import FILE.jsonl`.
+
+- Idempotent by event id: the key `{source_system}:{id}` is stored on the event, so a repeated event is
+  reported as "duplicate" and changes nothing.
+- Out of order: the services refold an order's whole log in occurred_at order, so a late event is accepted
+  when the log stays valid with it in its place, and otherwise rejected with the workflow rule it breaks.
+- Each event runs in its own transaction: a rejected event never stops or undoes the others.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+
+from yekuo.accounts.models import Branch, ServiceArea
+from yekuo.accounts.permissions import require
+from yekuo.common.errors import Conflict, InvalidInput, YekuoError
+from yekuo.orders import services
+from yekuo.orders.models import OrderEvent, Voltage, WorkOrder
+from yekuo.orders.projection import CUSTOMER_EVENTS
+from yekuo.regulations.codes import CATEGORIES, CHANNELS
+
+logger = logging.getLogger(__name__)
+DEFAULT_SYSTEM = "mbs"
+INGEST_TYPES = (
+    "order.created",
+    "order.received",
+    "node.completed",
+    "approval.decided",
+    *CUSTOMER_EVENTS,
+    "suspension.started",
+    "suspension.ended",
+    "order.cancelled",
+    "order.reopened",
+)
+ORDER_FIELDS = ("category", "channel", "customer_name", "site_address", "capacity_kva", "voltage")
+MAX_BATCH = 1000
+
+
+@dataclass
+class IngestEvent:
+    id: str
+    source_system: str
+    type: str
+    at: datetime
+    external_ref: str
+    order: dict
+    node: str = ""
+    low_risk: bool | None = None
+    reason: str = ""
+    evidence: str = ""
+
+    @property
+    def key(self) -> str:
+        return f"{self.source_system}:{self.id}"
+
+
+@dataclass
+class IngestResult:
+    status: str  # applied, duplicate, rejected
+    index: int
+    line: int | None = None
+    id: str | None = None
+    order: str | None = None
+    type: str | None = None
+    code: str | None = None
+    message: str | None = None
+    field: str | None = None
+
+    def as_dict(self) -> dict:
+        return {k: v for k, v in asdict(self).items() if v is not None}
+
+
+# ------------------------------------------------------------------------------------------ parsing
+def parse_time(value, field: str) -> datetime:
+    try:
+        parsed = datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        parsed = None
+    if parsed is None:
+        raise InvalidInput(f"{field} {value!r} is not an ISO 8601 time like 2026-09-29T09:00:00+08:00", field=field)
+    if parsed.tzinfo is None:
+        raise InvalidInput(f"{field} {value} has no UTC offset (write e.g. +08:00)", field=field)
+    return parsed
+
+
+def _text(data: dict, key: str, *, field: str, required: bool = True, limit: int = 200) -> str:
+    value = data.get(key)
+    if isinstance(value, int) and not isinstance(value, bool) and key == "id":
+        value = str(value)
+    if value is None or value == "":
+        if required:
+            raise InvalidInput(f"{field} is required", field=field)
+        return ""
+    if not isinstance(value, str):
+        raise InvalidInput(f"{field} must be a string", field=field)
+    if len(value) > limit:
+        raise InvalidInput(f"{field} is longer than {limit} characters", field=field)
+    return value.strip()
+
+
+def parse_event(raw, default_system: str = DEFAULT_SYSTEM) -> IngestEvent:
+    """Validate one event object; raise InvalidInput naming the field at fault."""
+    if not isinstance(raw, dict):
+        raise InvalidInput("an event must be a JSON object", field="event")
+    system = _text(raw, "source_system", field="source_system", required=False, limit=30) or default_system
+    event_type = _text(raw, "type", field="type", limit=40)
+    if event_type not in INGEST_TYPES:
+        raise InvalidInput(f"type {event_type!r} is not one of: {', '.join(INGEST_TYPES)}", field="type")
+    order = raw.get("order")
+    if not isinstance(order, dict):
+        raise InvalidInput('order must be an object like {"external_ref": "…"}', field="order")
+    event = IngestEvent(
+        id=_text(raw, "id", field="id", limit=64),
+        source_system=system,
+        type=event_type,
+        at=parse_time(raw.get("at"), "at"),
+        external_ref=_text(order, "external_ref", field="order.external_ref", limit=64),
+        order=order,
+        node=_text(raw, "node", field="node", required=event_type == "node.completed", limit=30),
+        reason=_text(raw, "reason", field="reason", required=event_type == "suspension.started", limit=500),
+        evidence=_text(raw, "evidence", field="evidence", required=False, limit=2000),
+    )
+    if event_type == "approval.decided":
+        if not isinstance(raw.get("low_risk"), bool):
+            raise InvalidInput("approval.decided needs low_risk: true or false", field="low_risk")
+        event.low_risk = raw["low_risk"]
+    return event
+
+
+# ------------------------------------------------------------------------------------------ orders
+def resolve_place(company, branch_code: str = "", area_code: str = "", address: str = "", prefix: str = ""):
+    """(branch, service area) from codes of the caller's company, or proposed from the address (R3)."""
+    area = None
+    if area_code:
+        areas = ServiceArea.objects.select_related("branch").filter(code=area_code)
+        areas = areas.filter(branch__company=company) if company else areas
+        if branch_code:
+            areas = areas.filter(branch__code=branch_code)
+        if len(areas[:2]) != 1:
+            raise InvalidInput(f"no single service area with code {area_code!r}", field=f"{prefix}service_area")
+        area = areas[0]
+        return area.branch, area
+    if branch_code:
+        branches = Branch.objects.filter(code=branch_code)
+        branches = branches.filter(company=company) if company else branches
+        if len(branches[:2]) != 1:
+            raise InvalidInput(f"no single branch with code {branch_code!r}", field=f"{prefix}branch")
+        return branches[0], None
+    from yekuo.accounts.selectors import propose_branch
+
+    branch = propose_branch(address, company) if address else None
+    if branch is None:
+        raise InvalidInput(
+            f"no service area matches the address {address!r}; give the branch or service_area code",
+            field=f"{prefix}branch",
+        )
+    return branch, None
+
+
+def _order_attributes(event: IngestEvent, company) -> dict:
+    data = event.order
+    missing = [name for name in ORDER_FIELDS if data.get(name) in (None, "")]
+    if missing:
+        raise InvalidInput(
+            f"order {event.external_ref} is new to yekuo: its first event needs order.{', order.'.join(missing)}",
+            field=f"order.{missing[0]}",
+        )
+    if data["category"] not in CATEGORIES:
+        raise InvalidInput(f"order.category must be one of: {', '.join(CATEGORIES)}", field="order.category")
+    if data["channel"] not in CHANNELS:
+        raise InvalidInput(f"order.channel must be one of: {', '.join(CHANNELS)}", field="order.channel")
+    if data["voltage"] not in Voltage.values:
+        raise InvalidInput(f"order.voltage must be one of: {', '.join(Voltage.values)}", field="order.voltage")
+    try:
+        capacity = Decimal(str(data["capacity_kva"]))
+    except InvalidOperation:
+        capacity = Decimal(-1)
+    if isinstance(data["capacity_kva"], bool) or not capacity.is_finite() or not 0 <= capacity < 10**9:
+        raise InvalidInput("order.capacity_kva must be a number of kVA, 0 or more", field="order.capacity_kva")
+    texts = {
+        name: _text(data, name, field=f"order.{name}", required=name in ORDER_FIELDS, limit=limit)
+        for name, limit in (("customer_name", 100), ("site_address", 200), ("customer_id_number", 40),
+                            ("customer_phone", 30), ("branch", 32), ("service_area", 32))
+    }  # fmt: skip
+    branch, area = resolve_place(company, texts["branch"], texts["service_area"], texts["site_address"], "order.")
+    created_at = parse_time(data["applied_at"], "order.applied_at") if data.get("applied_at") else event.at
+    if created_at > event.at:
+        raise InvalidInput("order.applied_at is after the event", field="order.applied_at")
+    return {
+        "category": data["category"],
+        "channel": data["channel"],
+        "customer_name": texts["customer_name"],
+        "site_address": texts["site_address"],
+        "customer_id_number": texts["customer_id_number"],
+        "customer_phone": texts["customer_phone"],
+        "capacity_kva": capacity.quantize(Decimal("0.1")),
+        "voltage": data["voltage"],
+        "branch": branch,
+        "service_area": area,
+        "occurred_at": created_at,
+    }
+
+
+def _find_or_create(event: IngestEvent, actor, source: str, reason: str) -> tuple[WorkOrder, bool]:
+    def find():
+        return WorkOrder.objects.filter(source_system=event.source_system, external_ref=event.external_ref).first()
+
+    order = find()
+    if order is not None:
+        return order, False
+    attributes = _order_attributes(event, actor.company)
+    key = event.key if event.type == "order.created" else None
+    try:
+        with transaction.atomic():
+            order = services.order_create(
+                actor=actor, source=source, source_system=event.source_system, external_ref=event.external_ref,
+                receive=False, idempotency_key=key, reason=reason, **attributes,
+            )  # fmt: skip
+    except IntegrityError:
+        order = find()  # created concurrently by another event of the same order
+        if order is None:
+            raise Conflict("the order was created concurrently; send the event again") from None
+        return order, False
+    return order, True
+
+
+# ------------------------------------------------------------------------------------------ applying
+def _apply(order: WorkOrder, event: IngestEvent, actor, source: str, reason: str) -> None:
+    common = {"actor": actor, "occurred_at": event.at, "source": source, "reason": reason, "idempotency_key": event.key}
+    kind = event.type
+    if kind == "order.received":
+        services.order_receive(order, **common)
+    elif kind == "node.completed":
+        services.node_complete(order, node=event.node, **common)
+    elif kind == "approval.decided":
+        services.approval_decide(order, low_risk=event.low_risk, **common)
+    elif kind in CUSTOMER_EVENTS:
+        services.customer_event(order, kind, **common)
+    elif kind == "suspension.started":
+        services.order_suspend(order, reason_code=event.reason, evidence_note=event.evidence, **common)
+    elif kind == "suspension.ended":
+        services.order_resume(order, **common)
+    elif kind == "order.cancelled":
+        services.order_cancel(order, cancel_reason=event.reason or f"cancelled in {event.source_system}", **common)
+    elif kind == "order.reopened":
+        services.order_reopen(order, reopen_reason=event.reason or f"reopened in {event.source_system}", **common)
+
+
+def _late_hint(order: WorkOrder, event: IngestEvent) -> str:
+    latest = order.events.aggregate(latest=Max("occurred_at"))["latest"]
+    if latest and event.at < latest:
+        return f" (the event is earlier than the order's latest event, {latest.isoformat()}, and was placed in time order)"
+    return ""
+
+
+def ingest_event(raw, *, actor, source: str, index: int = 0, line: int | None = None, default_system=DEFAULT_SYSTEM):
+    """Apply one event in its own transaction and report what happened; never raises a YekuoError."""
+    result = IngestResult("rejected", index=index, line=line)
+    order = None
+    try:
+        event = parse_event(raw, default_system)
+        result.id, result.type = event.id, event.type
+        reason = f"relayed from {event.source_system} event {event.id}"
+        with transaction.atomic():
+            found = OrderEvent.objects.select_related("order").filter(idempotency_key=event.key).first()
+            if found is not None:
+                result.order = found.order.number
+                if (found.order.source_system, found.order.external_ref) != (event.source_system, event.external_ref):
+                    raise Conflict(f"event id {event.id} was already used for order {found.order.external_ref}")
+                result.status = "duplicate"
+                return result
+            order, created = _find_or_create(event, actor, source, reason)
+            result.order = order.number
+            if event.type != "order.created":
+                _apply(order, event, actor, source, reason)
+            elif not created:
+                raise Conflict(f"order {event.external_ref} already exists (as {order.number})", field="type")
+        result.status = "applied"
+    except YekuoError as exc:
+        result.code, result.message, result.field = exc.code, exc.message, exc.field
+        if exc.code == "workflow" and order is not None:
+            result.message += _late_hint(order, event)
+    except IntegrityError:
+        result.code, result.message = "conflict", "the event conflicts with one recorded concurrently; send it again"
+    except Exception:  # a bug must not stop the rest of a batch; it is logged and reported on this event
+        logger.exception("ingest: unexpected error on event %s", index)
+        result.code, result.message = "server_error", "internal error on this event; it was logged"
+    return result
+
+
+def ingest_batch(items, *, actor, source: str, default_system: str = DEFAULT_SYSTEM) -> list[IngestResult]:
+    """Apply events given as (line number or None, parsed object or an IngestResult already rejected)."""
+    require(actor, "event.ingest")
+    results = []
+    for index, (line, raw) in enumerate(items):
+        if isinstance(raw, IngestResult):
+            raw.index, raw.line = index, line
+            results.append(raw)
+            continue
+        results.append(ingest_event(raw, actor=actor, source=source, index=index, line=line, default_system=default_system))
+    return results
+
+
+def summarize(results: list[IngestResult]) -> dict:
+    counts = {"applied": 0, "duplicate": 0, "rejected": 0}
+    for result in results:
+        counts[result.status] += 1
+    return {"total": len(results), **counts}

@@ -1,0 +1,87 @@
+"""The list filters and the counter-order form (营业厅受理)."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from yekuo.accounts.models import Branch, ServiceArea
+from yekuo.accounts.scope import restrict
+from yekuo.orders.models import CATEGORY_CHOICES, CHANNEL_CHOICES, OrderStatus, Voltage
+from yekuo.regulations.codes import NODES
+from yekuo.web import labels
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class BootstrapMixin:
+    """Bootstrap's classes on every widget, so templates render fields without per-field markup."""
+
+    def style(self) -> None:
+        for field in self.fields.values():
+            widget = field.widget
+            kind = getattr(widget, "input_type", "")
+            css = {"select": "form-select form-select-sm", "checkbox": "form-check-input", "file": "form-control form-control-sm"}
+            widget.attrs.setdefault("class", css.get(kind, "form-control form-control-sm"))
+
+
+def _choices(codes, vocabulary_label, blank=_("全部")):
+    return [("", blank), *((code, vocabulary_label(code)) for code, _name in codes)]
+
+
+class OrderFilterForm(BootstrapMixin, forms.Form):
+    """GET filters of the order list and its export; the names are those of `selectors.filter_orders`."""
+
+    q = forms.CharField(label=_("搜索"), required=False, widget=forms.TextInput(
+        attrs={"placeholder": _("工单编号/客户/地址")}))  # fmt: skip
+    branch = forms.ChoiceField(label=_("供电分公司"), required=False)
+    category = forms.ChoiceField(label=_("业务类别"), required=False)
+    channel = forms.ChoiceField(label=_("受理渠道"), required=False)
+    node = forms.ChoiceField(label=_("当前节点"), required=False)
+    status = forms.ChoiceField(label=_("状态"), required=False)
+    alarm = forms.ChoiceField(label=_("预警/超期"), required=False)
+    created_from = forms.DateField(label=_("创建日期从"), required=False, widget=DATE_INPUT)
+    created_to = forms.DateField(label=_("至"), required=False, widget=DATE_INPUT)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        branches = restrict(Branch.objects.all(), user, "order.view")
+        self.fields["branch"].choices = [("", _("全部")), *((b.code, b.name) for b in branches)]
+        self.fields["category"].choices = _choices(CATEGORY_CHOICES, labels.category)
+        self.fields["channel"].choices = _choices(CHANNEL_CHOICES, labels.channel)
+        self.fields["node"].choices = _choices(NODES.items(), labels.node)
+        self.fields["status"].choices = [("", _("全部")), *OrderStatus.choices]
+        self.fields["alarm"].choices = [("", _("全部")), *labels.ALARMS.items()]
+        self.style()
+
+    def params(self) -> dict:
+        """The valid filters as `filter_orders` takes them (an invalid one is dropped, never a 500)."""
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in data.items() if v}
+
+
+class CounterOrderForm(BootstrapMixin, forms.Form):
+    """营业厅受理: a counter order, received as it is created (D3)."""
+
+    category = forms.ChoiceField(label=_("业务类别"), choices=())
+    customer_name = forms.CharField(label=_("客户名称"), max_length=100)
+    customer_id_number = forms.CharField(label=_("证件号码"), max_length=40, required=False)
+    customer_phone = forms.CharField(label=_("联系电话"), max_length=30, required=False)
+    site_address = forms.CharField(label=_("用电地址"), max_length=200)
+    service_area = forms.ModelChoiceField(
+        label=_("营业区"),
+        queryset=ServiceArea.objects.none(),
+        required=False,
+        empty_label=_("按用电地址自动匹配"),
+    )
+    capacity_kva = forms.DecimalField(label=_("申请容量(kVA)"), max_digits=10, decimal_places=1, min_value=0.1)
+    voltage = forms.ChoiceField(label=_("供电电压"), choices=Voltage.choices)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = [(code, labels.category(code)) for code, _name in CATEGORY_CHOICES]
+        areas = restrict(ServiceArea.objects.select_related("branch"), user, "order.create")
+        self.fields["service_area"].queryset = areas
+        self.fields["service_area"].label_from_instance = lambda a: f"{a.branch.name} · {a.name}"
+        self.style()

@@ -1,0 +1,89 @@
+"""Display names for the codes the pages show (Chinese msgids; English in yekuo/locale).
+
+The vocabularies themselves (categories, channels, nodes, roles) are plain Chinese strings in code
+modules owned by other apps; `label()` passes them through gettext at display time so that the English
+catalogue can translate them without those modules importing translation machinery.
+"""
+
+from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext_lazy as _
+
+from yekuo.accounts.codes import ROLES
+from yekuo.regulations.codes import CATEGORIES, CHANNELS, NODES
+
+CLOCK_STATES = {
+    "not_started": _("未开始"),
+    "running": _("计时中"),
+    "paused": _("暂停"),
+    "done": _("已完成"),
+    "cancelled": _("已撤销"),
+    "overdue": _("超期"),
+    "warning": _("预警"),
+}
+NODE_STATES = {"waiting": _("等待"), "active": _("办理中"), "done": _("已完成")}
+EVENTS = {
+    "order.created": _("创建工单"),
+    "order.received": _("接收工单"),
+    "order.assigned": _("指派责任人"),
+    "node.completed": _("完成节点"),
+    "approval.decided": _("认定审批方式"),
+    "customer.design_submitted": _("客户提交设计文件"),
+    "customer.inspection_requested": _("客户申请中间检查"),
+    "customer.works_completed": _("客户侧工程完工"),
+    "suspension.started": _("暂停计时"),
+    "suspension.ended": _("恢复计时"),
+    "order.cancelled": _("撤销工单"),
+    "order.reopened": _("重新开启工单"),
+    "calendar.recomputed": _("日历变更重算"),
+}
+# A service error names its kind by code; the page shows the kind in words before the message.
+ERROR_KINDS = {
+    "forbidden": _("无权操作"),
+    "workflow": _("流程不允许"),
+    "invalid_input": _("输入有误"),
+    "conflict": _("操作冲突"),
+    "out_of_calendar": _("超出日历范围"),
+    "not_found": _("未找到"),
+}
+ALARMS = {"warning": _("预警"), "overdue": _("超期"), "any": _("预警或超期")}
+
+
+def english() -> bool:
+    return (get_language() or "").startswith("en")
+
+
+def label(vocabulary: dict[str, str], code: str) -> str:
+    """The display name of a code, translated; the code itself when unknown."""
+    name = vocabulary.get(code)
+    return gettext(name) if name else code
+
+
+def category(code: str) -> str:
+    return label(CATEGORIES, code)
+
+
+def channel(code: str) -> str:
+    return label(CHANNELS, code)
+
+
+def role(code: str) -> str:
+    return label(ROLES, code)
+
+
+def node(code: str, spec=None) -> str:
+    """A node's name as its regulation prints it (name_en on English pages)."""
+    if spec is not None and spec.has_node(code):
+        found = spec.node(code)
+        return found.name_en if english() and found.name_en else found.name
+    return label(NODES, code)
+
+
+def event(code: str) -> str:
+    return str(EVENTS.get(code, code))
+
+
+def reason(suspension_reason) -> str:
+    """A suspension reason row's name in the page's language."""
+    if suspension_reason is None:
+        return ""
+    return suspension_reason.name_en if english() and suspension_reason.name_en else suspension_reason.name

@@ -1,0 +1,137 @@
+"""Shape orders, nodes and clocks for the pages: names, limits, measurements and badges.
+
+Nothing here decides anything about the workflow: measurements come from `orders.selectors.clock_view`,
+limits from the order's regulation version, permissions from `accounts.permissions`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from yekuo.orders.models import Clock, NodeInstance, WorkOrder
+from yekuo.orders.selectors import ClockView, clock_view
+from yekuo.orders.services import table_for
+from yekuo.regulations.limits import number
+from yekuo.regulations.selectors import regulation_get
+from yekuo.web import labels
+
+
+def spec_of(order: WorkOrder):
+    """The category spec of the regulation version the order was created under (R14); cached upstream."""
+    return regulation_get(order.regulation_code).category(order.category)
+
+
+def days(seconds: int | None, day_seconds: int) -> str:
+    """Working seconds as working days, two decimals at most ("1.25", "0.5", "3")."""
+    if seconds is None:
+        return ""
+    value = round(seconds / day_seconds, 2)
+    return f"{value:.2f}".rstrip("0").rstrip(".") if value != int(value) else str(int(value))
+
+
+def badge(view: ClockView) -> tuple[str, str]:
+    """(text, Bootstrap colour) of a clock's state: overdue and warning win over the plain state."""
+    if view.overdue:
+        return str(labels.CLOCK_STATES["overdue"]), "danger"
+    if view.warning:
+        return str(labels.CLOCK_STATES["warning"]), "warning"
+    colours = {"running": "primary", "paused": "secondary", "done": "success", "cancelled": "dark"}
+    return str(labels.CLOCK_STATES.get(view.state, view.state)), colours.get(view.state, "light")
+
+
+def limit_text(clock: Clock, spec) -> str:
+    """"3 工作日", or "0/3 待定" while the condition that selects the limit is undecided (I2)."""
+    if clock.condition_pending:
+        return _("%(limit)s 待定") % {"limit": spec.clock(clock.code).limit.display()}
+    return _("%(days)s 工作日") % {"days": number(float(clock.limit_days))}
+
+
+@dataclass
+class ClockRow:
+    clock: Clock
+    view: ClockView
+    node_names: list[str]
+    limit: str
+    used: str
+    remaining: str
+    badge: str
+    colour: str
+    pauses: list[tuple[datetime, datetime | None]] = field(default_factory=list)
+    kind: str = "clock"
+
+
+@dataclass
+class SuspensionRow:
+    suspension: object
+    reason: str
+    kind: str = "suspension"
+
+
+def clock_row(clock: Clock, spec, when: datetime, table) -> ClockRow:
+    view = clock_view(clock, when, table)
+    text, colour = badge(view)
+    remaining = "" if view.remaining_seconds is None else days(view.remaining_seconds, view.day_seconds)
+    return ClockRow(
+        clock=clock,
+        view=view,
+        node_names=[labels.node(code, spec) for code in clock.nodes],
+        limit=limit_text(clock, spec),
+        used=days(view.used_seconds, view.day_seconds) if clock.started_at else "",
+        remaining=remaining,
+        badge=text,
+        colour=colour,
+        pauses=[(datetime.fromisoformat(b), e and datetime.fromisoformat(e)) for b, e in clock.pauses],
+    )
+
+
+def timeline(order: WorkOrder, when: datetime | None = None) -> list[ClockRow | SuspensionRow]:
+    """The order's clocks in regulation order, each suspension placed after the last clock that had
+    started by then, so that a suspension reads as the gap it made in the running clocks (I5)."""
+    when = when or timezone.now()
+    spec, table = spec_of(order), table_for(order)
+    rows: list[ClockRow | SuspensionRow] = [
+        clock_row(c, spec, when, table) for c in order.clocks.select_related("order__branch__company")
+    ]
+    for suspension in order.suspensions.select_related("reason").order_by("-position"):
+        started = [i for i, r in enumerate(rows) if r.kind == "clock" and r.clock.started_at
+                   and r.clock.started_at <= suspension.started_at]  # fmt: skip
+        at = (started[-1] + 1) if started else len(rows)
+        rows.insert(at, SuspensionRow(suspension, labels.reason(suspension.reason)))
+    return rows
+
+
+@dataclass
+class NodeRow:
+    node: NodeInstance
+    name: str
+    role: str
+    state: str
+
+
+def node_rows(order: WorkOrder) -> list[NodeRow]:
+    spec = spec_of(order)
+    return [
+        NodeRow(n, labels.node(n.code, spec), labels.role(n.role), str(labels.NODE_STATES.get(n.state, n.state)))
+        for n in order.nodes.select_related("assignee")
+    ]
+
+
+def work_rows(nodes, when: datetime | None = None) -> list[dict]:
+    """My work: each active node with the clock that runs while it is worked, measured now."""
+    when = when or timezone.now()
+    nodes = list(nodes)
+    clocks = Clock.objects.filter(order_id__in={n.order_id for n in nodes}).select_related("order__branch__company")
+    by_key = {(c.order_id, c.code): c for c in clocks}
+    rows = []
+    for n in nodes:
+        spec = spec_of(n.order)
+        clock = by_key.get((n.order_id, n.clock_code))
+        row = {"node": n, "order": n.order, "name": labels.node(n.code, spec), "clock": None}
+        if clock is not None and clock.started_at:
+            row["clock"] = clock_row(clock, spec, when, table_for(n.order))
+        rows.append(row)
+    return rows

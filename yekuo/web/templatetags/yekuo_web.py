@@ -1,0 +1,51 @@
+"""Template helpers of the staff pages: navigation by role, and small display filters."""
+
+from django import template
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from yekuo.accounts.permissions import can
+from yekuo.web import labels
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def nav_items(context) -> list[dict]:
+    """Only links to what the user's roles may do (R15): nobody is shown a page that would be a 403."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return []
+    items = []
+    if can(user, "order.view") and (user.role_codes & {"acceptance_clerk", "customer_manager", "project_manager"}):
+        items.append({"url": reverse("my_work"), "name": _("我的待办"), "key": "my_work"})
+    if can(user, "order.view"):
+        items.append({"url": reverse("order_list"), "name": _("工单列表"), "key": "order_list"})
+    if can(user, "order.create"):
+        items.append({"url": reverse("order_create"), "name": _("营业厅受理"), "key": "order_create"})
+    if user.is_staff:
+        items.append({"url": reverse("admin:index"), "name": _("管理后台"), "key": "admin"})
+    current = getattr(getattr(request, "resolver_match", None), "url_name", "")
+    for item in items:
+        item["active"] = item["key"] == current
+    return items
+
+
+@register.filter
+def roles_text(user) -> str:
+    return "、".join(labels.role(code) for code in sorted(getattr(user, "role_codes", ())))
+
+
+@register.filter
+def local(value, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """An instant in Asia/Shanghai (the settings' zone), the way every page and export writes it."""
+    if not value:
+        return ""
+    return timezone.localtime(value).strftime(fmt)
+
+
+@register.filter
+def event_label(code: str) -> str:
+    return labels.event(code)

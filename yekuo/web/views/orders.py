@@ -1,0 +1,88 @@
+"""The order list with its filters and Excel export, and the counter-order form (营业厅受理)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from yekuo.accounts.permissions import can
+from yekuo.common.errors import YekuoError
+from yekuo.orders import services
+from yekuo.orders.models import NodeInstance
+from yekuo.orders.selectors import filter_orders, mask, orders_for
+from yekuo.web import labels
+from yekuo.web.export import export_response
+from yekuo.web.forms import CounterOrderForm, OrderFilterForm
+from yekuo.web.presenters import spec_of
+from yekuo.web.views.common import add_service_error, require_action
+
+PAGE_SIZE = 20
+
+
+def _rows(orders):
+    rows = []
+    for order in orders:
+        spec = spec_of(order)
+        rows.append({
+            "order": order,
+            "category": labels.category(order.category),
+            "channel": labels.channel(order.channel),
+            "nodes": [labels.node(n.code, spec) for n in order.active_nodes],
+            "id_number": mask(order.customer_id_number),
+            "phone": mask(order.customer_phone),
+        })  # fmt: skip
+    return rows
+
+
+@login_required
+@require_GET
+def order_list(request):
+    require_action(request.user, "order.view")
+    form = OrderFilterForm(request.GET or None, user=request.user)
+    params = form.params()
+    active = NodeInstance.objects.filter(state="active").order_by("position")
+    orders = filter_orders(orders_for(request.user), params).prefetch_related(
+        Prefetch("nodes", queryset=active, to_attr="active_nodes")
+    )
+    page = Paginator(orders.order_by("-created_at", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "rows": _rows(page.object_list),
+        "query": query.urlencode(),
+        "can_export": can(request.user, "order.export"),
+    }
+    template = "web/_order_results.html" if request.htmx and request.htmx.target == "order-results" else None
+    return render(request, template or "web/order_list.html", context)
+
+
+@login_required
+@require_GET
+def order_export(request):
+    require_action(request.user, "order.export")
+    params = OrderFilterForm(request.GET or None, user=request.user).params()
+    orders = filter_orders(orders_for(request.user, "order.export"), params).order_by("-created_at", "-pk")
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    return export_response(orders, f"yekuo-orders-{stamp}.xlsx")
+
+
+@login_required
+def order_create(request):
+    require_action(request.user, "order.create")
+    form = CounterOrderForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            order = services.order_create(actor=request.user, channel="counter", **data)
+        except YekuoError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, _("已受理工单 %(number)s") % {"number": order.number})
+            return redirect("order_detail", number=order.number)
+    return render(request, "web/order_create.html", {"form": form}, status=400 if form.errors else 200)
