@@ -1,9 +1,15 @@
 from django.contrib import admin
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/", include("yekuo.orders.api.urls")),
     path("", include("yekuo.web.urls")),
 ]
+
+# JSON errors for /api/ paths that no API view handles; Django's pages everywhere else (docs/api.md).
+handler404 = "yekuo.common.api.handler404"
+handler500 = "yekuo.common.api.handler500"

@@ -261,7 +261,9 @@ def _apply(order: WorkOrder, event: IngestEvent, actor, source: str, reason: str
 def _late_hint(order: WorkOrder, event: IngestEvent) -> str:
     latest = order.events.aggregate(latest=Max("occurred_at"))["latest"]
     if latest and event.at < latest:
-        return f" (the event is earlier than the order's latest event, {latest.isoformat()}, and was placed in time order)"
+        return (
+            f" (the event is earlier than the order's latest event, {latest.isoformat()}, and was placed in time order)"
+        )
     return ""
 
 
@@ -309,7 +311,9 @@ def ingest_batch(items, *, actor, source: str, default_system: str = DEFAULT_SYS
             raw.index, raw.line = index, line
             results.append(raw)
             continue
-        results.append(ingest_event(raw, actor=actor, source=source, index=index, line=line, default_system=default_system))
+        results.append(
+            ingest_event(raw, actor=actor, source=source, index=index, line=line, default_system=default_system)
+        )
     return results
 
 

@@ -182,6 +182,8 @@ def clocks_report(order, when: datetime) -> dict:
     clocks = []
     for clock in order.clocks.order_by("position"):
         view = clock_view(clock, when)
+        # The replay format knows four states; a clock stopped by cancellation is done, and says so.
+        state = "done" if view.state == "cancelled" else view.state
         clocks.append(
             {
                 "code": clock.code,
@@ -191,9 +193,10 @@ def clocks_report(order, when: datetime) -> dict:
                 "deadline_at": iso(clock.deadline_at),
                 "completed_at": iso(clock.completed_at),
                 "used_days": view.used_days,
-                "state": view.state,
+                "state": state,
                 "overdue": view.overdue,
                 "provisional": clock.provisional,
+                **({"cancelled": True} if view.state == "cancelled" else {}),
             }
         )
     return {"clocks": clocks}

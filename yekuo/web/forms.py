@@ -19,12 +19,19 @@ class BootstrapMixin:
         for field in self.fields.values():
             widget = field.widget
             kind = getattr(widget, "input_type", "")
-            css = {"select": "form-select form-select-sm", "checkbox": "form-check-input", "file": "form-control form-control-sm"}
+            css = {
+                "select": "form-select form-select-sm",
+                "checkbox": "form-check-input",
+                "file": "form-control form-control-sm",
+            }
             widget.attrs.setdefault("class", css.get(kind, "form-control form-control-sm"))
 
 
-def _choices(codes, vocabulary_label, blank=_("全部")):
-    return [("", blank), *((code, vocabulary_label(code)) for code, _name in codes)]
+ALL = _("全部")
+
+
+def _choices(codes, vocabulary_label):
+    return [("", ALL), *((code, vocabulary_label(code)) for code, _name in codes)]
 
 
 class OrderFilterForm(BootstrapMixin, forms.Form):
@@ -44,12 +51,12 @@ class OrderFilterForm(BootstrapMixin, forms.Form):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         branches = restrict(Branch.objects.all(), user, "order.view")
-        self.fields["branch"].choices = [("", _("全部")), *((b.code, b.name) for b in branches)]
+        self.fields["branch"].choices = [("", ALL), *((b.code, b.name) for b in branches)]
         self.fields["category"].choices = _choices(CATEGORY_CHOICES, labels.category)
         self.fields["channel"].choices = _choices(CHANNEL_CHOICES, labels.channel)
         self.fields["node"].choices = _choices(NODES.items(), labels.node)
-        self.fields["status"].choices = [("", _("全部")), *OrderStatus.choices]
-        self.fields["alarm"].choices = [("", _("全部")), *labels.ALARMS.items()]
+        self.fields["status"].choices = [("", ALL), *OrderStatus.choices]
+        self.fields["alarm"].choices = [("", ALL), *labels.ALARMS.items()]
         self.style()
 
     def params(self) -> dict:

@@ -44,7 +44,7 @@ def badge(view: ClockView) -> tuple[str, str]:
 
 
 def limit_text(clock: Clock, spec) -> str:
-    """"3 工作日", or "0/3 待定" while the condition that selects the limit is undecided (I2)."""
+    """ "3 工作日", or "0/3 待定" while the condition that selects the limit is undecided (I2)."""
     if clock.condition_pending:
         return _("%(limit)s 待定") % {"limit": spec.clock(clock.code).limit.display()}
     return _("%(days)s 工作日") % {"days": number(float(clock.limit_days))}
@@ -97,8 +97,11 @@ def timeline(order: WorkOrder, when: datetime | None = None) -> list[ClockRow | 
         clock_row(c, spec, when, table) for c in order.clocks.select_related("order__branch__company")
     ]
     for suspension in order.suspensions.select_related("reason").order_by("-position"):
-        started = [i for i, r in enumerate(rows) if r.kind == "clock" and r.clock.started_at
-                   and r.clock.started_at <= suspension.started_at]  # fmt: skip
+        started = [
+            i
+            for i, r in enumerate(rows)
+            if r.kind == "clock" and r.clock.started_at and r.clock.started_at <= suspension.started_at
+        ]
         at = (started[-1] + 1) if started else len(rows)
         rows.insert(at, SuspensionRow(suspension, labels.reason(suspension.reason)))
     return rows

@@ -8,8 +8,11 @@ from yekuo.web.views import detail, orders, status, work
 urlpatterns = [
     path("", status.home, name="home"),
     path("healthz", status.healthz, name="healthz"),
-    path("login/", auth_views.LoginView.as_view(template_name="web/login.html", redirect_authenticated_user=True),
-         name="login"),  # fmt: skip
+    path(
+        "login/",
+        auth_views.LoginView.as_view(template_name="web/login.html", redirect_authenticated_user=True),
+        name="login",
+    ),
     path("logout/", auth_views.LogoutView.as_view(next_page="login"), name="logout"),
     path("work/", work.my_work_page, name="my_work"),
     path("orders/", orders.order_list, name="order_list"),

@@ -57,6 +57,7 @@ def action(name: str, input_class, event_types: tuple[str, ...], summary: str, m
         request = {"application/json": input_class}
         if multipart:
             request["multipart/form-data"] = input_class
+
         def post(self, request: Request, number: str) -> Response:  # its own function, for its own schema
             return OrderActionView.post(self, request, number)
 

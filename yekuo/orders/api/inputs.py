@@ -8,18 +8,18 @@ from rest_framework import serializers
 from yekuo.accounts.models import User
 from yekuo.common.api import AwareDateTimeField
 from yekuo.orders.ingest import INGEST_TYPES
-from yekuo.orders.models import OrderStatus, Voltage
+from yekuo.orders.models import CATEGORY_CHOICES, CHANNEL_CHOICES, OrderStatus, Voltage
 from yekuo.orders.projection import CUSTOMER_EVENTS
-from yekuo.regulations.codes import CATEGORIES, CHANNELS, NODES
+from yekuo.regulations.codes import NODES
 
 
 class OrderFilterSerializer(serializers.Serializer):
     """Query parameters of the order list; each narrows the list, all optional."""
 
     branch = serializers.SlugField(required=False, help_text="branch code")
-    category = serializers.ChoiceField(choices=list(CATEGORIES), required=False)
-    channel = serializers.ChoiceField(choices=list(CHANNELS), required=False)
-    status = serializers.ChoiceField(choices=OrderStatus.values, required=False)
+    category = serializers.ChoiceField(choices=CATEGORY_CHOICES, required=False)
+    channel = serializers.ChoiceField(choices=CHANNEL_CHOICES, required=False)
+    status = serializers.ChoiceField(choices=OrderStatus.choices, required=False)
     node = serializers.ChoiceField(choices=list(NODES), required=False, help_text="orders where this node is active")
     alarm = serializers.ChoiceField(
         choices=["overdue", "warning", "any"], required=False, help_text="a running clock overdue / in warning"
@@ -32,9 +32,7 @@ class OrderFilterSerializer(serializers.Serializer):
 class ActionSerializer(serializers.Serializer):
     """Fields every action takes."""
 
-    occurred_at = AwareDateTimeField(
-        required=False, help_text="when it happened, ISO 8601 with offset; default now"
-    )
+    occurred_at = AwareDateTimeField(required=False, help_text="when it happened, ISO 8601 with offset; default now")
     reason = serializers.CharField(
         required=False,
         allow_blank=True,
@@ -44,18 +42,20 @@ class ActionSerializer(serializers.Serializer):
 
 
 class OrderCreateSerializer(ActionSerializer):
-    category = serializers.ChoiceField(choices=list(CATEGORIES))
-    channel = serializers.ChoiceField(choices=list(CHANNELS))
+    category = serializers.ChoiceField(choices=CATEGORY_CHOICES)
+    channel = serializers.ChoiceField(choices=CHANNEL_CHOICES)
     customer_name = serializers.CharField(max_length=100)
     customer_id_number = serializers.CharField(max_length=40, required=False, allow_blank=True)
     customer_phone = serializers.CharField(max_length=30, required=False, allow_blank=True)
     site_address = serializers.CharField(max_length=200)
     branch = serializers.SlugField(required=False, allow_blank=True, help_text="branch code")
     service_area = serializers.SlugField(
-        required=False, allow_blank=True, help_text="service area code; without it and branch, proposed from the address"
+        required=False,
+        allow_blank=True,
+        help_text="service area code; without it and branch, proposed from the address",
     )
     capacity_kva = serializers.DecimalField(max_digits=10, decimal_places=1, min_value=0)
-    voltage = serializers.ChoiceField(choices=Voltage.values)
+    voltage = serializers.ChoiceField(choices=Voltage.choices)
     receive = serializers.BooleanField(
         required=False, allow_null=True, default=None, help_text="receive at once (default: counter and assisted)"
     )
@@ -105,14 +105,14 @@ class ReopenSerializer(ActionSerializer):
 class EventOrderSerializer(serializers.Serializer):
     external_ref = serializers.CharField(help_text="the order's reference in the source system")
     applied_at = serializers.CharField(required=False, help_text="ISO 8601 with offset; the order's creation time")
-    category = serializers.ChoiceField(choices=list(CATEGORIES), required=False)
-    channel = serializers.ChoiceField(choices=list(CHANNELS), required=False)
+    category = serializers.ChoiceField(choices=CATEGORY_CHOICES, required=False)
+    channel = serializers.ChoiceField(choices=CHANNEL_CHOICES, required=False)
     customer_name = serializers.CharField(required=False)
     customer_id_number = serializers.CharField(required=False)
     customer_phone = serializers.CharField(required=False)
     site_address = serializers.CharField(required=False)
     capacity_kva = serializers.DecimalField(max_digits=10, decimal_places=1, required=False)
-    voltage = serializers.ChoiceField(choices=Voltage.values, required=False)
+    voltage = serializers.ChoiceField(choices=Voltage.choices, required=False)
     branch = serializers.CharField(required=False, help_text="branch code")
     service_area = serializers.CharField(required=False, help_text="service area code")
 
@@ -133,7 +133,7 @@ class EventInSerializer(serializers.Serializer):
 
 
 class EventResultSerializer(serializers.Serializer):
-    status = serializers.ChoiceField(choices=["applied", "duplicate", "rejected"])
+    status = serializers.CharField(help_text="applied, duplicate or rejected")
     index = serializers.IntegerField(help_text="position in the request (0-based)")
     id = serializers.CharField(required=False)
     type = serializers.CharField(required=False)

@@ -99,6 +99,12 @@ class OrderListView(generics.GenericAPIView):
         return detail_response(order, status.HTTP_201_CREATED)
 
 
+class OrderListNoSlashView(OrderListView):
+    """The same endpoint without the trailing slash (a POST must not be redirected; not in the schema)."""
+
+    schema = None
+
+
 class OrderDetailView(APIView):
     @extend_schema(
         operation_id="orders_retrieve",

@@ -1,0 +1,66 @@
+"""`yekuo replay` runs the live services on a scratch database and equals a live run (issue 3 §3, §5)."""
+
+import json
+from datetime import datetime
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from yekuo.orders import services
+from yekuo.orders.models import EventSource, WorkOrder
+from yekuo.orders.replay import clocks_report
+from yekuo.workcal.tests.conftest import at
+
+EXAMPLE = Path(__file__).parents[3] / "docs" / "examples" / "replay-10kv.json"
+
+
+def replay(path, when=None) -> dict:
+    out = StringIO()
+    call_command("replay", str(path), *(["--at", when] if when else []), stdout=out)
+    return json.loads(out.getvalue())
+
+
+@pytest.mark.django_db
+def test_replay_equals_a_live_run(cast, tmp_path):
+    example = json.loads(EXAMPLE.read_text(encoding="utf-8"))
+    order = services.order_create(
+        actor=cast.dispatcher, category="hv10_single", channel="approval_platform", customer_name="x",
+        site_address="东区1号", capacity_kva=630, voltage="10kV", occurred_at=at("2026-09-28 09:00"),
+        source=EventSource.IMPORT, receive=False,
+    )  # fmt: skip
+    for event in example["events"]:
+        payload = {k: v for k, v in event.items() if k not in ("at", "type")}
+        services.apply_event(order, event["type"], actor=cast.administrator, payload=payload,
+                             occurred_at=datetime.fromisoformat(event["at"]),
+                             source=EventSource.IMPORT)  # fmt: skip
+    when = "2026-10-20T12:00+08:00"
+    live = clocks_report(WorkOrder.objects.get(pk=order.pk), datetime.fromisoformat(when))
+    replayed = replay(EXAMPLE, when)
+    assert replayed == live
+    approval = next(c for c in replayed["clocks"] if c["code"] == "approval")
+    assert approval["deadline_at"] == "2026-10-12T10:00:00+08:00" and approval["overdue"] is True
+    assert next(c for c in replayed["clocks"] if c["code"] == "grid_works")["state"] == "running"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("{not json", "not valid JSON"),
+        ('{"order": {"category": "hv10_single"}, "events": []}', "order.channel is required"),
+        ('{"order": {"category": "hv10_single", "channel": "counter"}, "events": [{"at": "2026-09-28T09:00", '
+         '"type": "order.received"}]}', "no UTC offset"),
+        ('{"order": {"category": "hv10_single", "channel": "counter"}, "events": [{"at": "2026-09-28T09:00+08:00", '
+         '"type": "node.finished"}]}', "not an event type"),
+        ('{"order": {"category": "hv10_single", "channel": "counter"}, "events": [{"at": "2026-09-28T09:00+08:00", '
+         '"type": "node.completed", "node": "acceptance"}]}', "events[0]"),
+    ],
+)  # fmt: skip
+def test_bad_replay_files_are_refused_clearly(tmp_path, content, message):
+    path = tmp_path / "bad.json"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(CommandError, match=message.replace("[", r"\[").replace("]", r"\]")):
+        replay(path)
