@@ -1,0 +1,75 @@
+"""Login, layout and navigation by role, my work, and 403/404 (issue 3 §4; R15)."""
+
+import pytest
+
+from yekuo.web.tests.helpers import complete, login, make_order
+
+pytestmark = pytest.mark.django_db
+
+
+def test_login_page_is_chinese_and_logs_in_and_out(client, cast):
+    page = client.get("/login/")
+    assert page.status_code == 200 and "登录" in page.content.decode()
+    bad = client.post("/login/", {"username": "clerk", "password": "wrong"})
+    assert bad.status_code == 200 and "请输入一个正确的" in bad.content.decode()
+    done = client.post("/login/", {"username": "clerk", "password": cast.password, "next": "/orders/"})
+    assert done.status_code == 302 and done["Location"] == "/orders/"
+    assert client.post("/logout/").status_code == 302
+    assert client.get("/orders/")["Location"].startswith("/login/")
+
+
+@pytest.mark.parametrize(
+    ("user", "shown", "hidden"),
+    [
+        ("clerk", ["我的待办", "工单列表", "营业厅受理"], ["管理后台"]),
+        ("customer_manager", ["我的待办", "工单列表"], ["营业厅受理"]),
+        ("auditor", ["工单列表"], ["我的待办", "营业厅受理"]),
+        ("nobody", [], ["我的待办", "工单列表", "营业厅受理"]),
+        ("superuser", ["工单列表", "营业厅受理", "管理后台"], []),
+    ],
+)
+def test_navigation_links_only_to_what_the_roles_allow(client, cast, user, shown, hidden):
+    text = login(client, getattr(cast, user), cast).get("/").content.decode()
+    nav = text.split("<nav", 1)[1].split("</nav>", 1)[0]
+    assert all(name in nav for name in shown) and not any(name in nav for name in hidden)
+
+
+@pytest.mark.parametrize(
+    ("user", "url", "status"),
+    [
+        ("nobody", "/orders/", 403),
+        ("nobody", "/work/", 403),
+        ("auditor", "/orders/new/", 403),
+        ("customer_manager", "/orders/new/", 403),
+        ("clerk", "/orders/export.xlsx", 403),
+        ("auditor", "/orders/export.xlsx", 200),
+        ("clerk", "/orders/YK000000000/", 404),
+    ],
+)
+def test_pages_refuse_with_403_or_404_never_500(client, cast, user, url, status):
+    assert login(client, getattr(cast, user), cast).get(url).status_code == status
+
+
+def test_anonymous_users_are_sent_to_login(client):
+    for url in ("/work/", "/orders/", "/orders/new/", "/orders/export.xlsx", "/orders/YK1/"):
+        assert client.get(url)["Location"].startswith("/login/?next=")
+
+
+def test_my_work_lists_my_nodes_soonest_deadline_first(client, cast):
+    later = make_order(cast, when="2026-11-20 09:00")
+    sooner = make_order(cast, when="2026-11-19 09:00")
+    make_order(cast, branch=cast.west)  # another branch: never shown
+    text = login(client, cast.clerk, cast).get("/work/").content.decode()
+    assert text.index(sooner.number) < text.index(later.number)
+    assert "业务受理" in text and "超期" in text and "YK" in text
+    assert text.count('data-node="acceptance"') == 2
+    complete(sooner, cast.clerk, "acceptance", "2026-11-19 10:00")
+    page = login(client, cast.customer_manager, cast).get("/work/").content.decode()
+    assert sooner.number in page and later.number not in page and "现场勘察" in page
+
+
+def test_english_is_available(client, cast):
+    login(client, cast.clerk, cast)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    text = client.get("/").content.decode()
+    assert 'lang="en"' in text and "My work" in text and "Order list" in text and "Counter application" in text
