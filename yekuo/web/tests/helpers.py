@@ -1,5 +1,7 @@
 """Orders for the page tests, made through the services like everything else."""
 
+from django.utils import timezone
+
 from yekuo.orders import services
 from yekuo.orders.models import EventSource
 from yekuo.workcal.tests.conftest import at
@@ -18,7 +20,7 @@ def make_order(cast, category="lv_resident", when="2026-09-29 09:00", branch=Non
         "site_address": "东区康和路1号" if branch is None or branch == cast.east else "西区园林路2号",
         "capacity_kva": 8 if category.startswith("lv") else 630,
         "voltage": "220V" if category == "lv_resident" else ("380V" if category == "lv_business" else "10kV"),
-        "occurred_at": at(when),
+        "occurred_at": at(when) if when else timezone.now(),
         "source": IMPORT,
     }
     return services.order_create(**{**defaults, **kwargs})

@@ -1,0 +1,116 @@
+"""The order list (filters, masking, pagination), its Excel export and the counter-order form."""
+
+from datetime import datetime
+from io import BytesIO
+
+import pytest
+from openpyxl import load_workbook
+
+from yekuo.orders.models import WorkOrder
+from yekuo.web.tests.helpers import complete, login, make_order
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def orders(cast):
+    resident = make_order(cast, when=None)  # now: its clock is running, neither warned nor overdue
+    business = make_order(cast, category="lv_business", when="2026-11-02 09:00", customer_name="李四商行")
+    complete(business, cast.clerk, "acceptance", "2026-11-02 10:00")
+    west = make_order(cast, branch=cast.west, when="2026-11-03 09:00", customer_name="王五")
+    return resident, business, west
+
+
+def numbers(page) -> set[str]:
+    return {n for n in WorkOrder.objects.values_list("number", flat=True) if f'data-number="{n}"' in page}
+
+
+def test_list_shows_scope_masks_and_badges(client, cast, orders):
+    resident, business, west = orders
+    text = login(client, cast.clerk, cast).get("/orders/").content.decode()
+    assert numbers(text) == {resident.number, business.number}  # east clerk: never the west order
+    assert "152***********1234" in text and "139****5678" in text and "152701199001011234" not in text
+    assert "超期" in text  # business's survey clock ran out weeks ago
+    assert numbers(login(client, cast.dispatcher, cast).get("/orders/").content.decode()) == {
+        resident.number,
+        business.number,
+        west.number,
+    }
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("category=lv_business", {"business"}),
+        ("node=survey_plan", {"business"}),
+        ("node=acceptance", {"resident", "west"}),
+        ("branch=west", {"west"}),
+        ("channel=counter&status=in_transit", {"resident", "business", "west"}),
+        ("alarm=overdue", {"business", "west"}),
+        ("created_from=2026-11-03", {"resident", "west"}),
+        ("created_to=2026-11-02", {"business"}),
+        ("q=李四", {"business"}),
+        ("category=nonsense&created_from=not-a-date", {"resident", "business", "west"}),  # dropped, not a 500
+    ],
+)
+def test_list_filters(client, cast, orders, query, expected):
+    named = dict(zip(("resident", "business", "west"), orders, strict=True))
+    page = login(client, cast.dispatcher, cast).get(f"/orders/?{query}")
+    assert page.status_code == 200
+    assert numbers(page.content.decode()) == {named[n].number for n in expected}
+
+
+def test_list_paginates_and_htmx_gets_the_results_only(client, cast):
+    for day in range(1, 24):
+        make_order(cast, when=f"2026-11-{day:02d} 09:00")
+    login(client, cast.clerk, cast)
+    first = client.get("/orders/").content.decode()
+    assert len(numbers(first)) == 20 and "第 1 / 2 页" in first
+    assert len(numbers(client.get("/orders/?page=2").content.decode())) == 3
+    fragment = client.get("/orders/?q=张三", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="order-results")
+    assert "navbar" not in fragment.content.decode() and "共 23 张工单" in fragment.content.decode()
+
+
+def test_export_has_the_filtered_scoped_list_with_chinese_headers(client, cast, orders):
+    resident, business, west = orders
+    response = login(client, cast.auditor, cast).get("/orders/export.xlsx?channel=counter")
+    assert response.status_code == 200 and response["Content-Disposition"].startswith("attachment")
+    sheet = load_workbook(BytesIO(b"".join(response.streaming_content))).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:4] == ("工单编号", "业务类别", "受理渠道", "供电分公司") and "创建时间" in rows[0]
+    assert {r[0] for r in rows[1:]} == {resident.number, business.number, west.number}
+    by_number = {r[0]: dict(zip(rows[0], r, strict=True)) for r in rows[1:]}
+    row = by_number[business.number]
+    assert row["业务类别"] == "低压非居民" and row["证件号码"] == "152***********1234"
+    assert row["创建时间"] == datetime(2026, 11, 2, 9, 0)  # Asia/Shanghai wall-clock time
+    assert row["当前节点"] == "现场勘察、编制供电方案" and row["预警状态"] == "超期"
+    filtered = login(client, cast.branch_manager, cast).get("/orders/export.xlsx?category=lv_resident")
+    rows = list(load_workbook(BytesIO(b"".join(filtered.streaming_content))).active.iter_rows(values_only=True))
+    assert [r[0] for r in rows[1:]] == [resident.number]  # east branch manager: scope and filter
+
+
+def test_counter_order_form_creates_and_goes_to_detail(client, cast):
+    login(client, cast.clerk, cast)
+    form = client.get("/orders/new/").content.decode()
+    assert "东区营业区" in form and "西区营业区" not in form  # service areas in the clerk's scope only
+    data = {"category": "lv_resident", "customer_name": "赵六", "customer_id_number": "152701199202022222",
+            "customer_phone": "13800001111", "site_address": "东区幸福路8号", "service_area": "",
+            "capacity_kva": "8", "voltage": "220V"}  # fmt: skip
+    response = client.post("/orders/new/", data, follow=True)
+    order = WorkOrder.objects.get(customer_name="赵六")
+    assert response.redirect_chain[-1][0] == f"/orders/{order.number}/"
+    assert order.channel == "counter" and order.status == "in_transit" and order.branch == cast.east
+    assert "已受理工单" in response.content.decode()
+
+
+def test_counter_order_form_shows_service_errors_on_fields(client, cast):
+    login(client, cast.clerk, cast)
+    data = {"category": "lv_resident", "customer_name": "赵六", "site_address": "无名路1号", "capacity_kva": "8",
+            "voltage": "220V"}  # fmt: skip
+    response = client.post("/orders/new/", data)
+    assert response.status_code == 400
+    assert "no service area matches" in response.content.decode()
+    assert response.context["form"].errors["service_area"]
+    west = client.post("/orders/new/", {**data, "site_address": "西区园林路2号"})
+    assert west.status_code == 400 and "无权操作" in west.content.decode()  # proposed branch outside scope
+    assert not WorkOrder.objects.exists()
