@@ -1,0 +1,107 @@
+"""Who may do what to an order of branch `east`: a declarative matrix over every cast member (R15)."""
+
+import pytest
+
+from yekuo.common.errors import Forbidden
+from yekuo.orders import selectors, services
+from yekuo.orders.models import EventSource, WorkOrder
+from yekuo.workcal.tests.conftest import at
+
+USERS = ["clerk", "customer_manager", "project_manager", "branch_manager", "dispatcher", "department_manager",
+         "administrator", "auditor", "nobody", "inactive", "outsider", "west_clerk", "west_branch_manager",
+         "superuser"]  # fmt: skip
+ALLOWED = {
+    "view": {"clerk", "customer_manager", "project_manager", "branch_manager", "dispatcher", "department_manager",
+             "administrator", "auditor", "superuser"},
+    "create": {"clerk", "dispatcher", "administrator", "superuser"},
+    "receive": {"clerk", "dispatcher", "administrator", "superuser"},
+    "complete_acceptance": {"clerk", "administrator", "superuser"},
+    "decide_approval": {"customer_manager", "project_manager", "administrator", "superuser"},
+    "customer_event": {"customer_manager", "project_manager", "administrator", "superuser"},
+    "suspend": {"clerk", "customer_manager", "project_manager", "administrator", "superuser"},
+    "cancel": {"branch_manager", "department_manager", "administrator", "superuser"},
+    "assign": {"dispatcher", "branch_manager", "department_manager", "administrator", "superuser"},
+}  # fmt: skip
+WHEN = at("2026-11-02 09:00")
+API = EventSource.API  # staff through the API: role and node-owner checks apply, back-dating needs a reason
+
+
+def new_order(cast, category="lv_resident", receive=True):
+    return services.order_create(
+        actor=cast.superuser, category=category, channel="counter", customer_name="x", site_address="东区1号",
+        capacity_kva=8, voltage="220V", occurred_at=WHEN, source=EventSource.IMPORT, receive=receive,
+    )  # fmt: skip
+
+
+def attempt(cast, action, user):
+    r = "补录"
+    if action == "view":
+        return selectors.orders_for(user).filter(pk=new_order(cast).pk).exists() or (_ for _ in ()).throw(
+            Forbidden("x")
+        )
+    if action == "create":
+        return services.order_create(
+            actor=user,
+            category="lv_resident",
+            channel="counter",
+            customer_name="x",
+            site_address="东区1号",
+            capacity_kva=8,
+            voltage="220V",
+            branch=cast.east,
+            occurred_at=WHEN,
+            source=API,
+            reason=r,
+        )
+    if action == "receive":
+        return services.order_receive(
+            new_order(cast, receive=False), actor=user, occurred_at=WHEN, source=API, reason=r
+        )
+    if action == "complete_acceptance":
+        return services.node_complete(
+            new_order(cast), actor=user, node="acceptance", occurred_at=WHEN, source=API, reason=r
+        )
+    if action == "decide_approval":
+        return services.approval_decide(
+            new_order(cast, "hv10_single"), actor=user, low_risk=True, occurred_at=WHEN, source=API, reason=r
+        )
+    if action == "customer_event":
+        order = new_order(cast, "hv10_dual")
+        for node in ("acceptance", "survey_plan"):
+            services.node_complete(order, actor=cast.superuser, node=node, occurred_at=WHEN, source=EventSource.IMPORT)
+        return services.customer_event(
+            order, "customer.design_submitted", actor=user, occurred_at=WHEN, source=API, reason=r
+        )
+    if action == "suspend":
+        return services.order_suspend(
+            new_order(cast),
+            actor=user,
+            reason_code="customer_request",
+            evidence_note="电话",
+            occurred_at=WHEN,
+            source=API,
+            reason=r,
+        )
+    if action == "cancel":
+        return services.order_cancel(
+            new_order(cast), actor=user, cancel_reason="撤回", occurred_at=WHEN, source=API, reason=r
+        )
+    if action == "assign":
+        return services.order_assign(
+            new_order(cast), actor=user, node="acceptance", assignee=cast.clerk, occurred_at=WHEN, source=API, reason=r
+        )
+    raise AssertionError(action)
+
+
+@pytest.mark.parametrize("action", list(ALLOWED))
+def test_matrix(cast, action):
+    outcome = {}
+    for name in USERS:
+        user = getattr(cast, name)
+        try:
+            attempt(cast, action, user)
+            outcome[name] = True
+        except Forbidden:
+            outcome[name] = False
+    assert {name for name, ok in outcome.items() if ok} == ALLOWED[action]
+    assert WorkOrder.objects.exists()
