@@ -7,7 +7,7 @@ updates the projection rows in the same transaction. The workflow rules themselv
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from yekuo.accounts.permissions import require
 from yekuo.accounts.scope import in_scope
-from yekuo.common.errors import Conflict, Forbidden, InvalidInput
+from yekuo.common.errors import Conflict, Forbidden, InvalidInput, YekuoError
 from yekuo.orders.models import (
     Clock,
     EventSource,
@@ -182,6 +182,17 @@ def _existing(idempotency_key: str | None) -> OrderEvent | None:
 
 
 # ------------------------------------------------------------------------------------------ the one write path
+@dataclass
+class Step:
+    """One event to append: what `apply_events` takes for each item of a batch."""
+
+    type: str
+    payload: dict = field(default_factory=dict)
+    occurred_at: datetime | None = None
+    idempotency_key: str | None = None
+    reason: str = ""
+
+
 def apply_event(
     order: WorkOrder | int,
     event_type: str,
@@ -195,48 +206,121 @@ def apply_event(
     check_actor: bool = True,
 ) -> OrderEvent:
     """Append one event to an order and update its projection, atomically; idempotent by key."""
-    payload = dict(payload or {})
-    occurred_at = occurred_at or timezone.now()
+    step = Step(event_type, dict(payload or {}), occurred_at, idempotency_key, reason)
+    (result,) = apply_events(order, [step], actor=actor, source=source, check_actor=check_actor, atomic=True)
+    if isinstance(result, Exception):
+        raise result
+    return result
+
+
+def apply_events(
+    order: WorkOrder | int,
+    steps: list[Step],
+    *,
+    actor,
+    source: str = EventSource.WEB,
+    check_actor: bool = True,
+    atomic: bool = False,
+) -> list[OrderEvent | YekuoError]:
+    """Append several events to one order in one transaction (the control layer sends batches).
+
+    The one write path: lock the order, check each step (role, scope, node owner, time), fold the log
+    with the new events in occurred_at order, insert the events and update only the rows that changed.
+    Each step's result is its OrderEvent (the existing one for a repeated idempotency key) or the error
+    that refused it; refused steps are left out and the others still apply, unless `atomic`, when the
+    first refusal is raised and nothing is written.
+    """
+    results: list = [None] * len(steps)
     with transaction.atomic():
-        found = _existing(idempotency_key)
-        if found is not None:
-            return found
         pk = order.pk if isinstance(order, WorkOrder) else order
         locked = WorkOrder.objects.select_for_update().select_related("branch__company").get(pk=pk)
         context = fold_context(locked)
-        if check_actor:
-            _check_actor(actor, ACTIONS.get(event_type, "admin.manage"), locked)
-            if event_type == "node.completed" and source in STAFF_SOURCES:
-                _check_node_role(actor, context[0], payload.get("node"))
-        backdated = _check_time(locked, occurred_at, source, reason)
+        keys = [s.idempotency_key for s in steps if s.idempotency_key]
+        seen = {e.idempotency_key: e for e in OrderEvent.objects.filter(idempotency_key__in=keys)} if keys else {}
         events = _events_of(locked)
-        new = Event(event_type, occurred_at, payload, seq=locked.event_count + 1)
+        accepted: list[tuple[int, Event, bool]] = []
+        batch_keys: set[str] = set()
+        for i, step in enumerate(steps):
+            if step.idempotency_key in seen:
+                results[i] = seen[step.idempotency_key]
+                continue
+            try:
+                if step.idempotency_key and step.idempotency_key in batch_keys:
+                    raise Conflict(f"idempotency key {step.idempotency_key!r} appears twice in one batch")
+                occurred_at = step.occurred_at or timezone.now()
+                if check_actor:
+                    _check_actor(actor, ACTIONS.get(step.type, "admin.manage"), locked)
+                    if step.type == "node.completed" and source in STAFF_SOURCES:
+                        _check_node_role(actor, context[0], step.payload.get("node"))
+                backdated = _check_time(locked, occurred_at, source, step.reason)
+                event = Event(step.type, occurred_at, step.payload, seq=locked.event_count + len(accepted) + 1)
+            except YekuoError as exc:
+                if atomic:
+                    raise
+                results[i] = _numbered(locked, exc)
+                continue
+            accepted.append((i, event, backdated))
+            if step.idempotency_key:
+                batch_keys.add(step.idempotency_key)
+        if not accepted:
+            return results
+        before = fold(locked, events, context)
         try:
-            before = fold(locked, events, context)
-            after = fold(locked, [*events, new], context)
+            after = fold(locked, [*events, *(e for _, e, _ in accepted)], context)
         except WorkflowError as exc:
-            raise WorkflowError(f"{locked.number}: {exc.message}", field=exc.field) from None
+            if atomic:
+                raise _numbered(locked, exc) from None
+            # Some step does not fold: check them one by one so that one bad step spares the rest.
+            accepted, after = _fold_step_by_step(locked, events, accepted, context, results)
+            if not accepted:
+                return results
         try:
             # No savepoint: the order row is locked, so only a concurrent use of the same idempotency
-            # key can collide, and then the whole action is rolled back and reported.
-            row = OrderEvent.objects.create(
-                order=locked,
-                seq=new.seq,
-                type=event_type,
-                occurred_at=occurred_at,
-                actor=actor,
-                source=source,
-                idempotency_key=idempotency_key or None,
-                payload=payload,
-                backdated=backdated,
-                reason=reason,
+            # key can collide, and then the whole batch is rolled back and reported.
+            rows = OrderEvent.objects.bulk_create(
+                OrderEvent(
+                    order=locked,
+                    seq=event.seq,
+                    type=event.type,
+                    occurred_at=event.at,
+                    actor=actor,
+                    source=source,
+                    idempotency_key=steps[i].idempotency_key or None,
+                    payload=event.payload,
+                    backdated=backdated,
+                    reason=steps[i].reason,
+                )
+                for i, event, backdated in accepted
             )
         except IntegrityError:
-            raise Conflict("this event was recorded concurrently; repeat the request") from None
+            raise Conflict("these events were recorded concurrently; repeat the request") from None
+        for (i, _, _), row in zip(accepted, rows, strict=True):
+            results[i] = row
         write_projection(locked, before, after)
-        locked.event_count = new.seq
+        locked.event_count += len(accepted)
         locked.save(update_fields=["status", "received_at", "closed_at", "low_risk", "event_count"])
-    return row
+    return results
+
+
+def _fold_step_by_step(order, events, candidates, context, results):
+    kept: list[tuple[int, Event, bool]] = []
+    state = None
+    for i, event, backdated in candidates:
+        event.seq = order.event_count + len(kept) + 1
+        try:
+            state = fold(order, [*events, *(e for _, e, _ in kept), event], context)
+        except WorkflowError as exc:
+            results[i] = _numbered(order, exc)
+            continue
+        kept.append((i, event, backdated))
+    return kept, state
+
+
+def _numbered(order: WorkOrder, exc: YekuoError) -> YekuoError:
+    """The error, with the order number in front of workflow messages (they name events, not orders)."""
+    if isinstance(exc, WorkflowError) and not exc.message.startswith(order.number):
+        return WorkflowError(f"{order.number}: {exc.message}", field=exc.field)
+    return exc
 
 
 # ------------------------------------------------------------------------------------------ creation

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 
-from yekuo.common.errors import Forbidden, InvalidInput
+from yekuo.common.errors import Conflict, Forbidden, InvalidInput
 from yekuo.orders import services
 from yekuo.orders.models import Clock, EventSource, NodeInstance, OrderEvent, Suspension, WorkOrder
 from yekuo.orders.projection import WorkflowError
@@ -247,3 +247,36 @@ def test_verify_finds_tampered_rows(cast):
         call_command("orders", "verify", stdout=out)
     assert f"{order.number}: 1 difference(s)" in out.getvalue()
     assert "clocks.survey_plan.deadline_at" in out.getvalue()
+
+
+def test_a_batch_applies_what_folds_and_reports_the_rest(cast):
+    order = create(cast)
+    steps = [
+        services.Step("node.completed", {"node": "acceptance"}, at("2026-09-29 10:00"), "b-1"),
+        services.Step("node.completed", {"node": "grid_works"}, at("2026-09-29 11:00"), "b-2"),  # not yet
+        services.Step("node.completed", {"node": "survey_plan"}, at("2026-09-29 12:00"), "b-3"),
+        services.Step("node.completed", {"node": "acceptance"}, at("2026-09-29 10:00"), "b-1"),  # repeated key
+    ]
+    results = services.apply_events(order, steps, actor=cast.administrator, source=IMPORT)
+    assert isinstance(results[0], OrderEvent) and isinstance(results[2], OrderEvent)
+    assert isinstance(results[1], WorkflowError) and "before survey_plan" in results[1].message
+    assert isinstance(results[3], Conflict) and "appears twice" in results[3].message
+    assert list(order.events.values_list("type", "seq")) == [
+        ("order.created", 1), ("order.received", 2), ("node.completed", 3), ("node.completed", 4),
+    ]  # fmt: skip
+    again = services.apply_events(order, steps[:1], actor=cast.administrator, source=IMPORT)
+    assert again[0].pk == results[0].pk  # idempotent across batches
+    from yekuo.orders.recompute import verify_orders
+
+    assert all(not d for _, d in verify_orders())
+
+
+def test_an_atomic_batch_writes_nothing_when_a_step_fails(cast):
+    order = create(cast)
+    steps = [
+        services.Step("node.completed", {"node": "acceptance"}, at("2026-09-29 10:00")),
+        services.Step("node.completed", {"node": "grid_works"}, at("2026-09-29 11:00")),
+    ]
+    with pytest.raises(WorkflowError, match=order.number):
+        services.apply_events(order, steps, actor=cast.administrator, source=IMPORT, atomic=True)
+    assert order.events.count() == 2

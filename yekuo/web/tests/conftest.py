@@ -1,0 +1,72 @@
+"""Browser fixtures: Debian's Chromium driven by Playwright against Django's live server.
+
+Never Playwright's own browser download (the machines reach only package registries): the `browser`
+fixture launches /usr/bin/chromium. Without it the browser tests are skipped, unless
+YEKUO_REQUIRE_BROWSER is set (CI), where a missing browser is a failure.
+"""
+
+import importlib
+import os
+from pathlib import Path
+
+import pytest
+from django.apps import apps
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+TIMEOUT_MS = 15_000
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        if os.environ.get("YEKUO_REQUIRE_BROWSER"):
+            pytest.fail(f"YEKUO_REQUIRE_BROWSER is set but {CHROMIUM} is missing (apt-get install chromium)")
+        pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium to run the browser tests")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are still
+    # synchronous, so Django's async-safety guard would refuse them without this.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, timeout=TIMEOUT_MS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def _seed_from_migration(app_label: str, module: str) -> None:
+    """Re-run a data migration's seed: transactional tests flush the rows migrations put in."""
+    migration = importlib.import_module(f"yekuo.{app_label}.migrations.{module}")
+    migration.seed(apps, None)
+
+
+@pytest.fixture
+def live_cast(transactional_db, live_server):
+    """The cast, the calendar and the regulations in a database the live server shares."""
+    from yekuo.accounts.testing import make_cast
+    from yekuo.regulations.services import regulation_load_bundled
+    from yekuo.workcal.services import calendar_seed
+
+    calendar_seed()
+    regulation_load_bundled()
+    _seed_from_migration("accounts", "0003_seed_roles")
+    _seed_from_migration("orders", "0002_suspension_reasons")
+    return make_cast()

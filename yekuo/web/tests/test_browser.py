@@ -1,0 +1,132 @@
+"""Real browser: a counter order worked to energization, with a suspension, and the phone layout
+(issue 3 §4). Few and bounded: the machine has two cores."""
+
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from yekuo.orders.models import Clock, WorkOrder
+from yekuo.web.tests.helpers import make_order
+
+SCREENSHOTS = Path(settings.DATA_DIR) / "screenshots"
+
+
+def sign_in(page, base: str, username: str, password: str) -> None:
+    page.goto(f"{base}/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("form button[type=submit]")
+    expect(page.locator("nav .navbar-text")).to_contain_text(username)
+
+
+def sign_out(page) -> None:
+    page.click("nav form[action='/logout/'] button")
+    page.wait_for_url("**/login/")
+
+
+def act(page, key: str, message: str, **fields) -> None:
+    form = page.locator(f"#action-{key}")
+    for name, value in fields.items():
+        field = form.locator(f"[name='{key}-{name}']")
+        if name == "evidence_file":
+            field.set_input_files(value)
+        elif field.evaluate("e => e.tagName") == "SELECT":
+            field.select_option(value)
+        else:
+            field.fill(value)
+    form.locator("button[type=submit]").click()
+    expect(page.locator(".alert-success")).to_contain_text(message)
+
+
+def local(value) -> str:
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_counter_order_to_energization_in_the_browser(page, live_server, live_cast, tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    cast, base = live_cast, live_server.url
+    sign_in(page, base, "clerk", cast.password)
+    page.click("nav >> text=营业厅受理")
+    page.select_option("#id_category", "lv_resident")
+    page.fill("#id_customer_name", "浏览器测试客户")
+    page.fill("#id_customer_id_number", "152701199001011234")
+    page.fill("#id_customer_phone", "13912345678")
+    page.fill("#id_site_address", "东区幸福路8号")
+    page.fill("#id_capacity_kva", "8")
+    page.select_option("#id_voltage", "220V")
+    page.click("#create-order button[type=submit]")
+    expect(page.locator(".alert-success")).to_contain_text("已受理工单")
+    order = WorkOrder.objects.get(customer_name="浏览器测试客户")
+    detail = f"{base}/orders/{order.number}/"
+    assert page.url == detail
+    act(page, "complete", "已完成节点：业务受理", node="acceptance")
+    sign_out(page)
+
+    sign_in(page, base, "customer_manager", cast.password)
+    page.goto(detail)
+    act(page, "complete", "已完成节点：现场勘察、编制供电方案", node="survey_plan")
+    evidence = tmp_path / "notice.txt"
+    evidence.write_text("客户要求暂缓施工的书面说明", encoding="utf-8")
+    act(page, "suspend", "已暂停计时", reason_code="customer_request", evidence_note="客户书面要求暂缓",
+        evidence_file=str(evidence))  # fmt: skip
+    expect(page.locator("#order-status")).to_have_text("暂停（客户原因）")
+    expect(page.locator(".yk-suspension")).to_contain_text("客户书面要求暂缓")
+    act(page, "resume", "已恢复计时")
+    expect(page.locator("#order-status")).to_have_text("在途")
+    sign_out(page)
+
+    sign_in(page, base, "project_manager", cast.password)
+    page.goto(detail)
+    act(page, "complete", "已完成节点：电网配套工程实施", node="grid_works")
+    sign_out(page)
+
+    sign_in(page, base, "customer_manager", cast.password)
+    page.goto(detail)
+    act(page, "complete", "已完成节点：签订合同、正式接电", node="contract_energize")
+    expect(page.locator("#order-status")).to_have_text("已接电")
+
+    # The timeline shows exactly the deadlines the engine computed, in Asia/Shanghai.
+    clocks = list(Clock.objects.filter(order=order).order_by("position"))
+    assert [c.state for c in clocks] == ["done", "done", "done"]
+    for clock in clocks:
+        row = page.locator(f"[data-clock='{clock.code}']")
+        expect(row.locator(".yk-deadline")).to_have_text(local(clock.deadline_at))
+        expect(row.locator(".yk-started")).to_have_text(local(clock.started_at))
+    expect(page.locator("[data-clock='grid_works'] .yk-limit")).to_have_text("3 工作日")
+    expect(page.locator("[data-clock='grid_works']")).to_contain_text("电网配套工程实施 → 签订合同、正式接电")
+    expect(page.locator("#events tbody tr")).to_have_count(order.events.count())
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "order-detail.png"), full_page=True)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_list_and_detail_fit_a_phone_screen(browser, live_server, live_cast):
+    cast, base = live_cast, live_server.url
+    order = make_order(cast, category="hv10_dual", when="2026-11-02 09:00",
+                       site_address="东区鄂尔多斯大街与伊金霍洛西街交汇处东北角新建商业综合体二期工程")  # fmt: skip
+    context = browser.new_context(viewport={"width": 375, "height": 812}, is_mobile=True, locale="zh-CN")
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    try:
+        sign_in_phone(page, base, cast.password)
+        for path, name in (("/orders/", "order-list-375.png"), (f"/orders/{order.number}/", "order-detail-375.png")):
+            page.goto(base + path)
+            width = page.evaluate("document.documentElement.scrollWidth")
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SCREENSHOTS / name), full_page=True)
+            assert width <= 375, f"{path} scrolls sideways at 375 px: scrollWidth {width}"
+    finally:
+        context.close()
+
+
+def sign_in_phone(page, base: str, password: str) -> None:
+    """At phone width the navigation is collapsed, so the signed-in check looks at the page instead."""
+    page.goto(f"{base}/login/")
+    page.fill("#id_username", "clerk")
+    page.fill("#id_password", password)
+    page.click("form button[type=submit]")
+    page.wait_for_url(f"{base}/")
