@@ -8,7 +8,8 @@ from creation to energization through the same services the pages and the API ca
 processes; every order's log is then replayed (`orders verify`) to check the result. Part 2 starts
 gunicorn (--workers processes) and posts the control-layer events of --api-orders orders to
 POST /api/v1/events, --batch events a request, from as many client threads. The last line is JSON:
-{"orders_per_s": …, "events_per_order": …, "api_events_per_s": …, "api_single_events_per_s": …}.
+{"orders_per_s": …, "events_per_order": …, "orders_batched_per_s": …, "api_events_per_s": …,
+"api_single_events_per_s": …}.
 """
 
 from __future__ import annotations
@@ -119,6 +120,41 @@ def drive(worker: int, count: int, offset: int) -> int:
     return events
 
 
+def drive_batched(worker: int, count: int, offset: int) -> int:
+    """The same lives, each order's events after its creation sent as one batch (apply_events)."""
+    setup_django()
+    from django.db import connection
+
+    from yekuo.accounts.models import Branch, User
+    from yekuo.orders import services
+    from yekuo.orders.models import EventSource
+
+    connection.close()
+    actor = User.objects.get(username="bench")
+    branch = Branch.objects.get(code="b1")
+    events = 0
+    for i in range(offset, offset + count):
+        category = CATEGORIES[i % 4]
+        at = T0 + timedelta(minutes=i)
+        order = services.order_create(
+            actor=actor, category=category, channel="counter", customer_name=f"客户{i}", site_address="基准区1号",
+            capacity_kva=100, voltage="10kV" if category.startswith("hv10") else "380V", branch=branch,
+            occurred_at=at, source=EventSource.IMPORT,
+        )  # fmt: skip
+        steps = []
+        for step in STEPS[category]:
+            at += timedelta(hours=3)
+            if step == "@approval.decided":
+                steps.append(services.Step("approval.decided", {"low_risk": i % 2 == 0}, at))
+            elif step.startswith("@"):
+                steps.append(services.Step(step[1:], {}, at))
+            else:
+                steps.append(services.Step("node.completed", {"node": step}, at))
+        results = services.apply_events(order, steps, actor=actor, source=EventSource.IMPORT, atomic=True)
+        events += 2 + len(results)
+    return events
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -210,7 +246,19 @@ def main() -> None:
     if bad or energized != orders:
         raise SystemExit(f"lifecycle check failed: {energized}/{orders} energized, {bad} differ from their logs")
     result = {"orders_per_s": round(orders / seconds, 1), "events_per_order": round(sum(counts) / orders, 2)}
-    print(f"services: {orders} orders, {sum(counts)} events in {seconds:.2f}s with {args.workers} processes")
+    print(
+        f"services, one action a call: {orders} orders, {sum(counts)} events in {seconds:.2f}s ({args.workers} processes)"
+    )
+
+    begin = time.perf_counter()
+    with multiprocessing.get_context("spawn").Pool(args.workers) as pool:
+        pool.starmap(drive_batched, [(w, share, 100_000 + w * share) for w in range(args.workers)])
+    seconds = time.perf_counter() - begin
+    result["orders_batched_per_s"] = round(orders / seconds, 1)
+    print(f"services, each order's events as one batch: {orders} orders in {seconds:.2f}s")
+    bad = sum(1 for _, differences in verify_orders() if differences)
+    if bad or WorkOrder.objects.filter(status="energized").count() != 2 * orders:
+        raise SystemExit(f"batched lifecycle check failed: {bad} orders differ from their logs")
 
     port = free_port()
     env = {**os.environ, "DATABASE_URL": database_url(), "LOG_LEVEL": "ERROR"}

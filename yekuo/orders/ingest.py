@@ -1,10 +1,9 @@
 """The control layer (issue 3 §3, R3, R16): node events from another system of record, applied to yekuo.
 
-The marketing business system (营销业务系统, `source_system` "mbs") owns its orders and sends what happened
-to them: `{"id", "type", "at", "order": {"external_ref", ...}, "node"?, "low_risk"?, "reason"?,
-"evidence"?}` (docs/api.md, "Control layer"). yekuo creates the order on its first event (or finds it by
-source system and external reference) and applies the event through the same services as the web pages,
-so the same clocks run. Shared by `POST /api/v1/events` and `yekuo events import FILE.jsonl`.
+The marketing business system (营销业务系统, "mbs") owns its orders and sends what happened to them (format:
+docs/api.md, "Control layer"). yekuo creates the order on its first event, or finds it by source system and
+external reference, and applies the event through the services the pages use, so the same clocks run.
+Shared by `POST /api/v1/events` and `yekuo events import FILE.jsonl`.
 
 - Idempotent by event id: the key `{source_system}:{id}` is stored on the event, so a repeated event is
   reported as "duplicate" and changes nothing.
@@ -33,23 +32,14 @@ from yekuo.regulations.codes import CATEGORIES, CHANNELS
 
 logger = logging.getLogger(__name__)
 DEFAULT_SYSTEM = "mbs"
-INGEST_TYPES = (
-    "order.created",
-    "order.received",
-    "node.completed",
-    "approval.decided",
-    *CUSTOMER_EVENTS,
-    "suspension.started",
-    "suspension.ended",
-    "order.cancelled",
-    "order.reopened",
-)
+INGEST_TYPES = ("order.created", "order.received", "node.completed", "approval.decided", *CUSTOMER_EVENTS,
+                "suspension.started", "suspension.ended", "order.cancelled", "order.reopened")  # fmt: skip
 ORDER_FIELDS = ("category", "channel", "customer_name", "site_address", "capacity_kva", "voltage")
 MAX_BATCH = 1000
 
 
 @dataclass
-class IngestEvent:
+class IngestEvent:  # one parsed event
     id: str
     source_system: str
     type: str
@@ -198,19 +188,10 @@ def _order_attributes(event: IngestEvent, company) -> dict:
     created_at = parse_time(data["applied_at"], "order.applied_at") if data.get("applied_at") else event.at
     if created_at > event.at:
         raise InvalidInput("order.applied_at is after the event", field="order.applied_at")
-    return {
-        "category": data["category"],
-        "channel": data["channel"],
-        "customer_name": texts["customer_name"],
-        "site_address": texts["site_address"],
-        "customer_id_number": texts["customer_id_number"],
-        "customer_phone": texts["customer_phone"],
-        "capacity_kva": capacity.quantize(Decimal("0.1")),
-        "voltage": data["voltage"],
-        "branch": branch,
-        "service_area": area,
-        "occurred_at": created_at,
-    }
+    texts = {k: v for k, v in texts.items() if k not in ("branch", "service_area")}
+    return {**texts, "category": data["category"], "channel": data["channel"], "voltage": data["voltage"],
+            "capacity_kva": capacity.quantize(Decimal("0.1")), "branch": branch, "service_area": area,
+            "occurred_at": created_at}  # fmt: skip
 
 
 def _find_or_create(event: IngestEvent, actor, source: str, reason: str) -> tuple[WorkOrder, bool]:
@@ -307,18 +288,14 @@ def ingest_batch(items, *, actor, source: str, default_system: str = DEFAULT_SYS
     require(actor, "event.ingest")
     results = []
     for index, (line, raw) in enumerate(items):
-        if isinstance(raw, IngestResult):
+        if isinstance(raw, IngestResult):  # refused before parsing (a line that is not JSON)
             raw.index, raw.line = index, line
-            results.append(raw)
-            continue
-        results.append(
-            ingest_event(raw, actor=actor, source=source, index=index, line=line, default_system=default_system)
-        )
+        else:
+            raw = ingest_event(raw, actor=actor, source=source, index=index, line=line, default_system=default_system)
+        results.append(raw)
     return results
 
 
 def summarize(results: list[IngestResult]) -> dict:
-    counts = {"applied": 0, "duplicate": 0, "rejected": 0}
-    for result in results:
-        counts[result.status] += 1
-    return {"total": len(results), **counts}
+    statuses = [r.status for r in results]
+    return {"total": len(results), **{s: statuses.count(s) for s in ("applied", "duplicate", "rejected")}}

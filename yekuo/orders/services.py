@@ -27,7 +27,7 @@ from yekuo.orders.models import (
     SuspensionReason,
     WorkOrder,
 )
-from yekuo.orders.projection import Event, OrderState, Projector, WorkflowError, project
+from yekuo.orders.projection import Event, OrderState, WorkflowError, project
 from yekuo.regulations.selectors import regulation_effective, regulation_get
 from yekuo.workcal.engine import Threshold
 from yekuo.workcal.selectors import work_table
@@ -120,13 +120,10 @@ def write_projection(order: WorkOrder, before: OrderState | None, after: OrderSt
     order.received_at, order.closed_at = after.received_at, after.closed_at
     low_risk = after.conditions.get("low_risk")
     order.low_risk = low_risk if isinstance(low_risk, bool) else None
-    # One UPDATE per changed row: an event changes two or three, and bulk_update would first SELECT them.
-    for code, node in after.nodes.items():
-        if before is None or before.nodes[code] != node:
-            NodeInstance.objects.filter(order=order, code=code).update(**_node_values(node))
-    for code, clock in after.clocks.items():
-        if before is None or before.clocks[code] != clock:
-            Clock.objects.filter(order=order, code=code).update(**_clock_values(clock))
+    nodes = {code: _node_values(n) for code, n in after.nodes.items() if before is None or before.nodes[code] != n}
+    _update_rows(NodeInstance, order, nodes)
+    clocks = {code: _clock_values(c) for code, c in after.clocks.items() if before is None or before.clocks[code] != c}
+    _update_rows(Clock, order, clocks)
     old = before.suspensions if before else []
     for position, suspension in enumerate(after.suspensions):
         if position < len(old) and old[position] == suspension:
@@ -141,6 +138,18 @@ def write_projection(order: WorkOrder, before: OrderState | None, after: OrderSt
                 "ended_at": suspension.ended_at,
             },
         )
+
+
+def _update_rows(model, order: WorkOrder, values_by_code: dict[str, dict]) -> None:
+    """Update an order's node or clock rows. One event changes two or three rows: one UPDATE each. A
+    batch changes many: then one SELECT of their keys and one bulk UPDATE are fewer round trips."""
+    if len(values_by_code) <= 3:
+        for code, values in values_by_code.items():
+            model.objects.filter(order=order, code=code).update(**values)
+        return
+    keys = dict(model.objects.filter(order=order, code__in=values_by_code).values_list("code", "pk"))
+    rows = [model(pk=keys[code], **values) for code, values in values_by_code.items()]
+    model.objects.bulk_update(rows, list(next(iter(values_by_code.values()))))
 
 
 # ------------------------------------------------------------------------------------------ checks
@@ -378,6 +387,7 @@ def order_create(
     occurred_at = occurred_at or timezone.now()
     if not customer_name.strip() or not site_address.strip():
         raise InvalidInput("customer_name and site_address are required", field="customer_name")
+    receive = receive if receive is not None else channel in ("counter", "assisted")
     with transaction.atomic():
         found = _existing(idempotency_key)
         if found is not None:
@@ -385,82 +395,44 @@ def order_create(
         branch = _resolve_branch(branch, service_area, site_address)
         if check_actor:
             _check_actor(actor, "order.create", branch=branch)
+            if receive:
+                _check_actor(actor, "order.receive", branch=branch)
         backdated = _check_time(None, occurred_at, source, reason)
         regulation = regulation_effective(timezone.localdate(occurred_at))
         spec = regulation.category(category)  # refuses a category the regulation does not have
-        order = WorkOrder.objects.create(
-            number=_next_number(occurred_at),
-            category=category,
-            channel=channel,
-            customer_name=customer_name,
-            customer_id_number=customer_id_number,
-            customer_phone=customer_phone,
-            site_address=site_address,
-            service_area=service_area,
-            branch=branch,
-            capacity_kva=capacity_kva,
-            voltage=voltage,
-            regulation_code=regulation.code,
-            created_at=occurred_at,
-            source_system=source_system,
-            external_ref=external_ref,
-            event_count=1,
-        )
-        spec.clock(spec.clocks[0].code).start_for(channel)  # refuses an unknown channel
-        initial = Projector(spec, regulation.rules, channel, table_for(order), threshold()).state
+        spec.clocks[0].start_for(channel)  # refuses an unknown channel
+        order = WorkOrder(
+            category=category, channel=channel, customer_name=customer_name, customer_id_number=customer_id_number,
+            customer_phone=customer_phone, site_address=site_address, service_area=service_area, branch=branch,
+            capacity_kva=capacity_kva, voltage=voltage, regulation_code=regulation.code, created_at=occurred_at,
+            source_system=source_system, external_ref=external_ref,
+        )  # fmt: skip
+        created = {"category": category, "channel": channel, "regulation": regulation.code, "branch": branch.code,
+                   "external_ref": external_ref}  # fmt: skip
+        events = [Event("order.created", occurred_at, created, seq=1)]
+        if receive:
+            events.append(Event("order.received", occurred_at, {}, seq=2))
+        # Fold before the first write, so the rows are inserted as they will stay: no update round.
+        state = fold(order, events, (spec, regulation.rules, channel, table_for(order), threshold()))
+        order.number = _next_number(occurred_at)
+        order.status, order.received_at = state.status, state.received_at
+        order.event_count = len(events)
+        order.save(force_insert=True)
         NodeInstance.objects.bulk_create(
-            NodeInstance(
-                order=order,
-                code=n.code,
-                position=i,
-                role=n.role,
-                department=n.department,
-                clock_code=spec.clock_of(n.code).code,
-            )
+            NodeInstance(order=order, code=n.code, position=i, role=n.role, department=n.department,
+                         clock_code=spec.clock_of(n.code).code, **_node_values(state.nodes[n.code]))
             for i, n in enumerate(spec.nodes)
-        )
+        )  # fmt: skip
         Clock.objects.bulk_create(
-            Clock(
-                order=order,
-                code=c.code,
-                position=i,
-                nodes=list(c.nodes),
-                limit_days=initial.clocks[c.code].limit_days,
-                condition_pending=initial.clocks[c.code].condition_pending,
-            )
+            Clock(order=order, code=c.code, position=i, nodes=list(c.nodes), **_clock_values(state.clocks[c.code]))
             for i, c in enumerate(spec.clocks)
-        )
-        OrderEvent.objects.create(
-            order=order,
-            seq=1,
-            type="order.created",
-            occurred_at=occurred_at,
-            actor=actor,
-            source=source,
-            idempotency_key=idempotency_key or None,
-            backdated=backdated,
-            reason=reason,
-            payload={
-                "category": category,
-                "channel": channel,
-                "regulation": regulation.code,
-                "branch": branch.code,
-                "external_ref": external_ref,
-            },
-        )
-    if receive if receive is not None else channel in ("counter", "assisted"):
-        key = f"{idempotency_key}:received" if idempotency_key else None
-        apply_event(
-            order,
-            "order.received",
-            actor=actor,
-            occurred_at=occurred_at,
-            source=source,
-            idempotency_key=key,
-            reason=reason,
-            check_actor=check_actor,
-        )
-        order.refresh_from_db()
+        )  # fmt: skip
+        keys = [idempotency_key, f"{idempotency_key}:received" if idempotency_key else None]
+        OrderEvent.objects.bulk_create(
+            OrderEvent(order=order, seq=e.seq, type=e.type, occurred_at=e.at, actor=actor, source=source,
+                       idempotency_key=keys[n] or None, backdated=backdated, reason=reason, payload=e.payload)
+            for n, e in enumerate(events)
+        )  # fmt: skip
     return order
 
 

@@ -9,6 +9,7 @@ from django.db.models import Prefetch
 from django.http import FileResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
@@ -18,11 +19,27 @@ from yekuo.orders.selectors import mask
 from yekuo.web import labels
 from yekuo.web.presenters import spec_of
 
+# Headers in Chinese (msgids), translated when the page's language is English; widths in characters.
 COLUMNS = (
-    ("工单编号", 16), ("业务类别", 14), ("受理渠道", 16), ("供电分公司", 16), ("营业区", 14), ("客户名称", 16),
-    ("证件号码", 22), ("联系电话", 15), ("用电地址", 30), ("申请容量(kVA)", 12), ("供电电压", 9), ("状态", 12),
-    ("当前节点", 24), ("预警状态", 9), ("创建时间", 17), ("受理时间", 17), ("办结时间", 17), ("时限规定", 16),
-)  # fmt: skip
+    (gettext_noop("工单编号"), 16),
+    (gettext_noop("业务类别"), 14),
+    (gettext_noop("受理渠道"), 16),
+    (gettext_noop("供电分公司"), 16),
+    (gettext_noop("营业区"), 14),
+    (gettext_noop("客户名称"), 16),
+    (gettext_noop("证件号码"), 22),
+    (gettext_noop("联系电话"), 15),
+    (gettext_noop("用电地址"), 30),
+    (gettext_noop("申请容量(kVA)"), 12),
+    (gettext_noop("供电电压"), 9),
+    (gettext_noop("状态"), 12),
+    (gettext_noop("当前节点"), 24),
+    (gettext_noop("预警状态"), 9),
+    (gettext_noop("创建时间"), 17),
+    (gettext_noop("受理时间"), 17),
+    (gettext_noop("办结时间"), 17),
+    (gettext_noop("时限规定"), 16),
+)
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 
 

@@ -58,6 +58,7 @@ class ClockRow:
     limit: str
     used: str
     remaining: str
+    overrun: str
     badge: str
     colour: str
     pauses: list[tuple[datetime, datetime | None]] = field(default_factory=list)
@@ -74,7 +75,13 @@ class SuspensionRow:
 def clock_row(clock: Clock, spec, when: datetime, table) -> ClockRow:
     view = clock_view(clock, when, table)
     text, colour = badge(view)
-    remaining = "" if view.remaining_seconds is None else days(view.remaining_seconds, view.day_seconds)
+    remaining = overrun = ""
+    if view.remaining_seconds is not None:
+        # A spent budget reads as how far over it is, not as a negative remainder.
+        if view.remaining_seconds < 0:
+            overrun = days(-view.remaining_seconds, view.day_seconds)
+        else:
+            remaining = days(view.remaining_seconds, view.day_seconds)
     return ClockRow(
         clock=clock,
         view=view,
@@ -82,6 +89,7 @@ def clock_row(clock: Clock, spec, when: datetime, table) -> ClockRow:
         limit=limit_text(clock, spec),
         used=days(view.used_seconds, view.day_seconds) if clock.started_at else "",
         remaining=remaining,
+        overrun=overrun,
         badge=text,
         colour=colour,
         pauses=[(datetime.fromisoformat(b), e and datetime.fromisoformat(e)) for b, e in clock.pauses],

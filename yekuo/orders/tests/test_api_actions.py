@@ -83,14 +83,34 @@ def test_cancel_and_reopen(cast):
         ("complete-node", {"node": "survey_plan"}, 403, "forbidden", None),  # the clerk does not own it
         ("complete-node", {"node": "drawing_review"}, 409, "workflow", "node"),  # lv_resident has none
         ("complete-node", {}, 400, "invalid_input", "node"),
-        ("complete-node", {"node": "acceptance", "occurred_at": "2099-01-01T00:00:00+08:00"}, 400, "invalid_input",
-         "occurred_at"),
-        ("complete-node", {"node": "acceptance", "occurred_at": "2026-09-30T10:00:00+08:00"}, 400, "invalid_input",
-         "reason"),  # back-dated without a reason
-        ("complete-node", {"node": "acceptance", "occurred_at": "2026-09-01T10:00:00+08:00", "reason": "x"}, 400,
-         "invalid_input", "occurred_at"),  # before the order
-        ("complete-node", {"node": "acceptance", "occurred_at": "2026-09-30 10:00"}, 400, "invalid_input",
-         "occurred_at"),  # naive
+        (
+            "complete-node",
+            {"node": "acceptance", "occurred_at": "2099-01-01T00:00:00+08:00"},
+            400,
+            "invalid_input",
+            "occurred_at",
+        ),
+        (
+            "complete-node",
+            {"node": "acceptance", "occurred_at": "2026-09-30T10:00:00+08:00"},
+            400,
+            "invalid_input",
+            "reason",
+        ),  # back-dated without a reason
+        (
+            "complete-node",
+            {"node": "acceptance", "occurred_at": "2026-09-01T10:00:00+08:00", "reason": "x"},
+            400,
+            "invalid_input",
+            "occurred_at",
+        ),  # before the order
+        (
+            "complete-node",
+            {"node": "acceptance", "occurred_at": "2026-09-30 10:00"},
+            400,
+            "invalid_input",
+            "occurred_at",
+        ),  # naive
         ("suspend", {"reason_code": "weather", "evidence_note": "x"}, 400, "invalid_input", "reason_code"),
         ("suspend", {"reason_code": "documents_missing"}, 400, "invalid_input", "evidence"),
         ("customer-event", {"type": "customer.paid"}, 400, "invalid_input", "type"),
@@ -104,7 +124,10 @@ def test_cancel_and_reopen(cast):
 )
 def test_action_errors(cast, action, body, status, code, field):
     order = make_order(cast)
-    user = getattr(cast, {"assign": "branch_manager", "customer-event": "customer_manager", "receive": "auditor"}.get(action, "clerk"))
+    user = getattr(
+        cast,
+        {"assign": "branch_manager", "customer-event": "customer_manager", "receive": "auditor"}.get(action, "clerk"),
+    )
     response = post(user, f"/api/v1/orders/{order.number}/{action}", body)
     error = assert_error(response, status, code)
     assert error.get("field") == field
@@ -127,7 +150,12 @@ def test_idempotency_key_records_once(cast):
     assert first.json()["events"] == again.json()["events"]
     assert OrderEvent.objects.filter(order=order, type="node.completed").count() == 1
     # the same key on another request is a conflict, not a silent success
-    other = post(cast.clerk, f"/api/v1/orders/{order.number}/suspend", {"reason_code": "customer_request", "evidence_note": "电话"}, **headers)
+    other = post(
+        cast.clerk,
+        f"/api/v1/orders/{order.number}/suspend",
+        {"reason_code": "customer_request", "evidence_note": "电话"},
+        **headers,
+    )
     assert_error(other, 409, "conflict")
     # another user's key space is separate
     assert post(cast.administrator, path, body, **headers).status_code == 409  # node already complete

@@ -63,7 +63,9 @@ def test_list_filters(cast, orders, query, expected):
 def test_list_is_paginated_and_masks_id_and_phone(cast, orders):
     body = client_for(cast.auditor).get("/api/v1/orders/?limit=2").json()
     assert body["count"] == 3 and len(body["results"]) == 2 and body["next"]
-    row = next(r for r in client_for(cast.auditor).get("/api/v1/orders/").json()["results"] if r["customer_name"] == "张三")
+    row = next(
+        r for r in client_for(cast.auditor).get("/api/v1/orders/").json()["results"] if r["customer_name"] == "张三"
+    )
     assert row["customer_id_number"] == "152***********1234"
     assert row["customer_phone"] == "139****5678"
     assert row["branch"] == "east" and row["service_area"] is None and row["capacity_kva"] == 8.0
@@ -82,7 +84,9 @@ def test_list_refuses_bad_filters(cast, query, field):
 
 def test_detail_has_nodes_clocks_suspensions_and_events(cast):
     order = make_order(cast, category="hv10_single", voltage="10kV", capacity_kva=630, when="2026-03-02 09:00")
-    services.node_complete(order, actor=cast.clerk, node="acceptance", occurred_at=at("2026-03-02 10:00"), source=IMPORT)
+    services.node_complete(
+        order, actor=cast.clerk, node="acceptance", occurred_at=at("2026-03-02 10:00"), source=IMPORT
+    )
     services.order_suspend(
         order, actor=cast.clerk, reason_code="documents_missing", evidence_note="缺产权证明",
         occurred_at=at("2026-03-02 11:00"), source=IMPORT,

@@ -26,17 +26,25 @@ CHROMIUM_ARGS = [
 TIMEOUT_MS = 15_000
 
 
-@pytest.fixture(scope="session")
-def browser():
+@pytest.fixture(scope="module")
+def allow_async_unsafe():
+    """Playwright's sync API keeps an event loop in this thread while the browser is open; the tests'
+    own ORM calls are still synchronous, so Django's async-safety guard is lifted for this module only
+    (an environment variable left set would fail `check --deploy` in other tests)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        yield
+
+
+@pytest.fixture(scope="module")
+def browser(allow_async_unsafe):
+    """Module-scoped so that the browser and its event loop are gone before other modules' tests."""
     if not CHROMIUM.exists():
         if os.environ.get("YEKUO_REQUIRE_BROWSER"):
             pytest.fail(f"YEKUO_REQUIRE_BROWSER is set but {CHROMIUM} is missing (apt-get install chromium)")
         pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium to run the browser tests")
     from playwright.sync_api import sync_playwright
 
-    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are still
-    # synchronous, so Django's async-safety guard would refuse them without this.
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, timeout=TIMEOUT_MS)
         yield chromium

@@ -73,3 +73,11 @@ def test_english_is_available(client, cast):
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     text = client.get("/").content.decode()
     assert 'lang="en"' in text and "My work" in text and "Order list" in text and "Counter application" in text
+    order = make_order(cast, category="hv10_single")
+    detail = client.get(f"/orders/{order.number}/").content.decode()
+    assert "Clocks" in detail and "Acceptance" in detail and "10 kV single source" in detail
+    assert "0.5 working days" in detail and "In transit" in detail and "Complete node" in detail
+    listing = client.get("/orders/").content.decode()
+    assert "Export to Excel" not in listing and "Overdue" in listing and "Counter" in listing
+    assert "Customer" in client.get("/orders/new/").content.decode()
+    assert "Remaining" in client.get("/work/").content.decode() or "overdue" in client.get("/work/").content.decode()

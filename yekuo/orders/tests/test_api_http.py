@@ -1,0 +1,127 @@
+"""Real HTTP (issue 3 §5): gunicorn serving a scratch SQLite database, events POSTed with urllib.
+
+One module-scoped server: migrate, `yekuo calendar seed`, `yekuo regulations load-bundled`, an integration
+account with a token, then `python -m gunicorn config.wsgi` on a free 127.0.0.1 port.
+"""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[3]
+SETUP = """
+from rest_framework.authtoken.models import Token
+from yekuo.accounts.models import Branch, Company, ServiceArea
+from yekuo.accounts.services import user_create
+company = Company.objects.create(code="http", name="HTTP")
+branch = Branch.objects.create(company=company, code="east", name="East")
+ServiceArea.objects.create(branch=branch, code="east", name="East", keywords=["东区"])
+user = user_create(username="integration", company=company, roles=["administrator"])
+print(Token.objects.create(user=user).key)
+"""
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    scratch = tmp_path_factory.mktemp("http")
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DATABASE_URL": f"sqlite:///{scratch / 'db.sqlite3'}",
+        "YEKUO_DATA_DIR": str(scratch),
+        "DEBUG": "false",
+    }
+    env.pop("REDIS_URL", None)
+
+    def yekuo(*args):
+        done = subprocess.run([sys.executable, "-m", "yekuo.cli", *args], env=env, cwd=ROOT, capture_output=True,
+                              text=True, timeout=300)  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    yekuo("migrate", "--verbosity", "0")
+    yekuo("calendar", "seed")
+    yekuo("regulations", "load-bundled")
+    token = yekuo("shell", "-c", SETUP).strip().splitlines()[-1]
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
+        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"{base}/healthz", timeout=1)
+                break
+            except (urllib.error.URLError, ConnectionError):
+                time.sleep(0.1)
+        else:
+            pytest.fail("gunicorn did not start")
+        yield base, token
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def call(server, method, path, body=None, raw=None, token=True):
+    base, key = server
+    data = raw if raw is not None else (None if body is None else json.dumps(body).encode())
+    request = urllib.request.Request(f"{base}{path}", data=data, method=method)
+    request.add_header("Content-Type", "application/json")
+    if token:
+        request.add_header("Authorization", f"Token {key}")
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+ORDER = {"external_ref": "MBS-9", "applied_at": "2026-11-02T08:50:00+08:00", "category": "lv_resident",
+         "channel": "online", "customer_name": "张三", "site_address": "东区康和路1号", "capacity_kva": 8,
+         "voltage": "220V"}  # fmt: skip
+
+
+def test_events_over_http(server):
+    events = [
+        {"id": "1", "type": "order.received", "at": "2026-11-02T09:00:00+08:00", "order": ORDER},
+        {"id": "2", "type": "node.completed", "at": "2026-11-02T10:00:00+08:00", "node": "acceptance",
+         "order": {"external_ref": "MBS-9"}},
+        {"id": "3", "type": "node.completed", "at": "2026-11-02T11:00:00+08:00", "node": "nap",
+         "order": {"external_ref": "MBS-9"}},
+    ]  # fmt: skip
+    status, body = call(server, "POST", "/api/v1/events", events)
+    assert status == 200 and body["summary"] == {"total": 3, "applied": 2, "duplicate": 0, "rejected": 1}
+    status, again = call(server, "POST", "/api/v1/events", events[0])
+    assert status == 200 and again["results"][0]["status"] == "duplicate"
+    number = body["results"][0]["order"]
+    status, order = call(server, "GET", f"/api/v1/orders/{number}/")
+    assert status == 200 and order["status"] == "in_transit"
+    clocks = {c["code"]: c for c in order["clocks"]}
+    assert clocks["acceptance"]["completed_at"] == "2026-11-02T10:00:00+08:00"
+    assert clocks["survey_plan"]["deadline_at"] == "2026-11-03T10:00:00+08:00"
+    assert [e["type"] for e in order["events"]] == ["order.created", "order.received", "node.completed"]
+
+
+def test_errors_over_http_are_json(server):
+    status, body = call(server, "POST", "/api/v1/events", raw=b"{nope")
+    assert (status, body["code"]) == (400, "malformed_request") and body["message"]
+    status, body = call(server, "GET", "/api/v1/orders/", token=False)
+    assert (status, body["code"]) == (401, "not_authenticated")
+    status, body = call(server, "GET", "/api/nowhere")
+    assert (status, body["code"]) == (404, "not_found")

@@ -1,0 +1,201 @@
+"""The control layer (issue 3 §3): events of the marketing business system through `POST /api/v1/events`
+and `yekuo events import`: create-then-update, duplicates, out-of-order events, bad lines, the summary."""
+
+import json
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from yekuo.common.errors import Forbidden
+from yekuo.orders.ingest import ingest_batch, summarize
+from yekuo.orders.models import Clock, OrderEvent, WorkOrder
+from yekuo.orders.tests.api_helpers import assert_error, client_for
+
+ORDER = {
+    "external_ref": "MBS-0001", "applied_at": "2026-11-02T08:50:00+08:00", "category": "hv10_single",
+    "channel": "online", "customer_name": "东区水泥厂", "site_address": "东区工业路9号", "capacity_kva": 630,
+    "voltage": "10kV", "service_area": "east", "customer_phone": "13912345678",
+}  # fmt: skip
+
+
+def ev(id, type, at, order=None, **extra):
+    return {"id": id, "type": type, "at": f"2026-11-{at}:00+08:00", "order": order or {"external_ref": "MBS-0001"},
+            **extra}  # fmt: skip
+
+
+def run(cast, *events, user=None):
+    results = ingest_batch([(None, e) for e in events], actor=user or cast.administrator, source="import")
+    return [r.as_dict() for r in results]
+
+
+def statuses(results):
+    return [r["status"] for r in results]
+
+
+def test_first_event_creates_the_order_and_later_ones_update_it(cast):
+    results = run(
+        cast,
+        ev("1", "order.received", "02T09:00", ORDER),
+        ev("2", "node.completed", "02T10:00", node="acceptance"),
+    )
+    assert statuses(results) == ["applied", "applied"]
+    order = WorkOrder.objects.get(source_system="mbs", external_ref="MBS-0001")
+    assert results[0]["order"] == order.number and order.branch == cast.east and order.service_area == cast.east_area
+    assert order.created_at.isoformat() == "2026-11-02T00:50:00+00:00" and order.status == "in_transit"
+    keys = list(order.events.values_list("type", "idempotency_key", "source"))
+    assert keys == [("order.created", None, "import"), ("order.received", "mbs:1", "import"),
+                    ("node.completed", "mbs:2", "import")]  # fmt: skip
+    assert Clock.objects.get(order=order, code="survey_plan").state == "running"
+
+
+def test_a_repeated_event_is_a_duplicate(cast):
+    first = run(cast, ev("1", "order.received", "02T09:00", ORDER))
+    again = run(cast, ev("1", "order.received", "02T09:00", ORDER), ev("1", "order.received", "02T09:00", ORDER))
+    assert statuses(first) == ["applied"] and statuses(again) == ["duplicate", "duplicate"]
+    assert again[0]["order"] == first[0]["order"] and OrderEvent.objects.count() == 2
+    other = run(cast, ev("1", "order.received", "02T09:00", {**ORDER, "external_ref": "MBS-0002"}))
+    assert other[0]["status"] == "rejected" and other[0]["code"] == "conflict"
+    # another source system has its own ids
+    assert statuses(run(cast, {**ev("1", "order.received", "02T09:00", ORDER), "source_system": "crm"})) == ["applied"]
+
+
+def test_a_late_event_is_placed_in_time_order(cast):
+    results = run(
+        cast,
+        ev("1", "order.received", "02T09:00", ORDER),
+        ev("2", "node.completed", "02T10:00", node="acceptance"),
+        ev("3", "node.completed", "03T10:00", node="survey_plan"),
+        ev("4", "approval.decided", "02T16:00", low_risk=True),  # decided before the plan was done: late
+    )
+    assert statuses(results) == ["applied"] * 4
+    approval = Clock.objects.get(order__external_ref="MBS-0001", code="approval")
+    assert approval.limit_days == 0 and approval.condition_pending is False and approval.state == "running"
+    assert approval.deadline_at.isoformat() == "2026-11-03T10:00:00+00:00"  # 0 days: that working day (I3)
+
+
+def test_a_late_event_that_breaks_the_log_is_rejected_with_the_reason(cast):
+    results = run(
+        cast,
+        ev("1", "order.received", "02T09:00", ORDER),
+        ev("3", "node.completed", "03T10:00", node="survey_plan"),  # before acceptance: rejected
+        ev("2", "node.completed", "02T10:00", node="acceptance"),
+        ev("3", "node.completed", "03T10:00", node="survey_plan"),  # sent again: now it fits
+        ev("5", "suspension.started", "02T11:00", reason="documents_missing", evidence="缺资料"),  # late
+        ev("6", "node.completed", "02T08:00", node="approval"),  # before the order existed
+    )
+    assert statuses(results) == ["applied", "rejected", "applied", "applied", "rejected", "rejected"]
+    assert results[1]["code"] == "workflow" and "cannot be completed before acceptance" in results[1]["message"]
+    assert results[4]["code"] == "workflow" and "suspended" in results[4]["message"]
+    assert "earlier than the order's latest event" in results[4]["message"]
+    assert results[5]["field"] == "occurred_at" and "before the order was created" in results[5]["message"]
+
+
+@pytest.mark.parametrize(
+    "event, field",
+    [
+        ("not an object", "event"),
+        ({"type": "node.completed", "at": "2026-11-02T09:00:00+08:00", "order": {"external_ref": "X"}}, "id"),
+        (ev("9", "node.teleported", "02T09:00"), "type"),
+        (ev("9", "order.received", "02T09:00", "MBS-1"), "order"),
+        ({**ev("9", "order.received", "02T09:00"), "at": "2026-11-02T09:00"}, "at"),
+        ({**ev("9", "order.received", "02T09:00"), "at": 1730000000}, "at"),
+        (ev("9", "order.received", "02T09:00", {"external_ref": "NEW"}), "order.category"),
+        (ev("9", "order.received", "02T09:00", {**ORDER, "voltage": "35kV"}), "order.voltage"),
+        (ev("9", "order.received", "02T09:00", {**ORDER, "capacity_kva": "big"}), "order.capacity_kva"),
+        (ev("9", "order.received", "02T09:00", {**ORDER, "channel": "fax"}), "order.channel"),
+        (ev("9", "order.received", "02T09:00", {**ORDER, "service_area": "", "site_address": "月球"}), "order.branch"),
+        (ev("9", "order.received", "02T09:00", {**ORDER, "service_area": "", "branch": "north"}), "order.branch"),
+        (
+            ev("9", "order.received", "02T09:00", {**ORDER, "applied_at": "2026-11-03T09:00:00+08:00"}),
+            "order.applied_at",
+        ),
+        (ev("9", "node.completed", "02T09:00", ORDER), "node"),
+        (ev("9", "approval.decided", "02T09:00", ORDER, low_risk="yes"), "low_risk"),
+        (ev("9", "suspension.started", "02T09:00", ORDER), "reason"),
+    ],
+)
+def test_a_bad_event_is_rejected_naming_its_field(cast, event, field):
+    (result,) = run(cast, event)
+    assert result["status"] == "rejected" and result["field"] == field, result
+    assert WorkOrder.objects.count() == 0
+
+
+def test_ingest_needs_the_permission(cast):
+    with pytest.raises(Forbidden):
+        run(cast, ev("1", "order.received", "02T09:00", ORDER), user=cast.clerk)
+
+
+def test_post_events_single_and_batch(cast):
+    client = client_for(cast.administrator)
+    single = client.post("/api/v1/events", ev("1", "order.received", "02T09:00", ORDER), format="json")
+    assert single.status_code == 200
+    assert single.json()["summary"] == {"total": 1, "applied": 1, "duplicate": 0, "rejected": 0}
+    batch = client.post(
+        "/api/v1/events/",
+        [ev("1", "order.received", "02T09:00", ORDER), ev("2", "node.completed", "02T10:00", node="nap"), 7],
+        format="json",
+    )
+    body = batch.json()
+    assert batch.status_code == 200 and body["summary"] == {"total": 3, "applied": 0, "duplicate": 1, "rejected": 2}
+    assert body["results"][1] | {"message": ""} == {
+        "status": "rejected", "index": 1, "id": "2", "type": "node.completed", "order": body["results"][0]["order"],
+        "code": "workflow", "field": "node", "message": "",
+    }  # fmt: skip
+    assert OrderEvent.objects.get(idempotency_key="mbs:1").source == "api"
+    assert_error(client_for(cast.clerk).post("/api/v1/events", [], format="json"), 400, "invalid_input")
+    refused = client_for(cast.dispatcher).post("/api/v1/events", ev("1", "order.received", "02T09:00"), format="json")
+    assert_error(refused, 403, "forbidden")
+
+
+# ------------------------------------------------------------------------------------------ the command
+def write(tmp_path, lines):
+    path = tmp_path / "events.jsonl"
+    path.write_text("\n".join(line if isinstance(line, str) else json.dumps(line) for line in lines), "utf-8")
+    return str(path)
+
+
+def test_import_reports_each_bad_line_and_a_summary(cast, tmp_path):
+    path = write(tmp_path, [
+        ev("1", "order.received", "02T09:00", ORDER),
+        ev("2", "node.completed", "02T10:00", node="acceptance"),
+        "",
+        "{broken",
+        ev("1", "order.received", "02T09:00", ORDER),
+        {**ev("4", "node.completed", "03T10:00", node="survey_plan"), "at": "2026-11-03 10:00"},
+        ev("5", "node.completed", "03T10:00", node="survey_plan"),
+    ])  # fmt: skip
+    out = StringIO()
+    call_command("events", "import", path, "--user", "administrator", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert lines[0].startswith("line 4: rejected invalid_input: not valid JSON")
+    assert lines[1].startswith("line 6: rejected invalid_input [at]: at 2026-11-03 10:00 has no UTC offset")
+    assert lines[-1] == f"{path}: 6 lines: 3 applied, 1 duplicate, 2 rejected"
+    assert summarize([]) == {"total": 0, "applied": 0, "duplicate": 0, "rejected": 0}
+    assert WorkOrder.objects.get().nodes.get(code="survey_plan").state == "done"
+
+    out = StringIO()
+    call_command("events", "import", path, "--user", "administrator", "--json", stdout=out)
+    report = json.loads(out.getvalue())
+    assert report["summary"] == {"total": 6, "applied": 0, "duplicate": 4, "rejected": 2}
+    assert [r["line"] for r in report["results"]] == [1, 2, 4, 5, 6, 7]
+    with pytest.raises(CommandError) as strict:
+        call_command("events", "import", path, "--user", "administrator", "--strict", stdout=StringIO())
+    assert strict.value.returncode == 1
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["/no/such/file.jsonl", "--user", "administrator"], "cannot read the file"),
+        (["{path}", "--user", "ghost"], "no active user 'ghost'"),
+        (["{path}", "--user", "clerk"], "forbidden"),
+    ],
+)
+def test_import_exits_2_when_it_cannot_run(cast, tmp_path, args, message):
+    path = write(tmp_path, [ev("1", "order.received", "02T09:00", ORDER)])
+    with pytest.raises(CommandError, match=message) as error:
+        call_command("events", "import", *[a.replace("{path}", path) for a in args], stdout=StringIO())
+    assert error.value.returncode == 2
+    assert WorkOrder.objects.count() == 0
