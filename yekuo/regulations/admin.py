@@ -1,0 +1,20 @@
+"""Admin: published regulations, read-only (R14: a version is immutable; load new ones with the CLI)."""
+
+from django.contrib import admin
+
+from yekuo.regulations.models import Regulation
+
+
+@admin.register(Regulation)
+class RegulationAdmin(admin.ModelAdmin):
+    list_display = ("code", "document", "effective_from", "supersedes", "loaded_at")
+    search_fields = ("code", "document", "title")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
