@@ -246,9 +246,7 @@ def main() -> None:
     if bad or energized != orders:
         raise SystemExit(f"lifecycle check failed: {energized}/{orders} energized, {bad} differ from their logs")
     result = {"orders_per_s": round(orders / seconds, 1), "events_per_order": round(sum(counts) / orders, 2)}
-    print(
-        f"services, one action a call: {orders} orders, {sum(counts)} events in {seconds:.2f}s ({args.workers} processes)"
-    )
+    print(f"services, one action a call: {orders} orders, {sum(counts)} events in {seconds:.2f}s")
 
     begin = time.perf_counter()
     with multiprocessing.get_context("spawn").Pool(args.workers) as pool:

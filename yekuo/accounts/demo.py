@@ -150,9 +150,7 @@ def create_demo_org() -> DemoOrg:
         for station_code, station_name in stations:
             _upsert(Station, {"branch": branch, "code": station_code}, {"name": station_name})
         for area_code, area_name, keywords in areas:
-            _upsert(
-                ServiceArea, {"branch": branch, "code": area_code}, {"name": area_name, "keywords": keywords}
-            )
+            _upsert(ServiceArea, {"branch": branch, "code": area_code}, {"name": area_name, "keywords": keywords})
 
     password_hash = make_password(DEMO_PASSWORD)  # hashed once: hashing is slow on purpose
     for username, full_name, roles, department in COMPANY_USERS:

@@ -78,9 +78,7 @@ class Department(models.Model):
     """A department of the company: 客户服务中心 controls the process, 营销服务部 and 生产技术部 own nodes
     (Attachment 1, column 归口部门)."""
 
-    company = models.ForeignKey(
-        Company, models.PROTECT, related_name="departments", verbose_name=_("供电公司")
-    )
+    company = models.ForeignKey(Company, models.PROTECT, related_name="departments", verbose_name=_("供电公司"))
     code = models.CharField(_("编码"), max_length=32, choices=list(DEPARTMENTS.items()))
     name = models.CharField(_("名称"), max_length=100)
 
@@ -106,9 +104,7 @@ class ServiceArea(models.Model):
     """A service area (营业区) mapped to the branch that works its orders (R3). An address containing
     one of `keywords` lies in the area; `selectors.propose_branch()` uses them to propose the branch."""
 
-    branch = models.ForeignKey(
-        Branch, models.PROTECT, related_name="service_areas", verbose_name=_("供电分公司")
-    )
+    branch = models.ForeignKey(Branch, models.PROTECT, related_name="service_areas", verbose_name=_("供电分公司"))
     code = models.SlugField(_("编码"), max_length=32, help_text=CODE_HELP)
     name = models.CharField(_("名称"), max_length=100)
     keywords = models.JSONField(

@@ -78,8 +78,7 @@ def make_cast() -> Cast:
     west = Branch.objects.create(company=company, code="west", name="西区供电分公司")
     other_branch = Branch.objects.create(company=other_company, code="north", name="北区供电分公司")
     departments = {
-        code: Department.objects.create(company=company, code=code, name=name)
-        for code, name in DEPARTMENTS.items()
+        code: Department.objects.create(company=company, code=code, name=name) for code, name in DEPARTMENTS.items()
     }
     Department.objects.create(company=other_company, code="marketing_service", name="营销服务部")
     cast = Cast(

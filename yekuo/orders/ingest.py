@@ -21,6 +21,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.utils import timezone
 
 from yekuo.accounts.models import Branch, ServiceArea
 from yekuo.accounts.permissions import require
@@ -218,81 +219,132 @@ def _find_or_create(event: IngestEvent, actor, source: str, reason: str) -> tupl
 
 
 # ------------------------------------------------------------------------------------------ applying
-def _apply(order: WorkOrder, event: IngestEvent, actor, source: str, reason: str) -> None:
-    common = {"actor": actor, "occurred_at": event.at, "source": source, "reason": reason, "idempotency_key": event.key}
-    kind = event.type
-    if kind == "order.received":
-        services.order_receive(order, **common)
-    elif kind == "node.completed":
-        services.node_complete(order, node=event.node, **common)
-    elif kind == "approval.decided":
-        services.approval_decide(order, low_risk=event.low_risk, **common)
-    elif kind in CUSTOMER_EVENTS:
-        services.customer_event(order, kind, **common)
-    elif kind == "suspension.started":
-        services.order_suspend(order, reason_code=event.reason, evidence_note=event.evidence, **common)
-    elif kind == "suspension.ended":
-        services.order_resume(order, **common)
-    elif kind == "order.cancelled":
-        services.order_cancel(order, cancel_reason=event.reason or f"cancelled in {event.source_system}", **common)
-    elif kind == "order.reopened":
-        services.order_reopen(order, reopen_reason=event.reason or f"reopened in {event.source_system}", **common)
+def _payload(event: IngestEvent) -> dict:
+    """The event's payload as the services record it (REQUIREMENTS §5)."""
+    if event.type == "node.completed":
+        return {"node": event.node}
+    if event.type == "approval.decided":
+        return {"low_risk": event.low_risk}
+    if event.type == "suspension.started":
+        return {"reason": event.reason, "evidence": event.evidence}
+    if event.type in ("order.cancelled", "order.reopened"):
+        verb = "cancelled" if event.type == "order.cancelled" else "reopened"
+        return {"reason": event.reason or f"{verb} in {event.source_system}"}
+    return {}
+
+
+def _relayed(event: IngestEvent) -> str:
+    return f"relayed from {event.source_system} event {event.id}"
 
 
 def _late_hint(order: WorkOrder, event: IngestEvent) -> str:
     latest = order.events.aggregate(latest=Max("occurred_at"))["latest"]
     if latest and event.at < latest:
-        return (
-            f" (the event is earlier than the order's latest event, {latest.isoformat()}, and was placed in time order)"
-        )
+        latest = timezone.localtime(latest).isoformat()
+        return f" (the event is earlier than the order's latest event, {latest}, and was placed in time order)"
     return ""
 
 
-def ingest_event(raw, *, actor, source: str, index: int = 0, line: int | None = None, default_system=DEFAULT_SYSTEM):
-    """Apply one event in its own transaction and report what happened; never raises a YekuoError."""
-    result = IngestResult("rejected", index=index, line=line)
-    order = None
-    try:
-        event = parse_event(raw, default_system)
-        result.id, result.type = event.id, event.type
-        reason = f"relayed from {event.source_system} event {event.id}"
-        with transaction.atomic():
-            found = OrderEvent.objects.select_related("order").filter(idempotency_key=event.key).first()
-            if found is not None:
-                result.order = found.order.number
-                if (found.order.source_system, found.order.external_ref) != (event.source_system, event.external_ref):
-                    raise Conflict(f"event id {event.id} was already used for order {found.order.external_ref}")
-                result.status = "duplicate"
-                return result
-            order, created = _find_or_create(event, actor, source, reason)
-            result.order = order.number
-            if event.type != "order.created":
-                _apply(order, event, actor, source, reason)
-            elif not created:
-                raise Conflict(f"order {event.external_ref} already exists (as {order.number})", field="type")
-        result.status = "applied"
-    except YekuoError as exc:
+def _reject(result: IngestResult, exc: Exception) -> None:
+    if isinstance(exc, YekuoError):
         result.code, result.message, result.field = exc.code, exc.message, exc.field
-        if exc.code == "workflow" and order is not None:
-            result.message += _late_hint(order, event)
-    except IntegrityError:
+    elif isinstance(exc, IntegrityError):
         result.code, result.message = "conflict", "the event conflicts with one recorded concurrently; send it again"
-    except Exception:  # a bug must not stop the rest of a batch; it is logged and reported on this event
-        logger.exception("ingest: unexpected error on event %s", index)
+    else:  # a bug must not stop the rest of a batch; it is logged and reported on this event
+        logger.exception("ingest: unexpected error on event %s", result.index)
         result.code, result.message = "server_error", "internal error on this event; it was logged"
-    return result
+    result.status = "rejected"
+
+
+def _ingest_order(group: list[tuple[int, IngestEvent]], results: list[IngestResult], actor, source: str) -> None:
+    """All of one order's events of a batch: find or create the order, then one `apply_events` call.
+
+    One transaction and one fold for the order instead of one per event; a step the workflow refuses is
+    reported and left out, the others still apply (services.apply_events).
+    """
+    order, pending = None, []
+    for index, event in group:
+        result = results[index]
+        if order is None:
+            try:
+                order, created = _find_or_create(event, actor, source, _relayed(event))
+            except Exception as exc:
+                _reject(result, exc)
+                continue
+            if event.type == "order.created":
+                result.order = order.number
+                if created:
+                    result.status = "applied"
+                else:
+                    _reject(result, Conflict(f"order {event.external_ref} already exists (as {order.number})"))
+                continue
+        elif event.type == "order.created":
+            result.order = order.number
+            _reject(result, Conflict(f"order {event.external_ref} already exists (as {order.number})", field="type"))
+            continue
+        pending.append((index, event))
+    if order is None or not pending:
+        return
+    steps = [services.Step(e.type, _payload(e), e.at, e.key, _relayed(e)) for _, e in pending]
+    try:
+        outcomes = services.apply_events(order, steps, actor=actor, source=source)
+    except Exception as exc:
+        for index, _ in pending:
+            results[index].order = order.number
+            _reject(results[index], exc)
+        return
+    reported: set[int] = set()
+    for (index, event), outcome in zip(pending, outcomes, strict=True):
+        result = results[index]
+        result.order = order.number
+        if isinstance(outcome, Exception):
+            _reject(result, outcome)
+            if result.code == "workflow":
+                result.message += _late_hint(order, event)
+        else:
+            result.status = "duplicate" if outcome.pk in reported else "applied"  # an id repeated in the batch
+            reported.add(outcome.pk)
 
 
 def ingest_batch(items, *, actor, source: str, default_system: str = DEFAULT_SYSTEM) -> list[IngestResult]:
-    """Apply events given as (line number or None, parsed object or an IngestResult already rejected)."""
+    """Apply events given as (line number or None, parsed object or an IngestResult already rejected).
+
+    Events are grouped by order, keeping their order within each: every order's events go through one
+    transaction. A repeated event id is reported as "duplicate" and changes nothing.
+    """
     require(actor, "event.ingest")
-    results = []
+    results: list[IngestResult] = []
+    parsed: list[tuple[int, IngestEvent]] = []
     for index, (line, raw) in enumerate(items):
         if isinstance(raw, IngestResult):  # refused before parsing (a line that is not JSON)
             raw.index, raw.line = index, line
-        else:
-            raw = ingest_event(raw, actor=actor, source=source, index=index, line=line, default_system=default_system)
-        results.append(raw)
+            results.append(raw)
+            continue
+        result = IngestResult("rejected", index=index, line=line)
+        results.append(result)
+        try:
+            event = parse_event(raw, default_system)
+        except Exception as exc:
+            _reject(result, exc)
+            continue
+        result.id, result.type = event.id, event.type
+        parsed.append((index, event))
+    known = OrderEvent.objects.select_related("order").filter(idempotency_key__in=[e.key for _, e in parsed])
+    known = {row.idempotency_key: row for row in known}
+    groups: dict[tuple[str, str], list[tuple[int, IngestEvent]]] = {}
+    for index, event in parsed:
+        found, result = known.get(event.key), results[index]
+        if found is not None:
+            result.order = found.order.number
+            if (found.order.source_system, found.order.external_ref) != (event.source_system, event.external_ref):
+                used = found.order.external_ref
+                _reject(result, Conflict(f"event id {event.id} was already used for order {used}"))
+                continue
+            result.status = "duplicate"
+            continue
+        groups.setdefault((event.source_system, event.external_ref), []).append((index, event))
+    for group in groups.values():
+        _ingest_order(group, results, actor, source)
     return results
 
 

@@ -23,7 +23,7 @@ from datetime import datetime
 
 from yekuo.common.errors import YekuoError
 from yekuo.regulations.spec import CategorySpec, Rules
-from yekuo.workcal.engine import Threshold, WorkTable, to_epoch
+from yekuo.workcal.engine import SHANGHAI, Threshold, WorkTable, to_epoch
 
 CREATED, IN_TRANSIT, SUSPENDED, ENERGIZED, CANCELLED = (
     "created",
@@ -46,6 +46,11 @@ EVENT_TYPES = (
     "order.reopened",
     "calendar.recomputed",
 )
+
+
+def _local(value: datetime) -> str:
+    """Times in messages read in Asia/Shanghai, as everywhere a person sees them."""
+    return value.astimezone(SHANGHAI).isoformat()
 
 
 class WorkflowError(YekuoError):
@@ -130,8 +135,8 @@ class Projector:
         state = self.state
         if state.last_event_at and event.at < state.last_event_at:
             raise WorkflowError(
-                f"{event.type} at {event.at.isoformat()} is earlier than the event before it "
-                f"({state.last_event_at.isoformat()}); events are applied in the order they happened"
+                f"{event.type} at {_local(event.at)} is earlier than the event before it "
+                f"({_local(state.last_event_at)}); events are applied in the order they happened"
             )
         handler = getattr(self, "_on_" + event.type.replace(".", "_"), None)
         if handler is None:
@@ -150,7 +155,7 @@ class Projector:
     def _on_order_received(self, event: Event) -> None:
         state = self.state
         if state.status != CREATED:
-            raise WorkflowError(f"the order was already received at {state.received_at.isoformat()}")
+            raise WorkflowError(f"the order was already received at {_local(state.received_at)}")
         state.status, state.received_at = IN_TRANSIT, event.at
         entry = self.category.nodes[0].code
         self._node_ready(entry, event.at)
@@ -168,7 +173,7 @@ class Projector:
         code = event.payload.get("node")
         node = self._node(code)
         if node.state == "done":
-            raise WorkflowError(f"node {code} was already completed at {node.completed_at.isoformat()}")
+            raise WorkflowError(f"node {code} was already completed at {_local(node.completed_at)}")
         spec = self.category.node(code)
         missing = [p for p in spec.predecessors if self.state.nodes[p].state != "done"]
         if missing:
@@ -363,5 +368,5 @@ def project(category, rules, channel, events, table, threshold: Threshold | None
         try:
             projector.apply(event)
         except WorkflowError as exc:
-            raise WorkflowError(f"{event.type} at {event.at.isoformat()}: {exc.message}", field=exc.field) from None
+            raise WorkflowError(f"{event.type} at {_local(event.at)}: {exc.message}", field=exc.field) from None
     return projector.state

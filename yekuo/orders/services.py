@@ -168,10 +168,13 @@ def _check_time(order: WorkOrder | None, occurred_at: datetime, source: str, rea
         raise InvalidInput("occurred_at must include a UTC offset", field="occurred_at")
     now = timezone.now()
     if occurred_at > now + FUTURE_TOLERANCE:
-        raise InvalidInput(f"occurred_at {occurred_at.isoformat()} is in the future", field="occurred_at")
+        raise InvalidInput(
+            f"occurred_at {timezone.localtime(occurred_at).isoformat()} is in the future", field="occurred_at"
+        )
     if order is not None and occurred_at < order.created_at:
         raise InvalidInput(
-            f"occurred_at {occurred_at.isoformat()} is before the order was created ({order.created_at.isoformat()})",
+            f"occurred_at {timezone.localtime(occurred_at).isoformat()} is before the order was created "
+            f"({timezone.localtime(order.created_at).isoformat()})",
             field="occurred_at",
         )
     backdated = occurred_at < now - timedelta(minutes=settings.YEKUO_BACKDATE_MINUTES)
@@ -235,9 +238,11 @@ def apply_events(
 
     The one write path: lock the order, check each step (role, scope, node owner, time), fold the log
     with the new events in occurred_at order, insert the events and update only the rows that changed.
-    Each step's result is its OrderEvent (the existing one for a repeated idempotency key) or the error
-    that refused it; refused steps are left out and the others still apply, unless `atomic`, when the
-    first refusal is raised and nothing is written.
+    Each step's result is its OrderEvent (the existing one for a repeated idempotency key, also when
+    the key repeats within the batch) or the error that refused it; refused steps are left out and the
+    others still apply, unless `atomic`, when the first refusal is raised and nothing is written. The
+    batch is first folded whole, in time order; if it does not fold, the steps are taken one by one in
+    the order given, so a step that fails can be sent again later in the same batch.
     """
     results: list = [None] * len(steps)
     with transaction.atomic():
@@ -248,19 +253,21 @@ def apply_events(
         seen = {e.idempotency_key: e for e in OrderEvent.objects.filter(idempotency_key__in=keys)} if keys else {}
         events = _events_of(locked)
         accepted: list[tuple[int, Event, bool]] = []
-        batch_keys: set[str] = set()
+        reasons = None  # the active suspension reasons, read when a step needs them
         for i, step in enumerate(steps):
             if step.idempotency_key in seen:
                 results[i] = seen[step.idempotency_key]
                 continue
             try:
-                if step.idempotency_key and step.idempotency_key in batch_keys:
-                    raise Conflict(f"idempotency key {step.idempotency_key!r} appears twice in one batch")
                 occurred_at = step.occurred_at or timezone.now()
                 if check_actor:
                     _check_actor(actor, ACTIONS.get(step.type, "admin.manage"), locked)
                     if step.type == "node.completed" and source in STAFF_SOURCES:
                         _check_node_role(actor, context[0], step.payload.get("node"))
+                if step.type == "suspension.started":
+                    if reasons is None:
+                        reasons = {r.code: r for r in SuspensionReason.objects.filter(active=True)}
+                    _check_suspension(step.payload, reasons)
                 backdated = _check_time(locked, occurred_at, source, step.reason)
                 event = Event(step.type, occurred_at, step.payload, seq=locked.event_count + len(accepted) + 1)
             except YekuoError as exc:
@@ -269,20 +276,24 @@ def apply_events(
                 results[i] = _numbered(locked, exc)
                 continue
             accepted.append((i, event, backdated))
-            if step.idempotency_key:
-                batch_keys.add(step.idempotency_key)
         if not accepted:
             return results
         before = fold(locked, events, context)
+        batch_keys = [steps[i].idempotency_key for i, _, _ in accepted if steps[i].idempotency_key]
+        repeated = len(batch_keys) != len(set(batch_keys))
         try:
+            if repeated:
+                raise WorkflowError("a key repeats within the batch")  # decided step by step below
             after = fold(locked, [*events, *(e for _, e, _ in accepted)], context)
         except WorkflowError as exc:
             if atomic:
                 raise _numbered(locked, exc) from None
             # Some step does not fold: check them one by one so that one bad step spares the rest.
-            accepted, after = _fold_step_by_step(locked, events, accepted, context, results)
+            accepted, after, copies = _fold_step_by_step(locked, events, accepted, context, results, steps)
             if not accepted:
                 return results
+        else:
+            copies = {}
         try:
             # No savepoint: the order row is locked, so only a concurrent use of the same idempotency
             # key can collide, and then the whole batch is rolled back and reported.
@@ -305,16 +316,26 @@ def apply_events(
             raise Conflict("these events were recorded concurrently; repeat the request") from None
         for (i, _, _), row in zip(accepted, rows, strict=True):
             results[i] = row
+        for i, first in copies.items():
+            results[i] = results[first]
         write_projection(locked, before, after)
         locked.event_count += len(accepted)
         locked.save(update_fields=["status", "received_at", "closed_at", "low_risk", "event_count"])
     return results
 
 
-def _fold_step_by_step(order, events, candidates, context, results):
+def _fold_step_by_step(order, events, candidates, context, results, steps):
+    """Take the steps one at a time in the order given; returns the kept ones, the state, and the
+    steps that repeat an idempotency key already kept (mapped to the step they repeat)."""
     kept: list[tuple[int, Event, bool]] = []
+    kept_keys: dict[str, int] = {}
+    copies: dict[int, int] = {}
     state = None
     for i, event, backdated in candidates:
+        key = steps[i].idempotency_key
+        if key and key in kept_keys:
+            copies[i] = kept_keys[key]
+            continue
         event.seq = order.event_count + len(kept) + 1
         try:
             state = fold(order, [*events, *(e for _, e, _ in kept), event], context)
@@ -322,7 +343,20 @@ def _fold_step_by_step(order, events, candidates, context, results):
             results[i] = _numbered(order, exc)
             continue
         kept.append((i, event, backdated))
-    return kept, state
+        if key:
+            kept_keys[key] = i
+    return kept, state, copies
+
+
+def _check_suspension(payload: dict, reasons: dict) -> None:
+    """I5: a suspension names a configured, active reason and carries evidence where the reason needs it."""
+    code = payload.get("reason") or ""
+    known = reasons.get(code)
+    if known is None:
+        raise InvalidInput(f"unknown suspension reason {code!r}; use one of: {', '.join(reasons)}", field="reason_code")
+    evidence = str(payload.get("evidence") or "").strip() or payload.get("file")
+    if known.requires_evidence and not evidence:
+        raise InvalidInput(f"suspension reason {known.name} needs evidence: a note or a file", field="evidence")
 
 
 def _numbered(order: WorkOrder, exc: YekuoError) -> YekuoError:
@@ -557,13 +591,8 @@ def order_suspend(
     reason="",
     idempotency_key=None,
 ):
-    """Suspend for a customer reason (I5): a configured reason code, with evidence where it needs one."""
-    known = SuspensionReason.objects.filter(code=reason_code, active=True).first()
-    if known is None:
-        codes = ", ".join(SuspensionReason.objects.filter(active=True).values_list("code", flat=True))
-        raise InvalidInput(f"unknown suspension reason {reason_code!r}; use one of: {codes}", field="reason_code")
-    if known.requires_evidence and not (evidence_note.strip() or evidence_file):
-        raise InvalidInput(f"suspension reason {known.name} needs evidence: a note or a file", field="evidence")
+    """Suspend for a customer reason (I5): a configured reason code, with evidence where it needs one
+    (checked in apply_events, so the control layer's suspensions obey the same rule)."""
     payload = {
         "reason": reason_code,
         "evidence": evidence_note,

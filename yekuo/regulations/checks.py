@@ -98,9 +98,7 @@ def check_coverage(r, where: str, category: CategorySpec) -> dict[str, str]:
                 r.fail(f"{at}.nodes[{i}]", f"{code} is already spanned by the clock {spans[code]}")
             spans[code] = clock.code
             if i and clock.nodes[i - 1] not in category.node(code).predecessors:
-                r.fail(
-                    f"{at}.nodes[{i}]", f"a clock spans a chain: {code} does not follow {clock.nodes[i - 1]}"
-                )
+                r.fail(f"{at}.nodes[{i}]", f"a clock spans a chain: {code} does not follow {clock.nodes[i - 1]}")
     for node in category.nodes:
         if node.code not in spans:
             r.fail(
@@ -177,9 +175,7 @@ def check_critical_path(r, where: str, category: CategorySpec) -> None:
         if recorded != days:
             case = ", ".join(f"{k} = {v}" for k, v in conditions.items())
             clocks = {c.code: c for c in category.clocks}
-            route = " → ".join(
-                f"{n} {clocks[n].limit.days(conditions):g}" if n in clocks else n for n in chain
-            )
+            route = " → ".join(f"{n} {clocks[n].limit.days(conditions):g}" if n in clocks else n for n in chain)
             r.fail(
                 where,
                 f"records {recorded:g} working days{f' when {case}' if case else ''}, "
@@ -194,7 +190,5 @@ def check_applies_to(r, data: dict, spec: RegulationSpec) -> None:
             node = data
             for part in path.split("."):
                 if not isinstance(node, dict) or part not in node:
-                    r.fail(
-                        f"interpretations.{item.id}.applies_to[{i}]", f"{path!r} is not a path in this file"
-                    )
+                    r.fail(f"interpretations.{item.id}.applies_to[{i}]", f"{path!r} is not a path in this file")
                 node = node[part]

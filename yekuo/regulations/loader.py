@@ -112,9 +112,7 @@ def build_spec(data: dict, source: str) -> RegulationSpec:
         departments=departments,
         rules=_rules(r, data["rules"]),
         interpretations=_interpretations(r, data.get("interpretations", {})),
-        categories=tuple(
-            _category(r, key, value, dict(roles), dict(departments)) for key, value in categories.items()
-        ),
+        categories=tuple(_category(r, key, value, dict(roles), dict(departments)) for key, value in categories.items()),
     )
     checks.check_applies_to(r, data, spec)
     return spec
@@ -149,9 +147,7 @@ def _interpretations(r: Reader, value) -> tuple[Interpretation, ...]:
         if not isinstance(applies, list) or not all(isinstance(p, str) for p in applies):
             r.fail(f"{where}.applies_to", "must be a list of paths in this file, like rules.zero_limit")
         items.append(
-            Interpretation(
-                key, r.text(item, "text", where), tuple(applies), r.text(item, "mechanism", where, "")
-            )
+            Interpretation(key, r.text(item, "text", where), tuple(applies), r.text(item, "mechanism", where, ""))
         )
     return tuple(items)
 
@@ -186,9 +182,7 @@ def _category(r: Reader, code: str, value, roles: dict, departments: dict) -> Ca
         for key, item in nodes_raw.items()
     )
     clocks_raw = r.mapping(data["clocks"], f"{where}.clocks")
-    clocks = tuple(
-        _clock(r, f"{where}.clocks.{key}", key, item, node_codes) for key, item in clocks_raw.items()
-    )
+    clocks = tuple(_clock(r, f"{where}.clocks.{key}", key, item, node_codes) for key, item in clocks_raw.items())
     category = CategorySpec(
         code=code,
         name=r.text(data, "name", where),
@@ -249,9 +243,7 @@ def _clock(r: Reader, where, code, value, node_codes) -> ClockSpec:
         at = f"{where}.start[{i}]"
         r.table(item, at, required=("event",), optional=("node", "channels", "meaning"))
         channels = (
-            r.codes(item["channels"], f"{at}.channels", CHANNELS, "channel")
-            if "channels" in item
-            else tuple(CHANNELS)
+            r.codes(item["channels"], f"{at}.channels", CHANNELS, "channel") if "channels" in item else tuple(CHANNELS)
         )
         rules.append(StartRule(item["event"], item.get("node"), channels, r.text(item, "meaning", at, "")))
     stop = r.table(data["stop"], f"{where}.stop", required=("event",), optional=("node",))

@@ -23,9 +23,7 @@ class Reader:
         allowed = (*required, *optional)
         for key in value:
             if key not in allowed:
-                self.fail(
-                    f"{where}.{key}".lstrip("."), f"unknown field; expected one of: {', '.join(allowed)}"
-                )
+                self.fail(f"{where}.{key}".lstrip("."), f"unknown field; expected one of: {', '.join(allowed)}")
         for key in required:
             if key not in value:
                 self.fail(f"{where}.{key}".lstrip("."), "missing required field")
@@ -91,9 +89,7 @@ class Reader:
                 self.fail(f"{where}.{key}", f"unknown value of condition {by}; expected: {', '.join(names)}")
         missing = [name for name in names if name not in value]
         if missing:
-            self.fail(
-                where, f"no limit for {by} = {', '.join(missing)}; give one for each of {', '.join(names)}"
-            )
+            self.fail(where, f"no limit for {by} = {', '.join(missing)}; give one for each of {', '.join(names)}")
         return Limit(by=by, values=tuple((name, self.days(value[name], f"{where}.{name}")) for name in names))
 
     def effective_date(self, value, where: str) -> date:

@@ -38,9 +38,7 @@ def category_rows(spec: RegulationSpec, category: CategorySpec) -> list[dict]:
                 "node_name_en": node.name_en,
                 "clock": clock.code,
                 "limit": clock.limit.to_content(),
-                "limit_text": clock.limit.display()
-                if own
-                else f"({clock.limit.display()}, shared with {clock.code})",
+                "limit_text": clock.limit.display() if own else f"({clock.limit.display()}, shared with {clock.code})",
                 "start_rule": clock.rule if own else "",
                 "starts": [rule.to_content() for rule in clock.starts] if own else [],
                 "stop": clock.stop.to_content() if own else None,
@@ -126,8 +124,7 @@ def category_text(spec: RegulationSpec, category: CategorySpec) -> list[str]:
 def regulation_text(spec: RegulationSpec, categories: list[CategorySpec]) -> str:
     lines = [
         f"{spec.document} {spec.code} — {spec.title}",
-        f"effective from {spec.effective_from}"
-        + (f", supersedes {spec.supersedes}" if spec.supersedes else ""),
+        f"effective from {spec.effective_from}" + (f", supersedes {spec.supersedes}" if spec.supersedes else ""),
     ]
     for category in categories:
         lines += ["", *category_text(spec, category)]

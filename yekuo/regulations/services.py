@@ -81,9 +81,7 @@ def regulation_load(path: str | Path) -> LoadResult:
             source=str(path)[-500:],
         )
     except IntegrityError:  # another load of the same code or date committed in between
-        raise Conflict(
-            f"regulation {spec.code} or its effective date was published concurrently; retry"
-        ) from None
+        raise Conflict(f"regulation {spec.code} or its effective date was published concurrently; retry") from None
     return result
 
 

@@ -131,9 +131,7 @@ class CategorySpec:
             return self._index[kind][code]
         except KeyError:
             known = ", ".join(self._index[kind])
-            raise InvalidInput(
-                f"category {self.code} has no {kind} {code!r}; it has: {known}", field=kind
-            ) from None
+            raise InvalidInput(f"category {self.code} has no {kind} {code!r}; it has: {known}", field=kind) from None
 
     def node(self, code: str) -> NodeSpec:
         return self._get("node", code)
@@ -233,9 +231,7 @@ class RegulationSpec:
             if category.code == code:
                 return category
         known = ", ".join(c.code for c in self.categories)
-        raise InvalidInput(
-            f"regulation {self.code} has no category {code!r}; it has: {known}", field="category"
-        )
+        raise InvalidInput(f"regulation {self.code} has no category {code!r}; it has: {known}", field="category")
 
     def role_name(self, code: str) -> str:
         return dict(self.roles)[code]

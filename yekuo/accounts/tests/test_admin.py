@@ -21,9 +21,7 @@ def staff_client(client, db):
 @pytest.mark.parametrize("model", MODELS, ids=[m.__name__ for m in MODELS])
 def test_changelist_and_change_page(staff_client, model):
     opts = model._meta
-    assert (
-        staff_client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")).status_code == 200
-    )
+    assert staff_client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")).status_code == 200
     obj = model.objects.first()
     url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
     assert staff_client.get(url).status_code == 200
@@ -34,9 +32,7 @@ def test_filters_and_search(staff_client):
     page = staff_client.get(url, {"q": "dongsheng", "roles__code__exact": "acceptance_clerk"})
     assert page.status_code == 200
     assert "dongsheng_clerk" in page.content.decode() and "kangbashi_clerk" not in page.content.decode()
-    assert (
-        staff_client.get(reverse("admin:accounts_servicearea_changelist"), {"q": "东胜"}).status_code == 200
-    )
+    assert staff_client.get(reverse("admin:accounts_servicearea_changelist"), {"q": "东胜"}).status_code == 200
 
 
 def test_add_user_page_and_roles_cannot_be_added(staff_client):

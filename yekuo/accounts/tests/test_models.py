@@ -23,9 +23,7 @@ def test_branch_and_department_must_belong_to_the_company(cast):
     with pytest.raises(InvalidInput, match="not a branch of"):
         user_place(cast.outsider, company=cast.other_company, branch=cast.east)
     with pytest.raises(InvalidInput, match="not a department of"):
-        user_place(
-            cast.outsider, company=cast.other_company, department=cast.departments["marketing_service"]
-        )
+        user_place(cast.outsider, company=cast.other_company, department=cast.departments["marketing_service"])
     with pytest.raises(InvalidInput, match="only a superuser"):
         user_place(cast.nobody, company=None)
     user = cast.outsider

@@ -89,9 +89,7 @@ def test_company_rows_are_seen_by_everyone_in_the_company(cast):
 def test_company_field_catches_rows_without_a_branch(cast):
     """Users declare both fields: company-scope users (branch empty) are seen by company-scope viewers,
     as a platform order not yet dispatched will be (R3)."""
-    users = set(
-        restrict(User.objects.all(), cast.dispatcher, "order.view").values_list("username", flat=True)
-    )
+    users = set(restrict(User.objects.all(), cast.dispatcher, "order.view").values_list("username", flat=True))
     assert {"dispatcher", "auditor", "clerk", "west_clerk"} <= users
     assert "outsider" not in users and "superuser" not in users
     east = set(restrict(User.objects.all(), cast.clerk, "order.view").values_list("username", flat=True))

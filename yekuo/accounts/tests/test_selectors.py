@@ -44,9 +44,7 @@ def test_a_tie_inside_one_branch_still_proposes_the_branch(ordos):
 
 
 def test_a_tie_between_branches_proposes_nothing(ordos):
-    ServiceArea.objects.create(
-        branch=ordos.branches["dalate"], code="disputed", name="争议区", keywords=["铜川镇"]
-    )
+    ServiceArea.objects.create(branch=ordos.branches["dalate"], code="disputed", name="争议区", keywords=["铜川镇"])
     assert propose_branch("东胜区铜川镇") is None
 
 

@@ -144,14 +144,9 @@ def test_channel_start_rules(spec):
     for category in spec.categories:
         clock = category.clock("acceptance")
         assert {clock.start_for(channel).event for channel in CHANNELS} == {"order.received"}
-        assert (
-            "派单" in clock.start_for("gov_portal").meaning
-            or "dispatched" in clock.start_for("gov_portal").meaning
-        )
+        assert "派单" in clock.start_for("gov_portal").meaning or "dispatched" in clock.start_for("gov_portal").meaning
         assert clock.start_for("counter") is clock.start_for("assisted")
-        assert (
-            clock.start_for("online") is clock.start_for("mengsuban") is clock.start_for("approval_platform")
-        )
+        assert clock.start_for("online") is clock.start_for("mengsuban") is clock.start_for("approval_platform")
         assert clock.start_for("counter") is not clock.start_for("online")
 
 
@@ -160,9 +155,7 @@ def test_customer_started_clocks(spec):
     assert dual.clock("drawing_review").starts[0].event == "customer.design_submitted"
     assert dual.clock("mid_inspection").starts[0].event == "customer.inspection_requested"
     for category in ("hv10_single", "hv10_dual"):
-        assert (
-            spec.category(category).clock("contract_inspection").starts[0].event == "customer.works_completed"
-        )
+        assert spec.category(category).clock("contract_inspection").starts[0].event == "customer.works_completed"
     assert dual.node("drawing_review").parallel and dual.node("mid_inspection").parallel
     assert dual.node("drawing_review").alongside == "grid_works"
     assert set(dual.node("contract_inspection").predecessors) == {"grid_works", "mid_inspection"}

@@ -45,15 +45,13 @@ def test_comment_only_edit_is_unchanged(bundled_text, write):
 def test_changed_content_under_a_published_code_is_refused(bundled_text, write):
     services.regulation_load(BUNDLED)
     changed = write(
-        bundled_text.replace(
-            'nodes = ["grid_works"]\nlimit = 18', 'nodes = ["grid_works"]\nlimit = 15'
-        ).replace("critical_path = 27.5", "critical_path = 24.5")
+        bundled_text.replace('nodes = ["grid_works"]\nlimit = 18', 'nodes = ["grid_works"]\nlimit = 15').replace(
+            "critical_path = 27.5", "critical_path = 24.5"
+        )
     )
     with pytest.raises(Conflict, match="new version with a new code and a new effective_from"):
         services.regulation_load(changed)
-    assert (
-        selectors.regulation_get("ordos-2022-64").category("hv10_dual").clock("grid_works").limit.days() == 18
-    )
+    assert selectors.regulation_get("ordos-2022-64").category("hv10_dual").clock("grid_works").limit.days() == 18
 
 
 def test_new_code_and_date_is_a_new_version(later_version):
@@ -63,10 +61,7 @@ def test_new_code_and_date_is_a_new_version(later_version):
     assert [r["code"] for r in selectors.regulation_list()] == ["ordos-2022-64", "ordos-2025-01"]
     later = selectors.regulation_get("ordos-2025-01")
     assert later.category("hv10_single").utility_days({"low_risk": True}) == 13.5
-    assert (
-        selectors.regulation_get("ordos-2022-64").category("hv10_single").utility_days({"low_risk": True})
-        == 16.5
-    )
+    assert selectors.regulation_get("ordos-2022-64").category("hv10_single").utility_days({"low_risk": True}) == 16.5
 
 
 def test_two_versions_on_the_same_day_are_refused(later_version):
