@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup assets lint format bench clean
+.PHONY: run test setup assets lint format bench bench-lifecycle clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "yekuo needs Python 3.11 or newer; set PYTHON=python3.11")'
@@ -59,6 +59,9 @@ format: setup
 
 bench: setup
 	$(BIN)/python bench/clock_engine.py
+
+bench-lifecycle: setup
+	$(BIN)/python bench/lifecycle.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache .hypothesis node_modules $(VENDOR)
