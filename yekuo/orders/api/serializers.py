@@ -8,7 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from yekuo.orders.models import WorkOrder
-from yekuo.orders.selectors import clock_view, mask
+from yekuo.orders.selectors import clock_view, mask, time_split
 from yekuo.orders.services import table_for
 from yekuo.regulations.selectors import regulation_get
 
@@ -118,6 +118,11 @@ class EventSerializer(serializers.Serializer):
     reason = serializers.CharField()
 
 
+class TimeSplitSerializer(serializers.Serializer):
+    utility_days = serializers.FloatField(help_text="working days since receipt, suspensions excluded")
+    customer_days = serializers.FloatField(help_text="working days suspended for the customer (I5)")
+
+
 class OrderDetailSerializer(OrderListSerializer):
     """An order with its nodes, clocks (measured now), suspensions and full event log (R8, R16)."""
 
@@ -128,9 +133,15 @@ class OrderDetailSerializer(OrderListSerializer):
     clocks = serializers.SerializerMethodField()
     suspensions = SuspensionSerializer(many=True, read_only=True)
     events = serializers.SerializerMethodField()
+    time = serializers.SerializerMethodField()
 
     class Meta(OrderListSerializer.Meta):
-        fields = (*ORDER_FIELDS, "event_count", "nodes", "clocks", "suspensions", "events")
+        fields = (*ORDER_FIELDS, "event_count", "time", "nodes", "clocks", "suspensions", "events")
+
+    @extend_schema_field(TimeSplitSerializer)
+    def get_time(self, order):
+        split = time_split(order)
+        return {"utility_days": split.utility_days, "customer_days": split.customer_days}
 
     @extend_schema_field(NodeSerializer(many=True))
     def get_nodes(self, order):

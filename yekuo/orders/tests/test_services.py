@@ -280,3 +280,20 @@ def test_an_atomic_batch_writes_nothing_when_a_step_fails(cast):
     with pytest.raises(WorkflowError, match=order.number):
         services.apply_events(order, steps, actor=cast.administrator, source=IMPORT, atomic=True)
     assert order.events.count() == 2
+
+
+def test_customer_time_is_counted_apart_from_utility_time(cast):
+    from yekuo.orders.selectors import time_split
+
+    order = create(cast)  # received 2026-09-29 09:00
+    services.node_complete(
+        order, actor=cast.clerk, node="acceptance", occurred_at=at("2026-09-29 10:00"), source=IMPORT
+    )
+    services.order_suspend(order, actor=cast.clerk, reason_code="customer_request", evidence_note="客户来电要求暂缓",
+                           occurred_at=at("2026-09-29 11:00"), source=IMPORT)  # fmt: skip
+    services.order_resume(order, actor=cast.clerk, occurred_at=at("2026-10-08 11:00"), source=IMPORT)
+    split = time_split(WorkOrder.objects.get(pk=order.pk), when=at("2026-10-08 12:00"))
+    # utility: 09:00–11:00 on 09-29 and 11:00–12:00 on 10-08 = 180 minutes;
+    # customer: 09-29 11:00 → 10-08 11:00 = 60 + 210 (09-29) + 420 (09-30) + 150 (10-08) = 840 minutes.
+    assert (split.utility_seconds, split.customer_seconds) == (180 * 60, 840 * 60)
+    assert (split.utility_days, split.customer_days) == (0.43, 2.0)

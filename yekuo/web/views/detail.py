@@ -10,7 +10,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from yekuo.common.errors import YekuoError
 from yekuo.orders.models import OrderStatus, Suspension
-from yekuo.orders.selectors import mask, orders_for
+from yekuo.orders.selectors import mask, orders_for, time_split
 from yekuo.web import labels, order_actions
 from yekuo.web.presenters import node_rows, spec_of, timeline
 from yekuo.web.views.common import add_service_error, require_action
@@ -34,6 +34,7 @@ def _context(request, order, failed=None) -> dict:
         "regulation": order.regulation_code,
         "critical_path": spec.critical_path.display(),
         "timeline": timeline(order),
+        "time": time_split(order),
         "nodes": node_rows(order),
         "events": [{"event": e, "label": labels.event(e.type), "node": _event_node(e, spec)} for e in events],
         "actions": order_actions.offered(request.user, order, failed),
