@@ -14,7 +14,7 @@ from datetime import datetime
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError
+from django.db import DataError, IntegrityError
 from django.http import Http404, JsonResponse
 from django.utils import timezone
 from django.views import defaults
@@ -114,6 +114,8 @@ def exception_handler(exc, context):
         status, body = 400, error_body("invalid_input", "; ".join(exc.messages))
     elif isinstance(exc, IntegrityError):
         status, body = 409, error_body("conflict", "the change conflicts with existing data; repeat the request")
+    elif isinstance(exc, DataError):  # e.g. a NUL byte, which PostgreSQL text cannot hold
+        status, body = 400, error_body("invalid_input", "a value cannot be stored (a NUL byte, or too long)")
     else:
         request = context.get("request")
         logger.error("Internal Server Error: %s", getattr(request, "path", "?"), exc_info=exc)

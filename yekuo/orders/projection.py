@@ -157,8 +157,9 @@ class Projector:
         if state.status != CREATED:
             raise WorkflowError(f"the order was already received at {_local(state.received_at)}")
         state.status, state.received_at = IN_TRANSIT, event.at
-        entry = self.category.nodes[0].code
-        self._node_ready(entry, event.at)
+        for node in self.category.nodes:  # the entry node(s): nothing before them (acceptance)
+            if not node.predecessors:
+                self._node_ready(node.code, event.at)
         self._request_starts("order.received", None, event.at)
 
     def _on_order_assigned(self, event: Event) -> None:

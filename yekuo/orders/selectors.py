@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -14,6 +15,9 @@ from yekuo.workcal.engine import to_epoch
 from yekuo.workcal.selectors import work_table
 
 LIVE = ("running", "paused")
+# What an order number may look like (YK2026110001, or another system's reference); anything else is
+# "not found" without asking the database, which for PostgreSQL also keeps NUL bytes out of queries.
+ORDER_NUMBER = re.compile(r"[A-Za-z0-9_-]{1,20}")
 
 
 @dataclass(frozen=True)

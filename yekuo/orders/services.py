@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from yekuo.accounts.permissions import require
@@ -141,15 +141,33 @@ def write_projection(order: WorkOrder, before: OrderState | None, after: OrderSt
 
 
 def _update_rows(model, order: WorkOrder, values_by_code: dict[str, dict]) -> None:
-    """Update an order's node or clock rows. One event changes two or three rows: one UPDATE each. A
-    batch changes many: then one SELECT of their keys and one bulk UPDATE are fewer round trips."""
-    if len(values_by_code) <= 3:
+    """Update an order's node or clock rows, identified by code.
+
+    On PostgreSQL, several rows go in one statement (UPDATE … FROM VALUES): a batch of events changes
+    a dozen rows, and Django's bulk_update spends more time building CASE expressions than the
+    database spends on the rows. Elsewhere (SQLite, embedded and local), one UPDATE per row.
+    """
+    if len(values_by_code) <= 1 or connection.vendor != "postgresql":
         for code, values in values_by_code.items():
             model.objects.filter(order=order, code=code).update(**values)
         return
-    keys = dict(model.objects.filter(order=order, code__in=values_by_code).values_list("code", "pk"))
-    rows = [model(pk=keys[code], **values) for code, values in values_by_code.items()]
-    model.objects.bulk_update(rows, list(next(iter(values_by_code.values()))))
+    names = list(next(iter(values_by_code.values())))
+    fields = [model._meta.get_field(name) for name in names]
+    columns = [connection.ops.quote_name(f.column) for f in fields]
+    casts = ", ".join(f"%s::{f.db_type(connection)}" for f in fields)
+    rows, params = [], []
+    for code, values in values_by_code.items():
+        rows.append(f"(%s, {casts})")
+        params.append(code)
+        params.extend(f.get_db_prep_save(values[name], connection) for f, name in zip(fields, names, strict=True))
+    table = connection.ops.quote_name(model._meta.db_table)
+    assignments = ", ".join(f"{c} = v.{c}" for c in columns)
+    sql = (
+        f"UPDATE {table} AS t SET {assignments} FROM (VALUES {', '.join(rows)}) AS v(code, {', '.join(columns)}) "
+        "WHERE t.order_id = %s AND t.code = v.code"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, order.pk])
 
 
 # ------------------------------------------------------------------------------------------ checks

@@ -18,7 +18,9 @@ class Regulation(models.Model):
     title = models.CharField(max_length=300)
     effective_from = models.DateField(unique=True)
     supersedes = models.CharField(max_length=200, blank=True)
-    content = models.JSONField()
+    # Text, not a JSONField: PostgreSQL's jsonb reorders object keys (shorter first), and the order of
+    # stages, nodes and clocks is the notice's own — the timeline and the entry node depend on it.
+    content = models.TextField(help_text="The normalised spec as JSON text, in the file's order")
     checksum = models.CharField(max_length=64)
     source = models.CharField(max_length=500, blank=True, help_text=_("The file it was loaded from"))
     loaded_at = models.DateTimeField(auto_now_add=True)

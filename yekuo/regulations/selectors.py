@@ -5,6 +5,7 @@ goes stale. It is keyed by code *and* checksum so that a database rebuilt with o
 same code (tests, a restored backup) is never served an old spec.
 """
 
+import json
 from datetime import date, datetime
 
 from django.utils import timezone
@@ -22,7 +23,7 @@ def _spec(code: str, checksum: str) -> RegulationSpec:
     spec = _specs.get(key)
     if spec is None:
         content = Regulation.objects.values_list("content", flat=True).get(code=code)
-        spec = _specs[key] = build_spec(content, f"regulation {code} (stored)")
+        spec = _specs[key] = build_spec(json.loads(content), f"regulation {code} (stored)")
     return spec
 
 
@@ -67,7 +68,7 @@ def regulation_list() -> list[dict]:
             **{k: v for k, v in row.items() if k != "content"},
             "effective_from": row["effective_from"].isoformat(),
             "loaded_at": row["loaded_at"].isoformat(),
-            "categories": list(row["content"].get("categories", {})),
+            "categories": list(json.loads(row["content"]).get("categories", {})),
         }
         for row in rows
     ]

@@ -5,6 +5,7 @@ their clocks must mean tomorrow what they meant today. A change is published as 
 code and a new effective date.
 """
 
+import json
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -53,7 +54,7 @@ def regulation_load(path: str | Path) -> LoadResult:
     published = Regulation.objects.select_for_update().filter(code=spec.code).first()
     if published is not None:
         # Comparing the normalised content, not only the checksum, lets comments be improved later.
-        if published.checksum == checksum or published.content == content:
+        if published.checksum == checksum or json.loads(published.content) == content:
             return LoadResult(
                 spec.code, published.document, published.effective_from, published.checksum,
                 "unchanged", same_file=published.checksum == checksum,
@@ -76,7 +77,7 @@ def regulation_load(path: str | Path) -> LoadResult:
             title=spec.title,
             effective_from=spec.effective_from,
             supersedes=spec.supersedes,
-            content=content,
+            content=json.dumps(content, ensure_ascii=False),
             checksum=checksum,
             source=str(path)[-500:],
         )

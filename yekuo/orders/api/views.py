@@ -15,7 +15,7 @@ from yekuo.common.errors import InvalidInput
 from yekuo.orders import services
 from yekuo.orders.ingest import resolve_place
 from yekuo.orders.models import EventSource, WorkOrder
-from yekuo.orders.selectors import filter_orders, orders_for
+from yekuo.orders.selectors import ORDER_NUMBER, filter_orders, orders_for
 
 from .inputs import OrderCreateSerializer, OrderFilterSerializer
 from .serializers import OrderDetailSerializer, OrderListSerializer
@@ -43,6 +43,8 @@ def idempotency_key(request: Request) -> str | None:
 def order_for(user, number: str) -> WorkOrder:
     """The order with this number in the user's scope; 403 without order.view, 404 when not in scope."""
     require(user, "order.view")
+    if not ORDER_NUMBER.fullmatch(number):  # never sent to the database: PostgreSQL refuses NUL bytes
+        raise NotFound(f"no order {number!r} in your scope", field="number")
     order = orders_for(user).select_related("branch__company").filter(number=number).first()
     if order is None:
         raise NotFound(f"no order {number} in your scope", field="number")

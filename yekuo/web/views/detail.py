@@ -10,7 +10,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from yekuo.common.errors import YekuoError
 from yekuo.orders.models import OrderStatus, Suspension
-from yekuo.orders.selectors import mask, orders_for, time_split
+from yekuo.orders.selectors import ORDER_NUMBER, mask, orders_for, time_split
 from yekuo.web import labels, order_actions
 from yekuo.web.presenters import node_rows, spec_of, timeline
 from yekuo.web.views.common import add_service_error, require_action
@@ -18,6 +18,8 @@ from yekuo.web.views.common import add_service_error, require_action
 
 def _order(user, number: str, action: str = "order.view"):
     """The order if it is in the user's scope for `action` (else 404: its existence is not revealed)."""
+    if not ORDER_NUMBER.fullmatch(number):
+        raise Http404("no such order")
     return get_object_or_404(orders_for(user, action).select_related("branch__company"), number=number)
 
 
