@@ -386,11 +386,17 @@ def _numbered(order: WorkOrder, exc: YekuoError) -> YekuoError:
 
 # ------------------------------------------------------------------------------------------ creation
 def _next_number(created_at: datetime) -> str:
+    """YK + year + month + the month's next number; one atomic upsert (PostgreSQL, SQLite ≥ 3.35)."""
     period = timezone.localtime(created_at).strftime("%Y%m")
-    counter, _ = OrderCounter.objects.select_for_update().get_or_create(period=period)
-    counter.value += 1
-    counter.save(update_fields=["value"])
-    return f"YK{period}{counter.value:04d}"
+    table = connection.ops.quote_name(OrderCounter._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (period, value) VALUES (%s, 1) "
+            f"ON CONFLICT (period) DO UPDATE SET value = {table}.value + 1 RETURNING value",
+            [period],
+        )
+        value = cursor.fetchone()[0]
+    return f"YK{period}{value:04d}"
 
 
 def _resolve_branch(branch, service_area, site_address):
