@@ -84,74 +84,53 @@ def prepare() -> None:
     Token.objects.create(user=user, key="bench" + "0" * 35)
 
 
-def drive(worker: int, count: int, offset: int) -> int:
-    """Drive `count` orders through their whole life; returns the number of events appended."""
-    setup_django()
-    from django.db import connection
-
-    from yekuo.accounts.models import Branch, User
-    from yekuo.orders import services
-    from yekuo.orders.models import EventSource
-
-    connection.close()
-    actor = User.objects.get(username="bench")
-    branch = Branch.objects.get(code="b1")
-    events = 0
+def _lives(count: int, offset: int):
+    """(order attributes, [(event type, payload, at), ...]) for each order's whole life."""
     for i in range(offset, offset + count):
         category = CATEGORIES[i % 4]
         at = T0 + timedelta(minutes=i)
-        order = services.order_create(
-            actor=actor, category=category, channel="counter", customer_name=f"客户{i}", site_address="基准区1号",
-            capacity_kva=100, voltage="10kV" if category.startswith("hv10") else "380V", branch=branch,
-            occurred_at=at, source=EventSource.IMPORT,
-        )  # fmt: skip
-        events += 2
-        for step in STEPS[category]:
-            at += timedelta(hours=3)
-            if step == "@approval.decided":
-                services.approval_decide(
-                    order, actor=actor, low_risk=i % 2 == 0, occurred_at=at, source=EventSource.IMPORT
-                )
-            elif step.startswith("@"):
-                services.customer_event(order, step[1:], actor=actor, occurred_at=at, source=EventSource.IMPORT)
-            else:
-                services.node_complete(order, actor=actor, node=step, occurred_at=at, source=EventSource.IMPORT)
-            events += 1
-    return events
-
-
-def drive_batched(worker: int, count: int, offset: int) -> int:
-    """The same lives, each order's events after its creation sent as one batch (apply_events)."""
-    setup_django()
-    from django.db import connection
-
-    from yekuo.accounts.models import Branch, User
-    from yekuo.orders import services
-    from yekuo.orders.models import EventSource
-
-    connection.close()
-    actor = User.objects.get(username="bench")
-    branch = Branch.objects.get(code="b1")
-    events = 0
-    for i in range(offset, offset + count):
-        category = CATEGORIES[i % 4]
-        at = T0 + timedelta(minutes=i)
-        order = services.order_create(
-            actor=actor, category=category, channel="counter", customer_name=f"客户{i}", site_address="基准区1号",
-            capacity_kva=100, voltage="10kV" if category.startswith("hv10") else "380V", branch=branch,
-            occurred_at=at, source=EventSource.IMPORT,
-        )  # fmt: skip
+        voltage = "10kV" if category.startswith("hv10") else "380V"
+        order = {"category": category, "channel": "counter", "customer_name": f"客户{i}", "site_address": "基准区1号",
+                 "capacity_kva": 100, "voltage": voltage, "occurred_at": at}  # fmt: skip
         steps = []
         for step in STEPS[category]:
             at += timedelta(hours=3)
             if step == "@approval.decided":
-                steps.append(services.Step("approval.decided", {"low_risk": i % 2 == 0}, at))
+                steps.append(("approval.decided", {"low_risk": i % 2 == 0}, at))
             elif step.startswith("@"):
-                steps.append(services.Step(step[1:], {}, at))
+                steps.append((step[1:], {}, at))
             else:
-                steps.append(services.Step("node.completed", {"node": step}, at))
-        results = services.apply_events(order, steps, actor=actor, source=EventSource.IMPORT, atomic=True)
-        events += 2 + len(results)
+                steps.append(("node.completed", {"node": step}, at))
+        yield order, steps
+
+
+def drive(worker: int, count: int, offset: int, batched: bool = False) -> int:
+    """Drive `count` orders through their whole life; returns the number of events appended.
+
+    One action per service call, as staff work; or, `batched`, each order's events after its creation
+    in one `apply_events` call, as the control layer sends them.
+    """
+    setup_django()
+    from django.db import connection
+
+    from yekuo.accounts.models import Branch, User
+    from yekuo.orders import services
+    from yekuo.orders.models import EventSource
+
+    connection.close()
+    actor = User.objects.get(username="bench")
+    branch = Branch.objects.select_related("company").get(code="b1")
+    source = EventSource.IMPORT
+    events = 0
+    for attributes, steps in _lives(count, offset):
+        order = services.order_create(actor=actor, branch=branch, source=source, **attributes)
+        if batched:
+            batch = [services.Step(kind, payload, at) for kind, payload, at in steps]
+            services.apply_events(order, batch, actor=actor, source=source, atomic=True)
+        else:
+            for kind, payload, at in steps:
+                services.apply_event(order, kind, actor=actor, payload=payload, occurred_at=at, source=source)
+        events += 2 + len(steps)
     return events
 
 
@@ -164,22 +143,11 @@ def free_port() -> int:
 def api_events(count: int, offset: int) -> list[dict]:
     """The control-layer events of `count` orders, as the marketing system would send them."""
     events = []
-    for i in range(offset, offset + count):
-        category = CATEGORIES[i % 4]
-        at = T0 + timedelta(minutes=i)
-        order = {"external_ref": f"MBS{i:07d}", "category": category, "channel": "gov_portal",
-                 "customer_name": f"客户{i}", "site_address": "基准区2号", "capacity_kva": 100,
-                 "voltage": "10kV" if category.startswith("hv10") else "380V", "branch": "b1"}  # fmt: skip
-        steps = ["@order.received", *STEPS[category]]
-        for n, step in enumerate(steps):
-            event = {"id": f"{i}-{n}", "at": (at + timedelta(hours=3 * n)).isoformat(), "order": order}
-            if step == "@approval.decided":
-                event.update(type="approval.decided", low_risk=i % 2 == 0)
-            elif step.startswith("@"):
-                event["type"] = step[1:]
-            else:
-                event.update(type="node.completed", node=step)
-            events.append(event)
+    for i, (attributes, steps) in enumerate(_lives(count, offset), start=offset):
+        order = {**attributes, "external_ref": f"MBS{i:07d}", "channel": "gov_portal", "branch": "b1"}
+        created = order.pop("occurred_at")
+        for n, (kind, payload, at) in enumerate([("order.received", {}, created), *steps]):
+            events.append({"id": f"{i}-{n}", "at": at.isoformat(), "type": kind, "order": order, **payload})
             order = {"external_ref": order["external_ref"]}
     return events
 
@@ -250,7 +218,7 @@ def main() -> None:
 
     begin = time.perf_counter()
     with multiprocessing.get_context("spawn").Pool(args.workers) as pool:
-        pool.starmap(drive_batched, [(w, share, 100_000 + w * share) for w in range(args.workers)])
+        pool.starmap(drive, [(w, share, 100_000 + w * share, True) for w in range(args.workers)])
     seconds = time.perf_counter() - begin
     result["orders_batched_per_s"] = round(orders / seconds, 1)
     print(f"services, each order's events as one batch: {orders} orders in {seconds:.2f}s")

@@ -27,7 +27,7 @@ from yekuo.orders.models import (
     SuspensionReason,
     WorkOrder,
 )
-from yekuo.orders.projection import Event, OrderState, WorkflowError, project
+from yekuo.orders.projection import CUSTOMER_EVENTS, Event, OrderState, WorkflowError, project
 from yekuo.regulations.selectors import regulation_effective, regulation_get
 from yekuo.workcal.engine import Threshold
 from yekuo.workcal.selectors import work_table
@@ -495,31 +495,17 @@ def order_create(
 
 
 # ------------------------------------------------------------------------------------------ actions
-def order_receive(order, *, actor, occurred_at=None, source=EventSource.WEB, reason="", idempotency_key=None):
-    return apply_event(
-        order,
-        "order.received",
-        actor=actor,
-        occurred_at=occurred_at,
-        source=source,
-        reason=reason,
-        idempotency_key=idempotency_key,
-    )
+# Each action is apply_event with its type and payload. `options` are apply_event's: occurred_at, source,
+# reason (for a back-dated entry) and idempotency_key.
 
 
-def order_assign(
-    order, *, actor, node: str, assignee, occurred_at=None, source=EventSource.WEB, reason="", idempotency_key=None
-):
-    return apply_event(
-        order,
-        "order.assigned",
-        actor=actor,
-        occurred_at=occurred_at,
-        source=source,
-        reason=reason,
-        idempotency_key=idempotency_key,
-        payload={"node": node, "assignee": getattr(assignee, "pk", assignee)},
-    )
+def order_receive(order, *, actor, **options):
+    return apply_event(order, "order.received", actor=actor, **options)
+
+
+def order_assign(order, *, actor, node: str, assignee, **options):
+    payload = {"node": node, "assignee": getattr(assignee, "pk", assignee)}
+    return apply_event(order, "order.assigned", actor=actor, payload=payload, **options)
 
 
 def _check_node_role(actor, category, node) -> None:
@@ -534,87 +520,25 @@ def _check_node_role(actor, category, node) -> None:
         raise Forbidden(f"node {node} is worked by the {role} role, which {actor} does not hold")
 
 
-def node_complete(
-    order,
-    *,
-    actor,
-    node: str,
-    occurred_at=None,
-    source=EventSource.WEB,
-    reason="",
-    idempotency_key=None,
-    note: str = "",
-):
-    """Complete a node; a staff member must hold the node's role (checked in apply_event)."""
+def node_complete(order, *, actor, node: str, note: str = "", **options):
+    """Complete a node; a staff member must hold the node's role (checked in apply_events)."""
     payload = {"node": node, **({"note": note} if note else {})}
-    return apply_event(
-        order,
-        "node.completed",
-        actor=actor,
-        payload=payload,
-        occurred_at=occurred_at,
-        source=source,
-        reason=reason,
-        idempotency_key=idempotency_key,
-    )
+    return apply_event(order, "node.completed", actor=actor, payload=payload, **options)
 
 
-def approval_decide(
-    order,
-    *,
-    actor,
-    low_risk: bool,
-    occurred_at=None,
-    source=EventSource.WEB,
-    reason="",
-    idempotency_key=None,
-    inputs: dict | None = None,
-):
+def approval_decide(order, *, actor, low_risk: bool, inputs: dict | None = None, **options):
+    """R6: the works are simple low-risk (filing, limit 0) or need an approval (limit 3)."""
     payload = {"low_risk": low_risk, **({"inputs": inputs} if inputs else {})}
-    return apply_event(
-        order,
-        "approval.decided",
-        actor=actor,
-        payload=payload,
-        occurred_at=occurred_at,
-        source=source,
-        reason=reason,
-        idempotency_key=idempotency_key,
-    )
+    return apply_event(order, "approval.decided", actor=actor, payload=payload, **options)
 
 
-def customer_event(
-    order, event_type: str, *, actor, occurred_at=None, source=EventSource.WEB, reason="", idempotency_key=None
-):
-    if event_type not in (
-        "customer.design_submitted",
-        "customer.inspection_requested",
-        "customer.works_completed",
-    ):
+def customer_event(order, event_type: str, *, actor, **options):
+    if event_type not in CUSTOMER_EVENTS:
         raise InvalidInput(f"{event_type!r} is not a customer event", field="type")
-    return apply_event(
-        order,
-        event_type,
-        actor=actor,
-        occurred_at=occurred_at,
-        source=source,
-        reason=reason,
-        idempotency_key=idempotency_key,
-    )
+    return apply_event(order, event_type, actor=actor, **options)
 
 
-def order_suspend(
-    order,
-    *,
-    actor,
-    reason_code: str,
-    evidence_note: str = "",
-    evidence_file=None,
-    occurred_at=None,
-    source=EventSource.WEB,
-    reason="",
-    idempotency_key=None,
-):
+def order_suspend(order, *, actor, reason_code: str, evidence_note: str = "", evidence_file=None, **options):
     """Suspend for a customer reason (I5): a configured reason code, with evidence where it needs one
     (checked in apply_events, so the control layer's suspensions obey the same rule)."""
     payload = {
@@ -623,66 +547,27 @@ def order_suspend(
         **({"file": evidence_file.name} if evidence_file else {}),
     }
     with transaction.atomic():
-        row = apply_event(
-            order,
-            "suspension.started",
-            actor=actor,
-            payload=payload,
-            occurred_at=occurred_at,
-            source=source,
-            reason=reason,
-            idempotency_key=idempotency_key,
-        )
+        row = apply_event(order, "suspension.started", actor=actor, payload=payload, **options)
         if evidence_file:
             suspension = Suspension.objects.filter(order_id=row.order_id).order_by("-position").first()
             suspension.evidence_file.save(evidence_file.name, evidence_file, save=True)
     return row
 
 
-def order_resume(order, *, actor, occurred_at=None, source=EventSource.WEB, reason="", idempotency_key=None):
-    return apply_event(
-        order,
-        "suspension.ended",
-        actor=actor,
-        occurred_at=occurred_at,
-        source=source,
-        reason=reason,
-        idempotency_key=idempotency_key,
-    )
+def order_resume(order, *, actor, **options):
+    return apply_event(order, "suspension.ended", actor=actor, **options)
 
 
-def order_cancel(
-    order, *, actor, cancel_reason: str, occurred_at=None, source=EventSource.WEB, reason="", idempotency_key=None
-):
+def order_cancel(order, *, actor, cancel_reason: str, **options):
     if not cancel_reason.strip():
         raise InvalidInput("cancelling an order needs a reason", field="cancel_reason")
-    return apply_event(
-        order,
-        "order.cancelled",
-        actor=actor,
-        payload={"reason": cancel_reason},
-        occurred_at=occurred_at,
-        source=source,
-        reason=reason,
-        idempotency_key=idempotency_key,
-    )
+    return apply_event(order, "order.cancelled", actor=actor, payload={"reason": cancel_reason}, **options)
 
 
-def order_reopen(
-    order, *, actor, reopen_reason: str, occurred_at=None, source=EventSource.WEB, reason="", idempotency_key=None
-):
+def order_reopen(order, *, actor, reopen_reason: str, **options):
     if not reopen_reason.strip():
         raise InvalidInput("reopening an order needs a reason", field="reopen_reason")
-    return apply_event(
-        order,
-        "order.reopened",
-        actor=actor,
-        payload={"reason": reopen_reason},
-        occurred_at=occurred_at,
-        source=source,
-        reason=reason,
-        idempotency_key=idempotency_key,
-    )
+    return apply_event(order, "order.reopened", actor=actor, payload={"reason": reopen_reason}, **options)
 
 
 # ------------------------------------------------------------------------------------------ recompute / verify
