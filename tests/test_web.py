@@ -19,3 +19,11 @@ def test_healthz_checks_database_and_cache(client, settings):
     assert (health["status"], health["database"], health["cache"]) == ("ok", "ok", "ok")
     # On the PostgreSQL run of CI, REDIS_URL is set and this round trip goes through a real Redis.
     assert health["cache_backend"] == ("redis" if settings.REDIS_URL else "local-memory")
+
+
+@pytest.mark.django_db
+def test_chinese_first_whatever_the_browser_says(client):
+    english_browser = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert 'lang="zh-hans"' in english_browser.content.decode()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert 'lang="en"' in client.get("/", HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
