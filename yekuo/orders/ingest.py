@@ -26,6 +26,7 @@ from django.utils import timezone
 from yekuo.accounts.models import Branch, ServiceArea
 from yekuo.accounts.permissions import require
 from yekuo.common.errors import Conflict, InvalidInput, YekuoError
+from yekuo.common.memo import remembering
 from yekuo.orders import services
 from yekuo.orders.models import OrderEvent, Voltage, WorkOrder
 from yekuo.orders.projection import CUSTOMER_EVENTS
@@ -133,22 +134,22 @@ def parse_event(raw, default_system: str = DEFAULT_SYSTEM) -> IngestEvent:
 # ------------------------------------------------------------------------------------------ orders
 def resolve_place(company, branch_code: str = "", area_code: str = "", address: str = "", prefix: str = ""):
     """(branch, service area) from codes of the caller's company, or proposed from the address (R3)."""
-    area = None
     if area_code:
-        areas = ServiceArea.objects.select_related("branch").filter(code=area_code)
+        areas = ServiceArea.objects.select_related("branch__company").filter(code=area_code)
         areas = areas.filter(branch__company=company) if company else areas
         if branch_code:
             areas = areas.filter(branch__code=branch_code)
-        if len(areas[:2]) != 1:
+        found = list(areas[:2])
+        if len(found) != 1:
             raise InvalidInput(f"no single service area with code {area_code!r}", field=f"{prefix}service_area")
-        area = areas[0]
-        return area.branch, area
+        return found[0].branch, found[0]
     if branch_code:
-        branches = Branch.objects.filter(code=branch_code)
+        branches = Branch.objects.select_related("company").filter(code=branch_code)
         branches = branches.filter(company=company) if company else branches
-        if len(branches[:2]) != 1:
+        found = list(branches[:2])
+        if len(found) != 1:
             raise InvalidInput(f"no single branch with code {branch_code!r}", field=f"{prefix}branch")
-        return branches[0], None
+        return found[0], None
     from yekuo.accounts.selectors import propose_branch
 
     branch = propose_branch(address, company) if address else None
@@ -193,6 +194,27 @@ def _order_attributes(event: IngestEvent, company) -> dict:
     return {**texts, "category": data["category"], "channel": data["channel"], "voltage": data["voltage"],
             "capacity_kva": capacity.quantize(Decimal("0.1")), "branch": branch, "service_area": area,
             "occurred_at": created_at}  # fmt: skip
+
+
+def _create_with_history(group, actor, source: str, known: bool) -> WorkOrder | None:
+    """A new order whose batch carries its history: one transaction, one fold (order_create(steps=…)).
+
+    Returns None when that cannot be done at once (the order exists, the first event cannot create it,
+    or any event is refused); the caller then takes the events one by one and reports each."""
+    (_, first), rest = group[0], group[1:]
+    if known:
+        return None
+    try:
+        attributes = _order_attributes(first, actor.company)
+        events = rest if first.type == "order.created" else group
+        steps = [services.Step(e.type, _payload(e), e.at, e.key, _relayed(e)) for _, e in events]
+        key = first.key if first.type == "order.created" else None
+        return services.order_create(  # atomic itself: a refusal leaves nothing behind
+            actor=actor, source=source, source_system=first.source_system, external_ref=first.external_ref,
+            receive=False, idempotency_key=key, reason=_relayed(first), steps=steps, **attributes,
+        )  # fmt: skip
+    except (YekuoError, IntegrityError):
+        return None
 
 
 def _find_or_create(event: IngestEvent, actor, source: str, reason: str) -> tuple[WorkOrder, bool]:
@@ -256,12 +278,20 @@ def _reject(result: IngestResult, exc: Exception) -> None:
     result.status = "rejected"
 
 
-def _ingest_order(group: list[tuple[int, IngestEvent]], results: list[IngestResult], actor, source: str) -> None:
+def _ingest_order(
+    group: list[tuple[int, IngestEvent]], results: list[IngestResult], actor, source: str, known: bool
+) -> None:
     """All of one order's events of a batch: find or create the order, then one `apply_events` call.
 
     One transaction and one fold for the order instead of one per event; a step the workflow refuses is
     reported and left out, the others still apply (services.apply_events).
     """
+    if len(group) > 1:
+        order = _create_with_history(group, actor, source, known)
+        if order is not None:
+            for index, _ in group:
+                results[index].status, results[index].order = "applied", order.number
+            return
     order, pending = None, []
     for index, event in group:
         result = results[index]
@@ -313,6 +343,11 @@ def ingest_batch(items, *, actor, source: str, default_system: str = DEFAULT_SYS
     transaction. A repeated event id is reported as "duplicate" and changes nothing.
     """
     require(actor, "event.ingest")
+    with remembering():  # the calendar revision and the regulations are read once for the whole batch
+        return _ingest_batch(items, actor, source, default_system)
+
+
+def _ingest_batch(items, actor, source: str, default_system: str) -> list[IngestResult]:
     results: list[IngestResult] = []
     parsed: list[tuple[int, IngestEvent]] = []
     for index, (line, raw) in enumerate(items):
@@ -343,8 +378,14 @@ def ingest_batch(items, *, actor, source: str, default_system: str = DEFAULT_SYS
             result.status = "duplicate"
             continue
         groups.setdefault((event.source_system, event.external_ref), []).append((index, event))
-    for group in groups.values():
-        _ingest_order(group, results, actor, source)
+    # Which of the batch's orders yekuo already has, in one query: a new order with a history can then
+    # be created with it at once (one transaction, one fold).
+    refs = {ref for _, ref in groups}
+    existing = set(
+        WorkOrder.objects.filter(external_ref__in=refs).values_list("source_system", "external_ref")
+    ) if refs else set()  # fmt: skip
+    for system_ref, group in groups.items():
+        _ingest_order(group, results, actor, source, known=(system_ref in existing))
     return results
 
 

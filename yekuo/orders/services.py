@@ -271,23 +271,13 @@ def apply_events(
         seen = {e.idempotency_key: e for e in OrderEvent.objects.filter(idempotency_key__in=keys)} if keys else {}
         events = _events_of(locked)
         accepted: list[tuple[int, Event, bool]] = []
-        reasons = None  # the active suspension reasons, read when a step needs them
+        check = StepCheck(locked, context[0], actor, source, check_actor)
         for i, step in enumerate(steps):
             if step.idempotency_key in seen:
                 results[i] = seen[step.idempotency_key]
                 continue
             try:
-                occurred_at = step.occurred_at or timezone.now()
-                if check_actor:
-                    _check_actor(actor, ACTIONS.get(step.type, "admin.manage"), locked)
-                    if step.type == "node.completed" and source in STAFF_SOURCES:
-                        _check_node_role(actor, context[0], step.payload.get("node"))
-                if step.type == "suspension.started":
-                    if reasons is None:
-                        reasons = {r.code: r for r in SuspensionReason.objects.filter(active=True)}
-                    _check_suspension(step.payload, reasons)
-                backdated = _check_time(locked, occurred_at, source, step.reason)
-                event = Event(step.type, occurred_at, step.payload, seq=locked.event_count + len(accepted) + 1)
+                event, backdated = check(step, seq=locked.event_count + len(accepted) + 1)
             except YekuoError as exc:
                 if atomic:
                     raise
@@ -340,6 +330,34 @@ def apply_events(
         locked.event_count += len(accepted)
         locked.save(update_fields=["status", "received_at", "closed_at", "low_risk", "event_count"])
     return results
+
+
+class StepCheck:
+    """What every step must pass before it is folded: role, scope and node owner (R15), suspension rules
+    (I5), and time (not in the future, not before the order; back-dated needs a reason)."""
+
+    def __init__(self, order: WorkOrder, category, actor, source: str, check_actor: bool):
+        self.order, self.category, self.actor, self.source, self.check_actor = (
+            order,
+            category,
+            actor,
+            source,
+            check_actor,
+        )
+        self.reasons = None  # the active suspension reasons, read when a step needs them
+
+    def __call__(self, step: Step, seq: int) -> tuple[Event, bool]:
+        occurred_at = step.occurred_at or timezone.now()
+        if self.check_actor:
+            _check_actor(self.actor, ACTIONS.get(step.type, "admin.manage"), self.order)
+            if step.type == "node.completed" and self.source in STAFF_SOURCES:
+                _check_node_role(self.actor, self.category, step.payload.get("node"))
+        if step.type == "suspension.started":
+            if self.reasons is None:
+                self.reasons = {r.code: r for r in SuspensionReason.objects.filter(active=True)}
+            _check_suspension(step.payload, self.reasons)
+        backdated = _check_time(self.order, occurred_at, self.source, step.reason)
+        return Event(step.type, occurred_at, step.payload, seq=seq), backdated
 
 
 def _fold_step_by_step(order, events, candidates, context, results, steps):
@@ -436,11 +454,14 @@ def order_create(
     receive: bool | None = None,
     reason: str = "",
     check_actor: bool = True,
+    steps: list[Step] = (),
 ) -> WorkOrder:
     """Create an order under the regulation in force at its creation (R14).
 
     At the counter (and for 帮您办) staff start the work order themselves, which is its receipt
     (order.received, D3); orders from electronic channels wait for dispatch unless `receive` says so.
+    `steps` are the order's first events, checked like apply_events' and applied in the same
+    transaction (the control layer sends a new order with its history); any refusal refuses it all.
     """
     occurred_at = occurred_at or timezone.now()
     if not customer_name.strip() or not site_address.strip():
@@ -470,10 +491,18 @@ def order_create(
         events = [Event("order.created", occurred_at, created, seq=1)]
         if receive:
             events.append(Event("order.received", occurred_at, {}, seq=2))
+        backdates = [backdated] * len(events)
+        check = StepCheck(order, spec, actor, source, check_actor)
+        for step in steps:
+            event, late = check(step, seq=len(events) + 1)
+            events.append(event)
+            backdates.append(late)
         # Fold before the first write, so the rows are inserted as they will stay: no update round.
         state = fold(order, events, (spec, regulation.rules, channel, table_for(order), threshold()))
         order.number = _next_number(occurred_at)
-        order.status, order.received_at = state.status, state.received_at
+        order.status, order.received_at, order.closed_at = state.status, state.received_at, state.closed_at
+        low_risk = state.conditions.get("low_risk")
+        order.low_risk = low_risk if isinstance(low_risk, bool) else None
         order.event_count = len(events)
         order.save(force_insert=True)
         NodeInstance.objects.bulk_create(
@@ -485,10 +514,17 @@ def order_create(
             Clock(order=order, code=c.code, position=i, nodes=list(c.nodes), **_clock_values(state.clocks[c.code]))
             for i, c in enumerate(spec.clocks)
         )  # fmt: skip
-        keys = [idempotency_key, f"{idempotency_key}:received" if idempotency_key else None]
+        Suspension.objects.bulk_create(
+            Suspension(order=order, position=i, reason_id=s.reason, evidence_note=s.evidence, started_at=s.started_at,
+                       ended_at=s.ended_at)
+            for i, s in enumerate(state.suspensions)
+        )  # fmt: skip
+        keys = [idempotency_key, f"{idempotency_key}:received" if idempotency_key else None][: len(events) - len(steps)]
+        keys += [step.idempotency_key for step in steps]
+        reasons = [reason] * (len(events) - len(steps)) + [step.reason for step in steps]
         OrderEvent.objects.bulk_create(
             OrderEvent(order=order, seq=e.seq, type=e.type, occurred_at=e.at, actor=actor, source=source,
-                       idempotency_key=keys[n] or None, backdated=backdated, reason=reason, payload=e.payload)
+                       idempotency_key=keys[n] or None, backdated=backdates[n], reason=reasons[n], payload=e.payload)
             for n, e in enumerate(events)
         )  # fmt: skip
     return order

@@ -11,6 +11,7 @@ from datetime import date, datetime
 from django.utils import timezone
 
 from yekuo.common.errors import InvalidInput, YekuoError
+from yekuo.common.memo import remembered
 from yekuo.regulations.loader import build_spec
 from yekuo.regulations.models import Regulation
 from yekuo.regulations.spec import RegulationSpec
@@ -27,6 +28,7 @@ def _spec(code: str, checksum: str) -> RegulationSpec:
     return spec
 
 
+@remembered
 def regulation_get(code: str) -> RegulationSpec:
     checksum = Regulation.objects.filter(code=code).values_list("checksum", flat=True).first()
     if checksum is None:
@@ -34,6 +36,7 @@ def regulation_get(code: str) -> RegulationSpec:
     return _spec(code, checksum)
 
 
+@remembered
 def regulation_effective(on: date | datetime) -> RegulationSpec:
     """The version in force on `on`: the latest whose effective_from is on or before it (R14).
 

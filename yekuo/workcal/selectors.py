@@ -4,6 +4,7 @@ import threading
 from datetime import date
 
 from yekuo.common.errors import InvalidInput
+from yekuo.common.memo import remembered
 from yekuo.workcal.engine import DaySpec, WorkTable
 from yekuo.workcal.models import CalendarDay, CalendarRevision, CalendarYear, OfficeHours
 from yekuo.workcal.office_hours import DEFAULT_SEASONS, parse_seasons, season_for
@@ -12,6 +13,7 @@ _tables: dict[str, tuple[str, WorkTable]] = {}
 _lock = threading.Lock()
 
 
+@remembered
 def calendar_revision() -> str:
     return CalendarRevision.objects.filter(id=1).values_list("token", flat=True).first() or ""
 

@@ -297,3 +297,30 @@ def test_customer_time_is_counted_apart_from_utility_time(cast):
     # customer: 09-29 11:00 → 10-08 11:00 = 60 + 210 (09-29) + 420 (09-30) + 150 (10-08) = 840 minutes.
     assert (split.utility_seconds, split.customer_seconds) == (180 * 60, 840 * 60)
     assert (split.utility_days, split.customer_days) == (0.43, 2.0)
+
+
+def test_an_order_created_with_its_history_equals_one_worked_step_by_step(cast):
+    from yekuo.orders.recompute import verify_orders
+    from yekuo.orders.replay import clocks_report
+
+    history = [
+        ("node.completed", {"node": "acceptance"}, "2026-09-29 10:00"),
+        ("suspension.started", {"reason": "customer_request", "evidence": "电话"}, "2026-09-29 11:00"),
+        ("suspension.ended", {}, "2026-10-08 11:00"),
+        ("node.completed", {"node": "survey_plan"}, "2026-10-08 15:00"),
+    ]
+    steps = [services.Step(kind, payload, at(when)) for kind, payload, when in history]
+    at_once = create(cast, steps=steps, actor=cast.administrator)
+    one_by_one = create(cast, actor=cast.administrator)
+    for kind, payload, when in history:
+        services.apply_event(
+            one_by_one, kind, actor=cast.administrator, payload=payload, occurred_at=at(when), source=IMPORT
+        )
+    when = at("2026-10-09 12:00")
+    assert clocks_report(at_once, when) == clocks_report(one_by_one, when)
+    assert Suspension.objects.get(order=at_once).ended_at == at("2026-10-08 11:00")
+    assert all(not d for _, d in verify_orders())
+    bad = [*steps, services.Step("node.completed", {"node": "contract_energize"}, at("2026-10-08 16:00"))]
+    with pytest.raises(WorkflowError):
+        create(cast, steps=bad, actor=cast.administrator)
+    assert WorkOrder.objects.count() == 2
