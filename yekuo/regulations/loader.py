@@ -12,6 +12,7 @@ import tomllib
 from pathlib import Path
 
 from yekuo.common.errors import FileFormatError
+from yekuo.common.files import read_text
 from yekuo.regulations import checks
 from yekuo.regulations.codes import (
     CATEGORIES,
@@ -44,14 +45,7 @@ TOML_POSITION = re.compile(r"\s*\(at (?:line (\d+), column (\d+)|end of document
 def read_toml(path: str | Path) -> tuple[dict, str]:
     """The parsed file and the sha256 of its bytes; syntax errors name the line and column."""
     path = str(path)
-    try:
-        raw = Path(path).read_bytes()
-    except OSError as exc:
-        raise FileFormatError(path, "0", f"cannot read the file: {exc.strerror}") from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise FileFormatError(path, "0", f"not UTF-8 text (byte {exc.start})") from None
+    raw, text = read_text(path)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

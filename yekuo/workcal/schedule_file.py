@@ -21,6 +21,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from yekuo.common.errors import FileFormatError
+from yekuo.common.files import read_text
 
 KEYWORDS = ("year", "document", "source", "holiday", "workday")
 MAX_RANGE_DAYS = 15
@@ -46,14 +47,7 @@ def _date(text: str, path: str, line: int, name: str) -> date:
 
 def parse_schedule(path: str | Path) -> ScheduleFile:
     path = str(path)
-    try:
-        raw = Path(path).read_bytes()
-    except OSError as exc:
-        raise FileFormatError(path, "0", f"cannot read the file: {exc.strerror}") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise FileFormatError(path, "0", f"not UTF-8 text (byte {exc.start})") from None
+    raw, text = read_text(path)
 
     header: dict[str, tuple[str, int]] = {}
     entries: list[tuple[int, str, date, date, str]] = []
