@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "django_htmx",
+    "huey.contrib.djhuey",
     "yekuo.common",
     "yekuo.accounts",
     "yekuo.workcal",
@@ -147,6 +148,17 @@ if PRODUCTION:
     CSRF_COOKIE_SECURE = True
     SECURE_CONTENT_TYPE_NOSNIFF = True
     X_FRAME_OPTIONS = "DENY"
+
+# Background work (DESIGN: Huey): a SQLite queue beside the database by default, Redis when REDIS_URL is
+# set, so workers on several machines share it. `yekuo serve` runs the consumer beside the web.
+HUEY = {
+    "huey_class": "huey.RedisHuey" if REDIS_URL else "huey.SqliteHuey",
+    "name": "yekuo",
+    "immediate": env_bool("YEKUO_TASKS_IMMEDIATE", False),
+    "utc": False,  # periodic tasks at local (Asia/Shanghai) times: Django sets the process time zone
+    "consumer": {"workers": 2, "worker_type": "thread", "check_worker_health": True},
+    **({"url": REDIS_URL} if REDIS_URL else {"filename": str(DATA_DIR / "tasks.sqlite3")}),
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

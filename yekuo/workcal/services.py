@@ -170,6 +170,16 @@ def _ensure_provisional() -> list[int]:
     return created
 
 
+@transaction.atomic
+def calendar_extend() -> list[int]:
+    """I7: keep YEKUO_PROVISIONAL_YEARS provisional years ahead of the last official one and of next year,
+    so that a clock started in December finds working days in January. Run daily by the worker."""
+    created = _ensure_provisional()
+    if created:
+        _bump_revision(created)
+    return created
+
+
 @dataclass
 class LoadResult:
     year: int
