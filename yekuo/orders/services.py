@@ -265,7 +265,9 @@ def apply_events(
     results: list = [None] * len(steps)
     with transaction.atomic():
         pk = order.pk if isinstance(order, WorkOrder) else order
-        locked = WorkOrder.objects.select_for_update().select_related("branch__company").get(pk=pk)
+        # Lock the order row only (of=self): a plain FOR UPDATE over the join would also lock the branch
+        # and company rows and serialise every action of a branch.
+        locked = WorkOrder.objects.select_for_update(of=("self",)).select_related("branch__company").get(pk=pk)
         context = fold_context(locked)
         keys = [s.idempotency_key for s in steps if s.idempotency_key]
         seen = {e.idempotency_key: e for e in OrderEvent.objects.filter(idempotency_key__in=keys)} if keys else {}
@@ -610,7 +612,7 @@ def order_reopen(order, *, actor, reopen_reason: str, **options):
 def order_recompute(order: WorkOrder) -> bool:
     """Refold an order's log after a calendar change (I7); True when its clocks moved."""
     with transaction.atomic():
-        locked = WorkOrder.objects.select_for_update().select_related("branch__company").get(pk=order.pk)
+        locked = WorkOrder.objects.select_for_update(of=("self",)).select_related("branch__company").get(pk=order.pk)
         stored = stored_state(locked)
         after = fold(locked, _events_of(locked))
         if stored == snapshot_of(after):
