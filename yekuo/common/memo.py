@@ -25,13 +25,13 @@ def remembering() -> Iterator[None]:
 
 def remembered(function: Callable) -> Callable:
     @wraps(function)
-    def wrapper(*args):
+    def wrapper(*args, **kwargs):
         memo = _scope.get()
         if memo is None:
-            return function(*args)
-        key = (function.__qualname__, args)
+            return function(*args, **kwargs)
+        key = (function.__module__, function.__qualname__, args, tuple(sorted(kwargs.items())))
         if key not in memo:
-            memo[key] = function(*args)
+            memo[key] = function(*args, **kwargs)
         return memo[key]
 
     return wrapper

@@ -26,7 +26,7 @@ from django.utils import timezone
 from yekuo.accounts.models import Branch, ServiceArea
 from yekuo.accounts.permissions import require
 from yekuo.common.errors import Conflict, InvalidInput, YekuoError
-from yekuo.common.memo import remembering
+from yekuo.common.memo import remembered, remembering
 from yekuo.orders import services
 from yekuo.orders.models import OrderEvent, Voltage, WorkOrder
 from yekuo.orders.projection import CUSTOMER_EVENTS
@@ -132,6 +132,7 @@ def parse_event(raw, default_system: str = DEFAULT_SYSTEM) -> IngestEvent:
 
 
 # ------------------------------------------------------------------------------------------ orders
+@remembered  # within one batch, the same codes resolve once
 def resolve_place(company, branch_code: str = "", area_code: str = "", address: str = "", prefix: str = ""):
     """(branch, service area) from codes of the caller's company, or proposed from the address (R3)."""
     if area_code:

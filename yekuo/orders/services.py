@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from yekuo.accounts.permissions import require
 from yekuo.accounts.scope import in_scope
+from yekuo.common.db import insert_rows
 from yekuo.common.errors import Conflict, Forbidden, InvalidInput, YekuoError
 from yekuo.orders.models import (
     Clock,
@@ -507,28 +508,28 @@ def order_create(
         order.low_risk = low_risk if isinstance(low_risk, bool) else None
         order.event_count = len(events)
         order.save(force_insert=True)
-        NodeInstance.objects.bulk_create(
+        insert_rows(NodeInstance, [
             NodeInstance(order=order, code=n.code, position=i, role=n.role, department=n.department,
                          clock_code=spec.clock_of(n.code).code, **_node_values(state.nodes[n.code]))
             for i, n in enumerate(spec.nodes)
-        )  # fmt: skip
-        Clock.objects.bulk_create(
+        ])  # fmt: skip
+        insert_rows(Clock, [
             Clock(order=order, code=c.code, position=i, nodes=list(c.nodes), **_clock_values(state.clocks[c.code]))
             for i, c in enumerate(spec.clocks)
-        )  # fmt: skip
-        Suspension.objects.bulk_create(
+        ])  # fmt: skip
+        insert_rows(Suspension, [
             Suspension(order=order, position=i, reason_id=s.reason, evidence_note=s.evidence, started_at=s.started_at,
                        ended_at=s.ended_at)
             for i, s in enumerate(state.suspensions)
-        )  # fmt: skip
+        ])  # fmt: skip
         keys = [idempotency_key, f"{idempotency_key}:received" if idempotency_key else None][: len(events) - len(steps)]
         keys += [step.idempotency_key for step in steps]
         reasons = [reason] * (len(events) - len(steps)) + [step.reason for step in steps]
-        OrderEvent.objects.bulk_create(
+        insert_rows(OrderEvent, [
             OrderEvent(order=order, seq=e.seq, type=e.type, occurred_at=e.at, actor=actor, source=source,
                        idempotency_key=keys[n] or None, backdated=backdates[n], reason=reasons[n], payload=e.payload)
             for n, e in enumerate(events)
-        )  # fmt: skip
+        ])  # fmt: skip
     return order
 
 
