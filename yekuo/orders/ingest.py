@@ -214,7 +214,7 @@ def _create_with_history(group, actor, source: str, known: bool) -> WorkOrder | 
             actor=actor, source=source, source_system=first.source_system, external_ref=first.external_ref,
             receive=False, idempotency_key=key, reason=_relayed(first), steps=steps, **attributes,
         )  # fmt: skip
-    except (YekuoError, IntegrityError):
+    except Exception:  # any refusal or database error: the event-by-event path reports each event's own
         return None
 
 

@@ -199,3 +199,28 @@ def test_import_exits_2_when_it_cannot_run(cast, tmp_path, args, message):
         call_command("events", "import", *[a.replace("{path}", path) for a in args], stdout=StringIO())
     assert error.value.returncode == 2
     assert WorkOrder.objects.count() == 0
+
+
+def test_a_database_error_on_one_order_spares_the_others(cast, monkeypatch):
+    from django.db import DataError
+
+    from yekuo.orders import services
+
+    real = services.order_create
+
+    def failing(**kwargs):
+        if kwargs.get("external_ref") == "MBS-BAD":
+            raise DataError("PostgreSQL text fields cannot contain NUL (0x00) bytes")
+        return real(**kwargs)
+
+    monkeypatch.setattr(services, "order_create", failing)
+    bad = {**ORDER, "external_ref": "MBS-BAD"}
+    results = run(
+        cast,
+        ev("b1", "order.received", "02T09:00", bad),
+        ev("b2", "node.completed", "02T10:00", node="acceptance", order={"external_ref": "MBS-BAD"}),
+        ev("g1", "order.received", "02T09:00", ORDER),
+        ev("g2", "node.completed", "02T10:00", node="acceptance"),
+    )
+    assert statuses(results) == ["rejected", "rejected", "applied", "applied"]
+    assert results[0]["code"] == "server_error"
