@@ -5,12 +5,10 @@ fixture launches /usr/bin/chromium. Without it the browser tests are skipped, un
 YEKUO_REQUIRE_BROWSER is set (CI), where a missing browser is a failure.
 """
 
-import importlib
 import os
 from pathlib import Path
 
 import pytest
-from django.apps import apps
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -60,21 +58,11 @@ def page(browser):
     context.close()
 
 
-def _seed_from_migration(app_label: str, module: str) -> None:
-    """Re-run a data migration's seed: transactional tests flush the rows migrations put in."""
-    migration = importlib.import_module(f"yekuo.{app_label}.migrations.{module}")
-    migration.seed(apps, None)
-
-
 @pytest.fixture
 def live_cast(transactional_db, live_server):
     """The cast, the calendar and the regulations in a database the live server shares."""
     from yekuo.accounts.testing import make_cast
-    from yekuo.regulations.services import regulation_load_bundled
-    from yekuo.workcal.services import calendar_seed
+    from yekuo.common.testing import reload_reference_data
 
-    calendar_seed()
-    regulation_load_bundled()
-    _seed_from_migration("accounts", "0003_seed_roles")
-    _seed_from_migration("orders", "0002_suspension_reasons")
+    reload_reference_data()
     return make_cast()

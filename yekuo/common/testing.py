@@ -1,0 +1,19 @@
+"""Test support shared by the apps' tests."""
+
+import importlib
+
+from django.apps import apps
+
+
+def reload_reference_data() -> None:
+    """Put back what migrations and the session set-up loaded: transactional tests flush every table.
+
+    The calendar, the bundled regulations, the roles and the suspension reasons (all idempotent).
+    """
+    from yekuo.regulations.services import regulation_load_bundled
+    from yekuo.workcal.services import calendar_seed
+
+    calendar_seed()
+    regulation_load_bundled()
+    for app_label, module in (("accounts", "0003_seed_roles"), ("orders", "0002_suspension_reasons")):
+        importlib.import_module(f"yekuo.{app_label}.migrations.{module}").seed(apps, None)

@@ -1,0 +1,93 @@
+"""Concurrent actions on one order, on PostgreSQL: serialised by the order's row lock, never duplicated.
+
+SQLite serialises whole-database writes by itself, so these run on PostgreSQL only (CI's second run).
+"""
+
+import threading
+
+import pytest
+from django.db import connection, connections
+
+from yekuo.common.testing import reload_reference_data
+from yekuo.orders import services
+from yekuo.orders.models import EventSource, OrderEvent, WorkOrder
+from yekuo.orders.recompute import verify_orders
+from yekuo.workcal.tests.conftest import at
+
+pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks are PostgreSQL's")
+
+
+@pytest.fixture
+def live_cast(transactional_db):
+    from yekuo.accounts.testing import make_cast
+
+    reload_reference_data()
+    return make_cast()
+
+
+def in_threads(*calls):
+    errors = []
+    barrier = threading.Barrier(len(calls))
+
+    def run(call):
+        try:
+            barrier.wait(timeout=10)
+            call()
+        except Exception as exc:  # collected and asserted on by the test
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return errors
+
+
+def test_two_actions_at_once_are_both_recorded_in_order(live_cast):
+    cast = live_cast
+    order = services.order_create(
+        actor=cast.clerk, category="hv10_dual", channel="counter", customer_name="x", site_address="东区1号",
+        capacity_kva=2000, voltage="10kV", occurred_at=at("2026-11-02 09:00"), source=EventSource.IMPORT,
+    )  # fmt: skip
+    services.node_complete(order, actor=cast.clerk, node="acceptance", occurred_at=at("2026-11-02 10:00"),
+                           source=EventSource.IMPORT)  # fmt: skip
+    services.node_complete(order, actor=cast.customer_manager, node="survey_plan", occurred_at=at("2026-11-03 10:00"),
+                           source=EventSource.IMPORT)  # fmt: skip
+    errors = in_threads(
+        lambda: services.approval_decide(order, actor=cast.project_manager, low_risk=False,
+                                         occurred_at=at("2026-11-03 11:00"), source=EventSource.IMPORT),
+        lambda: services.customer_event(order, "customer.design_submitted", actor=cast.customer_manager,
+                                        occurred_at=at("2026-11-03 12:00"), source=EventSource.IMPORT),
+    )  # fmt: skip
+    assert errors == []
+    assert list(OrderEvent.objects.filter(order=order).order_by("seq").values_list("seq", flat=True)) == [
+        1,
+        2,
+        3,
+        4,
+        5,
+        6,
+    ]
+    assert WorkOrder.objects.get(pk=order.pk).event_count == 6
+    assert all(not differences for _, differences in verify_orders())
+
+
+def test_the_same_push_twice_at_once_records_one_event(live_cast):
+    cast = live_cast
+    order = services.order_create(
+        actor=cast.clerk, category="lv_resident", channel="counter", customer_name="x", site_address="东区1号",
+        capacity_kva=8, voltage="220V", occurred_at=at("2026-11-02 09:00"), source=EventSource.IMPORT,
+    )  # fmt: skip
+
+    def push():
+        services.node_complete(order, actor=cast.administrator, node="acceptance", occurred_at=at("2026-11-02 10:00"),
+                               source=EventSource.IMPORT, idempotency_key="mbs:42")  # fmt: skip
+
+    errors = in_threads(push, push)
+    assert all(type(e).__name__ == "Conflict" for e in errors)  # the loser is told to repeat, never a 500
+    assert OrderEvent.objects.filter(idempotency_key="mbs:42").count() == 1
+    push()  # repeating it now is a no-op
+    assert OrderEvent.objects.filter(order=order).count() == 3
