@@ -9,7 +9,9 @@ Shared by `POST /api/v1/events` and `yekuo events import FILE.jsonl`.
   reported as "duplicate" and changes nothing.
 - Out of order: the services refold an order's whole log in occurred_at order, so a late event is accepted
   when the log stays valid with it in its place, and otherwise rejected with the workflow rule it breaks.
-- Each event runs in its own transaction: a rejected event never stops or undoes the others.
+- One transaction per order: a batch is grouped by order and each group goes through one
+  `services.apply_events` call (a new order with its history through one `order_create(steps=…)`); a
+  rejected event never stops or undoes the others (docs/api.md, "Control layer").
 """
 
 from __future__ import annotations
