@@ -49,9 +49,9 @@ def verify_orders(queryset=None):
     for order in (
         queryset.select_related("branch__company").prefetch_related("nodes", "clocks").iterator(chunk_size=200)
     ):
-        from yekuo.orders.services import _events_of
+        from yekuo.orders.store import events_of
 
-        expected = snapshot_of(fold(order, _events_of(order)))
+        expected = snapshot_of(fold(order, events_of(order.pk)))
         actual = stored_state(order)
         differences = _differences(expected, actual)
         yield order, differences

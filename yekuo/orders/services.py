@@ -29,7 +29,8 @@ from yekuo.orders.models import (
     WorkOrder,
 )
 from yekuo.orders.projection import CUSTOMER_EVENTS, Event, OrderState, WorkflowError, project
-from yekuo.regulations.selectors import regulation_effective, regulation_get
+from yekuo.orders.store import Locked, events_of, lock_order, write_changes
+from yekuo.regulations.selectors import regulation_effective, regulation_get, regulation_spec
 from yekuo.workcal.engine import Threshold
 from yekuo.workcal.selectors import work_table
 
@@ -63,15 +64,15 @@ def table_for(order: WorkOrder):
     return work_table(order.branch.company.code if order.branch.company_id else "default")
 
 
-def _events_of(order: WorkOrder) -> list[Event]:
-    rows = OrderEvent.objects.filter(order=order).order_by("seq").values_list("type", "occurred_at", "payload", "seq")
-    return [Event(t, at, payload, seq) for t, at, payload, seq in rows]
-
-
-def fold_context(order: WorkOrder) -> tuple:
-    """What a fold needs besides the events; looked up once per action (each look-up is a query)."""
-    regulation = regulation_get(order.regulation_code)
-    return regulation.category(order.category), regulation.rules, order.channel, table_for(order), threshold()
+def fold_context(order: WorkOrder, locked: Locked | None = None) -> tuple:
+    """What a fold needs besides the events. `locked` carries the regulation checksum and calendar
+    token read with the order, which saves the two queries that would otherwise check the caches."""
+    if locked is None:
+        regulation, table = regulation_get(order.regulation_code), table_for(order)
+    else:
+        regulation = regulation_spec(order.regulation_code, locked.regulation_checksum)
+        table = work_table(order.branch.company.code, revision=locked.calendar_token)
+    return regulation.category(order.category), regulation.rules, order.channel, table, threshold()
 
 
 def fold(order: WorkOrder, events: list[Event], context: tuple | None = None) -> OrderState:
@@ -115,16 +116,15 @@ def _clock_values(clock) -> dict:
     return values
 
 
-def write_projection(order: WorkOrder, before: OrderState | None, after: OrderState) -> None:
-    """Bring the rows to `after`, touching only what differs from `before` (None: write everything)."""
+def write_projection(order: WorkOrder, before: OrderState | None, after: OrderState, events=()) -> None:
+    """Bring the rows to `after`, touching only what differs from `before` (None: write everything),
+    and insert `events` (new OrderEvent objects; their ids are set)."""
     order.status = after.status
     order.received_at, order.closed_at = after.received_at, after.closed_at
     low_risk = after.conditions.get("low_risk")
     order.low_risk = low_risk if isinstance(low_risk, bool) else None
     nodes = {code: _node_values(n) for code, n in after.nodes.items() if before is None or before.nodes[code] != n}
-    _update_rows(NodeInstance, order, nodes)
     clocks = {code: _clock_values(c) for code, c in after.clocks.items() if before is None or before.clocks[code] != c}
-    _update_rows(Clock, order, clocks)
     old = before.suspensions if before else []
     for position, suspension in enumerate(after.suspensions):
         if position < len(old) and old[position] == suspension:
@@ -139,36 +139,7 @@ def write_projection(order: WorkOrder, before: OrderState | None, after: OrderSt
                 "ended_at": suspension.ended_at,
             },
         )
-
-
-def _update_rows(model, order: WorkOrder, values_by_code: dict[str, dict]) -> None:
-    """Update an order's node or clock rows, identified by code.
-
-    On PostgreSQL, several rows go in one statement (UPDATE … FROM VALUES): a batch of events changes
-    a dozen rows, and Django's bulk_update spends more time building CASE expressions than the
-    database spends on the rows. Elsewhere (SQLite, embedded and local), one UPDATE per row.
-    """
-    if len(values_by_code) <= 1 or connection.vendor != "postgresql":
-        for code, values in values_by_code.items():
-            model.objects.filter(order=order, code=code).update(**values)
-        return
-    names = list(next(iter(values_by_code.values())))
-    fields = [model._meta.get_field(name) for name in names]
-    columns = [connection.ops.quote_name(f.column) for f in fields]
-    casts = ", ".join(f"%s::{f.db_type(connection)}" for f in fields)
-    rows, params = [], []
-    for code, values in values_by_code.items():
-        rows.append(f"(%s, {casts})")
-        params.append(code)
-        params.extend(f.get_db_prep_save(values[name], connection) for f, name in zip(fields, names, strict=True))
-    table = connection.ops.quote_name(model._meta.db_table)
-    assignments = ", ".join(f"{c} = v.{c}" for c in columns)
-    sql = (
-        f"UPDATE {table} AS t SET {assignments} FROM (VALUES {', '.join(rows)}) AS v(code, {', '.join(columns)}) "
-        "WHERE t.order_id = %s AND t.code = v.code"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, order.pk])
+    write_changes(order, list(events), nodes, clocks)
 
 
 # ------------------------------------------------------------------------------------------ checks
@@ -268,11 +239,11 @@ def apply_events(
         pk = order.pk if isinstance(order, WorkOrder) else order
         # Lock the order row only (of=self): a plain FOR UPDATE over the join would also lock the branch
         # and company rows and serialise every action of a branch.
-        locked = WorkOrder.objects.select_for_update(of=("self",)).select_related("branch__company").get(pk=pk)
-        context = fold_context(locked)
+        read = lock_order(pk)
+        locked, events = read.order, read.events
+        context = fold_context(locked, read)
         keys = [s.idempotency_key for s in steps if s.idempotency_key]
         seen = {e.idempotency_key: e for e in OrderEvent.objects.filter(idempotency_key__in=keys)} if keys else {}
-        events = _events_of(locked)
         accepted: list[tuple[int, Event, bool]] = []
         check = StepCheck(locked, context[0], actor, source, check_actor)
         for i, step in enumerate(steps):
@@ -305,33 +276,32 @@ def apply_events(
                 return results
         else:
             copies = {}
+        rows = [
+            OrderEvent(
+                order=locked,
+                seq=event.seq,
+                type=event.type,
+                occurred_at=event.at,
+                actor=actor,
+                source=source,
+                idempotency_key=steps[i].idempotency_key or None,
+                payload=event.payload,
+                backdated=backdated,
+                reason=steps[i].reason,
+            )
+            for i, event, backdated in accepted
+        ]
+        locked.event_count += len(accepted)
         try:
             # No savepoint: the order row is locked, so only a concurrent use of the same idempotency
             # key can collide, and then the whole batch is rolled back and reported.
-            rows = OrderEvent.objects.bulk_create(
-                OrderEvent(
-                    order=locked,
-                    seq=event.seq,
-                    type=event.type,
-                    occurred_at=event.at,
-                    actor=actor,
-                    source=source,
-                    idempotency_key=steps[i].idempotency_key or None,
-                    payload=event.payload,
-                    backdated=backdated,
-                    reason=steps[i].reason,
-                )
-                for i, event, backdated in accepted
-            )
+            write_projection(locked, before, after, rows)
         except IntegrityError:
             raise Conflict("these events were recorded concurrently; repeat the request") from None
         for (i, _, _), row in zip(accepted, rows, strict=True):
             results[i] = row
         for i, first in copies.items():
             results[i] = results[first]
-        write_projection(locked, before, after)
-        locked.event_count += len(accepted)
-        locked.save(update_fields=["status", "received_at", "closed_at", "low_risk", "event_count"])
     return results
 
 
@@ -615,11 +585,10 @@ def order_recompute(order: WorkOrder) -> bool:
     with transaction.atomic():
         locked = WorkOrder.objects.select_for_update(of=("self",)).select_related("branch__company").get(pk=order.pk)
         stored = stored_state(locked)
-        after = fold(locked, _events_of(locked))
+        after = fold(locked, events_of(locked.pk))
         if stored == snapshot_of(after):
             return False
         write_projection(locked, None, after)
-        locked.save(update_fields=["status", "received_at", "closed_at", "low_risk"])
         return True
 
 

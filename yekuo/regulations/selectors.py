@@ -30,7 +30,11 @@ def _spec(code: str, checksum: str) -> RegulationSpec:
 
 @remembered
 def regulation_get(code: str) -> RegulationSpec:
-    checksum = Regulation.objects.filter(code=code).values_list("checksum", flat=True).first()
+    return regulation_spec(code, Regulation.objects.filter(code=code).values_list("checksum", flat=True).first())
+
+
+def regulation_spec(code: str, checksum: str | None) -> RegulationSpec:
+    """The spec of `code` when its stored checksum (read by the caller, None: not stored) is known."""
     if checksum is None:
         raise YekuoError(f"no regulation {code!r} is loaded; see `yekuo regulations list`", code="not_found")
     return _spec(code, checksum)

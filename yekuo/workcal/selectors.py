@@ -48,9 +48,12 @@ def build_work_table(company: str = "default") -> WorkTable:
     return WorkTable(specs)
 
 
-def work_table(company: str = "default") -> WorkTable:
-    """The cached work table of a company, rebuilt when the calendar revision moves."""
-    revision = calendar_revision()
+def work_table(company: str = "default", revision: str | None = None) -> WorkTable:
+    """The cached work table of a company, rebuilt when the calendar revision moves.
+
+    `revision`: the calendar revision token when the caller has read it already (with the order it locks).
+    """
+    revision = calendar_revision() if revision is None else revision
     cached = _tables.get(company)
     if cached and cached[0] == revision:
         return cached[1]

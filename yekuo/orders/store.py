@@ -1,0 +1,156 @@
+"""The write path's reads and writes of one order, in as few statements as the database allows.
+
+An action (`services.apply_events`) needs the order row locked, its event log, and the two tokens that
+say whether the cached regulation spec and work table are current; it then writes the new events, the
+changed node and clock rows and the order row. Through the ORM that was ten statements, and building
+them was most of an action's time (bench/lifecycle.py; docs/architecture.md "Measured cost").
+
+On PostgreSQL it is one `SELECT … FOR UPDATE OF o` with the log and the tokens as subqueries, and one
+statement whose data-modifying CTEs do every write. SQLite (the embedded default, one writer at a time)
+takes the same values through the ORM: there, simplicity beats a few hundred microseconds.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+
+from django.db import connection
+
+from yekuo.accounts.models import Branch, Company
+from yekuo.common.db import fetch_prepared, insert_statement
+from yekuo.orders.models import Clock, NodeInstance, OrderEvent, WorkOrder
+from yekuo.orders.projection import Event
+from yekuo.regulations.models import Regulation
+from yekuo.workcal.models import CalendarRevision
+
+ORDER_FIELDS = ("status", "received_at", "closed_at", "low_risk", "event_count")
+
+
+@dataclass
+class Locked:
+    order: WorkOrder  # with .branch and .branch.company loaded
+    events: list[Event]
+    regulation_checksum: str | None  # None: the order's regulation is not loaded
+    calendar_token: str
+
+
+def events_of(order_id: int) -> list[Event]:
+    rows = (
+        OrderEvent.objects.filter(order_id=order_id)
+        .order_by("seq")
+        .values_list("type", "occurred_at", "payload", "seq")
+    )
+    return [Event(t, at, payload, seq) for t, at, payload, seq in rows]
+
+
+def lock_order(pk: int) -> Locked:
+    """Lock the order row (only that row: locking the branch too would serialise a branch's actions)
+    and read what folding an event into it needs. Raises WorkOrder.DoesNotExist."""
+    if connection.vendor != "postgresql":
+        order = WorkOrder.objects.select_for_update(of=("self",)).select_related("branch__company").get(pk=pk)
+        checksum = Regulation.objects.filter(code=order.regulation_code).values_list("checksum", flat=True).first()
+        token = CalendarRevision.objects.filter(id=1).values_list("token", flat=True).first() or ""
+        return Locked(order, events_of(pk), checksum, token)
+    models = _LOCK_MODELS
+    rows = fetch_prepared(_lock_sql(), [pk])
+    if not rows:
+        raise WorkOrder.DoesNotExist(f"no work order {pk}")
+    row = rows[0]
+    values, k = [], 0
+    for model in models:
+        width = len(model._meta.concrete_fields)
+        values.append(model.from_db(connection.alias, None, row[k : k + width]))
+        k += width
+    order, branch, company = values
+    branch.company = company
+    order.branch = branch
+    checksum, token, log = row[k:]
+    if isinstance(log, str):
+        log = json.loads(log)
+    events = [Event(t, datetime.fromisoformat(at), payload, seq) for t, at, payload, seq in log or ()]
+    if len(events) != order.event_count:
+        # The subquery ran on the statement's snapshot: when the lock waited for a concurrent action,
+        # the row is the newer one but the log may not be. A new statement sees what that action committed.
+        events = events_of(pk)
+    return Locked(order, events, checksum, token or "")
+
+
+_LOCK_MODELS = (WorkOrder, Branch, Company)
+
+
+@cache
+def _lock_sql() -> str:
+    qn = connection.ops.quote_name
+    aliases = ("o", "b", "c")
+    columns = ", ".join(
+        f"{alias}.{qn(f.column)}" for alias, model in zip(aliases, _LOCK_MODELS, strict=True)
+        for f in model._meta.concrete_fields
+    )  # fmt: skip
+    table = {m: qn(m._meta.db_table) for m in (*_LOCK_MODELS, Regulation, CalendarRevision, OrderEvent)}
+    return (
+        f"SELECT {columns}, "
+        f"(SELECT r.checksum FROM {table[Regulation]} r WHERE r.code = o.regulation_code), "
+        f"(SELECT v.token FROM {table[CalendarRevision]} v WHERE v.id = 1), "
+        f"(SELECT json_agg(json_build_array(e.type, e.occurred_at, e.payload, e.seq) ORDER BY e.seq) "
+        f"FROM {table[OrderEvent]} e WHERE e.order_id = o.id) "
+        f"FROM {table[WorkOrder]} o JOIN {table[Branch]} b ON b.id = o.branch_id "
+        f"JOIN {table[Company]} c ON c.id = b.company_id WHERE o.id = %s FOR UPDATE OF o"
+    )
+
+
+def write_changes(order: WorkOrder, events: list[OrderEvent], nodes: dict, clocks: dict) -> None:
+    """Insert `events` (their ids are set) and update the changed node and clock rows (values by code)
+    and the order's projected fields, all in one statement on PostgreSQL."""
+    if connection.vendor != "postgresql":
+        OrderEvent.objects.bulk_create(events)
+        for model, values_by_code in ((NodeInstance, nodes), (Clock, clocks)):
+            for code, values in values_by_code.items():
+                model.objects.filter(order=order, code=code).update(**values)
+        order.save(update_fields=ORDER_FIELDS)
+        return
+    statements = []
+    if events:
+        statements.append(insert_statement(OrderEvent, events, returning="id"))
+    for model, values_by_code in ((NodeInstance, nodes), (Clock, clocks)):
+        if values_by_code:
+            statements.append(_update_by_code(model, order.pk, values_by_code))
+    statements.append(_update_order(order))
+    ctes = ", ".join(f"s{i} AS ({sql})" for i, (sql, _) in enumerate(statements))
+    # Every data-modifying CTE runs to completion whether or not the main query reads it.
+    main = "SELECT id FROM s0 ORDER BY id" if events else "SELECT 1"
+    params = [p for _, statement_params in statements for p in statement_params]
+    ids = [row[0] for row in fetch_prepared(f"WITH {ctes} {main}", params)]
+    for event, pk in zip(events, ids, strict=bool(events)):
+        event.pk = pk
+
+
+def _update_order(order: WorkOrder) -> tuple[str, list]:
+    fields = [WorkOrder._meta.get_field(name) for name in ORDER_FIELDS]
+    qn = connection.ops.quote_name
+    assignments = ", ".join(f"{qn(f.column)} = %s" for f in fields)
+    params = [f.get_db_prep_save(getattr(order, f.attname), connection) for f in fields]
+    return f"UPDATE {qn(WorkOrder._meta.db_table)} SET {assignments} WHERE id = %s", [*params, order.pk]
+
+
+def _update_by_code(model, order_id: int, values_by_code: dict[str, dict]) -> tuple[str, list]:
+    """One UPDATE … FROM (VALUES …) for several of an order's node or clock rows (PostgreSQL): Django's
+    bulk_update spends more time building CASE expressions than the database spends on the rows."""
+    names = list(next(iter(values_by_code.values())))
+    fields = [model._meta.get_field(name) for name in names]
+    qn = connection.ops.quote_name
+    columns = [qn(f.column) for f in fields]
+    casts = ", ".join(f"%s::{f.db_type(connection)}" for f in fields)
+    rows, params = [], []
+    for code, values in values_by_code.items():
+        rows.append(f"(%s, {casts})")
+        params.append(code)
+        params.extend(f.get_db_prep_save(values[name], connection) for f, name in zip(fields, names, strict=True))
+    assignments = ", ".join(f"{c} = v.{c}" for c in columns)
+    sql = (
+        f"UPDATE {qn(model._meta.db_table)} AS t SET {assignments} FROM (VALUES {', '.join(rows)}) "
+        f"AS v(code, {', '.join(columns)}) WHERE t.order_id = %s AND t.code = v.code"
+    )
+    return sql, [*params, order_id]
