@@ -1,26 +1,27 @@
-"""Multi-row INSERTs built from model instances, for rows written on a hot path.
+"""Statements for rows written on a hot path, built without the ORM's per-query machinery.
 
 `QuerySet.bulk_create` prepares every object through the ORM's full machinery; creating an order writes
 some twenty node, clock and event rows, and that preparation was most of a new order's time
-(bench/lifecycle.py). The values are still prepared by each field itself (`pre_save`,
-`get_db_prep_save`), so defaults, auto_now_add and JSON behave as usual.
+(bench/lifecycle.py). Here the SQL of each shape is built once, and each value is prepared by its field
+(`pre_save`, `get_db_prep_save`) unless it already is what the field would give, so defaults,
+auto_now_add and JSON behave as usual.
 """
 
-from django.db import connection
+from datetime import datetime
+from decimal import Decimal
+from functools import cache, partial
+from operator import attrgetter
+
+from django.db import connection, models
 from django.db.models import AutoField
 
 
 def insert_statement(model, objs: list, returning: str | None = None) -> tuple[str, list]:
     """The INSERT of `objs` (pre_save applied to each, so auto_now_add is set on the objects too)."""
-    fields = [f for f in model._meta.concrete_fields if not isinstance(f, AutoField) and not f.generated]
-    rows, params = [], []
-    for obj in objs:
-        rows.append("(" + ", ".join(["%s"] * len(fields)) + ")")
-        params.extend(f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields)
-    qn = connection.ops.quote_name
-    columns = ", ".join(qn(f.column) for f in fields)
-    sql = f"INSERT INTO {qn(model._meta.db_table)} ({columns}) VALUES {', '.join(rows)}"
-    return (f"{sql} RETURNING {qn(returning)}" if returning else sql), params
+    plan, head, row = _insert_plan(model, connection.vendor)
+    params = [prepare(get(obj)) for obj in objs for get, prepare in plan]
+    sql = f"{head} VALUES {', '.join([row] * len(objs))}"
+    return (f"{sql} RETURNING {connection.ops.quote_name(returning)}" if returning else sql), params
 
 
 def insert_rows(model, objs: list) -> None:
@@ -31,14 +32,63 @@ def insert_rows(model, objs: list) -> None:
         cursor.execute(*insert_statement(model, objs))
 
 
+@cache
+def _insert_plan(model, vendor: str) -> tuple:
+    fields = [f for f in model._meta.concrete_fields if not isinstance(f, AutoField) and not f.generated]
+    plan = []
+    for f in fields:
+        auto = getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+        plan.append((partial(_pre_save, f) if auto else attrgetter(f.attname), value_preparer(f, vendor)))
+    qn = connection.ops.quote_name
+    head = f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(f.column) for f in fields)})"
+    return plan, head, "(" + ", ".join(["%s"] * len(fields)) + ")"
+
+
+def _pre_save(field, obj):
+    return field.pre_save(obj, True)
+
+
+# The Python type for which a field's get_db_prep_save on PostgreSQL returns the value unchanged (psycopg
+# adapts it): with exactly that type (or None) the field machinery is skipped on hot paths.
+_NATIVE_ON_POSTGRESQL = (
+    (models.CharField, str),
+    (models.TextField, str),
+    (models.BooleanField, bool),
+    (models.IntegerField, int),
+    (models.DecimalField, Decimal),
+    (models.DateTimeField, datetime),
+    (models.ForeignKey, int),
+)
+
+
+def value_preparer(field, vendor: str):
+    """`prepare(value)`: what `field.get_db_prep_save(value)` gives, cheaply where that is the value itself."""
+    native = next((kind for cls, kind in _NATIVE_ON_POSTGRESQL if isinstance(field, cls)), None)
+    if vendor != "postgresql" or native is None:
+        return partial(_db_prep_save, field)
+    aware = native is datetime
+
+    def prepare(value):
+        if value is None or (type(value) is native and (not aware or value.tzinfo is not None)):
+            return value
+        return field.get_db_prep_save(value, connection)
+
+    return prepare
+
+
+def _db_prep_save(field, value):
+    return field.get_db_prep_save(value, connection)
+
+
 def fetch_prepared(sql: str, params: list) -> list[tuple]:
     """Run a hot statement and return its rows; on PostgreSQL it is planned once per connection.
 
     Django binds parameters on the client and never prepares (its connections must work behind a
     transaction-mode pooler), so PostgreSQL parses and plans every statement again, and for the write
     path's two statements planning cost more than running them. Here psycopg binds on the server and
-    prepares the statement (it keeps the last 100 per connection). yekuo connects to PostgreSQL
-    directly; behind a pooler in transaction mode these statements would have to go unprepared.
+    prepares the statement (it keeps the last 100 per connection; config/env.py sets the threshold that
+    allows it). yekuo connects to PostgreSQL directly; behind a pooler in transaction mode these
+    statements would have to go unprepared.
     """
     if connection.vendor != "postgresql":
         with connection.cursor() as cursor:

@@ -18,6 +18,7 @@ Rules implemented here, each from the regulation data (yekuo/regulations/data/or
 
 from __future__ import annotations
 
+from copy import copy
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -109,6 +110,23 @@ class OrderState:
     clocks: dict[str, ClockState] = field(default_factory=dict)
     suspensions: list[SuspensionState] = field(default_factory=list)
     last_event_at: datetime | None = None
+
+    def copy(self) -> OrderState:
+        """A copy that the projector's later steps cannot change (they mutate nodes, clocks, pauses)."""
+        clocks = {}
+        for code, clock in self.clocks.items():
+            clocks[code] = copy(clock)
+            clocks[code].pauses = [list(p) for p in clock.pauses]
+        return OrderState(
+            self.status,
+            self.received_at,
+            self.closed_at,
+            dict(self.conditions),
+            {code: copy(node) for code, node in self.nodes.items()},
+            clocks,
+            [copy(s) for s in self.suspensions],
+            self.last_event_at,
+        )
 
     @property
     def open_suspension(self) -> SuspensionState | None:
@@ -362,12 +380,40 @@ class Projector:
             clock.provisional = table.is_provisional(start, last)
 
 
+def _key(event: Event) -> tuple:
+    return event.at, event.seq
+
+
 def project(category, rules, channel, events, table, threshold: Threshold | None = None) -> OrderState:
     """Fold events (any order; sorted here by occurred_at, then sequence) into the order's state."""
     projector = Projector(category, rules, channel, table, threshold or Threshold())
-    for event in sorted(events, key=lambda e: (e.at, e.seq)):
+    _apply_all(projector, sorted(events, key=_key))
+    return projector.state
+
+
+def project_pair(category, rules, channel, events, new, table, threshold=None) -> tuple[OrderState, OrderState]:
+    """The state of `events`, and of `events` with `new` folded in: what an action changes.
+
+    When every new event comes after the log (the usual case: things are recorded as they happen) the
+    log is folded once and the new events continue from a copy of its state; a new event dated among the
+    old ones goes to its place in time, and then both states are folded from the start.
+    """
+    old = sorted(events, key=_key)
+    new = sorted(new, key=_key)
+    if old and new and _key(new[0]) < _key(old[-1]):
+        return project(category, rules, channel, old, table, threshold), project(
+            category, rules, channel, [*old, *new], table, threshold
+        )
+    projector = Projector(category, rules, channel, table, threshold or Threshold())
+    _apply_all(projector, old)
+    before = projector.state.copy()
+    _apply_all(projector, new)
+    return before, projector.state
+
+
+def _apply_all(projector: Projector, events: list[Event]) -> None:
+    for event in events:
         try:
             projector.apply(event)
         except WorkflowError as exc:
             raise WorkflowError(f"{event.type} at {_local(event.at)}: {exc.message}", field=exc.field) from None
-    return projector.state

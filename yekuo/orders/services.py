@@ -28,7 +28,7 @@ from yekuo.orders.models import (
     SuspensionReason,
     WorkOrder,
 )
-from yekuo.orders.projection import CUSTOMER_EVENTS, Event, OrderState, WorkflowError, project
+from yekuo.orders.projection import CUSTOMER_EVENTS, Event, OrderState, WorkflowError, project, project_pair
 from yekuo.orders.store import Locked, events_of, lock_order, write_changes
 from yekuo.regulations.selectors import regulation_effective, regulation_get, regulation_spec
 from yekuo.workcal.engine import Threshold
@@ -260,16 +260,16 @@ def apply_events(
             accepted.append((i, event, backdated))
         if not accepted:
             return results
-        before = fold(locked, events, context)
         batch_keys = [steps[i].idempotency_key for i, _, _ in accepted if steps[i].idempotency_key]
         repeated = len(batch_keys) != len(set(batch_keys))
         try:
             if repeated:
                 raise WorkflowError("a key repeats within the batch")  # decided step by step below
-            after = fold(locked, [*events, *(e for _, e, _ in accepted)], context)
+            before, after = project_pair(*context[:3], events, [e for _, e, _ in accepted], *context[3:])
         except WorkflowError as exc:
             if atomic:
                 raise _numbered(locked, exc) from None
+            before = fold(locked, events, context)
             # Some step does not fold: check them one by one so that one bad step spares the rest.
             accepted, after, copies = _fold_step_by_step(locked, events, accepted, context, results, steps)
             if not accepted:

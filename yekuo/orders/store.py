@@ -20,7 +20,7 @@ from functools import cache
 from django.db import connection
 
 from yekuo.accounts.models import Branch, Company
-from yekuo.common.db import fetch_prepared, insert_statement
+from yekuo.common.db import fetch_prepared, insert_statement, value_preparer
 from yekuo.orders.models import Clock, NodeInstance, OrderEvent, WorkOrder
 from yekuo.orders.projection import Event
 from yekuo.regulations.models import Regulation
@@ -131,26 +131,32 @@ def _update_order(order: WorkOrder) -> tuple[str, list]:
     fields = [WorkOrder._meta.get_field(name) for name in ORDER_FIELDS]
     qn = connection.ops.quote_name
     assignments = ", ".join(f"{qn(f.column)} = %s" for f in fields)
-    params = [f.get_db_prep_save(getattr(order, f.attname), connection) for f in fields]
+    params = [value_preparer(f, connection.vendor)(getattr(order, f.attname)) for f in fields]
     return f"UPDATE {qn(WorkOrder._meta.db_table)} SET {assignments} WHERE id = %s", [*params, order.pk]
 
 
 def _update_by_code(model, order_id: int, values_by_code: dict[str, dict]) -> tuple[str, list]:
     """One UPDATE … FROM (VALUES …) for several of an order's node or clock rows (PostgreSQL): Django's
     bulk_update spends more time building CASE expressions than the database spends on the rows."""
-    names = list(next(iter(values_by_code.values())))
+    names = tuple(next(iter(values_by_code.values())))
+    sql, preparers = _update_plan(model, names, len(values_by_code))
+    params = []
+    for code, values in values_by_code.items():
+        params.append(code)
+        params.extend(prepare(values[name]) for name, prepare in zip(names, preparers, strict=True))
+    params.append(order_id)
+    return sql, params
+
+
+@cache
+def _update_plan(model, names: tuple[str, ...], rows: int) -> tuple[str, list]:
     fields = [model._meta.get_field(name) for name in names]
     qn = connection.ops.quote_name
     columns = [qn(f.column) for f in fields]
-    casts = ", ".join(f"%s::{f.db_type(connection)}" for f in fields)
-    rows, params = [], []
-    for code, values in values_by_code.items():
-        rows.append(f"(%s, {casts})")
-        params.append(code)
-        params.extend(f.get_db_prep_save(values[name], connection) for f, name in zip(fields, names, strict=True))
+    row = "(%s, " + ", ".join(f"%s::{f.db_type(connection)}" for f in fields) + ")"
     assignments = ", ".join(f"{c} = v.{c}" for c in columns)
     sql = (
-        f"UPDATE {qn(model._meta.db_table)} AS t SET {assignments} FROM (VALUES {', '.join(rows)}) "
+        f"UPDATE {qn(model._meta.db_table)} AS t SET {assignments} FROM (VALUES {', '.join([row] * rows)}) "
         f"AS v(code, {', '.join(columns)}) WHERE t.order_id = %s AND t.code = v.code"
     )
-    return sql, [*params, order_id]
+    return sql, [value_preparer(f, connection.vendor) for f in fields]

@@ -4,7 +4,16 @@ from pathlib import Path
 
 import pytest
 
-from yekuo.orders.projection import CANCELLED, ENERGIZED, IN_TRANSIT, SUSPENDED, Event, WorkflowError, project
+from yekuo.orders.projection import (
+    CANCELLED,
+    ENERGIZED,
+    IN_TRANSIT,
+    SUSPENDED,
+    Event,
+    WorkflowError,
+    project,
+    project_pair,
+)
 from yekuo.regulations.loader import load_file
 from yekuo.workcal.tests.conftest import at
 
@@ -169,3 +178,30 @@ def test_invalid_steps_are_refused_naming_the_event(table, events, message):
 def test_events_are_applied_in_the_order_they_happened(table):
     shuffled = [LV_RESIDENT[i] for i in (2, 0, 4, 1, 3)]
     assert run(table, "lv_resident", shuffled) == run(table, "lv_resident", LV_RESIDENT)
+
+
+SUSPENDED_LIFE = [
+    ("2026-09-29 09:00", "order.received", {}),
+    ("2026-09-29 11:00", "node.completed", {"node": "acceptance"}),
+    ("2026-09-29 14:00", "suspension.started", {"reason": "customer_materials"}),
+    ("2026-10-09 10:00", "suspension.ended", {}),
+    ("2026-10-09 11:00", "node.completed", {"node": "survey_plan"}),
+    ("2026-10-10 10:00", "order.cancelled", {"reason": "x"}),
+    ("2026-10-12 10:00", "order.reopened", {"reason": "y"}),
+    ("2026-10-13 10:00", "node.completed", {"node": "grid_works"}),
+    ("2026-10-14 11:00", "node.completed", {"node": "contract_energize"}),
+]
+
+
+@pytest.mark.parametrize("life", [LV_RESIDENT, SUSPENDED_LIFE], ids=["plain", "suspended-cancelled-reopened"])
+def test_project_pair_equals_two_folds_at_every_split(table, life):
+    """What an action changes is computed in one pass; it must equal folding before and after apart."""
+    spec = REGULATION.category("lv_resident")
+    events = [Event(type, at(when), payload, seq=i) for i, (when, type, payload) in enumerate(life)]
+    late = Event("order.assigned", at("2026-09-30 09:00"), {"node": "grid_works", "assignee": 7}, seq=len(events))
+    cases = [(events[:k], events[k:]) for k in range(len(events) + 1)] + [(events, [late])]  # last: dated earlier
+    for old, new in cases:
+        before, after = project_pair(spec, REGULATION.rules, "counter", old, new, table)
+        assert before == project(spec, REGULATION.rules, "counter", old, table)
+        assert after == project(spec, REGULATION.rules, "counter", [*old, *new], table)
+    assert after.nodes["grid_works"].assignee == 7
