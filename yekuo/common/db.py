@@ -44,6 +44,29 @@ def _insert_plan(model, vendor: str) -> tuple:
     return plan, head, "(" + ", ".join(["%s"] * len(fields)) + ")"
 
 
+def values_table(model, objs: list, exclude: tuple[str, ...] = ()) -> tuple[str, str, list]:
+    """`objs` as a VALUES list for `INSERT INTO t (columns, …) SELECT v.*, … FROM …, (VALUES …) AS v`
+    (PostgreSQL), each value cast to its column's type: (the quoted columns, the VALUES text, params)."""
+    plan, columns, row = _values_plan(model, exclude)
+    params = [prepare(get(obj)) for obj in objs for get, prepare in plan]
+    return columns, f"(VALUES {', '.join([row] * len(objs))}) AS v", params
+
+
+@cache
+def _values_plan(model, exclude: tuple[str, ...]) -> tuple:
+    fields = [
+        f for f in model._meta.concrete_fields
+        if not isinstance(f, AutoField) and not f.generated and f.name not in exclude
+    ]  # fmt: skip
+    plan = []
+    for f in fields:
+        auto = getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+        plan.append((partial(_pre_save, f) if auto else attrgetter(f.attname), value_preparer(f, connection.vendor)))
+    qn = connection.ops.quote_name
+    row = "(" + ", ".join(f"%s::{f.db_type(connection)}" for f in fields) + ")"
+    return plan, ", ".join(qn(f.column) for f in fields), row
+
+
 def _pre_save(field, obj):
     return field.pre_save(obj, True)
 

@@ -11,25 +11,23 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from yekuo.accounts.permissions import require
 from yekuo.accounts.scope import in_scope
-from yekuo.common.db import insert_rows
 from yekuo.common.errors import Conflict, Forbidden, InvalidInput, YekuoError
 from yekuo.orders.models import (
     Clock,
     EventSource,
     NodeInstance,
-    OrderCounter,
     OrderEvent,
     Suspension,
     SuspensionReason,
     WorkOrder,
 )
 from yekuo.orders.projection import CUSTOMER_EVENTS, Event, OrderState, WorkflowError, project, project_pair
-from yekuo.orders.store import Locked, events_of, lock_order, write_changes
+from yekuo.orders.store import Locked, creation_refs, events_of, insert_order, lock_order, write_changes
 from yekuo.regulations.selectors import regulation_effective, regulation_get, regulation_spec
 from yekuo.workcal.engine import Threshold
 from yekuo.workcal.selectors import work_table
@@ -376,20 +374,6 @@ def _numbered(order: WorkOrder, exc: YekuoError) -> YekuoError:
 
 
 # ------------------------------------------------------------------------------------------ creation
-def _next_number(created_at: datetime) -> str:
-    """YK + year + month + the month's next number; one atomic upsert (PostgreSQL, SQLite ≥ 3.35)."""
-    period = timezone.localtime(created_at).strftime("%Y%m")
-    table = connection.ops.quote_name(OrderCounter._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (period, value) VALUES (%s, 1) "
-            f"ON CONFLICT (period) DO UPDATE SET value = {table}.value + 1 RETURNING value",
-            [period],
-        )
-        value = cursor.fetchone()[0]
-    return f"YK{period}{value:04d}"
-
-
 def _resolve_branch(branch, service_area, site_address):
     if branch is not None:
         return branch
@@ -450,7 +434,10 @@ def order_create(
             if receive:
                 _check_actor(actor, "order.receive", branch=branch)
         backdated = _check_time(None, occurred_at, source, reason)
-        regulation = regulation_effective(timezone.localdate(occurred_at))
+        refs = creation_refs(timezone.localdate(occurred_at))
+        if refs is None:
+            regulation_effective(timezone.localdate(occurred_at))  # raises the full explanation
+        regulation = regulation_spec(refs[0], refs[1])
         spec = regulation.category(category)  # refuses a category the regulation does not have
         spec.clocks[0].start_for(channel)  # refuses an unknown channel
         order = WorkOrder(
@@ -471,34 +458,36 @@ def order_create(
             events.append(event)
             backdates.append(late)
         # Fold before the first write, so the rows are inserted as they will stay: no update round.
-        state = fold(order, events, (spec, regulation.rules, channel, table_for(order), threshold()))
-        order.number = _next_number(occurred_at)
+        table = work_table(branch.company.code, revision=refs[2])
+        state = fold(order, events, (spec, regulation.rules, channel, table, threshold()))
         order.status, order.received_at, order.closed_at = state.status, state.received_at, state.closed_at
         low_risk = state.conditions.get("low_risk")
         order.low_risk = low_risk if isinstance(low_risk, bool) else None
         order.event_count = len(events)
-        order.save(force_insert=True)
-        insert_rows(NodeInstance, [
-            NodeInstance(order=order, code=n.code, position=i, role=n.role, department=n.department,
-                         clock_code=spec.clock_of(n.code).code, **_node_values(state.nodes[n.code]))
-            for i, n in enumerate(spec.nodes)
-        ])  # fmt: skip
-        insert_rows(Clock, [
-            Clock(order=order, code=c.code, position=i, nodes=list(c.nodes), **_clock_values(state.clocks[c.code]))
-            for i, c in enumerate(spec.clocks)
-        ])  # fmt: skip
-        insert_rows(Suspension, [
-            Suspension(order=order, position=i, reason_id=s.reason, evidence_note=s.evidence, started_at=s.started_at,
-                       ended_at=s.ended_at)
-            for i, s in enumerate(state.suspensions)
-        ])  # fmt: skip
         keys = [idempotency_key, f"{idempotency_key}:received" if idempotency_key else None][: len(events) - len(steps)]
         keys += [step.idempotency_key for step in steps]
         reasons = [reason] * (len(events) - len(steps)) + [step.reason for step in steps]
-        insert_rows(OrderEvent, [
-            OrderEvent(order=order, seq=e.seq, type=e.type, occurred_at=e.at, actor=actor, source=source,
-                       idempotency_key=keys[n] or None, backdated=backdates[n], reason=reasons[n], payload=e.payload)
-            for n, e in enumerate(events)
+        insert_order(order, [
+            (NodeInstance, [
+                NodeInstance(code=n.code, position=i, role=n.role, department=n.department,
+                             clock_code=spec.clock_of(n.code).code, **_node_values(state.nodes[n.code]))
+                for i, n in enumerate(spec.nodes)
+            ]),
+            (Clock, [
+                Clock(code=c.code, position=i, nodes=list(c.nodes), **_clock_values(state.clocks[c.code]))
+                for i, c in enumerate(spec.clocks)
+            ]),
+            (Suspension, [
+                Suspension(position=i, reason_id=s.reason, evidence_note=s.evidence, started_at=s.started_at,
+                           ended_at=s.ended_at)
+                for i, s in enumerate(state.suspensions)
+            ]),
+            (OrderEvent, [
+                OrderEvent(seq=e.seq, type=e.type, occurred_at=e.at, actor=actor, source=source,
+                           idempotency_key=keys[n] or None, backdated=backdates[n], reason=reasons[n],
+                           payload=e.payload)
+                for n, e in enumerate(events)
+            ]),
         ])  # fmt: skip
     return order
 

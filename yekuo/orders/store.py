@@ -14,14 +14,15 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from functools import cache
 
 from django.db import connection
+from django.utils import timezone
 
 from yekuo.accounts.models import Branch, Company
-from yekuo.common.db import fetch_prepared, insert_statement, value_preparer
-from yekuo.orders.models import Clock, NodeInstance, OrderEvent, WorkOrder
+from yekuo.common.db import fetch_prepared, insert_rows, insert_statement, value_preparer, values_table
+from yekuo.orders.models import Clock, NodeInstance, OrderCounter, OrderEvent, WorkOrder
 from yekuo.orders.projection import Event
 from yekuo.regulations.models import Regulation
 from yekuo.workcal.models import CalendarRevision
@@ -160,3 +161,68 @@ def _update_plan(model, names: tuple[str, ...], rows: int) -> tuple[str, list]:
         f"AS v(code, {', '.join(columns)}) WHERE t.order_id = %s AND t.code = v.code"
     )
     return sql, [value_preparer(f, connection.vendor) for f in fields]
+
+
+# ------------------------------------------------------------------------------------------ a new order
+def creation_refs(on: date) -> tuple[str, str, str] | None:
+    """(code, checksum) of the regulation in force on `on` (R14) and the calendar revision token, in one
+    statement; None when no regulation is in force (the caller asks the selector for the full error)."""
+    qn = connection.ops.quote_name
+    sql = (
+        f"SELECT r.code, r.checksum, (SELECT v.token FROM {qn(CalendarRevision._meta.db_table)} v WHERE v.id = 1) "
+        f"FROM {qn(Regulation._meta.db_table)} r WHERE r.effective_from <= %s ORDER BY r.effective_from DESC LIMIT 1"
+    )
+    rows = fetch_prepared(sql, [on])
+    return (rows[0][0], rows[0][1], rows[0][2] or "") if rows else None
+
+
+def insert_order(order: WorkOrder, children: list[tuple[type, list]]) -> None:
+    """Insert a new order, numbered YK + year + month + the month's next number (local time), with its
+    rows (`children`: (model, objects) whose `order` is set by this); sets order.pk and order.number.
+
+    On PostgreSQL one statement: the month's counter is an upsert, the order takes its number from it
+    and every child row its key from the order, all in data-modifying CTEs.
+    """
+    period = timezone.localtime(order.created_at).strftime("%Y%m")
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(_counter_upsert("value"), [period])
+            order.number = f"YK{period}{cursor.fetchone()[0]:04d}"
+        order.save(force_insert=True)
+        for model, objs in children:
+            for obj in objs:
+                obj.order = order
+            insert_rows(model, objs)
+        return
+    qn = connection.ops.quote_name
+    columns, values, params = values_table(WorkOrder, [order], exclude=("number",))
+    number = "'YK' || n.period || CASE WHEN n.value < 10000 THEN lpad(n.value::text, 4, '0') ELSE n.value::text END"
+    statements = [
+        (f"n AS ({_counter_upsert('period, value')})", [period]),
+        (
+            f"o AS (INSERT INTO {qn(WorkOrder._meta.db_table)} ({columns}, {qn('number')}) "
+            f"SELECT v.*, {number} FROM n, {values} RETURNING id, {qn('number')})",
+            params,
+        ),
+    ]
+    for i, (model, objs) in enumerate(children):
+        if objs:
+            columns, values, params = values_table(model, objs, exclude=("order",))
+            table = qn(model._meta.db_table)
+            sql = f"c{i} AS (INSERT INTO {table} ({columns}, order_id) SELECT v.*, o.id FROM o, {values})"
+            statements.append((sql, params))
+    ctes = ", ".join(sql for sql, _ in statements)
+    rows = fetch_prepared(f"WITH {ctes} SELECT id, {qn('number')} FROM o", [p for _, ps in statements for p in ps])
+    order.pk, order.number = rows[0]
+    for _, objs in children:
+        for obj in objs:
+            obj.order = order
+
+
+def _counter_upsert(returning: str) -> str:
+    """The month's next number, atomically (PostgreSQL, SQLite ≥ 3.35)."""
+    counter = connection.ops.quote_name(OrderCounter._meta.db_table)
+    return (
+        f"INSERT INTO {counter} (period, value) VALUES (%s, 1) "
+        f"ON CONFLICT (period) DO UPDATE SET value = {counter}.value + 1 RETURNING {returning}"
+    )

@@ -79,3 +79,20 @@ def test_a_read_that_waited_for_the_lock_sees_the_event_committed_meanwhile(live
     read = seen["read"]
     assert read.order.event_count == 3
     assert [e.type for e in read.events] == ["order.created", "order.received", "node.completed"]
+
+
+def test_order_numbers_are_monthly_and_grow_past_four_digits(cast):
+    from yekuo.orders.models import OrderCounter
+
+    first = _order(cast)
+    assert first.number == "YK2026110001" and first.pk
+    OrderCounter.objects.filter(period="202611").update(value=9999)
+    late = _order(cast)
+    assert late.number == "YK20261110000"
+    stored = WorkOrder.objects.get(pk=late.pk)
+    assert (stored.number, stored.event_count, stored.status) == ("YK20261110000", 2, "in_transit")
+    assert NodeInstance.objects.filter(order=late).count() == len(first.nodes.all())
+    assert list(OrderEvent.objects.filter(order=late).order_by("seq").values_list("type", flat=True)) == [
+        "order.created",
+        "order.received",
+    ]
