@@ -51,7 +51,11 @@ class WorkOrder(models.Model):
     service_area = models.ForeignKey(
         "accounts.ServiceArea", models.PROTECT, null=True, blank=True, verbose_name=_("营业区")
     )
-    branch = models.ForeignKey("accounts.Branch", models.PROTECT, related_name="orders", verbose_name=_("供电分公司"))
+    # Not indexed alone: the (branch, status) index serves every look-up by branch, and each index is
+    # written on every change of the order (bench/lifecycle.py).
+    branch = models.ForeignKey(
+        "accounts.Branch", models.PROTECT, related_name="orders", verbose_name=_("供电分公司"), db_index=False
+    )
     capacity_kva = models.DecimalField(_("申请容量(kVA)"), max_digits=10, decimal_places=1)
     voltage = models.CharField(_("供电电压"), max_length=8, choices=Voltage.choices)
     regulation_code = models.CharField(_("时限规定"), max_length=64, help_text="The version in force at creation (R14)")
@@ -84,7 +88,7 @@ class WorkOrder(models.Model):
 class NodeInstance(models.Model):
     scope_branch_field = "order__branch"
 
-    order = models.ForeignKey(WorkOrder, models.CASCADE, related_name="nodes")
+    order = models.ForeignKey(WorkOrder, models.CASCADE, related_name="nodes", db_index=False)  # unique (order, code)
     code = models.CharField(max_length=30)
     position = models.PositiveSmallIntegerField(default=0)
     state = models.CharField(max_length=10, default="waiting")  # waiting, active, done
@@ -107,7 +111,7 @@ class NodeInstance(models.Model):
 class Clock(models.Model):
     scope_branch_field = "order__branch"
 
-    order = models.ForeignKey(WorkOrder, models.CASCADE, related_name="clocks")
+    order = models.ForeignKey(WorkOrder, models.CASCADE, related_name="clocks", db_index=False)  # unique (order, code)
     code = models.CharField(max_length=30)
     position = models.PositiveSmallIntegerField(default=0)
     nodes = models.JSONField(default=list)
@@ -153,7 +157,9 @@ class SuspensionReason(models.Model):
 class Suspension(models.Model):
     scope_branch_field = "order__branch"
 
-    order = models.ForeignKey(WorkOrder, models.CASCADE, related_name="suspensions")
+    order = models.ForeignKey(
+        WorkOrder, models.CASCADE, related_name="suspensions", db_index=False
+    )  # unique (order, position)
     position = models.PositiveSmallIntegerField(default=0)
     reason = models.ForeignKey(SuspensionReason, models.PROTECT)
     evidence_note = models.TextField(blank=True)
@@ -174,21 +180,29 @@ class OrderEvent(models.Model):
 
     scope_branch_field = "order__branch"
 
-    order = models.ForeignKey(WorkOrder, models.PROTECT, related_name="events")
+    # Indexes on the log are written by every action: the order's is the unique (order, seq), the key's a
+    # plain unique constraint (a unique field would add a second, LIKE-pattern index on PostgreSQL), and
+    # the actor is not indexed (no look-up by actor yet; users are deactivated, not deleted).
+    order = models.ForeignKey(WorkOrder, models.PROTECT, related_name="events", db_index=False)
     seq = models.PositiveIntegerField()
     type = models.CharField(max_length=40)
     occurred_at = models.DateTimeField()
     recorded_at = models.DateTimeField(auto_now_add=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+    )
     source = models.CharField(max_length=10, choices=EventSource.choices)
-    idempotency_key = models.CharField(max_length=100, null=True, blank=True, unique=True)
+    idempotency_key = models.CharField(max_length=100, null=True, blank=True)  # noqa: DJ001 NULL: no key, never equal
     payload = models.JSONField(default=dict)
     backdated = models.BooleanField(default=False)
     reason = models.TextField(blank=True, help_text="Why a back-dated entry was made")
 
     class Meta:
         ordering = ["order", "seq"]
-        constraints = [models.UniqueConstraint(fields=["order", "seq"], name="event_unique_seq")]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "seq"], name="event_unique_seq"),
+            models.UniqueConstraint(fields=["idempotency_key"], name="event_unique_idempotency_key"),
+        ]
         indexes = [models.Index(fields=["type", "occurred_at"])]
 
     def __str__(self) -> str:
