@@ -7,7 +7,8 @@ some twenty node, clock and event rows, and that preparation was most of a new o
 auto_now_add and JSON behave as usual.
 """
 
-from datetime import datetime
+import json
+from datetime import date, datetime
 from decimal import Decimal
 from functools import cache, partial
 from operator import attrgetter
@@ -44,27 +45,55 @@ def _insert_plan(model, vendor: str) -> tuple:
     return plan, head, "(" + ", ".join(["%s"] * len(fields)) + ")"
 
 
-def values_table(model, objs: list, exclude: tuple[str, ...] = ()) -> tuple[str, str, list]:
-    """`objs` as a VALUES list for `INSERT INTO t (columns, …) SELECT v.*, … FROM …, (VALUES …) AS v`
-    (PostgreSQL), each value cast to its column's type: (the quoted columns, the VALUES text, params)."""
-    plan, columns, row = _values_plan(model, exclude)
-    params = [prepare(get(obj)) for obj in objs for get, prepare in plan]
-    return columns, f"(VALUES {', '.join([row] * len(objs))}) AS v", params
+def json_rows(model, objs: list, exclude: tuple[str, ...] = ()) -> str:
+    """`objs` as a JSON array of {column: value}, for `jsonb_populate_recordset(NULL::table, %s::jsonb)`
+    (PostgreSQL): a whole set of rows as one parameter, so that a hot statement's text, and its prepared
+    plan, do not depend on how many rows it writes."""
+    plan = _json_plan(model, exclude)
+    return json_dumps([{column: get(obj) for column, get in plan} for obj in objs])
+
+
+def json_row(model, obj, exclude: tuple[str, ...] = ()) -> str:
+    """One object as JSON {column: value}, for `jsonb_populate_record(NULL::table, %s::jsonb)`."""
+    return json_dumps({column: get(obj) for column, get in _json_plan(model, exclude)})
+
+
+def json_columns(model, exclude: tuple[str, ...] = ()) -> list[str]:
+    """The columns json_rows and json_row write, in their order."""
+    return [column for column, _ in _json_plan(model, exclude)]
+
+
+def json_dumps(value) -> str:
+    """JSON for PostgreSQL to read: datetimes in ISO 8601 with their offset, decimals exact."""
+    return json.dumps(value, default=_json_default, separators=(",", ":"), ensure_ascii=False)
+
+
+def _json_default(value):
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
 @cache
-def _values_plan(model, exclude: tuple[str, ...]) -> tuple:
-    fields = [
-        f for f in model._meta.concrete_fields
-        if not isinstance(f, AutoField) and not f.generated and f.name not in exclude
-    ]  # fmt: skip
+def _json_plan(model, exclude: tuple[str, ...]) -> list:
     plan = []
-    for f in fields:
-        auto = getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
-        plan.append((partial(_pre_save, f) if auto else attrgetter(f.attname), value_preparer(f, connection.vendor)))
-    qn = connection.ops.quote_name
-    row = "(" + ", ".join(f"%s::{f.db_type(connection)}" for f in fields) + ")"
-    return plan, ", ".join(qn(f.column) for f in fields), row
+    for f in model._meta.concrete_fields:
+        if isinstance(f, AutoField) or f.generated or f.name in exclude:
+            continue
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+            get = partial(_pre_save, f)
+        elif isinstance(f, models.JSONField) or any(isinstance(f, cls) for cls, _ in _NATIVE_ON_POSTGRESQL):
+            get = attrgetter(f.attname)
+        else:
+            get = partial(_prep_attribute, f)
+        plan.append((f.column, get))
+    return plan
+
+
+def _prep_attribute(field, obj):
+    return field.get_db_prep_save(getattr(obj, field.attname), connection)
 
 
 def _pre_save(field, obj):
@@ -104,7 +133,8 @@ def _db_prep_save(field, value):
 
 
 def fetch_prepared(sql: str, params: list) -> list[tuple]:
-    """Run a hot statement and return its rows; on PostgreSQL it is planned once per connection.
+    """Run a hot statement (one that returns rows) and return them; on PostgreSQL it is planned once per
+    connection.
 
     Django binds parameters on the client and never prepares (its connections must work behind a
     transaction-mode pooler), so PostgreSQL parses and plans every statement again, and for the write
@@ -122,4 +152,4 @@ def fetch_prepared(sql: str, params: list) -> list[tuple]:
     connection.ensure_connection()
     with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
         cursor.execute(sql, params, prepare=True)
-        return cursor.fetchall() if cursor.description else []
+        return cursor.fetchall()

@@ -21,7 +21,7 @@ from django.db import connection
 from django.utils import timezone
 
 from yekuo.accounts.models import Branch, Company
-from yekuo.common.db import fetch_prepared, insert_rows, insert_statement, value_preparer, values_table
+from yekuo.common.db import fetch_prepared, insert_rows, json_columns, json_dumps, json_row, json_rows
 from yekuo.orders.models import Clock, NodeInstance, OrderCounter, OrderEvent, WorkOrder
 from yekuo.orders.projection import Event
 from yekuo.regulations.models import Regulation
@@ -112,55 +112,60 @@ def write_changes(order: WorkOrder, events: list[OrderEvent], nodes: dict, clock
                 model.objects.filter(order=order, code=code).update(**values)
         order.save(update_fields=ORDER_FIELDS)
         return
-    statements = []
-    if events:
-        statements.append(insert_statement(OrderEvent, events, returning="id"))
-    for model, values_by_code in ((NodeInstance, nodes), (Clock, clocks)):
-        if values_by_code:
-            statements.append(_update_by_code(model, order.pk, values_by_code))
-    statements.append(_update_order(order))
-    ctes = ", ".join(f"s{i} AS ({sql})" for i, (sql, _) in enumerate(statements))
-    # Every data-modifying CTE runs to completion whether or not the main query reads it.
-    main = "SELECT id FROM s0 ORDER BY id" if events else "SELECT 1"
-    params = [p for _, statement_params in statements for p in statement_params]
-    ids = [row[0] for row in fetch_prepared(f"WITH {ctes} {main}", params)]
-    for event, pk in zip(events, ids, strict=bool(events)):
+    # The rows travel as JSON, one parameter a table: the statement's text is the same for every action,
+    # so it is prepared once per connection and psycopg never re-parses it.
+    params = [
+        order.pk,
+        json_rows(OrderEvent, events, exclude=("order",)),
+        json_dumps([{"code": code, **values} for code, values in nodes.items()]),
+        order.pk,
+        json_dumps([{"code": code, **values} for code, values in clocks.items()]),
+        order.pk,
+        *(getattr(order, name) for name in ORDER_FIELDS),
+        order.pk,
+    ]
+    rows = fetch_prepared(_write_sql(), params)
+    for event, (pk,) in zip(events, rows, strict=True):
         event.pk = pk
 
 
-def _update_order(order: WorkOrder) -> tuple[str, list]:
-    fields = [WorkOrder._meta.get_field(name) for name in ORDER_FIELDS]
-    qn = connection.ops.quote_name
-    assignments = ", ".join(f"{qn(f.column)} = %s" for f in fields)
-    params = [value_preparer(f, connection.vendor)(getattr(order, f.attname)) for f in fields]
-    return f"UPDATE {qn(WorkOrder._meta.db_table)} SET {assignments} WHERE id = %s", [*params, order.pk]
-
-
-def _update_by_code(model, order_id: int, values_by_code: dict[str, dict]) -> tuple[str, list]:
-    """One UPDATE … FROM (VALUES …) for several of an order's node or clock rows (PostgreSQL): Django's
-    bulk_update spends more time building CASE expressions than the database spends on the rows."""
-    names = tuple(next(iter(values_by_code.values())))
-    sql, preparers = _update_plan(model, names, len(values_by_code))
-    params = []
-    for code, values in values_by_code.items():
-        params.append(code)
-        params.extend(prepare(values[name]) for name, prepare in zip(names, preparers, strict=True))
-    params.append(order_id)
-    return sql, params
-
-
 @cache
-def _update_plan(model, names: tuple[str, ...], rows: int) -> tuple[str, list]:
-    fields = [model._meta.get_field(name) for name in names]
+def _write_sql() -> str:
     qn = connection.ops.quote_name
-    columns = [qn(f.column) for f in fields]
-    row = "(%s, " + ", ".join(f"%s::{f.db_type(connection)}" for f in fields) + ")"
-    assignments = ", ".join(f"{c} = v.{c}" for c in columns)
-    sql = (
-        f"UPDATE {qn(model._meta.db_table)} AS t SET {assignments} FROM (VALUES {', '.join([row] * rows)}) "
-        f"AS v(code, {', '.join(columns)}) WHERE t.order_id = %s AND t.code = v.code"
+    event_columns = ", ".join(qn(column) for column in json_columns(OrderEvent, ("order",)))
+    order_table = qn(WorkOrder._meta.db_table)
+    order_fields = ", ".join(f"{qn(WorkOrder._meta.get_field(name).column)} = %s" for name in ORDER_FIELDS)
+    return (
+        f"WITH e AS (INSERT INTO {_table(OrderEvent)} (order_id, {event_columns}) SELECT %s, {event_columns} "
+        f"FROM jsonb_populate_recordset(NULL::{_table(OrderEvent)}, %s::jsonb) RETURNING id, seq), "
+        f"n AS ({_update_by_code(NodeInstance, ('state', 'ready_at', 'completed_at', 'assignee'))}), "
+        f"c AS ({_update_by_code(Clock, CLOCK_COLUMNS)}), "
+        f"o AS (UPDATE {order_table} SET {order_fields} WHERE id = %s) "
+        "SELECT id FROM e ORDER BY seq"
     )
-    return sql, [value_preparer(f, connection.vendor) for f in fields]
+
+
+# The clock columns an action changes (services.CLOCK_FIELDS).
+CLOCK_COLUMNS = (
+    "state", "limit_days", "condition_pending", "requested_at", "started_at", "completed_at", "deadline_at",
+    "warn_at", "budget_seconds", "pauses", "provisional",
+)  # fmt: skip
+
+
+def _table(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _update_by_code(model, names: tuple[str, ...]) -> str:
+    """UPDATE of an order's rows by code from a JSON array of rows (one parameter, then the order id)."""
+    qn = connection.ops.quote_name
+    columns = [qn(model._meta.get_field(name).column) for name in names]
+    assignments = ", ".join(f"{c} = r.{c}" for c in columns)
+    return (
+        f"UPDATE {_table(model)} AS t SET {assignments} "
+        f"FROM jsonb_populate_recordset(NULL::{_table(model)}, %s::jsonb) AS r "
+        "WHERE t.order_id = %s AND t.code = r.code"
+    )
 
 
 # ------------------------------------------------------------------------------------------ a new order
@@ -194,29 +199,32 @@ def insert_order(order: WorkOrder, children: list[tuple[type, list]]) -> None:
                 obj.order = order
             insert_rows(model, objs)
         return
-    qn = connection.ops.quote_name
-    columns, values, params = values_table(WorkOrder, [order], exclude=("number",))
-    number = "'YK' || n.period || CASE WHEN n.value < 10000 THEN lpad(n.value::text, 4, '0') ELSE n.value::text END"
-    statements = [
-        (f"n AS ({_counter_upsert('period, value')})", [period]),
-        (
-            f"o AS (INSERT INTO {qn(WorkOrder._meta.db_table)} ({columns}, {qn('number')}) "
-            f"SELECT v.*, {number} FROM n, {values} RETURNING id, {qn('number')})",
-            params,
-        ),
-    ]
-    for i, (model, objs) in enumerate(children):
-        if objs:
-            columns, values, params = values_table(model, objs, exclude=("order",))
-            table = qn(model._meta.db_table)
-            sql = f"c{i} AS (INSERT INTO {table} ({columns}, order_id) SELECT v.*, o.id FROM o, {values})"
-            statements.append((sql, params))
-    ctes = ", ".join(sql for sql, _ in statements)
-    rows = fetch_prepared(f"WITH {ctes} SELECT id, {qn('number')} FROM o", [p for _, ps in statements for p in ps])
+    params = [period, json_row(WorkOrder, order, exclude=("number",))]
+    params += [json_rows(model, objs, exclude=("order",)) for model, objs in children]
+    rows = fetch_prepared(_insert_order_sql(tuple(model for model, _ in children)), params)
     order.pk, order.number = rows[0]
     for _, objs in children:
         for obj in objs:
             obj.order = order
+
+
+@cache
+def _insert_order_sql(children: tuple) -> str:
+    qn = connection.ops.quote_name
+    columns = ", ".join(qn(column) for column in json_columns(WorkOrder, ("number",)))
+    number = "'YK' || n.period || CASE WHEN n.value < 10000 THEN lpad(n.value::text, 4, '0') ELSE n.value::text END"
+    ctes = [
+        f"n AS ({_counter_upsert('period, value')})",
+        f"o AS (INSERT INTO {_table(WorkOrder)} ({columns}, {qn('number')}) SELECT {columns}, {number} "
+        f"FROM n, jsonb_populate_record(NULL::{_table(WorkOrder)}, %s::jsonb) RETURNING id, {qn('number')})",
+    ]
+    for i, model in enumerate(children):
+        columns = ", ".join(qn(column) for column in json_columns(model, ("order",)))
+        ctes.append(
+            f"c{i} AS (INSERT INTO {_table(model)} (order_id, {columns}) SELECT o.id, {columns} "
+            f"FROM o, jsonb_populate_recordset(NULL::{_table(model)}, %s::jsonb))"
+        )
+    return f"WITH {', '.join(ctes)} SELECT id, {qn('number')} FROM o"
 
 
 def _counter_upsert(returning: str) -> str:
