@@ -7,11 +7,12 @@ updates the projection rows in the same transaction. The workflow rules themselv
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from yekuo.accounts.permissions import require
@@ -27,7 +28,7 @@ from yekuo.orders.models import (
     WorkOrder,
 )
 from yekuo.orders.projection import CUSTOMER_EVENTS, Event, OrderState, WorkflowError, project, project_pair
-from yekuo.orders.store import Locked, creation_refs, events_of, insert_order, lock_order, write_changes
+from yekuo.orders.store import Read, creation_refs, events_of, insert_order, read_order, write_changes
 from yekuo.regulations.selectors import regulation_effective, regulation_get, regulation_spec
 from yekuo.workcal.engine import Threshold
 from yekuo.workcal.selectors import work_table
@@ -62,14 +63,14 @@ def table_for(order: WorkOrder):
     return work_table(order.branch.company.code if order.branch.company_id else "default")
 
 
-def fold_context(order: WorkOrder, locked: Locked | None = None) -> tuple:
-    """What a fold needs besides the events. `locked` carries the regulation checksum and calendar
+def fold_context(order: WorkOrder, read: Read | None = None) -> tuple:
+    """What a fold needs besides the events. `read` carries the regulation checksum and calendar
     token read with the order, which saves the two queries that would otherwise check the caches."""
-    if locked is None:
+    if read is None:
         regulation, table = regulation_get(order.regulation_code), table_for(order)
     else:
-        regulation = regulation_spec(order.regulation_code, locked.regulation_checksum)
-        table = work_table(order.branch.company.code, revision=locked.calendar_token)
+        regulation = regulation_spec(order.regulation_code, read.regulation_checksum)
+        table = work_table(order.branch.company.code, revision=read.calendar_token)
     return regulation.category(order.category), regulation.rules, order.channel, table, threshold()
 
 
@@ -114,9 +115,11 @@ def _clock_values(clock) -> dict:
     return values
 
 
-def write_projection(order: WorkOrder, before: OrderState | None, after: OrderState, events=()) -> None:
+def write_projection(order: WorkOrder, before: OrderState | None, after: OrderState, events=()) -> bool:
     """Bring the rows to `after`, touching only what differs from `before` (None: write everything),
-    and insert `events` (new OrderEvent objects; their ids are set)."""
+    and insert `events` (new OrderEvent objects; their ids are set); `order.event_count` is the count
+    after them. False, with nothing written, when another action changed the order since it was read."""
+    expected = order.event_count - len(events)
     order.status = after.status
     order.received_at, order.closed_at = after.received_at, after.closed_at
     low_risk = after.conditions.get("low_risk")
@@ -124,20 +127,17 @@ def write_projection(order: WorkOrder, before: OrderState | None, after: OrderSt
     nodes = {code: _node_values(n) for code, n in after.nodes.items() if before is None or before.nodes[code] != n}
     clocks = {code: _clock_values(c) for code, c in after.clocks.items() if before is None or before.clocks[code] != c}
     old = before.suspensions if before else []
-    for position, suspension in enumerate(after.suspensions):
-        if position < len(old) and old[position] == suspension:
-            continue
-        Suspension.objects.update_or_create(
-            order=order,
-            position=position,
-            defaults={
-                "reason_id": suspension.reason,
-                "evidence_note": suspension.evidence,
-                "started_at": suspension.started_at,
-                "ended_at": suspension.ended_at,
-            },
-        )
-    write_changes(order, list(events), nodes, clocks)
+    suspensions = {
+        position: {
+            "reason_id": suspension.reason,
+            "evidence_note": suspension.evidence,
+            "started_at": suspension.started_at,
+            "ended_at": suspension.ended_at,
+        }
+        for position, suspension in enumerate(after.suspensions)
+        if position >= len(old) or old[position] != suspension
+    }
+    return write_changes(order, expected, list(events), nodes, clocks, suspensions)
 
 
 # ------------------------------------------------------------------------------------------ checks
@@ -222,84 +222,99 @@ def apply_events(
     check_actor: bool = True,
     atomic: bool = False,
 ) -> list[OrderEvent | YekuoError]:
-    """Append several events to one order in one transaction (the control layer sends batches).
+    """Append several events to one order, all written or none (the control layer sends batches).
 
-    The one write path: lock the order, check each step (role, scope, node owner, time), fold the log
-    with the new events in occurred_at order, insert the events and update only the rows that changed.
+    The one write path: read the order, check each step (role, scope, node owner, time), fold the log
+    with the new events in occurred_at order, and write the events and only the rows that changed —
+    provided the order still has the log that was folded; when another action came first, all of it is
+    done again on the new log (optimistic concurrency, `store.write_changes`).
     Each step's result is its OrderEvent (the existing one for a repeated idempotency key, also when
     the key repeats within the batch) or the error that refused it; refused steps are left out and the
     others still apply, unless `atomic`, when the first refusal is raised and nothing is written. The
     batch is first folded whole, in time order; if it does not fold, the steps are taken one by one in
     the order given, so a step that fails can be sent again later in the same batch.
     """
+    pk = order.pk if isinstance(order, WorkOrder) else order
+    for _ in range(WRITE_ATTEMPTS):
+        # PostgreSQL writes an action in one statement, its own transaction; SQLite in several, in one.
+        with nullcontext() if connection.vendor == "postgresql" else transaction.atomic():
+            results = _apply_once(pk, steps, actor, source, check_actor, atomic)
+        if results is not None:
+            return results
+    raise Conflict("the order kept changing while these events were recorded; repeat the request")
+
+
+# How many times an action is folded again while concurrent actions on the same order keep coming first.
+WRITE_ATTEMPTS = 10
+
+
+def _apply_once(pk, steps, actor, source, check_actor, atomic) -> list | None:
+    """One attempt of apply_events: its results, or None when another action changed the order first."""
     results: list = [None] * len(steps)
-    with transaction.atomic():
-        pk = order.pk if isinstance(order, WorkOrder) else order
-        # Lock the order row only (of=self): a plain FOR UPDATE over the join would also lock the branch
-        # and company rows and serialise every action of a branch.
-        read = lock_order(pk)
-        locked, events = read.order, read.events
-        context = fold_context(locked, read)
-        keys = [s.idempotency_key for s in steps if s.idempotency_key]
-        seen = {e.idempotency_key: e for e in OrderEvent.objects.filter(idempotency_key__in=keys)} if keys else {}
-        accepted: list[tuple[int, Event, bool]] = []
-        check = StepCheck(locked, context[0], actor, source, check_actor)
-        for i, step in enumerate(steps):
-            if step.idempotency_key in seen:
-                results[i] = seen[step.idempotency_key]
-                continue
-            try:
-                event, backdated = check(step, seq=locked.event_count + len(accepted) + 1)
-            except YekuoError as exc:
-                if atomic:
-                    raise
-                results[i] = _numbered(locked, exc)
-                continue
-            accepted.append((i, event, backdated))
+    read = read_order(pk)
+    order, events = read.order, read.events
+    context = fold_context(order, read)
+    keys = [s.idempotency_key for s in steps if s.idempotency_key]
+    seen = {e.idempotency_key: e for e in OrderEvent.objects.filter(idempotency_key__in=keys)} if keys else {}
+    accepted: list[tuple[int, Event, bool]] = []
+    check = StepCheck(order, context[0], actor, source, check_actor)
+    for i, step in enumerate(steps):
+        if step.idempotency_key in seen:
+            results[i] = seen[step.idempotency_key]
+            continue
+        try:
+            event, backdated = check(step, seq=order.event_count + len(accepted) + 1)
+        except YekuoError as exc:
+            if atomic:
+                raise
+            results[i] = _numbered(order, exc)
+            continue
+        accepted.append((i, event, backdated))
+    if not accepted:
+        return results
+    batch_keys = [steps[i].idempotency_key for i, _, _ in accepted if steps[i].idempotency_key]
+    repeated = len(batch_keys) != len(set(batch_keys))
+    try:
+        if repeated:
+            raise WorkflowError("a key repeats within the batch")  # decided step by step below
+        before, after = project_pair(*context[:3], events, [e for _, e, _ in accepted], *context[3:])
+    except WorkflowError as exc:
+        if atomic:
+            raise _numbered(order, exc) from None
+        before = fold(order, events, context)
+        # Some step does not fold: check them one by one so that one bad step spares the rest.
+        accepted, after, copies = _fold_step_by_step(order, events, accepted, context, results, steps)
         if not accepted:
             return results
-        batch_keys = [steps[i].idempotency_key for i, _, _ in accepted if steps[i].idempotency_key]
-        repeated = len(batch_keys) != len(set(batch_keys))
-        try:
-            if repeated:
-                raise WorkflowError("a key repeats within the batch")  # decided step by step below
-            before, after = project_pair(*context[:3], events, [e for _, e, _ in accepted], *context[3:])
-        except WorkflowError as exc:
-            if atomic:
-                raise _numbered(locked, exc) from None
-            before = fold(locked, events, context)
-            # Some step does not fold: check them one by one so that one bad step spares the rest.
-            accepted, after, copies = _fold_step_by_step(locked, events, accepted, context, results, steps)
-            if not accepted:
-                return results
-        else:
-            copies = {}
-        rows = [
-            OrderEvent(
-                order=locked,
-                seq=event.seq,
-                type=event.type,
-                occurred_at=event.at,
-                actor=actor,
-                source=source,
-                idempotency_key=steps[i].idempotency_key or None,
-                payload=event.payload,
-                backdated=backdated,
-                reason=steps[i].reason,
-            )
-            for i, event, backdated in accepted
-        ]
-        locked.event_count += len(accepted)
-        try:
-            # No savepoint: the order row is locked, so only a concurrent use of the same idempotency
-            # key can collide, and then the whole batch is rolled back and reported.
-            write_projection(locked, before, after, rows)
-        except IntegrityError:
-            raise Conflict("these events were recorded concurrently; repeat the request") from None
-        for (i, _, _), row in zip(accepted, rows, strict=True):
-            results[i] = row
-        for i, first in copies.items():
-            results[i] = results[first]
+    else:
+        copies = {}
+    rows = [
+        OrderEvent(
+            order=order,
+            seq=event.seq,
+            type=event.type,
+            occurred_at=event.at,
+            actor=actor,
+            source=source,
+            idempotency_key=steps[i].idempotency_key or None,
+            payload=event.payload,
+            backdated=backdated,
+            reason=steps[i].reason,
+        )
+        for i, event, backdated in accepted
+    ]
+    order.event_count += len(accepted)
+    try:
+        if not write_projection(order, before, after, rows):
+            return None
+    except IntegrityError:
+        # The write is guarded by the order's event count, so only a concurrent use of the same
+        # idempotency key can collide: nothing was written, and the sender is told to repeat.
+        raise Conflict("these events were recorded concurrently; repeat the request") from None
+    for (i, _, _), row in zip(accepted, rows, strict=True):
+        results[i] = row
+    for i, first in copies.items():
+        results[i] = results[first]
     return results
 
 
@@ -577,8 +592,7 @@ def order_recompute(order: WorkOrder) -> bool:
         after = fold(locked, events_of(locked.pk))
         if stored == snapshot_of(after):
             return False
-        write_projection(locked, None, after)
-        return True
+        return write_projection(locked, None, after)  # the order is locked: the guard holds
 
 
 def snapshot_of(state: OrderState) -> dict:

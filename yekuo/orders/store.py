@@ -1,13 +1,15 @@
 """The write path's reads and writes of one order, in as few statements as the database allows.
 
-An action (`services.apply_events`) needs the order row locked, its event log, and the two tokens that
-say whether the cached regulation spec and work table are current; it then writes the new events, the
-changed node and clock rows and the order row. Through the ORM that was ten statements, and building
-them was most of an action's time (bench/lifecycle.py; docs/architecture.md "Measured cost").
+An action (`services.apply_events`) needs the order, its event log, and the two tokens that say whether
+the cached regulation spec and work table are current; it then writes the new events, the changed node,
+clock and suspension rows and the order row. Through the ORM that was ten statements in a transaction,
+and building them was most of an action's time (bench/lifecycle.py; docs/architecture.md "Measured cost").
 
-On PostgreSQL it is one `SELECT … FOR UPDATE OF o` with the log and the tokens as subqueries, and one
-statement whose data-modifying CTEs do every write. SQLite (the embedded default, one writer at a time)
-takes the same values through the ORM: there, simplicity beats a few hundred microseconds.
+On PostgreSQL it is one SELECT with the log and the tokens as subqueries, and one statement whose
+data-modifying CTEs do every write, guarded by the order's event count (optimistic concurrency: after a
+concurrent action the write matches nothing, and the action is folded again on the new log). A new order
+is one statement too. SQLite (the embedded default, one writer at a time) takes the same values through
+the ORM in a transaction: there, simplicity beats a few hundred microseconds.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from django.utils import timezone
 
 from yekuo.accounts.models import Branch, Company
 from yekuo.common.db import fetch_prepared, insert_rows, json_columns, json_dumps, json_row, json_rows
-from yekuo.orders.models import Clock, NodeInstance, OrderCounter, OrderEvent, WorkOrder
+from yekuo.orders.models import Clock, NodeInstance, OrderCounter, OrderEvent, Suspension, WorkOrder
 from yekuo.orders.projection import Event
 from yekuo.regulations.models import Regulation
 from yekuo.workcal.models import CalendarRevision
@@ -31,7 +33,7 @@ ORDER_FIELDS = ("status", "received_at", "closed_at", "low_risk", "event_count")
 
 
 @dataclass
-class Locked:
+class Read:
     order: WorkOrder  # with .branch and .branch.company loaded
     events: list[Event]
     regulation_checksum: str | None  # None: the order's regulation is not loaded
@@ -47,21 +49,22 @@ def events_of(order_id: int) -> list[Event]:
     return [Event(t, at, payload, seq) for t, at, payload, seq in rows]
 
 
-def lock_order(pk: int) -> Locked:
-    """Lock the order row (only that row: locking the branch too would serialise a branch's actions)
-    and read what folding an event into it needs. Raises WorkOrder.DoesNotExist."""
+def read_order(pk: int) -> Read:
+    """The order, its log and the cache tokens, as of one moment. Raises WorkOrder.DoesNotExist.
+
+    Nothing is locked: `write_changes` writes only if the order still has the events read here.
+    """
     if connection.vendor != "postgresql":
-        order = WorkOrder.objects.select_for_update(of=("self",)).select_related("branch__company").get(pk=pk)
+        order = WorkOrder.objects.select_related("branch__company").get(pk=pk)
         checksum = Regulation.objects.filter(code=order.regulation_code).values_list("checksum", flat=True).first()
         token = CalendarRevision.objects.filter(id=1).values_list("token", flat=True).first() or ""
-        return Locked(order, events_of(pk), checksum, token)
-    models = _LOCK_MODELS
-    rows = fetch_prepared(_lock_sql(), [pk])
+        return Read(order, events_of(pk), checksum, token)
+    rows = fetch_prepared(_read_sql(), [pk])
     if not rows:
         raise WorkOrder.DoesNotExist(f"no work order {pk}")
     row = rows[0]
     values, k = [], 0
-    for model in models:
+    for model in _READ_MODELS:
         width = len(model._meta.concrete_fields)
         values.append(model.from_db(connection.alias, None, row[k : k + width]))
         k += width
@@ -72,25 +75,21 @@ def lock_order(pk: int) -> Locked:
     if isinstance(log, str):
         log = json.loads(log)
     events = [Event(t, datetime.fromisoformat(at), payload, seq) for t, at, payload, seq in log or ()]
-    if len(events) != order.event_count:
-        # The subquery ran on the statement's snapshot: when the lock waited for a concurrent action,
-        # the row is the newer one but the log may not be. A new statement sees what that action committed.
-        events = events_of(pk)
-    return Locked(order, events, checksum, token or "")
+    return Read(order, events, checksum, token or "")
 
 
-_LOCK_MODELS = (WorkOrder, Branch, Company)
+_READ_MODELS = (WorkOrder, Branch, Company)
 
 
 @cache
-def _lock_sql() -> str:
+def _read_sql() -> str:
     qn = connection.ops.quote_name
     aliases = ("o", "b", "c")
     columns = ", ".join(
-        f"{alias}.{qn(f.column)}" for alias, model in zip(aliases, _LOCK_MODELS, strict=True)
+        f"{alias}.{qn(f.column)}" for alias, model in zip(aliases, _READ_MODELS, strict=True)
         for f in model._meta.concrete_fields
     )  # fmt: skip
-    table = {m: qn(m._meta.db_table) for m in (*_LOCK_MODELS, Regulation, CalendarRevision, OrderEvent)}
+    table = {m: qn(m._meta.db_table) for m in (*_READ_MODELS, Regulation, CalendarRevision, OrderEvent)}
     return (
         f"SELECT {columns}, "
         f"(SELECT r.checksum FROM {table[Regulation]} r WHERE r.code = o.regulation_code), "
@@ -98,50 +97,69 @@ def _lock_sql() -> str:
         f"(SELECT json_agg(json_build_array(e.type, e.occurred_at, e.payload, e.seq) ORDER BY e.seq) "
         f"FROM {table[OrderEvent]} e WHERE e.order_id = o.id) "
         f"FROM {table[WorkOrder]} o JOIN {table[Branch]} b ON b.id = o.branch_id "
-        f"JOIN {table[Company]} c ON c.id = b.company_id WHERE o.id = %s FOR UPDATE OF o"
+        f"JOIN {table[Company]} c ON c.id = b.company_id WHERE o.id = %s"
     )
 
 
-def write_changes(order: WorkOrder, events: list[OrderEvent], nodes: dict, clocks: dict) -> None:
-    """Insert `events` (their ids are set) and update the changed node and clock rows (values by code)
-    and the order's projected fields, all in one statement on PostgreSQL."""
+def write_changes(
+    order: WorkOrder, expected: int, events: list[OrderEvent], nodes: dict, clocks: dict, suspensions: dict
+) -> bool:
+    """Write an action's changes if the order still has `expected` events; False, with nothing written,
+    when another action came first (the caller reads and folds again).
+
+    Inserts `events` (their ids are set), updates the changed node and clock rows (values by code),
+    upserts the changed suspensions (values by position) and the order's projected fields. On PostgreSQL
+    this is one statement, its own transaction: every write hangs on the order's guarded UPDATE, so an
+    action is written whole or not at all, with no BEGIN or COMMIT round trips.
+    """
     if connection.vendor != "postgresql":
+        fields = {name: getattr(order, name) for name in ORDER_FIELDS}
+        if not WorkOrder.objects.filter(pk=order.pk, event_count=expected).update(**fields):
+            return False
         OrderEvent.objects.bulk_create(events)
         for model, values_by_code in ((NodeInstance, nodes), (Clock, clocks)):
             for code, values in values_by_code.items():
                 model.objects.filter(order=order, code=code).update(**values)
-        order.save(update_fields=ORDER_FIELDS)
-        return
+        for position, values in suspensions.items():
+            Suspension.objects.update_or_create(order=order, position=position, defaults=values)
+        return True
     # The rows travel as JSON, one parameter a table: the statement's text is the same for every action,
     # so it is prepared once per connection and psycopg never re-parses it.
     params = [
-        order.pk,
-        json_rows(OrderEvent, events, exclude=("order",)),
-        json_dumps([{"code": code, **values} for code, values in nodes.items()]),
-        order.pk,
-        json_dumps([{"code": code, **values} for code, values in clocks.items()]),
-        order.pk,
         *(getattr(order, name) for name in ORDER_FIELDS),
         order.pk,
+        expected,
+        json_rows(OrderEvent, events, exclude=("order",)),
+        json_dumps([{"code": code, **values} for code, values in nodes.items()]),
+        json_dumps([{"code": code, **values} for code, values in clocks.items()]),
+        json_dumps([{"position": position, **values} for position, values in suspensions.items()]),
     ]
     rows = fetch_prepared(_write_sql(), params)
-    for event, (pk,) in zip(events, rows, strict=True):
+    if not rows:
+        return False
+    for event, pk in zip(events, rows[0][0] or (), strict=True):
         event.pk = pk
+    return True
 
 
 @cache
 def _write_sql() -> str:
     qn = connection.ops.quote_name
-    event_columns = ", ".join(qn(column) for column in json_columns(OrderEvent, ("order",)))
-    order_table = qn(WorkOrder._meta.db_table)
+    events = ", ".join(qn(column) for column in json_columns(OrderEvent, ("order",)))
     order_fields = ", ".join(f"{qn(WorkOrder._meta.get_field(name).column)} = %s" for name in ORDER_FIELDS)
+    kept = ("reason_id", "evidence_note", "started_at", "ended_at")
+    suspension = ", ".join(qn(c) for c in ("position", *kept))
     return (
-        f"WITH e AS (INSERT INTO {_table(OrderEvent)} (order_id, {event_columns}) SELECT %s, {event_columns} "
-        f"FROM jsonb_populate_recordset(NULL::{_table(OrderEvent)}, %s::jsonb) RETURNING id, seq), "
+        f"WITH o AS (UPDATE {_table(WorkOrder)} SET {order_fields} WHERE id = %s AND event_count = %s RETURNING id), "
+        f"e AS (INSERT INTO {_table(OrderEvent)} (order_id, {events}) SELECT o.id, {events} "
+        f"FROM o, jsonb_populate_recordset(NULL::{_table(OrderEvent)}, %s::jsonb) RETURNING id, seq), "
         f"n AS ({_update_by_code(NodeInstance, ('state', 'ready_at', 'completed_at', 'assignee'))}), "
         f"c AS ({_update_by_code(Clock, CLOCK_COLUMNS)}), "
-        f"o AS (UPDATE {order_table} SET {order_fields} WHERE id = %s) "
-        "SELECT id FROM e ORDER BY seq"
+        # A new suspension has no evidence file yet: order_suspend saves it after the event.
+        f"s AS (INSERT INTO {_table(Suspension)} (order_id, evidence_file, {suspension}) "
+        f"SELECT o.id, '', {suspension} FROM o, jsonb_populate_recordset(NULL::{_table(Suspension)}, %s::jsonb) "
+        f"ON CONFLICT (order_id, position) DO UPDATE SET {', '.join(f'{c} = EXCLUDED.{c}' for c in map(qn, kept))}) "
+        "SELECT (SELECT array_agg(id ORDER BY seq) FROM e) FROM o"
     )
 
 
@@ -157,14 +175,14 @@ def _table(model) -> str:
 
 
 def _update_by_code(model, names: tuple[str, ...]) -> str:
-    """UPDATE of an order's rows by code from a JSON array of rows (one parameter, then the order id)."""
+    """UPDATE of the order's (CTE o) rows by code from a JSON array of rows (one parameter)."""
     qn = connection.ops.quote_name
     columns = [qn(model._meta.get_field(name).column) for name in names]
     assignments = ", ".join(f"{c} = r.{c}" for c in columns)
     return (
         f"UPDATE {_table(model)} AS t SET {assignments} "
-        f"FROM jsonb_populate_recordset(NULL::{_table(model)}, %s::jsonb) AS r "
-        "WHERE t.order_id = %s AND t.code = r.code"
+        f"FROM o, jsonb_populate_recordset(NULL::{_table(model)}, %s::jsonb) AS r "
+        "WHERE t.order_id = o.id AND t.code = r.code"
     )
 
 
