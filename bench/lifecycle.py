@@ -1,6 +1,6 @@
 """Benchmark: work orders driven through their whole life by the services, and events through the API.
 
-    .venv/bin/python bench/lifecycle.py [--orders 400] [--workers 2] [--api-orders 200] [--batch 50]
+    .venv/bin/python bench/lifecycle.py [--orders 1000] [--workers 2] [--api-orders 200] [--batch 50]
 
 Runs on PostgreSQL (DATABASE_URL, default postgresql://postgres@127.0.0.1:5432/yekuo_bench; the database
 is dropped and created anew). Part 1 drives --orders orders of all four categories (a quarter each)
@@ -104,11 +104,15 @@ def _lives(count: int, offset: int):
         yield order, steps
 
 
-def drive(worker: int, count: int, offset: int, batched: bool = False) -> int:
-    """Drive `count` orders through their whole life; returns the number of events appended.
+def drive(worker: int, count: int, offset: int, start, batched: bool = False) -> tuple[int, float, float]:
+    """Drive `count` orders through their whole life; returns the number of events appended and the
+    wall-clock times the driving began and ended.
 
     One action per service call, as staff work; or, `batched`, each order created with its whole history
     in one call (`order_create(steps=…)`), as the control layer sends a new order's events in one batch.
+    The process first starts Django and loads the reference data (work table, regulation), as a server
+    process has before its first request; then it waits at `start` (a barrier) so that every worker's
+    timed part runs at the same time.
     """
     setup_django()
     from django.db import connection
@@ -116,12 +120,18 @@ def drive(worker: int, count: int, offset: int, batched: bool = False) -> int:
     from yekuo.accounts.models import Branch, User
     from yekuo.orders import services
     from yekuo.orders.models import EventSource
+    from yekuo.regulations.selectors import regulation_effective
+    from yekuo.workcal.selectors import work_table
 
     connection.close()
     actor = User.objects.get(username="bench")
     branch = Branch.objects.select_related("company").get(code="b1")
+    work_table(branch.company.code)
+    regulation_effective(T0)
     source = EventSource.IMPORT
     events = 0
+    start.wait()
+    began = time.time()
     for attributes, steps in _lives(count, offset):
         if batched:
             batch = [services.Step(kind, payload, at) for kind, payload, at in steps]
@@ -131,7 +141,17 @@ def drive(worker: int, count: int, offset: int, batched: bool = False) -> int:
             for kind, payload, at in steps:
                 services.apply_event(order, kind, actor=actor, payload=payload, occurred_at=at, source=source)
         events += 2 + len(steps)
-    return events
+    return events, began, time.time()
+
+
+def drive_all(workers: int, share: int, offset: int, batched: bool = False) -> tuple[int, float]:
+    """Drive `share` orders in each of `workers` processes; returns the events appended and the seconds
+    from the first worker's start to the last one's end."""
+    context = multiprocessing.get_context("spawn")
+    with context.Manager() as manager, context.Pool(workers) as pool:
+        start = manager.Barrier(workers)
+        runs = pool.starmap(drive, [(w, share, offset + w * share, start, batched) for w in range(workers)])
+    return sum(events for events, _, _ in runs), max(end for *_, end in runs) - min(began for _, began, _ in runs)
 
 
 def free_port() -> int:
@@ -187,7 +207,7 @@ def post_all(port: int, events: list[dict], batch: int, threads: int) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--orders", type=int, default=400)
+    parser.add_argument("--orders", type=int, default=1000)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--api-orders", type=int, default=200)
     parser.add_argument("--batch", type=int, default=50)
@@ -201,10 +221,7 @@ def main() -> None:
     connection.close()
 
     share = args.orders // args.workers
-    begin = time.perf_counter()
-    with multiprocessing.get_context("spawn").Pool(args.workers) as pool:
-        counts = pool.starmap(drive, [(w, share, w * share) for w in range(args.workers)])
-    seconds = time.perf_counter() - begin
+    events, seconds = drive_all(args.workers, share, 0)
     from yekuo.orders.models import WorkOrder
     from yekuo.orders.recompute import verify_orders
 
@@ -213,13 +230,10 @@ def main() -> None:
     energized = WorkOrder.objects.filter(status="energized").count()
     if bad or energized != orders:
         raise SystemExit(f"lifecycle check failed: {energized}/{orders} energized, {bad} differ from their logs")
-    result = {"orders_per_s": round(orders / seconds, 1), "events_per_order": round(sum(counts) / orders, 2)}
-    print(f"services, one action a call: {orders} orders, {sum(counts)} events in {seconds:.2f}s")
+    result = {"orders_per_s": round(orders / seconds, 1), "events_per_order": round(events / orders, 2)}
+    print(f"services, one action a call: {orders} orders, {events} events in {seconds:.2f}s")
 
-    begin = time.perf_counter()
-    with multiprocessing.get_context("spawn").Pool(args.workers) as pool:
-        pool.starmap(drive, [(w, share, 100_000 + w * share, True) for w in range(args.workers)])
-    seconds = time.perf_counter() - begin
+    _, seconds = drive_all(args.workers, share, 100_000, batched=True)
     result["orders_batched_per_s"] = round(orders / seconds, 1)
     print(f"services, each order with its history in one call: {orders} orders in {seconds:.2f}s")
     bad = sum(1 for _, differences in verify_orders() if differences)

@@ -13,7 +13,7 @@ from decimal import Decimal
 from functools import cache, partial
 from operator import attrgetter
 
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from django.db.models import AutoField
 
 
@@ -138,18 +138,24 @@ def fetch_prepared(sql: str, params: list) -> list[tuple]:
 
     Django binds parameters on the client and never prepares (its connections must work behind a
     transaction-mode pooler), so PostgreSQL parses and plans every statement again, and for the write
-    path's two statements planning cost more than running them. Here psycopg binds on the server and
+    path's statements planning cost more than running them. Here psycopg binds on the server and
     prepares the statement (it keeps the last 100 per connection; config/env.py sets the threshold that
     allows it). yekuo connects to PostgreSQL directly; behind a pooler in transaction mode these
     statements would have to go unprepared.
     """
-    if connection.vendor != "postgresql":
-        with connection.cursor() as cursor:
+    db = connections[DEFAULT_DB_ALIAS]  # once: every attribute of the `connection` proxy is a lookup
+    if db.vendor != "postgresql":
+        with db.cursor() as cursor:
             cursor.execute(sql, params)
-            return cursor.fetchall() if cursor.description else []
-    import psycopg
+            return cursor.fetchall()
+    db.ensure_connection()
+    raw = db.connection
+    # The server-binding cursor is kept with the (per-thread) connection: it costs more to make than to run.
+    cursor = getattr(db, "_yekuo_cursor", None)
+    if cursor is None or cursor.connection is not raw or cursor.closed:
+        import psycopg
 
-    connection.ensure_connection()
-    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+        cursor = db._yekuo_cursor = psycopg.Cursor(raw)
+    with db.wrap_database_errors:
         cursor.execute(sql, params, prepare=True)
         return cursor.fetchall()

@@ -7,12 +7,11 @@ updates the projection rows in the same transaction. The workflow rules themselv
 
 from __future__ import annotations
 
-from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from yekuo.accounts.permissions import require
@@ -28,7 +27,7 @@ from yekuo.orders.models import (
     WorkOrder,
 )
 from yekuo.orders.projection import CUSTOMER_EVENTS, Event, OrderState, WorkflowError, project, project_pair
-from yekuo.orders.store import Read, creation_refs, events_of, insert_order, read_order, write_changes
+from yekuo.orders.store import Read, creation_refs, events_of, insert_order, one_write, read_order, write_changes
 from yekuo.regulations.selectors import regulation_effective, regulation_get, regulation_spec
 from yekuo.workcal.engine import Threshold
 from yekuo.workcal.selectors import work_table
@@ -236,8 +235,7 @@ def apply_events(
     """
     pk = order.pk if isinstance(order, WorkOrder) else order
     for _ in range(WRITE_ATTEMPTS):
-        # PostgreSQL writes an action in one statement, its own transaction; SQLite in several, in one.
-        with nullcontext() if connection.vendor == "postgresql" else transaction.atomic():
+        with one_write():
             results = _apply_once(pk, steps, actor, source, check_actor, atomic)
         if results is not None:
             return results
@@ -439,7 +437,7 @@ def order_create(
     if not customer_name.strip() or not site_address.strip():
         raise InvalidInput("customer_name and site_address are required", field="customer_name")
     receive = receive if receive is not None else channel in ("counter", "assisted")
-    with transaction.atomic():
+    with one_write():
         found = _existing(idempotency_key)
         if found is not None:
             return found.order

@@ -15,11 +15,12 @@ the ORM in a transaction: there, simplicity beats a few hundred microseconds.
 from __future__ import annotations
 
 import json
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
 
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from yekuo.accounts.models import Branch, Company
@@ -30,6 +31,12 @@ from yekuo.regulations.models import Regulation
 from yekuo.workcal.models import CalendarRevision
 
 ORDER_FIELDS = ("status", "received_at", "closed_at", "low_risk", "event_count")
+
+
+def one_write():
+    """The transaction an action's write needs: none on PostgreSQL, where `write_changes` and
+    `insert_order` write in one statement (its own transaction); one on SQLite, where they take several."""
+    return nullcontext() if connection.vendor == "postgresql" else transaction.atomic()
 
 
 @dataclass
