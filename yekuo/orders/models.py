@@ -181,7 +181,7 @@ class OrderEvent(models.Model):
     scope_branch_field = "order__branch"
 
     # Indexes on the log are written by every action: the order's is the unique (order, seq), the key's a
-    # plain unique constraint (a unique field would add a second, LIKE-pattern index on PostgreSQL), and
+    # partial unique constraint (a unique field would add a second, LIKE-pattern index on PostgreSQL), and
     # the actor is not indexed (no look-up by actor yet; users are deactivated, not deleted).
     order = models.ForeignKey(WorkOrder, models.PROTECT, related_name="events", db_index=False)
     seq = models.PositiveIntegerField()
@@ -201,9 +201,14 @@ class OrderEvent(models.Model):
         ordering = ["order", "seq"]
         constraints = [
             models.UniqueConstraint(fields=["order", "seq"], name="event_unique_seq"),
-            models.UniqueConstraint(fields=["idempotency_key"], name="event_unique_idempotency_key"),
+            # Partial: most staff actions carry no key, and an index entry for each NULL is a write for nothing.
+            models.UniqueConstraint(
+                fields=["idempotency_key"],
+                condition=models.Q(idempotency_key__isnull=False),
+                name="event_unique_idempotency_key",
+            ),
         ]
-        indexes = [models.Index(fields=["type", "occurred_at"])]
+        # No index on (type, occurred_at) until a report needs one: every action writes every index.
 
     def __str__(self) -> str:
         return f"{self.order_id}#{self.seq} {self.type}"
