@@ -154,8 +154,12 @@ def fetch_prepared(sql: str, params: list) -> list[tuple]:
     cursor = getattr(db, "_yekuo_cursor", None)
     if cursor is None or cursor.connection is not raw or cursor.closed:
         import psycopg
+        from psycopg.types.datetime import TimestamptzLoader
 
         cursor = db._yekuo_cursor = psycopg.Cursor(raw)
+        # psycopg's own loader, which it runs in C; Django's subclass (for its cursors) runs in Python.
+        # Both give aware datetimes for the same instants.
+        cursor.adapters.register_loader("timestamptz", TimestamptzLoader)
     with db.wrap_database_errors:
         cursor.execute(sql, params, prepare=True)
         return cursor.fetchall()

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
 
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.utils import timezone
 
 from yekuo.accounts.models import Branch, Company
@@ -61,7 +61,8 @@ def read_order(pk: int) -> Read:
 
     Nothing is locked: `write_changes` writes only if the order still has the events read here.
     """
-    if connection.vendor != "postgresql":
+    db = connections[DEFAULT_DB_ALIAS]
+    if db.vendor != "postgresql":
         order = WorkOrder.objects.select_related("branch__company").get(pk=pk)
         checksum = Regulation.objects.filter(code=order.regulation_code).values_list("checksum", flat=True).first()
         token = CalendarRevision.objects.filter(id=1).values_list("token", flat=True).first() or ""
@@ -73,7 +74,7 @@ def read_order(pk: int) -> Read:
     values, k = [], 0
     for model in _READ_MODELS:
         width = len(model._meta.concrete_fields)
-        values.append(model.from_db(connection.alias, None, row[k : k + width]))
+        values.append(model.from_db(db.alias, None, row[k : k + width]))
         k += width
     order, branch, company = values
     branch.company = company
