@@ -18,7 +18,6 @@ Rules implemented here, each from the regulation data (yekuo/regulations/data/or
 
 from __future__ import annotations
 
-from copy import copy
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -113,20 +112,31 @@ class OrderState:
 
     def copy(self) -> OrderState:
         """A copy that the projector's later steps cannot change (they mutate nodes, clocks, pauses)."""
-        clocks = {}
-        for code, clock in self.clocks.items():
-            clocks[code] = copy(clock)
-            clocks[code].pauses = [list(p) for p in clock.pauses]
         return OrderState(
-            self.status,
-            self.received_at,
-            self.closed_at,
-            dict(self.conditions),
-            {code: copy(node) for code, node in self.nodes.items()},
-            clocks,
-            [copy(s) for s in self.suspensions],
-            self.last_event_at,
-        )
+            status=self.status,
+            received_at=self.received_at,
+            closed_at=self.closed_at,
+            conditions=dict(self.conditions),
+            nodes={
+                code: NodeState(code=n.code, state=n.state, ready_at=n.ready_at, completed_at=n.completed_at,
+                                assignee=n.assignee)
+                for code, n in self.nodes.items()
+            },
+            clocks={
+                code: ClockState(
+                    code=c.code, nodes=c.nodes, state=c.state, requested_at=c.requested_at, started_at=c.started_at,
+                    completed_at=c.completed_at, limit_days=c.limit_days, condition_pending=c.condition_pending,
+                    pauses=[list(p) for p in c.pauses], deadline_at=c.deadline_at, warn_at=c.warn_at,
+                    provisional=c.provisional, budget_seconds=c.budget_seconds,
+                )
+                for code, c in self.clocks.items()
+            },
+            suspensions=[
+                SuspensionState(reason=s.reason, started_at=s.started_at, ended_at=s.ended_at, evidence=s.evidence)
+                for s in self.suspensions
+            ],
+            last_event_at=self.last_event_at,
+        )  # fmt: skip
 
     @property
     def open_suspension(self) -> SuspensionState | None:
@@ -161,7 +171,12 @@ class Projector:
             raise WorkflowError(f"unknown event type {event.type!r}; known: {', '.join(EVENT_TYPES)}")
         handler(event)
         state.last_event_at = event.at
+
+    def result(self) -> OrderState:
+        """The state so far, its deadlines computed: only a state that is looked at needs them, so they
+        are computed here and not after every event (the handlers never read them)."""
         self._refresh()
+        return self.state
 
     # ------------------------------------------------------------------------------------------ events
     def _on_order_created(self, event: Event) -> None:
@@ -388,7 +403,7 @@ def project(category, rules, channel, events, table, threshold: Threshold | None
     """Fold events (any order; sorted here by occurred_at, then sequence) into the order's state."""
     projector = Projector(category, rules, channel, table, threshold or Threshold())
     _apply_all(projector, sorted(events, key=_key))
-    return projector.state
+    return projector.result()
 
 
 def project_pair(category, rules, channel, events, new, table, threshold=None) -> tuple[OrderState, OrderState]:
@@ -406,9 +421,9 @@ def project_pair(category, rules, channel, events, new, table, threshold=None) -
         )
     projector = Projector(category, rules, channel, table, threshold or Threshold())
     _apply_all(projector, old)
-    before = projector.state.copy()
+    before = projector.result().copy()
     _apply_all(projector, new)
-    return before, projector.state
+    return before, projector.result()
 
 
 def _apply_all(projector: Projector, events: list[Event]) -> None:

@@ -205,3 +205,29 @@ def test_project_pair_equals_two_folds_at_every_split(table, life):
         assert before == project(spec, REGULATION.rules, "counter", old, table)
         assert after == project(spec, REGULATION.rules, "counter", [*old, *new], table)
     assert after.nodes["grid_works"].assignee == 7
+
+
+def test_a_state_copy_carries_every_field_and_shares_nothing_mutable():
+    """OrderState.copy names each field: one added to a state class and forgotten there fails here."""
+    from dataclasses import fields
+
+    from yekuo.orders.projection import ClockState, NodeState, OrderState, SuspensionState
+
+    def filled(cls, **given):
+        return cls(**{f.name: given.get(f.name, object()) for f in fields(cls)})
+
+    clock = filled(ClockState, pauses=[[object(), None]])
+    state = filled(
+        OrderState, conditions={"low_risk": True}, nodes={"a": filled(NodeState)}, clocks={"c": clock},
+        suspensions=[filled(SuspensionState)],
+    )  # fmt: skip
+    copied = state.copy()
+    for original, twin in ((state, copied), (state.nodes["a"], copied.nodes["a"]), (clock, copied.clocks["c"]),
+                           (state.suspensions[0], copied.suspensions[0])):  # fmt: skip
+        assert {f.name: getattr(twin, f.name) for f in fields(original)} == {
+            f.name: getattr(original, f.name) for f in fields(original)
+        }
+        assert twin is not original
+    copied.clocks["c"].pauses[0][1] = object()
+    copied.conditions["low_risk"] = False
+    assert clock.pauses[0][1] is None and state.conditions == {"low_risk": True}
