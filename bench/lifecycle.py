@@ -5,7 +5,9 @@
 Runs on PostgreSQL (DATABASE_URL, default postgresql://postgres@127.0.0.1:5432/yekuo_bench; the database
 is dropped and created anew). Part 1 drives --orders orders of all four categories (a quarter each)
 from creation to energization through the same services the pages and the API call, in --workers
-processes; every order's log is then replayed (`orders verify`) to check the result. Part 2 starts
+processes; every order's log is then replayed (`orders verify`) to check the result. The time counted
+runs from the first worker's first action to the last worker's last: each worker first starts Django
+and loads the calendar and regulation, as a server process has before its first request. Part 2 starts
 gunicorn (--workers processes) and posts the control-layer events of --api-orders orders to
 POST /api/v1/events, --batch events a request, from as many client threads. The last line is JSON:
 {"orders_per_s": …, "events_per_order": …, "orders_batched_per_s": …, "api_events_per_s": …,

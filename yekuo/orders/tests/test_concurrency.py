@@ -1,6 +1,9 @@
-"""Concurrent actions on one order, on PostgreSQL: serialised by the order's row lock, never duplicated.
+"""Concurrent actions on one order, on PostgreSQL: both recorded, in order, never duplicated.
 
-SQLite serialises whole-database writes by itself, so these run on PostgreSQL only (CI's second run).
+Nothing is locked while an action is folded; its write is guarded by the order's event count, so the
+second of two simultaneous actions writes nothing and is folded again on the new log
+(yekuo/orders/store.py). SQLite serialises whole-database writes by itself, so these run on PostgreSQL
+only (CI's second run).
 """
 
 import threading
@@ -14,7 +17,7 @@ from yekuo.orders.models import EventSource, OrderEvent, WorkOrder
 from yekuo.orders.recompute import verify_orders
 from yekuo.workcal.tests.conftest import at
 
-pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks are PostgreSQL's")
+pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent writers need PostgreSQL")
 
 
 @pytest.fixture
