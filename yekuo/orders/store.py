@@ -131,18 +131,19 @@ def write_changes(
         for position, values in suspensions.items():
             Suspension.objects.update_or_create(order=order, position=position, defaults=values)
         return True
-    # The rows travel as JSON, one parameter a table: the statement's text is the same for every action,
-    # so it is prepared once per connection and psycopg never re-parses it.
-    params = [
-        *(getattr(order, name) for name in ORDER_FIELDS),
-        order.pk,
-        expected,
-        json_rows(OrderEvent, events, exclude=("order",)),
-        json_dumps([{"code": code, **values} for code, values in nodes.items()]),
-        json_dumps([{"code": code, **values} for code, values in clocks.items()]),
-        json_dumps([{"position": position, **values} for position, values in suspensions.items()]),
-    ]
-    rows = fetch_prepared(_write_sql(), params)
+    # The rows travel as JSON, one parameter a table, so the statement's text depends only on which tables
+    # the action touches (at most eight texts): each is prepared once per connection and psycopg never
+    # re-parses it. A table with nothing to write is left out of the statement: each one it names is
+    # opened and locked with all its indexes, written or not.
+    params = [*(getattr(order, name) for name in ORDER_FIELDS), order.pk, expected]
+    params.append(json_rows(OrderEvent, events, exclude=("order",)))
+    if nodes:
+        params.append(json_dumps([{"code": code, **values} for code, values in nodes.items()]))
+    if clocks:
+        params.append(json_dumps([{"code": code, **values} for code, values in clocks.items()]))
+    if suspensions:
+        params.append(json_dumps([{"position": position, **values} for position, values in suspensions.items()]))
+    rows = fetch_prepared(_write_sql(bool(nodes), bool(clocks), bool(suspensions)), params)
     if not rows:
         return False
     for event, pk in zip(events, rows[0][0] or (), strict=True):
@@ -151,24 +152,29 @@ def write_changes(
 
 
 @cache
-def _write_sql() -> str:
+def _write_sql(nodes: bool, clocks: bool, suspensions: bool) -> str:
     qn = connection.ops.quote_name
     events = ", ".join(qn(column) for column in json_columns(OrderEvent, ("order",)))
     order_fields = ", ".join(f"{qn(WorkOrder._meta.get_field(name).column)} = %s" for name in ORDER_FIELDS)
-    kept = ("reason_id", "evidence_note", "started_at", "ended_at")
-    suspension = ", ".join(qn(c) for c in ("position", *kept))
-    return (
-        f"WITH o AS (UPDATE {_table(WorkOrder)} SET {order_fields} WHERE id = %s AND event_count = %s RETURNING id), "
+    ctes = [
+        f"o AS (UPDATE {_table(WorkOrder)} SET {order_fields} WHERE id = %s AND event_count = %s RETURNING id)",
         f"e AS (INSERT INTO {_table(OrderEvent)} (order_id, {events}) SELECT o.id, {events} "
-        f"FROM o, jsonb_populate_recordset(NULL::{_table(OrderEvent)}, %s::jsonb) RETURNING id, seq), "
-        f"n AS ({_update_by_code(NodeInstance, ('state', 'ready_at', 'completed_at', 'assignee'))}), "
-        f"c AS ({_update_by_code(Clock, CLOCK_COLUMNS)}), "
+        f"FROM o, jsonb_populate_recordset(NULL::{_table(OrderEvent)}, %s::jsonb) RETURNING id, seq)",
+    ]
+    if nodes:
+        ctes.append(f"n AS ({_update_by_code(NodeInstance, ('state', 'ready_at', 'completed_at', 'assignee'))})")
+    if clocks:
+        ctes.append(f"c AS ({_update_by_code(Clock, CLOCK_COLUMNS)})")
+    if suspensions:
+        kept = ("reason_id", "evidence_note", "started_at", "ended_at")
+        columns = ", ".join(qn(c) for c in ("position", *kept))
         # A new suspension has no evidence file yet: order_suspend saves it after the event.
-        f"s AS (INSERT INTO {_table(Suspension)} (order_id, evidence_file, {suspension}) "
-        f"SELECT o.id, '', {suspension} FROM o, jsonb_populate_recordset(NULL::{_table(Suspension)}, %s::jsonb) "
-        f"ON CONFLICT (order_id, position) DO UPDATE SET {', '.join(f'{c} = EXCLUDED.{c}' for c in map(qn, kept))}) "
-        "SELECT (SELECT array_agg(id ORDER BY seq) FROM e) FROM o"
-    )
+        ctes.append(
+            f"s AS (INSERT INTO {_table(Suspension)} (order_id, evidence_file, {columns}) SELECT o.id, '', {columns} "
+            f"FROM o, jsonb_populate_recordset(NULL::{_table(Suspension)}, %s::jsonb) ON CONFLICT (order_id, position) "
+            f"DO UPDATE SET {', '.join(f'{c} = EXCLUDED.{c}' for c in map(qn, kept))})"
+        )
+    return f"WITH {', '.join(ctes)} SELECT (SELECT array_agg(id ORDER BY seq) FROM e) FROM o"
 
 
 # The clock columns an action changes (services.CLOCK_FIELDS).
