@@ -2,8 +2,9 @@
 
 `QuerySet.bulk_create` prepares every object through the ORM's full machinery; creating an order writes
 some twenty node, clock and event rows, and that preparation was most of a new order's time
-(bench/lifecycle.py). Here the SQL of each shape is built once, and each value is prepared by its field
-(`pre_save`, `get_db_prep_save`) unless it already is what the field would give, so defaults,
+(bench/lifecycle.py). Here rows go in one multi-row INSERT (`insert_rows`, SQLite's path), or, on
+PostgreSQL, as one JSON parameter of a prepared statement (`json_rows`, `fetch_prepared`); values still
+come from each field (`pre_save`, `get_db_prep_save` where the field would change them), so defaults,
 auto_now_add and JSON behave as usual.
 """
 
@@ -17,32 +18,18 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from django.db.models import AutoField
 
 
-def insert_statement(model, objs: list, returning: str | None = None) -> tuple[str, list]:
-    """The INSERT of `objs` (pre_save applied to each, so auto_now_add is set on the objects too)."""
-    plan, head, row = _insert_plan(model, connection.vendor)
-    params = [prepare(get(obj)) for obj in objs for get, prepare in plan]
-    sql = f"{head} VALUES {', '.join([row] * len(objs))}"
-    return (f"{sql} RETURNING {connection.ops.quote_name(returning)}" if returning else sql), params
-
-
 def insert_rows(model, objs: list) -> None:
-    """Insert `objs` in one statement, when nobody needs their keys back."""
+    """Insert `objs` in one statement, when nobody needs their keys back (pre_save is applied to each,
+    so auto_now_add is set on the objects too)."""
     if not objs:
         return
-    with connection.cursor() as cursor:
-        cursor.execute(*insert_statement(model, objs))
-
-
-@cache
-def _insert_plan(model, vendor: str) -> tuple:
     fields = [f for f in model._meta.concrete_fields if not isinstance(f, AutoField) and not f.generated]
-    plan = []
-    for f in fields:
-        auto = getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
-        plan.append((partial(_pre_save, f) if auto else attrgetter(f.attname), value_preparer(f, vendor)))
+    params = [f.get_db_prep_save(f.pre_save(obj, True), connection) for obj in objs for f in fields]
     qn = connection.ops.quote_name
-    head = f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(f.column) for f in fields)})"
-    return plan, head, "(" + ", ".join(["%s"] * len(fields)) + ")"
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    sql = f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) VALUES "
+    with connection.cursor() as cursor:
+        cursor.execute(sql + ", ".join([row] * len(objs)), params)
 
 
 def json_rows(model, objs: list, exclude: tuple[str, ...] = ()) -> str:
@@ -84,7 +71,7 @@ def _json_plan(model, exclude: tuple[str, ...]) -> list:
             continue
         if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
             get = partial(_pre_save, f)
-        elif isinstance(f, models.JSONField) or any(isinstance(f, cls) for cls, _ in _NATIVE_ON_POSTGRESQL):
+        elif isinstance(f, _AS_JSON):
             get = attrgetter(f.attname)
         else:
             get = partial(_prep_attribute, f)
@@ -100,36 +87,18 @@ def _pre_save(field, obj):
     return field.pre_save(obj, True)
 
 
-# The Python type for which a field's get_db_prep_save on PostgreSQL returns the value unchanged (psycopg
-# adapts it): with exactly that type (or None) the field machinery is skipped on hot paths.
-_NATIVE_ON_POSTGRESQL = (
-    (models.CharField, str),
-    (models.TextField, str),
-    (models.BooleanField, bool),
-    (models.IntegerField, int),
-    (models.DecimalField, Decimal),
-    (models.DateTimeField, datetime),
-    (models.ForeignKey, int),
+# Fields whose Python values go into the JSON as they are (datetimes and decimals through _json_default)
+# and which PostgreSQL reads back into the column's type; any other field's value is prepared by the field.
+_AS_JSON = (
+    models.CharField,
+    models.TextField,
+    models.BooleanField,
+    models.IntegerField,
+    models.DecimalField,
+    models.DateTimeField,
+    models.ForeignKey,
+    models.JSONField,
 )
-
-
-def value_preparer(field, vendor: str):
-    """`prepare(value)`: what `field.get_db_prep_save(value)` gives, cheaply where that is the value itself."""
-    native = next((kind for cls, kind in _NATIVE_ON_POSTGRESQL if isinstance(field, cls)), None)
-    if vendor != "postgresql" or native is None:
-        return partial(_db_prep_save, field)
-    aware = native is datetime
-
-    def prepare(value):
-        if value is None or (type(value) is native and (not aware or value.tzinfo is not None)):
-            return value
-        return field.get_db_prep_save(value, connection)
-
-    return prepare
-
-
-def _db_prep_save(field, value):
-    return field.get_db_prep_save(value, connection)
 
 
 def fetch_prepared(sql: str, params: list) -> list[tuple]:
