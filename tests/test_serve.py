@@ -59,3 +59,21 @@ def test_serve_runs_web_and_worker_and_stops_cleanly(tmp_path):
     output = "".join(lines)
     assert "with a worker" in output and "Huey consumer started" in output  # with the daily calendar task
     assert server.returncode == 0, output
+
+
+def test_serve_stopped_while_its_children_start_exits_cleanly(tmp_path):
+    """A SIGTERM that reaches a child before it has set its own handlers is still a stop we asked for."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE", "REDIS_URL")}
+    env.update(YEKUO_DATA_DIR=str(tmp_path), DATABASE_URL=f"sqlite:///{tmp_path / 'serve.sqlite3'}")
+    subprocess.run([sys.executable, "-m", "yekuo.cli", "migrate", "-v0"], env=env, cwd=ROOT, check=True)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "yekuo.cli", "serve", "--port", str(free_port()), "--workers", "1"],
+        env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    try:
+        first = server.stdout.readline()  # written once both children are started, before either is ready
+        assert "serving on" in first
+    finally:
+        server.send_signal(signal.SIGTERM)
+        output = first + server.communicate(timeout=60)[0]
+    assert server.returncode == 0, output

@@ -22,21 +22,31 @@ class Command(BaseCommand):
         web = [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind", f"{host}:{port}",
                "--workers", str(workers), "--access-logfile", "-"]  # fmt: skip
         worker = [sys.executable, "-m", "yekuo.cli", "run_huey"]
-        children = [subprocess.Popen(web)]
-        if not no_worker:
-            children.append(subprocess.Popen(worker))
-        self.stdout.write(f"yekuo: serving on http://{host}:{port}/" + ("" if no_worker else " with a worker"))
+        children: list[subprocess.Popen] = []
+        asked_to_stop = []
 
         def stop(signum, frame):
+            asked_to_stop.append(signum)
             for child in children:
                 if child.poll() is None:
                     child.send_signal(signal.SIGTERM)
 
+        # Handlers first, so that a stop asked for while the children start is not lost.
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
+        children.append(subprocess.Popen(web))
+        if not no_worker:
+            children.append(subprocess.Popen(worker))
+        self.stdout.write(f"yekuo: serving on http://{host}:{port}/" + ("" if no_worker else " with a worker"))
+        self.stdout.flush()
         # When either stops, stop the other: a web without its worker (or the reverse) is not yekuo.
-        while all(child.poll() is None for child in children):
+        while not asked_to_stop and all(child.poll() is None for child in children):
             time.sleep(0.5)
+        stopped_by_us = bool(asked_to_stop)
         stop(None, None)
         codes = [child.wait(timeout=30) for child in children]
+        # A child that has not yet installed its own handler (Huey sets its handlers only after it has logged its
+        # start) dies of the SIGTERM we send it: when the stop was asked for, that is a clean stop, not a failure.
+        if stopped_by_us:
+            codes = [0 if code == -signal.SIGTERM else code for code in codes]
         sys.exit(next((code for code in codes if code), 0))
