@@ -68,7 +68,7 @@ def recreate_database() -> None:
 
 
 def prepare() -> None:
-    """Schema, calendar, regulation, one branch and an integration user with a token."""
+    """Schema, calendar, regulation, one branch, a staff user and an integration user with a token."""
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
@@ -82,8 +82,10 @@ def prepare() -> None:
     branch = Branch.objects.create(company=company, code="b1", name="基准分公司")
     ServiceArea.objects.create(branch=branch, code="a1", name="基准营业区", keywords=["基准区"])
     user = User.objects.create_user("bench", password="bench-password-2026", company=company)
-    user.roles.set(Role.objects.filter(code="administrator"))
-    Token.objects.create(user=user, key="bench" + "0" * 35)
+    user.roles.set(Role.objects.filter(code="administrator"))  # drives every node through the staff services
+    feed = User.objects.create_user("bench_feed", company=company)  # the marketing system's account: relays only
+    feed.roles.set(Role.objects.filter(code="integration"))
+    Token.objects.create(user=feed, key="bench" + "0" * 35)
 
 
 def _lives(count: int, offset: int):

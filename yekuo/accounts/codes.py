@@ -15,6 +15,8 @@ ROLES: dict[str, str] = {
     "department_manager": "部门经理",
     "administrator": "系统管理员",
     "auditor": "审计员",
+    # The account through which another system (the marketing business system) relays its events (issue 3 §3).
+    "integration": "系统接口账号",
 }
 
 # 客户服务中心 controls the whole process and dispatches platform orders (notice §1, R3); the other two

@@ -64,7 +64,11 @@ COMPANY_USERS = [
     ("ordos_production_manager", "李建国", ["department_manager"], "production_technology"),
     ("ordos_admin", "周海涛", ["administrator"], None),
     ("ordos_auditor", "吴敏", ["auditor"], None),
+    # Not a person: the marketing business system relays its events through it (token or `events import`).
+    ("integration", "营销业务系统接口", ["integration"], None),
 ]
+# Accounts of other systems sign in with an API token only: no password, so no login to the pages.
+TOKEN_ONLY_ROLES = {"integration"}
 
 # Branch-scope users, per branch: username suffix, role, department code.
 BRANCH_ROLES = [
@@ -154,7 +158,8 @@ def create_demo_org() -> DemoOrg:
 
     password_hash = make_password(DEMO_PASSWORD)  # hashed once: hashing is slow on purpose
     for username, full_name, roles, department in COMPANY_USERS:
-        _user(org, password_hash, username, full_name, roles, None, org.departments.get(department))
+        password = make_password(None) if TOKEN_ONLY_ROLES & set(roles) else password_hash
+        _user(org, password, username, full_name, roles, None, org.departments.get(department))
     for code, _name, _stations, _areas in BRANCHES:
         for (suffix, role, department), full_name in zip(BRANCH_ROLES, BRANCH_PEOPLE[code], strict=True):
             _user(

@@ -16,9 +16,13 @@ everything else here is an **interpretation**, chosen for a utility's separation
 - `branch_manager` / `department_manager` (分公司经理 / 部门经理) control: view, (re)assign, cancel, reopen
   and export. They do not work nodes themselves, so a manager cannot close a clock on someone's behalf.
 - `auditor` (审计员) only views and exports (R12, R16): read-only by design.
-- `administrator` (系统管理员) may do everything, including `admin.manage` and `event.ingest`. The
-  marketing business system's integration account (R16, issue 3 §3) is given this role until a dedicated
-  integration role exists.
+- `administrator` (系统管理员) may do everything, including `admin.manage` and `event.ingest`.
+- `integration` (系统接口账号) is the account of another system, not a person: the marketing business system
+  relays the events of the orders it owns through it (issue 3 §3). It may view and relay (`event.ingest`),
+  and nothing else: it cannot work a node through the staff actions, export or manage. Its relayed events
+  are checked for scope, not for node roles (the other system decided who did the work; its event id and
+  the relayed reason keep the trail, R16). Least privilege: the key of a leaked integration token cannot
+  sign in to the admin site or close a clock by hand.
 
 "node.complete (their nodes)": the matrix grants the *kind* of action; the orders services also check
 that the node's owner role in the regulation is one of the user's roles (`has_role`), and the scope.
@@ -41,6 +45,7 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
     "department_manager": frozenset(_CONTROL),
     "administrator": frozenset(ACTIONS),
     "auditor": frozenset({"order.view", "order.export"}),
+    "integration": frozenset({"order.view", "event.ingest"}),
 }
 
 assert set(ROLE_ACTIONS) == set(ROLES), "every role needs a row in ROLE_ACTIONS"

@@ -7,7 +7,10 @@ area each, the three departments, and one user of every role:
 |---|---|---|
 | `clerk`, `customer_manager`, `project_manager`, `branch_manager` | as named | branch `east` |
 | the same names prefixed `west_` (`west_clerk`, …) | as named | branch `west` |
-| `dispatcher`, `department_manager`, `administrator`, `auditor` | as named | the company |
+| `dispatcher`, `department_manager`, `administrator`, `auditor`, `integration` | as named | the company |
+
+The usernames are the attribute names, except `integration`, whose username is `cast_integration` (the demo
+has an `integration` account, and a test may load both).
 | `nobody` | no role | the company |
 | `inactive` | acceptance_clerk, but `is_active=False` | branch `east` |
 | `outsider` | department_manager of another company `other` (branch `other.north`) | company `other` |
@@ -34,8 +37,10 @@ __all__ = ["CAST_PASSWORD", "Cast", "cast", "make_cast"]
 
 CAST_PASSWORD = "cast-password-2026"
 BRANCH_ROLES = ("acceptance_clerk", "customer_manager", "project_manager", "branch_manager")
-COMPANY_ROLES = ("dispatcher", "department_manager", "administrator", "auditor")
+COMPANY_ROLES = ("dispatcher", "department_manager", "administrator", "auditor", "integration")
 _NAMES = {"acceptance_clerk": "clerk"}  # the attribute name of a role, where shorter than its code
+# Usernames that differ from the attribute name: the demo's account of the same name may share a test database.
+_USERNAMES = {"integration": "cast_integration"}
 
 
 @cache
@@ -95,7 +100,7 @@ def make_cast() -> Cast:
 
     def add(name: str, roles=(), **kwargs) -> None:
         cast.users[name] = user_create(
-            username=name, full_name=name, password_hash=_password_hash(), roles=roles, **kwargs
+            username=_USERNAMES.get(name, name), full_name=name, password_hash=_password_hash(), roles=roles, **kwargs
         )
 
     for role in BRANCH_ROLES:

@@ -214,7 +214,7 @@ def _create_with_history(group, actor, source: str, known: bool) -> WorkOrder | 
         key = first.key if first.type == "order.created" else None
         return services.order_create(  # atomic itself: a refusal leaves nothing behind
             actor=actor, source=source, source_system=first.source_system, external_ref=first.external_ref,
-            receive=False, idempotency_key=key, reason=_relayed(first), steps=steps, **attributes,
+            receive=False, idempotency_key=key, reason=_relayed(first), steps=steps, relayed=True, **attributes,
         )  # fmt: skip
     except Exception:  # any refusal or database error: the event-by-event path reports each event's own
         return None
@@ -233,7 +233,7 @@ def _find_or_create(event: IngestEvent, actor, source: str, reason: str) -> tupl
         with transaction.atomic():
             order = services.order_create(
                 actor=actor, source=source, source_system=event.source_system, external_ref=event.external_ref,
-                receive=False, idempotency_key=key, reason=reason, **attributes,
+                receive=False, idempotency_key=key, reason=reason, relayed=True, **attributes,
             )  # fmt: skip
     except IntegrityError:
         order = find()  # created concurrently by another event of the same order
@@ -320,7 +320,7 @@ def _ingest_order(
         return
     steps = [services.Step(e.type, _payload(e), e.at, e.key, _relayed(e)) for _, e in pending]
     try:
-        outcomes = services.apply_events(order, steps, actor=actor, source=source)
+        outcomes = services.apply_events(order, steps, actor=actor, source=source, relayed=True)
     except Exception as exc:
         for index, _ in pending:
             results[index].order = order.number

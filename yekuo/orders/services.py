@@ -220,6 +220,7 @@ def apply_events(
     source: str = EventSource.WEB,
     check_actor: bool = True,
     atomic: bool = False,
+    relayed: bool = False,
 ) -> list[OrderEvent | YekuoError]:
     """Append several events to one order, all written or none (the control layer sends batches).
 
@@ -232,11 +233,13 @@ def apply_events(
     others still apply, unless `atomic`, when the first refusal is raised and nothing is written. The
     batch is first folded whole, in time order; if it does not fold, the steps are taken one by one in
     the order given, so a step that fails can be sent again later in the same batch.
+    `relayed`: the actor relays another system's events (the control layer): it needs `event.ingest` and
+    the order in its scope, not the role of each action and node.
     """
     pk = order.pk if isinstance(order, WorkOrder) else order
     for _ in range(WRITE_ATTEMPTS):
         with one_write():
-            results = _apply_once(pk, steps, actor, source, check_actor, atomic)
+            results = _apply_once(pk, steps, actor, source, check_actor, atomic, relayed)
         if results is not None:
             return results
     raise Conflict("the order kept changing while these events were recorded; repeat the request")
@@ -246,7 +249,7 @@ def apply_events(
 WRITE_ATTEMPTS = 10
 
 
-def _apply_once(pk, steps, actor, source, check_actor, atomic) -> list | None:
+def _apply_once(pk, steps, actor, source, check_actor, atomic, relayed) -> list | None:
     """One attempt of apply_events: its results, or None when another action changed the order first."""
     results: list = [None] * len(steps)
     read = read_order(pk)
@@ -255,7 +258,7 @@ def _apply_once(pk, steps, actor, source, check_actor, atomic) -> list | None:
     keys = [s.idempotency_key for s in steps if s.idempotency_key]
     seen = {e.idempotency_key: e for e in OrderEvent.objects.filter(idempotency_key__in=keys)} if keys else {}
     accepted: list[tuple[int, Event, bool]] = []
-    check = StepCheck(order, context[0], actor, source, check_actor)
+    check = StepCheck(order, context[0], actor, source, check_actor, relayed)
     for i, step in enumerate(steps):
         if step.idempotency_key in seen:
             results[i] = seen[step.idempotency_key]
@@ -320,19 +323,16 @@ class StepCheck:
     """What every step must pass before it is folded: role, scope and node owner (R15), suspension rules
     (I5), and time (not in the future, not before the order; back-dated needs a reason)."""
 
-    def __init__(self, order: WorkOrder, category, actor, source: str, check_actor: bool):
-        self.order, self.category, self.actor, self.source, self.check_actor = (
-            order,
-            category,
-            actor,
-            source,
-            check_actor,
-        )
+    def __init__(self, order: WorkOrder, category, actor, source: str, check_actor: bool, relayed: bool = False):
+        self.order, self.category, self.actor, self.source = order, category, actor, source
+        self.check_actor, self.relayed = check_actor, relayed
         self.reasons = None  # the active suspension reasons, read when a step needs them
 
     def __call__(self, step: Step, seq: int) -> tuple[Event, bool]:
         occurred_at = step.occurred_at or timezone.now()
-        if self.check_actor:
+        if self.check_actor and self.relayed:
+            _check_actor(self.actor, "event.ingest", self.order)
+        elif self.check_actor:
             _check_actor(self.actor, ACTIONS.get(step.type, "admin.manage"), self.order)
             if step.type == "node.completed" and self.source in STAFF_SOURCES:
                 _check_node_role(self.actor, self.category, step.payload.get("node"))
@@ -424,6 +424,7 @@ def order_create(
     receive: bool | None = None,
     reason: str = "",
     check_actor: bool = True,
+    relayed: bool = False,
     steps: list[Step] = (),
 ) -> WorkOrder:
     """Create an order under the regulation in force at its creation (R14).
@@ -432,6 +433,7 @@ def order_create(
     (order.received, D3); orders from electronic channels wait for dispatch unless `receive` says so.
     `steps` are the order's first events, checked like apply_events' and applied in the same
     transaction (the control layer sends a new order with its history); any refusal refuses it all.
+    `relayed` as in `apply_events`: the order is another system's, relayed by an account with event.ingest.
     """
     occurred_at = occurred_at or timezone.now()
     if not customer_name.strip() or not site_address.strip():
@@ -442,7 +444,9 @@ def order_create(
         if found is not None:
             return found.order
         branch = _resolve_branch(branch, service_area, site_address)
-        if check_actor:
+        if check_actor and relayed:
+            _check_actor(actor, "event.ingest", branch=branch)
+        elif check_actor:
             _check_actor(actor, "order.create", branch=branch)
             if receive:
                 _check_actor(actor, "order.receive", branch=branch)
@@ -465,7 +469,7 @@ def order_create(
         if receive:
             events.append(Event("order.received", occurred_at, {}, seq=2))
         backdates = [backdated] * len(events)
-        check = StepCheck(order, spec, actor, source, check_actor)
+        check = StepCheck(order, spec, actor, source, check_actor, relayed)
         for step in steps:
             event, late = check(step, seq=len(events) + 1)
             events.append(event)

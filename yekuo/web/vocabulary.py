@@ -41,6 +41,7 @@ MSGIDS = (
     gettext_noop("部门经理"),
     gettext_noop("系统管理员"),
     gettext_noop("审计员"),
+    gettext_noop("系统接口账号"),
     # orders.models.OrderStatus and EventSource
     gettext_noop("待受理"),
     gettext_noop("在途"),

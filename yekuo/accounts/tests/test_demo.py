@@ -23,7 +23,7 @@ def test_demo_is_idempotent(db):
     second = create_demo_org()
     assert counts() == before
     assert first.summary() == second.summary()
-    assert before["Branch"] == 4 and before["Department"] == 3 and before["User"] == 22
+    assert before["Branch"] == 4 and before["Department"] == 3 and before["User"] == 23
 
 
 def test_every_role_has_a_user_and_branch_roles_exist_in_every_branch(db):
@@ -46,6 +46,9 @@ def test_documented_logins_work(client, db):
     assert client.login(username="dongsheng_clerk", password=DEMO_PASSWORD)
     assert client.login(username="ordos_admin", password=DEMO_PASSWORD)
     assert client.get("/admin/accounts/user/").status_code == 200
+    # The marketing system's account has no password: it signs in with a token only.
+    assert not org.users["integration"].has_usable_password()
+    assert not client.login(username="integration", password=DEMO_PASSWORD)
 
 
 def test_command_prints_a_summary(db):
@@ -54,5 +57,5 @@ def test_command_prints_a_summary(db):
     call_command("demo", stdout=StringIO())
     text = out.getvalue()
     assert "organisation and people:" in text
-    assert "branches: 4" in text and "users: 22" in text
+    assert "branches: 4" in text and "users: 23" in text
     assert "dongsheng_clerk" in text and "docs/demo.md" in text

@@ -12,7 +12,7 @@ from yekuo.accounts.permissions import ROLE_ACTIONS, actions_of, can, has_role, 
 from yekuo.common.errors import Forbidden
 
 # Columns: acceptance_clerk, customer_manager, project_manager, dispatcher, branch_manager,
-# department_manager, administrator, auditor.
+# department_manager, administrator, auditor, integration.
 COLUMNS = [
     "acceptance_clerk",
     "customer_manager",
@@ -22,22 +22,23 @@ COLUMNS = [
     "department_manager",
     "administrator",
     "auditor",
+    "integration",
 ]
 MATRIX = """
-order.view       Y Y Y Y Y Y Y Y
-order.create     Y . . Y . . Y .
-order.receive    Y . . Y . . Y .
-order.assign     . . . Y Y Y Y .
-node.complete    Y Y Y . . . Y .
-approval.decide  . Y Y . . . Y .
-customer.record  . Y Y . . . Y .
-order.suspend    Y Y Y . . . Y .
-order.resume     Y Y Y . . . Y .
-order.cancel     . . . . Y Y Y .
-order.reopen     . . . . Y Y Y .
-order.export     . . . . Y Y Y Y
-event.ingest     . . . . . . Y .
-admin.manage     . . . . . . Y .
+order.view       Y Y Y Y Y Y Y Y Y
+order.create     Y . . Y . . Y . .
+order.receive    Y . . Y . . Y . .
+order.assign     . . . Y Y Y Y . .
+node.complete    Y Y Y . . . Y . .
+approval.decide  . Y Y . . . Y . .
+customer.record  . Y Y . . . Y . .
+order.suspend    Y Y Y . . . Y . .
+order.resume     Y Y Y . . . Y . .
+order.cancel     . . . . Y Y Y . .
+order.reopen     . . . . Y Y Y . .
+order.export     . . . . Y Y Y Y .
+event.ingest     . . . . . . Y . Y
+admin.manage     . . . . . . Y . .
 """
 
 

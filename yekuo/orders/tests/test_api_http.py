@@ -24,7 +24,7 @@ from yekuo.accounts.services import user_create
 company = Company.objects.create(code="http", name="HTTP")
 branch = Branch.objects.create(company=company, code="east", name="East")
 ServiceArea.objects.create(branch=branch, code="east", name="East", keywords=["东区"])
-user = user_create(username="integration", company=company, roles=["administrator"])
+user = user_create(username="integration", company=company, roles=["integration"])
 print(Token.objects.create(user=user).key)
 """
 

@@ -14,11 +14,11 @@ from yekuo.orders.tests.api_helpers import assert_error, client_for, make_order
 USERS = (
     "clerk", "customer_manager", "project_manager", "branch_manager",
     "west_clerk", "west_customer_manager", "west_project_manager", "west_branch_manager",
-    "dispatcher", "department_manager", "administrator", "auditor",
+    "dispatcher", "department_manager", "administrator", "auditor", "integration",
     "nobody", "inactive", "outsider", "superuser",
 )  # fmt: skip
 EAST = {"clerk", "customer_manager", "project_manager", "branch_manager"}
-COMPANY = {"dispatcher", "department_manager", "administrator", "auditor"}
+COMPANY = {"dispatcher", "department_manager", "administrator", "auditor", "integration"}
 NO_VIEW = {"nobody", "inactive"}
 SEES = EAST | COMPANY | {"superuser"}
 

@@ -8,7 +8,9 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from yekuo.accounts.services import user_create
 from yekuo.common.errors import Forbidden
+from yekuo.orders import services
 from yekuo.orders.ingest import ingest_batch, summarize
 from yekuo.orders.models import Clock, OrderEvent, WorkOrder
 from yekuo.orders.tests.api_helpers import assert_error, client_for
@@ -26,7 +28,7 @@ def ev(id, type, at, order=None, **extra):
 
 
 def run(cast, *events, user=None):
-    results = ingest_batch([(None, e) for e in events], actor=user or cast.administrator, source="import")
+    results = ingest_batch([(None, e) for e in events], actor=user or cast.integration, source="import")
     return [r.as_dict() for r in results]
 
 
@@ -127,8 +129,46 @@ def test_ingest_needs_the_permission(cast):
         run(cast, ev("1", "order.received", "02T09:00", ORDER), user=cast.clerk)
 
 
+def test_the_integration_account_relays_every_role_s_work_but_works_nothing_itself(cast):
+    """The marketing system decided who did each node; the integration account only relays it (event.ingest)."""
+    dual = {**ORDER, "category": "hv10_dual", "external_ref": "MBS-0001"}
+    results = run(
+        cast,
+        ev("1", "order.received", "02T09:00", dual),
+        ev("2", "node.completed", "02T10:00", node="acceptance"),  # acceptance clerk's node
+        ev("3", "suspension.started", "02T11:00", reason="documents_missing", evidence="缺资料"),
+        ev("4", "suspension.ended", "03T09:00"),
+        ev("5", "node.completed", "04T10:00", node="survey_plan"),  # customer manager's
+        ev("6", "approval.decided", "04T11:00", low_risk=False),
+        ev("7", "node.completed", "05T10:00", node="approval"),  # project manager's
+        ev("8", "customer.design_submitted", "05T11:00"),
+    )
+    assert statuses(results) == ["applied"] * 8, results
+    order = WorkOrder.objects.get(external_ref="MBS-0001")
+    assert order.nodes.get(code="approval").state == "done" and order.suspensions.count() == 1
+    assert set(order.events.values_list("actor__username", flat=True)) == {"cast_integration"}
+    assert order.events.filter(type="node.completed").exclude(reason__startswith="relayed from mbs event").count() == 0
+    # The same account may not do through the staff actions what it may relay.
+    with pytest.raises(Forbidden):
+        services.node_complete(order, actor=cast.integration, node="drawing_review", source="api", reason="x")
+    with pytest.raises(Forbidden):
+        services.order_create(actor=cast.integration, category="lv_resident", channel="counter", customer_name="x",
+                              site_address="东区1号", capacity_kva=8, voltage="220V", branch=cast.east)  # fmt: skip
+
+
+def test_an_integration_account_of_one_branch_relays_only_that_branch_s_orders(cast):
+    west_feed = user_create(username="west_feed", company=cast.company, branch=cast.west, roles=["integration"])
+    refused = run(cast, ev("1", "order.received", "02T09:00", ORDER), user=west_feed)  # ORDER is in the east
+    assert refused[0]["status"] == "rejected" and refused[0]["code"] == "forbidden"
+    assert WorkOrder.objects.count() == 0
+    run(cast, ev("1", "order.received", "02T09:00", ORDER))  # the company's account creates it
+    later = run(cast, ev("2", "node.completed", "02T10:00", node="acceptance"), user=west_feed)
+    assert later[0]["status"] == "rejected" and later[0]["code"] == "forbidden"
+    assert WorkOrder.objects.get().events.count() == 2
+
+
 def test_post_events_single_and_batch(cast):
-    client = client_for(cast.administrator)
+    client = client_for(cast.integration)
     single = client.post("/api/v1/events", ev("1", "order.received", "02T09:00", ORDER), format="json")
     assert single.status_code == 200
     assert single.json()["summary"] == {"total": 1, "applied": 1, "duplicate": 0, "rejected": 0}
@@ -167,7 +207,7 @@ def test_import_reports_each_bad_line_and_a_summary(cast, tmp_path):
         ev("5", "node.completed", "03T10:00", node="survey_plan"),
     ])  # fmt: skip
     out = StringIO()
-    call_command("events", "import", path, "--user", "administrator", stdout=out)
+    call_command("events", "import", path, "--user", "cast_integration", stdout=out)
     lines = out.getvalue().splitlines()
     assert lines[0].startswith("line 4: rejected invalid_input: not valid JSON")
     assert lines[1].startswith("line 6: rejected invalid_input [at]: at 2026-11-03 10:00 has no UTC offset")
@@ -176,19 +216,19 @@ def test_import_reports_each_bad_line_and_a_summary(cast, tmp_path):
     assert WorkOrder.objects.get().nodes.get(code="survey_plan").state == "done"
 
     out = StringIO()
-    call_command("events", "import", path, "--user", "administrator", "--json", stdout=out)
+    call_command("events", "import", path, "--user", "cast_integration", "--json", stdout=out)
     report = json.loads(out.getvalue())
     assert report["summary"] == {"total": 6, "applied": 0, "duplicate": 4, "rejected": 2}
     assert [r["line"] for r in report["results"]] == [1, 2, 4, 5, 6, 7]
     with pytest.raises(CommandError) as strict:
-        call_command("events", "import", path, "--user", "administrator", "--strict", stdout=StringIO())
+        call_command("events", "import", path, "--user", "cast_integration", "--strict", stdout=StringIO())
     assert strict.value.returncode == 1
 
 
 @pytest.mark.parametrize(
     "args, message",
     [
-        (["/no/such/file.jsonl", "--user", "administrator"], "cannot read the file"),
+        (["/no/such/file.jsonl", "--user", "cast_integration"], "cannot read the file"),
         (["{path}", "--user", "ghost"], "no active user 'ghost'"),
         (["{path}", "--user", "clerk"], "forbidden"),
     ],
@@ -203,8 +243,6 @@ def test_import_exits_2_when_it_cannot_run(cast, tmp_path, args, message):
 
 def test_a_database_error_on_one_order_spares_the_others(cast, monkeypatch):
     from django.db import DataError
-
-    from yekuo.orders import services
 
     real = services.order_create
 
@@ -224,3 +262,15 @@ def test_a_database_error_on_one_order_spares_the_others(cast, monkeypatch):
     )
     assert statuses(results) == ["rejected", "rejected", "applied", "applied"]
     assert results[0]["code"] == "server_error"
+
+
+def test_import_uses_the_demo_integration_account_by_default(cast, tmp_path):
+    from yekuo.accounts.demo import create_demo_org
+
+    create_demo_org()
+    order = {**ORDER, "service_area": "dongsheng_city", "site_address": "鄂尔多斯市东胜区天骄路18号"}
+    path = write(tmp_path, [ev("1", "order.received", "02T09:00", order)])
+    out = StringIO()
+    call_command("events", "import", path, stdout=out)
+    assert out.getvalue().splitlines()[-1] == f"{path}: 1 lines: 1 applied, 0 duplicate, 0 rejected"
+    assert WorkOrder.objects.get().events.values_list("actor__username", flat=True).distinct().get() == "integration"

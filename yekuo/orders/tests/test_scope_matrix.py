@@ -8,11 +8,11 @@ from yekuo.orders.models import EventSource, WorkOrder
 from yekuo.workcal.tests.conftest import at
 
 USERS = ["clerk", "customer_manager", "project_manager", "branch_manager", "dispatcher", "department_manager",
-         "administrator", "auditor", "nobody", "inactive", "outsider", "west_clerk", "west_branch_manager",
-         "superuser"]  # fmt: skip
+         "administrator", "auditor", "integration", "nobody", "inactive", "outsider", "west_clerk",
+         "west_branch_manager", "superuser"]  # fmt: skip
 ALLOWED = {
     "view": {"clerk", "customer_manager", "project_manager", "branch_manager", "dispatcher", "department_manager",
-             "administrator", "auditor", "superuser"},
+             "administrator", "auditor", "integration", "superuser"},
     "create": {"clerk", "dispatcher", "administrator", "superuser"},
     "receive": {"clerk", "dispatcher", "administrator", "superuser"},
     "complete_acceptance": {"clerk", "administrator", "superuser"},
@@ -21,6 +21,8 @@ ALLOWED = {
     "suspend": {"clerk", "customer_manager", "project_manager", "administrator", "superuser"},
     "cancel": {"branch_manager", "department_manager", "administrator", "superuser"},
     "assign": {"dispatcher", "branch_manager", "department_manager", "administrator", "superuser"},
+    # Relaying another system's event (the control layer): a node of any role, by event.ingest and scope.
+    "relay_node": {"administrator", "integration", "superuser"},
 }  # fmt: skip
 WHEN = at("2026-11-02 09:00")
 API = EventSource.API  # staff through the API: role and node-owner checks apply, back-dating needs a reason
@@ -90,6 +92,14 @@ def attempt(cast, action, user):
         return services.order_assign(
             new_order(cast), actor=user, node="acceptance", assignee=cast.clerk, occurred_at=WHEN, source=API, reason=r
         )
+    if action == "relay_node":
+        order = new_order(cast)
+        services.node_complete(order, actor=cast.superuser, node="acceptance", occurred_at=WHEN, source=API, reason=r)
+        step = services.Step("node.completed", {"node": "survey_plan"}, WHEN, reason="relayed from mbs event 1")
+        (outcome,) = services.apply_events(order, [step], actor=user, source=API, relayed=True)
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
     raise AssertionError(action)
 
 
