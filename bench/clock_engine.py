@@ -59,6 +59,18 @@ def timed(fn, repeat):
     return statistics.median(runs), result
 
 
+def host_yardstick(n: int = 1_000_000, m: int = 5000, repeat: int = 2) -> int:
+    """Deadlines per second of the pure-Python day loop on the first `m` of `n` clocks, in this process: how
+    fast the host runs plain Python today. It is the same figure as this benchmark's `day_loop_per_s` with its
+    defaults, so other benchmarks print it beside their figures and figures taken on hosts of different speed
+    (a shared VM's speed changes from host to host) can be compared."""
+    starts, days, ps, pe = clocks(n)
+    is_working = chinese_is_working()
+    args = [(int(starts[i]), float(days[i]), pauses_of(ps, pe, i)) for i in range(m)]
+    seconds, _ = timed(lambda: [day_loop_with_pauses(s, d, p, is_working) for s, d, p in args], repeat)
+    return round(m / seconds)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=1_000_000)

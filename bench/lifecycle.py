@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/lifecycle.py [--orders 1000] [--workers 2] [--api-orders 200] [--batch 50]
 
-Runs on PostgreSQL (DATABASE_URL, default postgresql://postgres@127.0.0.1:5432/yekuo_bench; the database
+Runs on PostgreSQL (BENCH_DATABASE_URL, default postgresql://postgres@127.0.0.1:5432/yekuo_bench; the database
 is dropped and created anew). Part 1 drives --orders orders of all four categories (a quarter each)
 from creation to energization through the same services the pages and the API call, in --workers
 processes; every order's log is then replayed (`orders verify`) to check the result. The time counted
@@ -10,8 +10,10 @@ runs from the first worker's first action to the last worker's last: each worker
 and loads the calendar and regulation, as a server process has before its first request. Part 2 starts
 gunicorn (--workers processes) and posts the control-layer events of --api-orders orders to
 POST /api/v1/events, --batch events a request, from as many client threads. The last line is JSON:
-{"orders_per_s": …, "events_per_order": …, "orders_batched_per_s": …, "api_events_per_s": …,
-"api_single_events_per_s": …}.
+{"orders_per_s": …, "events_per_order": …, "host_day_loop_per_s": …, "orders_batched_per_s": …,
+"api_events_per_s": …, "api_single_events_per_s": …}. `host_day_loop_per_s` is a yardstick of the host's
+plain-Python speed measured first in the same run (bench/clock_engine.py `host_yardstick`): the figures move
+with it from host to host, and it tells a slower host from slower code.
 """
 
 from __future__ import annotations
@@ -217,6 +219,9 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=50)
     args = parser.parse_args()
 
+    from bench.clock_engine import host_yardstick
+
+    yardstick = host_yardstick()  # before anything else runs: the host's plain-Python speed today
     recreate_database()
     setup_django()
     prepare()
@@ -234,7 +239,8 @@ def main() -> None:
     energized = WorkOrder.objects.filter(status="energized").count()
     if bad or energized != orders:
         raise SystemExit(f"lifecycle check failed: {energized}/{orders} energized, {bad} differ from their logs")
-    result = {"orders_per_s": round(orders / seconds, 1), "events_per_order": round(events / orders, 2)}
+    result = {"orders_per_s": round(orders / seconds, 1), "events_per_order": round(events / orders, 2),
+              "host_day_loop_per_s": yardstick}  # fmt: skip
     print(f"services, one action a call: {orders} orders, {events} events in {seconds:.2f}s")
 
     _, seconds = drive_all(args.workers, share, 100_000, batched=True)
