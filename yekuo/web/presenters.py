@@ -115,6 +115,72 @@ def timeline(order: WorkOrder, when: datetime | None = None) -> list[ClockRow | 
     return rows
 
 
+def _ms(value: datetime) -> int:
+    return int(value.timestamp() * 1000)
+
+
+def gantt(rows: list[ClockRow | SuspensionRow], when: datetime | None = None) -> dict:
+    """The timeline as a chart (order detail): one lane per clock, from its start to its end (completion,
+    cancellation, or now), cut by the suspensions into worked spans and gaps (I5), with its deadline and warning
+    marks. Times are epoch milliseconds; `offset_ms` is Asia/Shanghai's, so the chart labels Beijing time
+    whatever the browser's own zone. Spans are what the clock rows say; nothing here measures a clock."""
+    when = when or timezone.now()
+    lanes = []
+    for row in rows:
+        if row.kind != "clock":
+            continue
+        clock = row.clock
+        lane = {
+            "code": clock.code,
+            "name": " → ".join(row.node_names),
+            "limit": row.limit,
+            "badge": row.badge,
+            "colour": row.colour,
+            "deadline": clock.deadline_at and _ms(clock.deadline_at),
+            "warn": clock.warn_at and _ms(clock.warn_at),
+            "spans": [],
+            "gaps": [],
+        }
+        lanes.append(lane)
+        if clock.started_at is None:
+            continue
+        begin = _ms(clock.started_at)
+        pauses = [(_ms(b), _ms(e) if e else None) for b, e in row.pauses]
+        if clock.state == "done" and clock.completed_at:
+            end = _ms(clock.completed_at)
+        elif clock.state == "cancelled" and pauses:
+            end = pauses[-1][0]  # a cancellation closes the clock with an open pause
+            pauses = pauses[:-1]
+        else:
+            end = _ms(when)
+        end = max(begin, end)
+        cursor = begin
+        for pause_begin, pause_end in pauses:
+            pause_begin, pause_end = max(pause_begin, begin), min(pause_end or end, end)
+            if pause_end <= pause_begin:
+                continue
+            if pause_begin > cursor:
+                lane["spans"].append([cursor, pause_begin])
+            lane["gaps"].append([pause_begin, pause_end])
+            cursor = max(cursor, pause_end)
+        if end > cursor:
+            lane["spans"].append([cursor, end])
+    offset = timezone.localtime(when).utcoffset()
+    return {
+        "lanes": lanes,
+        "now": _ms(when),
+        "offset_ms": int(offset.total_seconds() * 1000) if offset else 0,
+        "text": {
+            "span": _("计时"),
+            "gap": _("暂停"),
+            "deadline": _("期限"),
+            "warn": _("预警"),
+            "now": _("现在"),
+            "not_started": _("未开始"),
+        },
+    }
+
+
 @dataclass
 class NodeRow:
     node: NodeInstance

@@ -1,6 +1,7 @@
 """Real browser: a counter order worked to energization, with a suspension, and the phone layout
 (issue 3 §4). Few and bounded: the machine has two cores."""
 
+import json
 from pathlib import Path
 
 import pytest
@@ -39,6 +40,10 @@ def act(page, key: str, message: str, **fields) -> None:
             field.fill(value)
     form.locator("button[type=submit]").click()
     expect(page.locator(".alert-success")).to_contain_text(message)
+
+
+def ms(value) -> int:
+    return int(value.timestamp() * 1000)
 
 
 def local(value) -> str:
@@ -99,6 +104,14 @@ def test_counter_order_to_energization_in_the_browser(page, live_server, live_ca
     expect(page.locator("[data-clock='grid_works'] .yk-limit")).to_have_text("3 工作日")
     expect(page.locator("[data-clock='grid_works']")).to_contain_text("电网配套工程实施 → 签订合同、正式接电")
     expect(page.locator("#events tbody tr")).to_have_count(order.events.count())
+    # The same timeline as a chart: drawn (SVG), one lane per clock, the suspension as the gap in grid_works.
+    expect(page.locator("#gantt[data-ready='1'] svg")).to_have_count(1)
+    expect(page.locator("#gantt svg")).to_contain_text("现场勘察、编制供电方案")
+    chart = json.loads(page.locator("#gantt-data").text_content())
+    suspension = order.suspensions.get()
+    gaps = {lane["code"]: lane["gaps"] for lane in chart["lanes"]}
+    assert gaps == {"acceptance": [], "survey_plan": [],
+                    "grid_works": [[ms(suspension.started_at), ms(suspension.ended_at)]]}  # fmt: skip
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "order-detail.png"), full_page=True)
 

@@ -147,3 +147,52 @@ def test_approval_decision_and_customer_events(client, cast):
     assert again.status_code == 400  # no longer offered: the clock it starts has started
     clocks = {c.code: c for c in Clock.objects.filter(order=order)}
     assert clocks["drawing_review"].state == "running" and clocks["approval"].condition_pending is False
+
+
+def test_gantt_lanes_are_cut_by_suspensions_and_carry_the_deadlines(cast):
+    from yekuo.orders import services
+    from yekuo.web.presenters import gantt, timeline
+    from yekuo.web.tests.helpers import IMPORT
+    from yekuo.workcal.tests.conftest import at
+
+    def ms(text):
+        return int(at(text).timestamp() * 1000)
+
+    order = make_order(cast, when="2026-11-02 09:00")
+    complete(order, cast.clerk, "acceptance", "2026-11-02 10:00")
+    complete(order, cast.customer_manager, "survey_plan", "2026-11-03 10:00")
+    services.order_suspend(order, actor=cast.customer_manager, reason_code="customer_request", evidence_note="书面",
+                           occurred_at=at("2026-11-03 14:00"), source=IMPORT)  # fmt: skip
+    services.order_resume(order, actor=cast.customer_manager, occurred_at=at("2026-11-05 09:00"), source=IMPORT)
+    when = at("2026-11-06 09:00")
+    chart = gantt(timeline(order, when), when)
+    clocks = {c.code: c for c in Clock.objects.filter(order=order)}
+    lanes = {lane["code"]: lane for lane in chart["lanes"]}
+    assert [lane["code"] for lane in chart["lanes"]] == ["acceptance", "survey_plan", "grid_works"]
+    assert lanes["acceptance"]["spans"] == [[ms("2026-11-02 09:00"), ms("2026-11-02 10:00")]]
+    assert lanes["acceptance"]["gaps"] == [] and lanes["acceptance"]["colour"] == "success"
+    grid = lanes["grid_works"]
+    assert grid["spans"] == [
+        [ms("2026-11-03 10:00"), ms("2026-11-03 14:00")],
+        [ms("2026-11-05 09:00"), ms("2026-11-06 09:00")],
+    ]
+    assert grid["gaps"] == [[ms("2026-11-03 14:00"), ms("2026-11-05 09:00")]]
+    assert grid["name"] == "电网配套工程实施 → 签订合同、正式接电" and grid["limit"] == "3 工作日"
+    for code, lane in lanes.items():  # the marks are the engine's deadlines, never recomputed here
+        assert lane["deadline"] == int(clocks[code].deadline_at.timestamp() * 1000)
+    assert chart["now"] == ms("2026-11-06 09:00") and chart["offset_ms"] == 8 * 3600 * 1000
+
+    # A cancelled order's lanes end where its clocks stopped; nothing runs on to "now".
+    services.order_cancel(
+        order, actor=cast.branch_manager, cancel_reason="客户撤回", occurred_at=at("2026-11-06 10:00"), source=IMPORT
+    )
+    later = at("2026-11-09 09:00")
+    grid = {lane["code"]: lane for lane in gantt(timeline(order, later), later)["lanes"]}["grid_works"]
+    assert grid["spans"][-1] == [ms("2026-11-05 09:00"), ms("2026-11-06 10:00")] and len(grid["gaps"]) == 1
+
+
+def test_detail_page_carries_the_gantt_data_and_its_scripts(client, cast):
+    order = make_order(cast, when="2026-11-02 09:00")
+    text = login(client, cast.clerk, cast).get(f"/orders/{order.number}/").content.decode()
+    assert 'id="gantt"' in text and 'id="gantt-data"' in text
+    assert "vendor/echarts.min.js" in text and "web/gantt.js" in text

@@ -77,6 +77,7 @@ def test_english_is_available(client, cast):
     detail = client.get(f"/orders/{order.number}/").content.decode()
     assert "Clocks" in detail and "Acceptance" in detail and "10 kV single source" in detail
     assert "0.5 working days" in detail and "In transit" in detail and "Complete node" in detail
+    assert "Time-limit chart" in detail and '"now": "Now"' in detail and '"gap": "Paused"' in detail
     listing = client.get("/orders/").content.decode()
     assert "Export to Excel" not in listing and "Overdue" in listing and "Counter" in listing
     assert "Customer" in client.get("/orders/new/").content.decode()

@@ -12,7 +12,7 @@ from yekuo.common.errors import YekuoError
 from yekuo.orders.models import OrderStatus, Suspension
 from yekuo.orders.selectors import ORDER_NUMBER, mask, orders_for, time_split
 from yekuo.web import labels, order_actions
-from yekuo.web.presenters import node_rows, spec_of, timeline
+from yekuo.web.presenters import gantt, node_rows, spec_of, timeline
 from yekuo.web.views.common import add_service_error, require_action
 
 
@@ -26,6 +26,8 @@ def _order(user, number: str, action: str = "order.view"):
 def _context(request, order, failed=None) -> dict:
     spec = spec_of(order)
     events = order.events.select_related("actor").order_by("seq")
+    rows = timeline(order)
+    chart = gantt(rows)
     return {
         "order": order,
         "category": labels.category(order.category),
@@ -35,7 +37,9 @@ def _context(request, order, failed=None) -> dict:
         "phone": mask(order.customer_phone),
         "regulation": order.regulation_code,
         "critical_path": spec.critical_path.display(),
-        "timeline": timeline(order),
+        "timeline": rows,
+        "gantt": chart,
+        "gantt_height": 74 + 44 * len(chart["lanes"]),
         "time": time_split(order),
         "nodes": node_rows(order),
         "events": [{"event": e, "label": labels.event(e.type), "node": _event_node(e, spec)} for e in events],
