@@ -64,14 +64,19 @@ def server(tmp_path_factory):
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(100):
+        # The first request also boots Django in the worker: on a slow host that takes seconds, so wait by the
+        # clock, not by a count of short tries, and let a slow answer (a timeout is an OSError too) try again.
+        deadline = time.monotonic() + 90
+        while True:
             try:
-                urllib.request.urlopen(f"{base}/healthz", timeout=1)
+                urllib.request.urlopen(f"{base}/healthz", timeout=10)
                 break
-            except (urllib.error.URLError, ConnectionError):
-                time.sleep(0.1)
-        else:
-            pytest.fail("gunicorn did not start")
+            except OSError:
+                if process.poll() is not None:
+                    pytest.fail(f"gunicorn exited: {process.stderr.read().decode()[-2000:]}")
+                if time.monotonic() > deadline:
+                    pytest.fail("gunicorn did not answer /healthz within 90 s")
+                time.sleep(0.2)
         yield base, token
     finally:
         process.terminate()
