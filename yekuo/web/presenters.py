@@ -92,8 +92,21 @@ def clock_row(clock: Clock, spec, when: datetime, table) -> ClockRow:
         overrun=overrun,
         badge=text,
         colour=colour,
-        pauses=[(datetime.fromisoformat(b), e and datetime.fromisoformat(e)) for b, e in clock.pauses],
+        pauses=shown_pauses(clock),
     )
+
+
+def shown_pauses(clock: Clock) -> list[tuple[datetime, datetime | None]]:
+    """The clock's pauses as a person reads them. A cancellation stops a clock with a pause left open (so that a
+    reopening resumes it, projection `_on_order_cancelled`): on a cancelled clock that pause ends at the
+    cancellation, and one that *is* the cancellation (it began then) is no pause at all."""
+    pauses = [(datetime.fromisoformat(b), e and datetime.fromisoformat(e)) for b, e in clock.pauses]
+    closed = clock.order.closed_at
+    if clock.state == "cancelled" and pauses and pauses[-1][1] is None and closed is not None:
+        begin = pauses.pop()[0]
+        if begin < closed:
+            pauses.append((begin, closed))
+    return pauses
 
 
 def timeline(order: WorkOrder, when: datetime | None = None) -> list[ClockRow | SuspensionRow]:
@@ -148,9 +161,8 @@ def gantt(rows: list[ClockRow | SuspensionRow], when: datetime | None = None) ->
         pauses = [(_ms(b), _ms(e) if e else None) for b, e in row.pauses]
         if clock.state == "done" and clock.completed_at:
             end = _ms(clock.completed_at)
-        elif clock.state == "cancelled" and pauses:
-            end = pauses[-1][0]  # a cancellation closes the clock with an open pause
-            pauses = pauses[:-1]
+        elif clock.state == "cancelled" and clock.order.closed_at:
+            end = _ms(clock.order.closed_at)
         else:
             end = _ms(when)
         end = max(begin, end)

@@ -189,6 +189,29 @@ def test_gantt_lanes_are_cut_by_suspensions_and_carry_the_deadlines(cast):
     later = at("2026-11-09 09:00")
     grid = {lane["code"]: lane for lane in gantt(timeline(order, later), later)["lanes"]}["grid_works"]
     assert grid["spans"][-1] == [ms("2026-11-05 09:00"), ms("2026-11-06 10:00")] and len(grid["gaps"]) == 1
+    row = next(r for r in timeline(order, later) if r.kind == "clock" and r.clock.code == "grid_works")
+    assert row.pauses == [(at("2026-11-03 14:00"), at("2026-11-05 09:00"))]  # the cancellation is no pause
+
+
+def test_a_clock_suspended_then_cancelled_shows_the_pause_ending_at_the_cancellation(cast):
+    from yekuo.orders import services
+    from yekuo.web.presenters import gantt, timeline
+    from yekuo.web.tests.helpers import IMPORT
+    from yekuo.workcal.tests.conftest import at
+
+    order = make_order(cast, when="2026-11-02 09:00")
+    services.order_suspend(order, actor=cast.clerk, reason_code="customer_request", evidence_note="电话",
+                           occurred_at=at("2026-11-02 10:00"), source=IMPORT)  # fmt: skip
+    services.order_cancel(
+        order, actor=cast.branch_manager, cancel_reason="客户撤回", occurred_at=at("2026-11-04 10:00"), source=IMPORT
+    )
+    later = at("2026-11-09 09:00")
+    rows = timeline(order, later)
+    acceptance = next(r for r in rows if r.kind == "clock" and r.clock.code == "acceptance")
+    assert acceptance.pauses == [(at("2026-11-02 10:00"), at("2026-11-04 10:00"))]
+    lane = gantt(rows, later)["lanes"][0]
+    ms = [int(at(t).timestamp() * 1000) for t in ("2026-11-02 09:00", "2026-11-02 10:00", "2026-11-04 10:00")]
+    assert lane["spans"] == [[ms[0], ms[1]]] and lane["gaps"] == [[ms[1], ms[2]]]
 
 
 def test_detail_page_carries_the_gantt_data_and_its_scripts(client, cast):
