@@ -92,3 +92,23 @@ class CounterOrderForm(BootstrapMixin, forms.Form):
         self.fields["service_area"].queryset = areas
         self.fields["service_area"].label_from_instance = lambda a: f"{a.branch.name} · {a.name}"
         self.style()
+
+
+class ProgressForm(BootstrapMixin, forms.Form):
+    """The customer's progress lookup: the application's number and the phone number given when applying."""
+
+    number = forms.CharField(
+        label=_("工单编号"),
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={"placeholder": "YK2026110001", "autocomplete": "off", "autocapitalize": "characters"}
+        ),
+    )
+    phone = forms.CharField(label=_("办电时登记的手机号码"), max_length=20, widget=forms.TextInput(
+        attrs={"inputmode": "tel", "autocomplete": "tel"}))  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.style()
+        for field in self.fields.values():
+            field.widget.attrs["class"] = field.widget.attrs["class"].replace("form-control-sm", "form-control-lg")

@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from yekuo.web.views import detail, orders, status, work
+from yekuo.web.views import detail, orders, progress, status, work
 
 urlpatterns = [
     path("", status.home, name="home"),
@@ -14,6 +14,7 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(next_page="login"), name="logout"),
+    path("progress/", progress.progress, name="progress"),
     path("work/", work.my_work_page, name="my_work"),
     path("orders/", orders.order_list, name="order_list"),
     path("orders/export.xlsx", orders.order_export, name="order_export"),

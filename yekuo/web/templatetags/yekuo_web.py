@@ -16,8 +16,12 @@ def nav_items(context) -> list[dict]:
     """Only links to what the user's roles may do (R15): nobody is shown a page that would be a 403."""
     request = context.get("request")
     user = getattr(request, "user", None)
+    current = getattr(getattr(request, "resolver_match", None), "url_name", "")
     if user is None or not user.is_authenticated:
-        return []
+        # Customers do not sign in: they look up their own application by its number and their phone (R15).
+        return [
+            {"url": reverse("progress"), "name": _("办电进度查询"), "key": "progress", "active": current == "progress"}
+        ]
     items = []
     if can(user, "order.view") and (user.role_codes & {"acceptance_clerk", "customer_manager", "project_manager"}):
         items.append({"url": reverse("my_work"), "name": _("我的待办"), "key": "my_work"})
@@ -27,7 +31,6 @@ def nav_items(context) -> list[dict]:
         items.append({"url": reverse("order_create"), "name": _("营业厅受理"), "key": "order_create"})
     if user.is_staff:
         items.append({"url": reverse("admin:index"), "name": _("管理后台"), "key": "admin"})
-    current = getattr(getattr(request, "resolver_match", None), "url_name", "")
     for item in items:
         item["active"] = item["key"] == current
     return items
