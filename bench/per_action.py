@@ -1,0 +1,78 @@
+"""CPU per action, split between this Python process and its PostgreSQL backend (single process, no contention).
+
+    .venv/bin/python bench/per_action.py [--orders 300] [--repeat 3]
+
+Drives --orders orders through their whole life, one action per service call, as bench/lifecycle.py's
+first part does, but in this process alone, and reads the CPU time of this process and of the PostgreSQL
+backend that serves it (from /proc, so PostgreSQL must run on this machine). Prints the best of --repeat runs
+and `host_day_loop_per_s` (the host's plain-Python yardstick). Use it to A/B a change: run it on both trees in
+turn; wall-clock throughput on a shared 2-core VM moves too much to show a 10 % change, CPU per action does not.
+The last line is JSON: {"py_us_per_action": …, "pg_us_per_action": …, "wall_us_per_action": …, …}.
+"""
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench import lifecycle
+from bench.clock_engine import host_yardstick
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process, from /proc/PID/stat."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--orders", type=int, default=300)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    yardstick = host_yardstick()
+    lifecycle.recreate_database()
+    lifecycle.setup_django()
+    lifecycle.prepare()
+    from django.db import connection
+
+    from yekuo.accounts.models import Branch, User
+    from yekuo.orders import services
+    from yekuo.orders.models import EventSource
+
+    actor = User.objects.get(username="bench")
+    branch = Branch.objects.select_related("company").get(code="b1")
+    connection.ensure_connection()
+    backend = connection.connection.info.backend_pid
+    best = None
+    for run in range(args.repeat):
+        lives = list(lifecycle._lives(args.orders, run * 100_000))
+        events = 0
+        py, pg, wall = time.process_time(), cpu_seconds(backend), time.perf_counter()
+        for attributes, steps in lives:
+            order = services.order_create(actor=actor, branch=branch, source=EventSource.IMPORT, **attributes)
+            for kind, payload, at in steps:
+                services.apply_event(
+                    order, kind, actor=actor, payload=payload, occurred_at=at, source=EventSource.IMPORT
+                )
+            events += 2 + len(steps)
+        per = {
+            "py_us_per_action": round((time.process_time() - py) / events * 1e6),
+            "pg_us_per_action": round((cpu_seconds(backend) - pg) / events * 1e6),
+            "wall_us_per_action": round((time.perf_counter() - wall) / events * 1e6),
+        }
+        print(f"run {run + 1}: {args.orders} orders, {events} events: {per}")
+        if (
+            best is None
+            or per["py_us_per_action"] + per["pg_us_per_action"] < best["py_us_per_action"] + best["pg_us_per_action"]
+        ):
+            best = per
+    print(json.dumps({**best, "host_day_loop_per_s": yardstick}))
+
+
+if __name__ == "__main__":
+    main()
