@@ -8,13 +8,13 @@ area each, the three departments, and one user of every role:
 | `clerk`, `customer_manager`, `project_manager`, `branch_manager` | as named | branch `east` |
 | the same names prefixed `west_` (`west_clerk`, …) | as named | branch `west` |
 | `dispatcher`, `department_manager`, `administrator`, `auditor`, `integration` | as named | the company |
-
-The usernames are the attribute names, except `integration`, whose username is `cast_integration` (the demo
-has an `integration` account, and a test may load both).
 | `nobody` | no role | the company |
 | `inactive` | acceptance_clerk, but `is_active=False` | branch `east` |
 | `outsider` | department_manager of another company `other` (branch `other.north`) | company `other` |
 | `superuser` | Django superuser, no company | everything |
+
+The usernames are the attribute names, except `integration`, whose username is `cast_integration` (the demo
+has an `integration` account, and a test may load both).
 
 Every user's password is `cast.password`. Use it from any test as the `cast` fixture (registered in the
 repository's conftest.py), or call `make_cast()` inside a test that has database access:
