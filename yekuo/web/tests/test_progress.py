@@ -69,6 +69,7 @@ def test_guessing_is_stopped_after_ten_failures_per_client(client, cast):
 def test_the_form_is_offered_to_everyone_and_in_english(client, cast):
     text = client.get("/").content.decode()
     assert 'href="/progress/"' in text and "办电进度查询" in text
+    assert 'id="customer-entry"' in text and "员工登录" in text  # customers first on the public home page
     form = client.get("/progress/").content.decode()
     assert 'id="progress-form"' in form and 'inputmode="tel"' in form
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
