@@ -20,7 +20,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, host, port, workers, no_worker, **options):
         web = [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind", f"{host}:{port}",
-               "--workers", str(workers), "--access-logfile", "-"]  # fmt: skip
+               "--workers", str(workers), "--preload", "--access-logfile", "-"]  # fmt: skip
         worker = [sys.executable, "-m", "yekuo.cli", "run_huey"]
         children: list[subprocess.Popen] = []
         asked_to_stop = []
