@@ -10,10 +10,11 @@ runs from the first worker's first action to the last worker's last: each worker
 and loads the calendar and regulation, as a server process has before its first request. Part 2 starts
 gunicorn (--workers processes) and posts the control-layer events of --api-orders orders to
 POST /api/v1/events, --batch events a request, from as many client threads. The last line is JSON:
-{"orders_per_s": …, "events_per_order": …, "host_day_loop_per_s": …, "orders_batched_per_s": …,
-"api_events_per_s": …, "api_single_events_per_s": …}. `host_day_loop_per_s` is a yardstick of the host's
-plain-Python speed measured first in the same run (bench/clock_engine.py `host_yardstick`): the figures move
-with it from host to host, and it tells a slower host from slower code.
+{"orders_per_s": …, "events_per_order": …, "host_day_loop_per_s": …, "host_floor_us_per_action": …, …,
+"orders_batched_per_s": …, "api_events_per_s": …, "api_single_events_per_s": …}. `host_day_loop_per_s` is a
+yardstick of the host's plain-Python speed measured first in the same run (bench/clock_engine.py
+`host_yardstick`), and the `host_…_us` figures are its PostgreSQL's round trip and commit (bench/pg_floor.py):
+the figures move with them from host to host, and they tell a slower host from slower code.
 """
 
 from __future__ import annotations
@@ -242,9 +243,11 @@ def main() -> None:
     args = parser.parse_args()
 
     from bench.clock_engine import host_yardstick
+    from bench.pg_floor import measure
 
     yardstick = host_yardstick()  # before anything else runs: the host's plain-Python speed today
     recreate_database()
+    floor = {f"host_{name}": value for name, value in measure(database_url()).items()}  # and its PostgreSQL's
     setup_django()
     prepare()
     from django.db import connection
@@ -262,7 +265,7 @@ def main() -> None:
     if bad or energized != orders:
         raise SystemExit(f"lifecycle check failed: {energized}/{orders} energized, {bad} differ from their logs")
     result = {"orders_per_s": round(orders / seconds, 1), "events_per_order": round(events / orders, 2),
-              "host_day_loop_per_s": yardstick}  # fmt: skip
+              "host_day_loop_per_s": yardstick, **floor}  # fmt: skip
     print(f"services, one action a call: {orders} orders, {events} events in {seconds:.2f}s")
 
     _, seconds = drive_all(args.workers, share, 100_000, batched=True)
