@@ -12,7 +12,6 @@ The last line is JSON: {"py_us_per_action": …, "pg_us_per_action": …, "wall_
 
 import argparse
 import json
-import os
 import sys
 import time
 from pathlib import Path
@@ -21,12 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench import lifecycle
 from bench.clock_engine import host_yardstick
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU of a process, from /proc/PID/stat."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+from bench.pg_floor import cpu_seconds
 
 
 def main() -> None:
