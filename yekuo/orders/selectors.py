@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from yekuo.accounts.scope import restrict
@@ -182,6 +182,33 @@ def filter_orders(queryset: QuerySet[WorkOrder], params: dict, when: datetime | 
             Q(number__icontains=q) | Q(customer_name__icontains=q) | Q(site_address__icontains=q)
         )
     return queryset
+
+
+# How a list may be sorted: newest first (the default), or what falls due first (control, R9).
+SORTS = ("created", "deadline")
+
+
+def sort_orders(queryset: QuerySet[WorkOrder], sort: str = "created") -> QuerySet[WorkOrder]:
+    """`deadline`: by `next_deadline`, the soonest deadline among the order's running clocks, orders with
+    none running (not received, suspended, closed) after them; otherwise newest first."""
+    if sort == "deadline":
+        soonest = Clock.objects.filter(order=OuterRef("pk"), state="running").order_by("deadline_at")
+        queryset = queryset.annotate(next_deadline=Subquery(soonest.values("deadline_at")[:1]))
+        return queryset.order_by(F("next_deadline").asc(nulls_last=True), "-created_at", "-pk")
+    return queryset.order_by("-created_at", "-pk")
+
+
+def live_clocks() -> QuerySet[Clock]:
+    """Running and paused clocks, soonest deadline first (a paused clock has none until it resumes: last):
+    prefetch them as an order's `live_clocks` for `first_due`."""
+    return Clock.objects.filter(state__in=LIVE).order_by(F("deadline_at").asc(nulls_last=True), "pk")
+
+
+def first_due(clocks) -> Clock | None:
+    """Of one order's live clocks (as `live_clocks` sorts them), the one that falls due first: the running one,
+    or, when none runs (the order is suspended), the first paused one, whose deadline waits for the resumption."""
+    clocks = list(clocks)
+    return next((c for c in clocks if c.state == "running"), clocks[0] if clocks else None)
 
 
 def my_work(user) -> QuerySet[NodeInstance]:

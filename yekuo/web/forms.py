@@ -47,6 +47,8 @@ class OrderFilterForm(BootstrapMixin, forms.Form):
     alarm = forms.ChoiceField(label=_("预警/超期"), required=False)
     created_from = forms.DateField(label=_("创建日期从"), required=False, widget=DATE_INPUT)
     created_to = forms.DateField(label=_("至"), required=False, widget=DATE_INPUT)
+    sort = forms.ChoiceField(label=_("排序"), required=False, choices=(
+        ("", _("创建时间（新→旧）")), ("deadline", _("期限（近→远）"))))  # fmt: skip
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -10,6 +10,7 @@ from yekuo.common.api import AwareDateTimeField
 from yekuo.orders.ingest import INGEST_TYPES
 from yekuo.orders.models import CATEGORY_CHOICES, CHANNEL_CHOICES, OrderStatus, Voltage
 from yekuo.orders.projection import CUSTOMER_EVENTS
+from yekuo.orders.selectors import SORTS
 from yekuo.regulations.codes import NODES
 
 
@@ -27,6 +28,9 @@ class OrderFilterSerializer(serializers.Serializer):
     created_from = serializers.DateField(required=False, help_text="created on or after this date (local)")
     created_to = serializers.DateField(required=False, help_text="created on or before this date (local)")
     q = serializers.CharField(required=False, max_length=100, help_text="number, customer name or address contains")
+    sort = serializers.ChoiceField(
+        choices=SORTS, required=False, help_text="created: newest first (default); deadline: soonest running deadline"
+    )
 
 
 class ActionSerializer(serializers.Serializer):

@@ -15,7 +15,7 @@ from yekuo.common.errors import InvalidInput
 from yekuo.orders import services
 from yekuo.orders.ingest import resolve_place
 from yekuo.orders.models import EventSource, WorkOrder
-from yekuo.orders.selectors import ORDER_NUMBER, filter_orders, orders_for
+from yekuo.orders.selectors import ORDER_NUMBER, filter_orders, orders_for, sort_orders
 
 from .inputs import OrderCreateSerializer, OrderFilterSerializer
 from .serializers import OrderDetailSerializer, OrderListSerializer
@@ -73,6 +73,7 @@ class OrderListView(generics.GenericAPIView):
         params = OrderFilterSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         queryset = filter_orders(self.get_queryset(), params.validated_data)
+        queryset = sort_orders(queryset, params.validated_data.get("sort", ""))
         page = self.paginate_queryset(queryset)
         return self.get_paginated_response(OrderListSerializer(page, many=True).data)
 

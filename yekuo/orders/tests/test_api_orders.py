@@ -72,10 +72,20 @@ def test_list_is_paginated_and_masks_id_and_phone(cast, orders):
     assert row["created_at"] == "2026-09-29T09:00:00+08:00" and row["overdue"] is True
 
 
+def test_list_sorts_newest_first_or_by_the_soonest_running_deadline(cast, orders):
+    newer = make_order(cast, customer_name="王五", when="2026-11-10 09:00")  # running, due later than east
+    client = client_for(cast.administrator)
+    rows = lambda query: [r["number"] for r in client.get(f"/api/v1/orders/?{query}").json()["results"]]  # noqa: E731
+    by_created = [newer, orders["done"], orders["west"], orders["east"]]
+    assert rows("") == rows("sort=created") == [o.number for o in by_created]
+    # east's acceptance clock fell due in September, newer's in November; west (not received) and done run none.
+    assert rows("sort=deadline") == [o.number for o in (orders["east"], newer, orders["done"], orders["west"])]
+
+
 @pytest.mark.parametrize(
     "query, field",
     [("alarm=late", "alarm"), ("created_from=yesterday", "created_from"), ("category=gas", "category"),
-     ("status=open", "status"), ("node=nap", "node")],
+     ("status=open", "status"), ("node=nap", "node"), ("sort=name", "sort")],
 )  # fmt: skip
 def test_list_refuses_bad_filters(cast, query, field):
     body = assert_error(client_for(cast.administrator).get(f"/api/v1/orders/?{query}"), 400, "invalid_input")

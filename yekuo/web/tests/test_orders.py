@@ -4,9 +4,14 @@ from datetime import datetime
 from io import BytesIO
 
 import pytest
+from django.utils import timezone
 from openpyxl import load_workbook
 
-from yekuo.orders.models import WorkOrder
+from yekuo.orders import services
+from yekuo.orders.models import Clock, EventSource, WorkOrder
+from yekuo.orders.selectors import clock_view, first_due
+from yekuo.orders.services import table_for
+from yekuo.web.presenters import days
 from yekuo.web.tests.helpers import complete, login, make_order
 
 pytestmark = pytest.mark.django_db
@@ -60,6 +65,53 @@ def test_list_filters(client, cast, orders, query, expected):
     assert numbers(page.content.decode()) == {named[n].number for n in expected}
 
 
+def _due(order):
+    """What the list shows for an order: its first-due live clock, measured now by the engine."""
+    clock = first_due(order.clocks.filter(state="running").order_by("deadline_at", "pk"))
+    return clock, clock_view(clock, timezone.now(), table_for(order))
+
+
+def test_list_shows_what_falls_due_first_with_the_engines_deadline(client, cast, orders):
+    resident, business, west = orders
+    page = login(client, cast.clerk, cast).get("/orders/")
+    rows = {row["order"].number: row for row in page.context["rows"]}
+    for order in (resident, business):
+        clock, view = _due(order)
+        shown = rows[order.number]["due"]
+        assert shown.clock.pk == clock.pk and shown.view == view
+    survey, view = _due(business)
+    assert survey.code == "survey_plan" and view.overdue  # weeks past its deadline: shown as the overrun
+    card = page.content.decode().split(f'data-number="{business.number}"')[1].split('data-number="')[0]
+    deadline = timezone.localtime(survey.deadline_at).strftime("%Y-%m-%d %H:%M")
+    assert f"期限 {deadline}" in card and f"超期 {days(-view.remaining_seconds, view.day_seconds)} 工作日" in card
+    card = page.content.decode().split(f'data-number="{resident.number}"')[1].split('data-number="')[0]
+    assert "剩余" in card and "超期" not in card  # created now: its acceptance clock has time left
+
+
+def test_list_sorts_by_what_falls_due_first(client, cast, orders):
+    resident, business, west = orders
+    energized = make_order(cast, when="2026-10-01 09:00", customer_name="已接电")
+    WorkOrder.objects.filter(pk=energized.pk).update(status="energized")
+    Clock.objects.filter(order=energized).update(state="done")
+    login(client, cast.dispatcher, cast)
+    listed = [row["order"].number for row in client.get("/orders/?sort=deadline").context["rows"]]
+    due = sorted((resident, business, west), key=lambda o: _due(o)[0].deadline_at)
+    assert listed == [o.number for o in due] + [energized.number]  # nothing running: last
+    newest = [row["order"].number for row in client.get("/orders/?sort=nonsense").context["rows"]]
+    assert newest == [o.number for o in WorkOrder.objects.order_by("-created_at", "-pk")]  # dropped, not a 500
+
+
+def test_a_suspended_order_shows_its_paused_clock(client, cast, orders):
+    resident = orders[0]
+    services.order_suspend(resident, actor=cast.customer_manager, reason_code="customer_request",
+                           evidence_note="客户来电", source=EventSource.IMPORT)  # fmt: skip
+    page = login(client, cast.clerk, cast).get("/orders/")
+    row = next(r for r in page.context["rows"] if r["order"].pk == resident.pk)
+    assert row["due"].clock.state == "paused" and row["due"].clock.code == "acceptance"
+    card = page.content.decode().split(f'data-number="{resident.number}"')[1].split('data-number="')[0]
+    assert "期限 恢复后重新计算" in card and "暂停中" in card and "剩余" in card  # time left is known, the date is not
+
+
 def test_list_paginates_and_htmx_gets_the_results_only(client, cast):
     for day in range(1, 24):
         make_order(cast, when=f"2026-11-{day:02d} 09:00")
@@ -84,6 +136,9 @@ def test_export_has_the_filtered_scoped_list_with_chinese_headers(client, cast, 
     assert row["业务类别"] == "低压非居民" and row["证件号码"] == "152***********1234"
     assert row["创建时间"] == datetime(2026, 11, 2, 9, 0)  # Asia/Shanghai wall-clock time
     assert row["当前节点"] == "现场勘察、编制供电方案" and row["预警状态"] == "超期"
+    survey, view = _due(business)
+    assert row["当前期限"] == timezone.localtime(survey.deadline_at).replace(tzinfo=None)
+    assert row["剩余工作日"] == round(view.remaining_seconds / view.day_seconds, 2) < 0  # overdue: negative
     filtered = login(client, cast.branch_manager, cast).get("/orders/export.xlsx?category=lv_resident")
     rows = list(load_workbook(BytesIO(b"".join(filtered.streaming_content))).active.iter_rows(values_only=True))
     assert [r[0] for r in rows[1:]] == [resident.number]  # east branch manager: scope and filter

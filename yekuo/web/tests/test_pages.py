@@ -80,5 +80,6 @@ def test_english_is_available(client, cast):
     assert "Time-limit chart" in detail and '"now": "Now"' in detail and '"gap": "Paused"' in detail
     listing = client.get("/orders/").content.decode()
     assert "Export to Excel" not in listing and "Overdue" in listing and "Counter" in listing
+    assert "Sort by" in listing and "Deadline (soonest first)" in listing and "Deadline" in listing
     assert "Customer" in client.get("/orders/new/").content.decode()
     assert "Remaining" in client.get("/work/").content.decode() or "overdue" in client.get("/work/").content.decode()

@@ -13,20 +13,24 @@ from yekuo.accounts.permissions import can
 from yekuo.common.errors import YekuoError
 from yekuo.orders import services
 from yekuo.orders.models import NodeInstance
-from yekuo.orders.selectors import filter_orders, mask, orders_for
+from yekuo.orders.selectors import filter_orders, first_due, live_clocks, mask, orders_for, sort_orders
+from yekuo.orders.services import table_for
 from yekuo.web import labels
 from yekuo.web.export import export_response
 from yekuo.web.forms import CounterOrderForm, OrderFilterForm
-from yekuo.web.presenters import spec_of
+from yekuo.web.presenters import clock_row, spec_of
 from yekuo.web.views.common import add_service_error, require_action
 
 PAGE_SIZE = 20
 
 
 def _rows(orders):
+    """Each order with what falls due first (its live clock measured now by the engine), for control at a glance."""
+    when = timezone.now()
     rows = []
     for order in orders:
         spec = spec_of(order)
+        clock = first_due(order.live_clocks)
         rows.append({
             "order": order,
             "category": labels.category(order.category),
@@ -34,6 +38,7 @@ def _rows(orders):
             "nodes": [labels.node(n.code, spec) for n in order.active_nodes],
             "id_number": mask(order.customer_id_number),
             "phone": mask(order.customer_phone),
+            "due": clock_row(clock, spec, when, table_for(order)) if clock else None,
         })  # fmt: skip
     return rows
 
@@ -45,10 +50,11 @@ def order_list(request):
     form = OrderFilterForm(request.GET or None, user=request.user)
     params = form.params()
     active = NodeInstance.objects.filter(state="active").order_by("position")
-    orders = filter_orders(orders_for(request.user), params).prefetch_related(
-        Prefetch("nodes", queryset=active, to_attr="active_nodes")
+    orders = filter_orders(orders_for(request.user).select_related("branch__company"), params).prefetch_related(
+        Prefetch("nodes", queryset=active, to_attr="active_nodes"),
+        Prefetch("clocks", queryset=live_clocks(), to_attr="live_clocks"),
     )
-    page = Paginator(orders.order_by("-created_at", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(sort_orders(orders, params.get("sort", "")), PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     context = {
@@ -67,7 +73,7 @@ def order_list(request):
 def order_export(request):
     require_action(request.user, "order.export")
     params = OrderFilterForm(request.GET or None, user=request.user).params()
-    orders = filter_orders(orders_for(request.user, "order.export"), params).order_by("-created_at", "-pk")
+    orders = sort_orders(filter_orders(orders_for(request.user, "order.export"), params), params.get("sort", ""))
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     return export_response(orders, f"yekuo-orders-{stamp}.xlsx")
 
