@@ -72,7 +72,7 @@ def _due(order):
 
 
 def test_list_shows_what_falls_due_first_with_the_engines_deadline(client, cast, orders):
-    resident, business, west = orders
+    resident, business, _west = orders
     page = login(client, cast.clerk, cast).get("/orders/")
     rows = {row["order"].number: row for row in page.context["rows"]}
     for order in (resident, business):
