@@ -18,8 +18,9 @@ Rules implemented here, each from the regulation data (yekuo/regulations/data/or
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
+from operator import attrgetter
 
 from yekuo.common.errors import YekuoError
 from yekuo.regulations.spec import CategorySpec, Rules
@@ -89,6 +90,17 @@ class ClockState:
     warn_at: datetime | None = None
     provisional: bool = False
     budget_seconds: int | None = None
+
+
+# What `Projector._refresh` computes from a clock's other fields and the work table: two clocks equal in
+# those other fields are equal in these too (under one table and threshold), so a diff needs only the rest.
+DERIVED = ("deadline_at", "warn_at", "budget_seconds", "provisional")
+_BASE = attrgetter(*(f.name for f in fields(ClockState) if f.name not in DERIVED))
+
+
+def same_clock(a: ClockState, b: ClockState) -> bool:
+    """Equal in every field that is not derived, hence in all (see DERIVED)."""
+    return _BASE(a) == _BASE(b)
 
 
 @dataclass
@@ -172,10 +184,11 @@ class Projector:
         handler(event)
         state.last_event_at = event.at
 
-    def result(self) -> OrderState:
+    def result(self, only: set[str] | None = None) -> OrderState:
         """The state so far, its deadlines computed: only a state that is looked at needs them, so they
-        are computed here and not after every event (the handlers never read them)."""
-        self._refresh()
+        are computed here and not after every event (the handlers never read them). `only`: the codes of
+        the clocks to compute (the others keep what they had)."""
+        self._refresh(only)
         return self.state
 
     # ------------------------------------------------------------------------------------------ events
@@ -363,11 +376,11 @@ class Projector:
         clock.limit_days = limit.days(self.state.conditions)
         clock.condition_pending = limit.by is not None and limit.by not in self.state.conditions
 
-    def _refresh(self) -> None:
-        """Recompute deadline_at / warn_at of every started clock from the engine."""
+    def _refresh(self, only: set[str] | None = None) -> None:
+        """Recompute deadline_at / warn_at of every started clock (of those in `only`) from the engine."""
         table = self.table
         for clock in self.state.clocks.values():
-            if clock.started_at is None:
+            if clock.started_at is None or (only is not None and clock.code not in only):
                 continue
             # Only what moves a deadline is worth recomputing: start, limit and pauses.
             signature = (
@@ -407,11 +420,14 @@ def project(category, rules, channel, events, table, threshold: Threshold | None
 
 
 def project_pair(category, rules, channel, events, new, table, threshold=None) -> tuple[OrderState, OrderState]:
-    """The state of `events`, and of `events` with `new` folded in: what an action changes.
+    """The state of `events`, and of `events` with `new` folded in: what an action changes, for a diff by
+    `same_clock` (not ==): the derived clock fields (DERIVED: deadline, warning, budget, provisional) are
+    computed only for the clocks that differ between the two, in `after`; the others are left as the fold
+    left them, since the diff does not need them and a clock that did not change keeps its stored ones.
 
     When every new event comes after the log (the usual case: things are recorded as they happen) the
     log is folded once and the new events continue from a copy of its state; a new event dated among the
-    old ones goes to its place in time, and then both states are folded from the start.
+    old ones goes to its place in time, and then both states are folded (and measured) in full.
     """
     old = sorted(events, key=_key)
     new = sorted(new, key=_key)
@@ -421,9 +437,10 @@ def project_pair(category, rules, channel, events, new, table, threshold=None) -
         )
     projector = Projector(category, rules, channel, table, threshold or Threshold())
     _apply_all(projector, old)
-    before = projector.result().copy()
+    before = projector.state.copy()
     _apply_all(projector, new)
-    return before, projector.result()
+    clocks = projector.state.clocks
+    return before, projector.result(only={code for code, c in clocks.items() if not same_clock(c, before.clocks[code])})
 
 
 def _apply_all(projector: Projector, events: list[Event]) -> None:

@@ -26,7 +26,15 @@ from yekuo.orders.models import (
     SuspensionReason,
     WorkOrder,
 )
-from yekuo.orders.projection import CUSTOMER_EVENTS, Event, OrderState, WorkflowError, project, project_pair
+from yekuo.orders.projection import (
+    CUSTOMER_EVENTS,
+    Event,
+    OrderState,
+    WorkflowError,
+    project,
+    project_pair,
+    same_clock,
+)
 from yekuo.orders.store import Read, creation_refs, events_of, insert_order, one_write, read_order, write_changes
 from yekuo.regulations.selectors import regulation_effective, regulation_get, regulation_spec
 from yekuo.workcal.engine import Threshold
@@ -124,7 +132,11 @@ def write_projection(order: WorkOrder, before: OrderState | None, after: OrderSt
     low_risk = after.conditions.get("low_risk")
     order.low_risk = low_risk if isinstance(low_risk, bool) else None
     nodes = {code: _node_values(n) for code, n in after.nodes.items() if before is None or before.nodes[code] != n}
-    clocks = {code: _clock_values(c) for code, c in after.clocks.items() if before is None or before.clocks[code] != c}
+    clocks = {
+        code: _clock_values(c)
+        for code, c in after.clocks.items()
+        if before is None or not same_clock(before.clocks[code], c)  # project_pair measures only these
+    }
     old = before.suspensions if before else []
     suspensions = {
         position: {
