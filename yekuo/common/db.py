@@ -13,7 +13,6 @@ from functools import cache, partial
 from operator import attrgetter
 
 import orjson
-
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from django.db.models import AutoField
 
