@@ -71,15 +71,10 @@ def read_order(pk: int) -> Read:
     if not rows:
         raise WorkOrder.DoesNotExist(f"no work order {pk}")
     row = rows[0]
-    values, k = [], 0
-    for model in _READ_MODELS:
-        width = len(model._meta.concrete_fields)
-        values.append(model.from_db(db.alias, None, row[k : k + width]))
-        k += width
-    order, branch, company = values
-    branch.company = company
-    order.branch = branch
-    checksum, token, log = row[k:]
+    k = _WIDTHS[0]
+    order = WorkOrder.from_db(db.alias, None, row[:k])
+    order.branch = _branch(db.alias, row[k : k + _WIDTHS[1] + _WIDTHS[2]])
+    checksum, token, log = row[k + _WIDTHS[1] + _WIDTHS[2] :]
     if isinstance(log, str):
         log = json.loads(log)
     events = [Event(t, datetime.fromisoformat(at), payload, seq) for t, at, payload, seq in log or ()]
@@ -87,6 +82,29 @@ def read_order(pk: int) -> Read:
 
 
 _READ_MODELS = (WorkOrder, Branch, Company)
+_WIDTHS = tuple(len(model._meta.concrete_fields) for model in _READ_MODELS)
+_branches: dict[tuple, Branch] = {}
+
+
+def _branch(alias: str, values: tuple) -> Branch:
+    """The Branch (with its Company) of these column values, made once per process for each distinct row:
+    every action reads its order's branch, and a company has a handful. Keyed by every column of both rows,
+    so a renamed or moved branch is a new entry; the write path only reads these objects."""
+    try:
+        branch = _branches.get(values)
+    except TypeError:  # a column whose value cannot be a key (a JSON field, one day): made every time
+        return _make_branch(alias, values)
+    if branch is None:
+        if len(_branches) > 1000:
+            _branches.clear()
+        branch = _branches[values] = _make_branch(alias, values)
+    return branch
+
+
+def _make_branch(alias: str, values: tuple) -> Branch:
+    branch = Branch.from_db(alias, None, values[: _WIDTHS[1]])
+    branch.company = Company.from_db(alias, None, values[_WIDTHS[1] :])
+    return branch
 
 
 @cache
