@@ -282,15 +282,16 @@ def _reject(result: IngestResult, exc: Exception) -> None:
 
 
 def _ingest_order(
-    group: list[tuple[int, IngestEvent]], results: list[IngestResult], actor, source: str, known: bool
+    group: list[tuple[int, IngestEvent]], results: list[IngestResult], actor, source: str, existing
 ) -> None:
     """All of one order's events of a batch: find or create the order, then one `apply_events` call.
 
     One transaction and one fold for the order instead of one per event; a step the workflow refuses is
-    reported and left out, the others still apply (services.apply_events).
+    reported and left out, the others still apply (services.apply_events). `existing`: the order when
+    the batch's look-up found it, else None.
     """
     if len(group) > 1:
-        order = _create_with_history(group, actor, source, known)
+        order = _create_with_history(group, actor, source, existing is not None)
         if order is not None:
             for index, _ in group:
                 results[index].status, results[index].order = "applied", order.number
@@ -300,7 +301,8 @@ def _ingest_order(
         result = results[index]
         if order is None:
             try:
-                order, created = _find_or_create(event, actor, source, _relayed(event))
+                found = (existing, False) if existing is not None else None
+                order, created = found or _find_or_create(event, actor, source, _relayed(event))
             except Exception as exc:
                 _reject(result, exc)
                 continue
@@ -320,7 +322,8 @@ def _ingest_order(
         return
     steps = [services.Step(e.type, _payload(e), e.at, e.key, _relayed(e)) for _, e in pending]
     try:
-        outcomes = services.apply_events(order, steps, actor=actor, source=source, relayed=True)
+        # Every key was looked up with the batch (`_ingest_batch`): none is stored.
+        outcomes = services.apply_events(order, steps, actor=actor, source=source, relayed=True, keys_checked=True)
     except Exception as exc:
         for index, _ in pending:
             results[index].order = order.number
@@ -381,14 +384,14 @@ def _ingest_batch(items, actor, source: str, default_system: str) -> list[Ingest
             result.status = "duplicate"
             continue
         groups.setdefault((event.source_system, event.external_ref), []).append((index, event))
-    # Which of the batch's orders yekuo already has, in one query: a new order with a history can then
-    # be created with it at once (one transaction, one fold).
+    # The batch's orders that yekuo already has, in one query: each group then starts from its order, and
+    # a new order with a history can be created with it at once (one transaction, one fold).
     refs = {ref for _, ref in groups}
-    existing = set(
-        WorkOrder.objects.filter(external_ref__in=refs).values_list("source_system", "external_ref")
-    ) if refs else set()  # fmt: skip
+    existing = {
+        (order.source_system, order.external_ref): order for order in WorkOrder.objects.filter(external_ref__in=refs)
+    } if refs else {}  # fmt: skip
     for system_ref, group in groups.items():
-        _ingest_order(group, results, actor, source, known=(system_ref in existing))
+        _ingest_order(group, results, actor, source, existing.get(system_ref))
     return results
 
 

@@ -233,6 +233,7 @@ def apply_events(
     check_actor: bool = True,
     atomic: bool = False,
     relayed: bool = False,
+    keys_checked: bool = False,
 ) -> list[OrderEvent | YekuoError]:
     """Append several events to one order, all written or none (the control layer sends batches).
 
@@ -247,11 +248,13 @@ def apply_events(
     the order given, so a step that fails can be sent again later in the same batch.
     `relayed`: the actor relays another system's events (the control layer): it needs `event.ingest` and
     the order in its scope, not the role of each action and node.
+    `keys_checked`: the caller has looked up the steps' idempotency keys and none is stored (the control
+    layer does, for a whole batch in one query); a key stored concurrently still fails on the unique index.
     """
     pk = order.pk if isinstance(order, WorkOrder) else order
     for _ in range(WRITE_ATTEMPTS):
         with one_write():
-            results = _apply_once(pk, steps, actor, source, check_actor, atomic, relayed)
+            results = _apply_once(pk, steps, actor, source, check_actor, atomic, relayed, keys_checked)
         if results is not None:
             return results
     raise Conflict("the order kept changing while these events were recorded; repeat the request")
@@ -261,13 +264,13 @@ def apply_events(
 WRITE_ATTEMPTS = 10
 
 
-def _apply_once(pk, steps, actor, source, check_actor, atomic, relayed) -> list | None:
+def _apply_once(pk, steps, actor, source, check_actor, atomic, relayed, keys_checked=False) -> list | None:
     """One attempt of apply_events: its results, or None when another action changed the order first."""
     results: list = [None] * len(steps)
     read = read_order(pk)
     order, events = read.order, read.events
     context = fold_context(order, read)
-    keys = [s.idempotency_key for s in steps if s.idempotency_key]
+    keys = [] if keys_checked else [s.idempotency_key for s in steps if s.idempotency_key]
     seen = {e.idempotency_key: e for e in OrderEvent.objects.filter(idempotency_key__in=keys)} if keys else {}
     accepted: list[tuple[int, Event, bool]] = []
     check = StepCheck(order, context[0], actor, source, check_actor, relayed)

@@ -6,6 +6,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.core.management.base import CommandError
 
 from yekuo.accounts.services import user_create
@@ -61,6 +62,16 @@ def test_a_repeated_event_is_a_duplicate(cast):
     assert other[0]["status"] == "rejected" and other[0]["code"] == "conflict"
     # another source system has its own ids
     assert statuses(run(cast, {**ev("1", "order.received", "02T09:00", ORDER), "source_system": "crm"})) == ["applied"]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite's write path takes several statements")
+def test_one_event_for_a_known_order_is_four_statements(cast, django_assert_num_queries):
+    """Events pushed one at a time as they happen: the batch's ids and its orders through Django (counted
+    here), then the order's read and write, prepared statements sent by psycopg directly (not counted)."""
+    run(cast, ev("1", "order.received", "02T09:00", ORDER))
+    with django_assert_num_queries(2):
+        assert statuses(run(cast, ev("2", "node.completed", "02T10:00", node="acceptance"))) == ["applied"]
+    assert statuses(run(cast, ev("2", "node.completed", "02T10:00", node="acceptance"))) == ["duplicate"]
 
 
 def test_a_late_event_is_placed_in_time_order(cast):
