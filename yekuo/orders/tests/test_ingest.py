@@ -6,8 +6,8 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 from django.core.management.base import CommandError
+from django.db import connection
 
 from yekuo.accounts.services import user_create
 from yekuo.common.errors import Forbidden
