@@ -220,13 +220,9 @@ def _create_with_history(group, actor, source: str, known: bool) -> WorkOrder | 
         return None
 
 
-def _find_or_create(event: IngestEvent, actor, source: str, reason: str) -> tuple[WorkOrder, bool]:
-    def find():
-        return WorkOrder.objects.filter(source_system=event.source_system, external_ref=event.external_ref).first()
-
-    order = find()
-    if order is not None:
-        return order, False
+def _create(event: IngestEvent, actor, source: str, reason: str) -> tuple[WorkOrder, bool]:
+    """The order of an event whose order the batch's look-up did not find: created, or, when another
+    request created it since, found."""
     attributes = _order_attributes(event, actor.company)
     key = event.key if event.type == "order.created" else None
     try:
@@ -236,7 +232,8 @@ def _find_or_create(event: IngestEvent, actor, source: str, reason: str) -> tupl
                 receive=False, idempotency_key=key, reason=reason, relayed=True, **attributes,
             )  # fmt: skip
     except IntegrityError:
-        order = find()  # created concurrently by another event of the same order
+        # Created concurrently, by another request with an event of the same order.
+        order = WorkOrder.objects.filter(source_system=event.source_system, external_ref=event.external_ref).first()
         if order is None:
             raise Conflict("the order was created concurrently; send the event again") from None
         return order, False
@@ -302,7 +299,7 @@ def _ingest_order(
         if order is None:
             try:
                 found = (existing, False) if existing is not None else None
-                order, created = found or _find_or_create(event, actor, source, _relayed(event))
+                order, created = found or _create(event, actor, source, _relayed(event))
             except Exception as exc:
                 _reject(result, exc)
                 continue

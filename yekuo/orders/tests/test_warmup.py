@@ -1,5 +1,8 @@
 """Server start-up loads the work tables and regulations (yekuo/orders/warmup.py, called by config/wsgi.py)."""
 
+import os
+import subprocess
+import sys
 from unittest import mock
 
 import pytest
@@ -35,3 +38,15 @@ def test_a_database_not_ready_is_left_to_the_first_request(db, empty_caches, cap
         assert warmup.warm_up() is False
     assert "warm-up skipped" in caplog.text
     assert workcal._tables == {}
+
+
+@pytest.mark.parametrize(("setting", "loaded"), [("1", True), ("0", False)])
+def test_the_wsgi_application_starts_warm_unless_told_not_to(tmp_path, setting, loaded):
+    """A fresh interpreter, as gunicorn's master with --preload: config.wsgi has the views imported before
+    any request (an empty database only skips the tables, with a warning)."""
+    env = {**os.environ, "YEKUO_WARM_UP": setting, "YEKUO_DATA_DIR": str(tmp_path), "LOG_LEVEL": "ERROR"}
+    env.pop("DATABASE_URL", None)
+    probe = "import sys, config.wsgi; print('yekuo.web.views.orders' in sys.modules)"
+    run = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == str(loaded)
