@@ -298,8 +298,9 @@ def _ingest_order(
         result = results[index]
         if order is None:
             try:
-                found = (existing, False) if existing is not None else None
-                order, created = found or _create(event, actor, source, _relayed(event))
+                order, created = (
+                    (existing, False) if existing is not None else _create(event, actor, source, _relayed(event))
+                )
             except Exception as exc:
                 _reject(result, exc)
                 continue
