@@ -32,8 +32,6 @@ def drive(count: int) -> None:
     """The measured process: start Django, load the caches, then drive `count` orders (as per_action does)."""
     lifecycle.setup_django()
     from yekuo.accounts.models import Branch, User
-    from yekuo.orders import services
-    from yekuo.orders.models import EventSource
     from yekuo.regulations.selectors import regulation_effective
     from yekuo.workcal.selectors import work_table
 
@@ -41,10 +39,7 @@ def drive(count: int) -> None:
     branch = Branch.objects.select_related("company").get(code="b1")
     work_table(branch.company.code)
     regulation_effective(lifecycle.T0)
-    for attributes, steps in lifecycle._lives(count, 0):
-        order = services.order_create(actor=actor, branch=branch, source=EventSource.IMPORT, **attributes)
-        for kind, payload, at in steps:
-            services.apply_event(order, kind, actor=actor, payload=payload, occurred_at=at, source=EventSource.IMPORT)
+    lifecycle.live_through(lifecycle._lives(count, 0), actor, branch)
 
 
 def counted(count: int) -> int:

@@ -125,8 +125,6 @@ def drive(worker: int, count: int, offset: int, start, batched: bool = False) ->
     from django.db import connection
 
     from yekuo.accounts.models import Branch, User
-    from yekuo.orders import services
-    from yekuo.orders.models import EventSource
     from yekuo.regulations.selectors import regulation_effective
     from yekuo.workcal.selectors import work_table
 
@@ -135,11 +133,21 @@ def drive(worker: int, count: int, offset: int, start, batched: bool = False) ->
     branch = Branch.objects.select_related("company").get(code="b1")
     work_table(branch.company.code)
     regulation_effective(T0)
-    source = EventSource.IMPORT
-    events = 0
+    lives = list(_lives(count, offset))
     start.wait()
     began = time.time()
-    for attributes, steps in _lives(count, offset):
+    events = live_through(lives, actor, branch, batched)
+    return events, began, time.time()
+
+
+def live_through(lives, actor, branch, batched: bool = False) -> int:
+    """Drive each (order attributes, steps) of `lives` through the services, one action per call (or, `batched`,
+    each order created with its history in one call); returns the number of events appended."""
+    from yekuo.orders import services
+    from yekuo.orders.models import EventSource
+
+    source, events = EventSource.IMPORT, 0
+    for attributes, steps in lives:
         if batched:
             batch = [services.Step(kind, payload, at) for kind, payload, at in steps]
             services.order_create(actor=actor, branch=branch, source=source, steps=batch, **attributes)
@@ -148,7 +156,7 @@ def drive(worker: int, count: int, offset: int, start, batched: bool = False) ->
             for kind, payload, at in steps:
                 services.apply_event(order, kind, actor=actor, payload=payload, occurred_at=at, source=source)
         events += 2 + len(steps)
-    return events, began, time.time()
+    return events
 
 
 def drive_all(workers: int, share: int, offset: int, batched: bool = False) -> tuple[int, float]:

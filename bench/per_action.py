@@ -35,8 +35,6 @@ def main() -> None:
     from django.db import connection
 
     from yekuo.accounts.models import Branch, User
-    from yekuo.orders import services
-    from yekuo.orders.models import EventSource
 
     actor = User.objects.get(username="bench")
     branch = Branch.objects.select_related("company").get(code="b1")
@@ -45,15 +43,8 @@ def main() -> None:
     best = None
     for run in range(args.repeat):
         lives = list(lifecycle._lives(args.orders, run * 100_000))
-        events = 0
         py, pg, wall = time.process_time(), cpu_seconds(backend), time.perf_counter()
-        for attributes, steps in lives:
-            order = services.order_create(actor=actor, branch=branch, source=EventSource.IMPORT, **attributes)
-            for kind, payload, at in steps:
-                services.apply_event(
-                    order, kind, actor=actor, payload=payload, occurred_at=at, source=EventSource.IMPORT
-                )
-            events += 2 + len(steps)
+        events = lifecycle.live_through(lives, actor, branch)
         per = {
             "py_us_per_action": round((time.process_time() - py) / events * 1e6),
             "pg_us_per_action": round((cpu_seconds(backend) - pg) / events * 1e6),

@@ -10,5 +10,5 @@ if os.environ.get("YEKUO_WARM_UP", "1") != "0":
 
     from yekuo.orders.warmup import warm_up
 
-    warm_up()  # the work tables and regulations, before the first request (yekuo/orders/warmup.py)
+    warm_up()  # the URLconf, work tables and regulations, before the first request (yekuo/orders/warmup.py)
     connections.close_all()  # with --preload this runs in gunicorn's master: no worker may inherit its connection

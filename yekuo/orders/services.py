@@ -264,7 +264,7 @@ def apply_events(
 WRITE_ATTEMPTS = 10
 
 
-def _apply_once(pk, steps, actor, source, check_actor, atomic, relayed, keys_checked=False) -> list | None:
+def _apply_once(pk, steps, actor, source, check_actor, atomic, relayed, keys_checked) -> list | None:
     """One attempt of apply_events: its results, or None when another action changed the order first."""
     results: list = [None] * len(steps)
     read = read_order(pk)
