@@ -87,11 +87,6 @@ def database_from_url(name: str, default: str) -> dict:
         # SQLite ignores persistent connections across threads; keep behaviour simple and explicit.
         config["CONN_MAX_AGE"] = 0
         config.setdefault("OPTIONS", {})["timeout"] = 20
-    else:
-        # psycopg prepares a statement only when yekuo asks (yekuo/common/db.py fetch_prepared: the write
-        # path's two statements); Django's own cursors bind on the client and never prepare. None here
-        # would turn preparing off altogether, as a pooler in transaction mode needs.
-        config.setdefault("OPTIONS", {}).setdefault("prepare_threshold", 1_000_000)
     return config
 
 

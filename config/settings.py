@@ -90,6 +90,9 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": database_from_url("DATABASE_URL", f"sqlite:///{DATA_DIR / 'yekuo.sqlite3'}")}
+# The write path's hot statements are prepared on the PostgreSQL server once per connection
+# (yekuo/common/db.py fetch_prepared); a pooler in transaction mode (PgBouncer before 1.21) needs them unprepared.
+YEKUO_DB_PREPARE = env_bool("YEKUO_DB_PREPARE", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"

@@ -8,13 +8,19 @@ come from each field (`pre_save`, `get_db_prep_save` where the field would chang
 auto_now_add and JSON behave as usual.
 """
 
+from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache, partial
 from operator import attrgetter
 
 import orjson
+from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from django.db.models import AutoField
+from psycopg import Cursor, errors, pq
+from psycopg.adapt import PyFormat, Transformer
+from psycopg.types.datetime import TimestamptzLoader
+from psycopg.types.json import set_json_loads
 
 
 def insert_rows(model, objs: list) -> None:
@@ -105,30 +111,91 @@ def fetch_prepared(sql: str, params: list) -> list[tuple]:
 
     Django binds parameters on the client and never prepares (its connections must work behind a
     transaction-mode pooler), so PostgreSQL parses and plans every statement again, and for the write
-    path's statements planning cost more than running them. Here psycopg binds on the server and
-    prepares the statement (it keeps the last 100 per connection; config/env.py sets the threshold that
-    allows it). yekuo connects to PostgreSQL directly; behind a pooler in transaction mode these
-    statements would have to go unprepared.
+    path's statements planning cost more than running them. Here the statement is prepared on the
+    server once per connection and then run through libpq directly (`_Prepared`). yekuo connects to
+    PostgreSQL directly; behind a pooler in transaction mode YEKUO_DB_PREPARE=0 sends them unprepared,
+    through Django's cursor.
     """
     db = connections[DEFAULT_DB_ALIAS]  # once: every attribute of the `connection` proxy is a lookup
-    if db.vendor != "postgresql":
+    if db.vendor != "postgresql" or not settings.YEKUO_DB_PREPARE:
         with db.cursor() as cursor:
             cursor.execute(sql, params)
             return cursor.fetchall()
     db.ensure_connection()
     raw = db.connection
-    # The server-binding cursor is kept with the (per-thread) connection: it costs more to make than to run.
-    cursor = getattr(db, "_yekuo_cursor", None)
-    if cursor is None or cursor.connection is not raw or cursor.closed:
-        import psycopg
-        from psycopg.types.datetime import TimestamptzLoader
-        from psycopg.types.json import set_json_loads
+    prepared = getattr(db, "_yekuo_prepared", None)
+    if prepared is None or prepared.connection is not raw:
+        prepared = db._yekuo_prepared = _Prepared(raw)
+    with db.wrap_database_errors:
+        return prepared.run(sql, params)
 
-        cursor = db._yekuo_cursor = psycopg.Cursor(raw)
+
+class _Prepared:
+    """The hot statements of one psycopg connection, prepared once and run by libpq's PQexecPrepared.
+
+    psycopg's cursor does the same with a prepared statement, but around it runs generators, a wait loop,
+    a cache look-up by query and result bookkeeping: about a third of the Python of an action
+    (bench/instructions.py). Here each statement keeps its own Transformer, whose column loaders are set
+    from its first result and kept (a prepared statement's columns do not change). Parameters are sent as
+    text and typed by the server from the statement, as a literal would be.
+    """
+
+    def __init__(self, raw):
+        self.connection, self.pgconn = raw, raw.pgconn
+        self.context = Cursor(raw)  # only as the adaptation context of the Transformers
         # psycopg's own loader, which it runs in C; Django's subclass (for its cursors) runs in Python.
         # Both give aware datetimes for the same instants.
-        cursor.adapters.register_loader("timestamptz", TimestamptzLoader)
-        set_json_loads(orjson.loads, cursor)  # the write path reads an order's log as one json value
-    with db.wrap_database_errors:
-        cursor.execute(sql, params, prepare=True)
-        return cursor.fetchall()
+        self.context.adapters.register_loader("timestamptz", TimestamptzLoader)
+        set_json_loads(orjson.loads, self.context)  # the write path reads an order's log as one json value
+        self.statements: dict[str, _Statement] = {}
+
+    def run(self, sql: str, params: list) -> list[tuple]:
+        statement = self.statements.get(sql) or self._prepare(sql)
+        values = statement.transformer.dump_sequence(params, [_TEXT] * len(params))
+        result = self.pgconn.exec_prepared(statement.name, values)
+        if result.status == _FATAL_ERROR and self._lost(result):
+            # DISCARD or DEALLOCATE ALL dropped them (yekuo sends neither): prepare again, outside a transaction.
+            self.statements.clear()
+            statement = self._prepare(sql)
+            result = self.pgconn.exec_prepared(statement.name, values)
+        if result.status != _TUPLES_OK:
+            raise self._error(result)
+        statement.transformer.set_pgresult(result, set_loaders=not statement.loaded)
+        statement.loaded = True
+        return statement.transformer.load_rows(0, result.ntuples, tuple)
+
+    def _prepare(self, sql: str) -> "_Statement":
+        name = f"yekuo_{len(self.statements)}".encode()
+        result = self.pgconn.prepare(name, _numbered_placeholders(sql).encode())
+        if result.status != _COMMAND_OK:
+            raise self._error(result)
+        statement = self.statements[sql] = _Statement(name, Transformer(self.context))
+        return statement
+
+    def _lost(self, result) -> bool:
+        return (
+            result.error_field(pq.DiagnosticField.SQLSTATE) == b"26000"  # invalid_sql_statement_name
+            and self.pgconn.transaction_status == pq.TransactionStatus.IDLE
+        )
+
+    def _error(self, result):
+        return errors.error_from_result(result, encoding=self.connection.info.encoding)
+
+
+_TEXT = PyFormat.TEXT
+_TUPLES_OK, _COMMAND_OK, _FATAL_ERROR = pq.ExecStatus.TUPLES_OK, pq.ExecStatus.COMMAND_OK, pq.ExecStatus.FATAL_ERROR
+
+
+@dataclass
+class _Statement:
+    name: bytes
+    transformer: Transformer
+    loaded: bool = False
+
+
+def _numbered_placeholders(sql: str) -> str:
+    """`%s` placeholders as PostgreSQL's `$1`, `$2`…; the hot statements have no other `%`."""
+    parts = sql.split("%s")
+    if any("%" in part for part in parts):
+        raise ValueError(f"a prepared statement may use only %s placeholders: {sql[:80]}")
+    return "".join(f"{part}${i}" if i < len(parts) else part for i, part in enumerate(parts, start=1))

@@ -1,0 +1,104 @@
+"""The hot path's prepared statements (yekuo/common/db.py fetch_prepared): same values as Django's cursors,
+Django's exceptions for database errors, and a statement that is lost or fails leaves the next one working."""
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+from django.db import IntegrityError, ProgrammingError, connection
+
+from yekuo.common.db import _numbered_placeholders, fetch_prepared
+
+postgresql_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="SQLite runs these statements through Django's cursor"
+)
+
+
+def test_placeholders_are_numbered():
+    assert _numbered_placeholders("SELECT %s, %s::jsonb") == "SELECT $1, $2::jsonb"
+    assert _numbered_placeholders("SELECT 1") == "SELECT 1"
+
+
+def test_a_percent_sign_that_is_not_a_placeholder_is_refused():
+    with pytest.raises(ValueError, match="only %s placeholders"):
+        _numbered_placeholders("SELECT 'a%%' || %s")
+
+
+@postgresql_only
+@pytest.mark.django_db
+def test_values_come_back_as_django_reads_them_and_json_parsed():
+    sql = "SELECT %s::timestamptz, %s::int, %s::text, %s::boolean, %s::text, %s::date, %s::numeric, %s::jsonb"
+    when = datetime(2026, 10, 1, 1, 30, tzinfo=UTC)
+    params = [when, 7, "供电", True, None, "2026-10-08", Decimal("630.5"), '{"a": [1, "二"]}']
+    (row,) = fetch_prepared(sql, params)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        (django_row,) = cursor.fetchall()
+    assert row[:-1] == django_row[:-1]
+    assert row[0] == when and row[0].tzinfo is not None
+    assert row[-1] == {"a": [1, "二"]}  # Django's cursor leaves jsonb as text; the write path reads a log
+    assert fetch_prepared(sql, params) == [row]  # the second run reuses the statement and its loaders
+
+
+@postgresql_only
+@pytest.mark.django_db
+def test_a_unique_violation_is_djangos_integrity_error():
+    connection.cursor().execute("CREATE TEMPORARY TABLE yekuo_t (k text PRIMARY KEY)")
+    sql = "INSERT INTO yekuo_t (k) VALUES (%s) RETURNING k"
+    assert fetch_prepared(sql, ["a"]) == [("a",)]
+    with pytest.raises(IntegrityError), connection.cursor() as cursor:
+        cursor.execute("SAVEPOINT s")
+        try:
+            fetch_prepared(sql, ["a"])
+        finally:
+            cursor.execute("ROLLBACK TO SAVEPOINT s")
+    assert fetch_prepared(sql, ["b"]) == [("b",)]
+
+
+@postgresql_only
+@pytest.mark.django_db
+def test_a_bad_statement_is_djangos_programming_error():
+    with pytest.raises(ProgrammingError, match="no_such_table"):
+        fetch_prepared("SELECT * FROM no_such_table WHERE id = %s", [1])
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_statements_dropped_on_the_server_are_prepared_again():
+    sql = "SELECT %s::int + 1"
+    assert fetch_prepared(sql, [1]) == [(2,)]
+    connection.cursor().execute("DEALLOCATE ALL")
+    assert fetch_prepared(sql, [2]) == [(3,)]
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_a_new_connection_prepares_its_own():
+    sql = "SELECT %s::int * 2"
+    assert fetch_prepared(sql, [2]) == [(4,)]
+    connection.close()
+    assert fetch_prepared(sql, [3]) == [(6,)]
+
+
+@postgresql_only
+@pytest.mark.django_db
+def test_unprepared_for_a_transaction_pooler_gives_the_same_order(settings, cast):
+    """YEKUO_DB_PREPARE=0 (PgBouncer in transaction mode): the same write path through Django's cursor."""
+    from yekuo.orders import services, store
+    from yekuo.orders.models import EventSource
+    from yekuo.workcal.tests.conftest import at
+
+    def lived():
+        order = services.order_create(
+            actor=cast.clerk, category="lv_resident", channel="counter", customer_name="张三",
+            site_address="东区1号", capacity_kva="8", voltage="220V", occurred_at=at("2026-11-02 09:00"),
+            source=EventSource.IMPORT,
+        )  # fmt: skip
+        services.node_complete(order, actor=cast.clerk, node="acceptance", occurred_at=at("2026-11-02 10:00"),
+                               source=EventSource.IMPORT)  # fmt: skip
+        read = store.read_order(order.pk)
+        return read.order.status, read.order.event_count, [(e.type, e.at, e.payload) for e in read.events]
+
+    prepared = lived()
+    settings.YEKUO_DB_PREPARE = False
+    assert lived() == prepared
