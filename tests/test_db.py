@@ -102,3 +102,39 @@ def test_unprepared_for_a_transaction_pooler_gives_the_same_order(settings, cast
     prepared = lived()
     settings.YEKUO_DB_PREPARE = False
     assert lived() == prepared
+
+
+@pytest.mark.parametrize(
+    ("model_path", "values"),
+    [
+        ("yekuo.orders.models.NodeInstance",
+         {"code": "acceptance", "position": 0, "role": "acceptance_clerk", "department": "营销服务部",
+          "clock_code": "acceptance", "ready_at": datetime(2026, 11, 2, 1, tzinfo=UTC)}),
+        ("yekuo.orders.models.Clock",
+         {"code": "survey_plan", "position": 1, "nodes": ["survey_plan"], "state": "running",
+          "limit_days": Decimal("3.0"), "pauses": [["2026-11-02T01:00:00+00:00", None]],
+          "started_at": datetime(2026, 11, 2, 1, tzinfo=UTC)}),
+        ("yekuo.orders.models.Suspension", {"position": 0, "reason_id": "customer_request", "evidence_note": "电话"}),
+        ("yekuo.orders.models.OrderEvent",
+         {"seq": 1, "type": "order.created", "occurred_at": datetime(2026, 11, 2, 1, tzinfo=UTC), "actor_id": None,
+          "source": "web", "payload": {"category": "lv_resident"}}),
+    ],
+)  # fmt: skip
+def test_rows_from_values_are_the_rows_of_model_objects(monkeypatch, model_path, values):
+    """json_values (a new order's rows, no model objects) writes what json_rows writes for the same objects:
+    every other column at its field's default, auto_now_add at the current time."""
+    import importlib
+    import json
+
+    from django.utils import timezone
+
+    from yekuo.common.db import json_rows, json_values
+
+    module, name = model_path.rsplit(".", 1)
+    model = getattr(importlib.import_module(module), name)
+    now = datetime(2026, 11, 27, 3, 4, 5, tzinfo=UTC)
+    monkeypatch.setattr(timezone, "now", lambda: now)
+    from_values = json.loads(json_values(model, [values], exclude=("order",)))
+    from_objects = json.loads(json_rows(model, [model(**values)], exclude=("order",)))
+    assert from_values == from_objects
+    assert len(from_values[0]) > len(values)  # defaults were filled in

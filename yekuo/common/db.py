@@ -17,6 +17,7 @@ import orjson
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from django.db.models import AutoField
+from django.utils import timezone
 from psycopg import Cursor, errors, pq
 from psycopg.adapt import PyFormat, Transformer
 from psycopg.types.datetime import TimestamptzLoader
@@ -48,6 +49,33 @@ def json_rows(model, objs: list, exclude: tuple[str, ...] = ()) -> str:
 def json_row(model, obj, exclude: tuple[str, ...] = ()) -> str:
     """One object as JSON {column: value}, for `jsonb_populate_record(NULL::table, %s::jsonb)`."""
     return json_dumps({column: get(obj) for column, get in _json_plan(model, exclude)})
+
+
+def json_values(model, rows: list[dict], exclude: tuple[str, ...] = ()) -> str:
+    """Like json_rows, from rows given as {column: value} instead of model objects (a new order's twenty
+    rows: building the objects only to read them back cost more than writing them). A missing column takes
+    its field's default, as a new object would, and an auto_now(_add) column the current time."""
+    defaults, now_columns, prepared = _json_defaults(model, exclude)
+    if now_columns:
+        now = timezone.now()
+        defaults = {**defaults, **dict.fromkeys(now_columns, now)}
+    out = []
+    for values in rows:
+        row = {**defaults, **values}
+        for column, field in prepared:
+            row[column] = field.get_db_prep_save(row[column], connection)
+        out.append(row)
+    return json_dumps(out)
+
+
+@cache
+def _json_defaults(model, exclude: tuple[str, ...]) -> tuple[dict, tuple, tuple]:
+    """For json_values: each column's default, the auto_now(_add) columns, and the fields to prepare."""
+    fields = [f for f in model._meta.concrete_fields if f.column in json_columns(model, exclude)]
+    defaults = {f.column: f.get_default() for f in fields}  # a callable default's value is only serialised
+    now_columns = tuple(f.column for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False))
+    prepared = tuple((f.column, f) for f in fields if not isinstance(f, _AS_JSON) and f.column not in now_columns)
+    return defaults, now_columns, prepared
 
 
 def json_columns(model, exclude: tuple[str, ...] = ()) -> list[str]:
@@ -105,6 +133,13 @@ _AS_JSON = (
 )
 
 
+@cache
+def postgresql() -> bool:
+    """Whether the default database is PostgreSQL: fixed for the process, while each `connection.vendor`
+    is a thread-local look-up (several per action on the write path)."""
+    return connections[DEFAULT_DB_ALIAS].vendor == "postgresql"
+
+
 def fetch_prepared(sql: str, params: list) -> list[tuple]:
     """Run a hot statement (one that returns rows) and return them; on PostgreSQL it is planned once per
     connection.
@@ -117,7 +152,7 @@ def fetch_prepared(sql: str, params: list) -> list[tuple]:
     through Django's cursor.
     """
     db = connections[DEFAULT_DB_ALIAS]  # once: every attribute of the `connection` proxy is a lookup
-    if db.vendor != "postgresql" or not settings.YEKUO_DB_PREPARE:
+    if not (postgresql() and settings.YEKUO_DB_PREPARE):
         with db.cursor() as cursor:
             cursor.execute(sql, params)
             return cursor.fetchall()

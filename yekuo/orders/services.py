@@ -499,25 +499,26 @@ def order_create(
         keys = [idempotency_key, f"{idempotency_key}:received" if idempotency_key else None][: len(events) - len(steps)]
         keys += [step.idempotency_key for step in steps]
         reasons = [reason] * (len(events) - len(steps)) + [step.reason for step in steps]
+        actor_id = actor.pk if actor is not None else None
         insert_order(order, [
             (NodeInstance, [
-                NodeInstance(code=n.code, position=i, role=n.role, department=n.department,
-                             clock_code=spec.clock_of(n.code).code, **_node_values(state.nodes[n.code]))
+                {"code": n.code, "position": i, "role": n.role, "department": n.department,
+                 "clock_code": spec.clock_of(n.code).code, **_node_values(state.nodes[n.code])}
                 for i, n in enumerate(spec.nodes)
             ]),
             (Clock, [
-                Clock(code=c.code, position=i, nodes=list(c.nodes), **_clock_values(state.clocks[c.code]))
+                {"code": c.code, "position": i, "nodes": list(c.nodes), **_clock_values(state.clocks[c.code])}
                 for i, c in enumerate(spec.clocks)
             ]),
             (Suspension, [
-                Suspension(position=i, reason_id=s.reason, evidence_note=s.evidence, started_at=s.started_at,
-                           ended_at=s.ended_at)
+                {"position": i, "reason_id": s.reason, "evidence_note": s.evidence, "started_at": s.started_at,
+                 "ended_at": s.ended_at}
                 for i, s in enumerate(state.suspensions)
             ]),
             (OrderEvent, [
-                OrderEvent(seq=e.seq, type=e.type, occurred_at=e.at, actor=actor, source=source,
-                           idempotency_key=keys[n] or None, backdated=backdates[n], reason=reasons[n],
-                           payload=e.payload)
+                {"seq": e.seq, "type": e.type, "occurred_at": e.at, "actor_id": actor_id, "source": source,
+                 "idempotency_key": keys[n] or None, "backdated": backdates[n], "reason": reasons[n],
+                 "payload": e.payload}
                 for n, e in enumerate(events)
             ]),
         ])  # fmt: skip

@@ -20,11 +20,20 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
 
-from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, transaction
 from django.utils import timezone
 
 from yekuo.accounts.models import Branch, Company
-from yekuo.common.db import fetch_prepared, insert_rows, json_columns, json_dumps, json_row, json_rows
+from yekuo.common.db import (
+    fetch_prepared,
+    insert_rows,
+    json_columns,
+    json_dumps,
+    json_row,
+    json_rows,
+    json_values,
+    postgresql,
+)
 from yekuo.orders.models import Clock, NodeInstance, OrderCounter, OrderEvent, Suspension, WorkOrder
 from yekuo.orders.projection import Event
 from yekuo.regulations.models import Regulation
@@ -36,7 +45,7 @@ ORDER_FIELDS = ("status", "received_at", "closed_at", "low_risk", "event_count")
 def one_write():
     """The transaction an action's write needs: none on PostgreSQL, where `write_changes` and
     `insert_order` write in one statement (its own transaction); one on SQLite, where they take several."""
-    return nullcontext() if connection.vendor == "postgresql" else transaction.atomic()
+    return nullcontext() if postgresql() else transaction.atomic()
 
 
 @dataclass
@@ -61,8 +70,7 @@ def read_order(pk: int) -> Read:
 
     Nothing is locked: `write_changes` writes only if the order still has the events read here.
     """
-    db = connections[DEFAULT_DB_ALIAS]
-    if db.vendor != "postgresql":
+    if not postgresql():
         order = WorkOrder.objects.select_related("branch__company").get(pk=pk)
         checksum = Regulation.objects.filter(code=order.regulation_code).values_list("checksum", flat=True).first()
         token = CalendarRevision.objects.filter(id=1).values_list("token", flat=True).first() or ""
@@ -72,8 +80,8 @@ def read_order(pk: int) -> Read:
         raise WorkOrder.DoesNotExist(f"no work order {pk}")
     row = rows[0]
     k = _WIDTHS[0]
-    order = WorkOrder.from_db(db.alias, None, row[:k])
-    order.branch = _branch(db.alias, row[k : k + _WIDTHS[1] + _WIDTHS[2]])
+    order = WorkOrder.from_db(DEFAULT_DB_ALIAS, None, row[:k])
+    order.branch = _branch(DEFAULT_DB_ALIAS, row[k : k + _WIDTHS[1] + _WIDTHS[2]])
     checksum, token, log = row[k + _WIDTHS[1] + _WIDTHS[2] :]
     if isinstance(log, str):
         log = json.loads(log)
@@ -138,7 +146,7 @@ def write_changes(
     this is one statement, its own transaction: every write hangs on the order's guarded UPDATE, so an
     action is written whole or not at all, with no BEGIN or COMMIT round trips.
     """
-    if connection.vendor != "postgresql":
+    if not postgresql():
         fields = {name: getattr(order, name) for name in ORDER_FIELDS}
         if not WorkOrder.objects.filter(pk=order.pk, event_count=expected).update(**fields):
             return False
@@ -222,40 +230,39 @@ def _update_by_code(model, names: tuple[str, ...]) -> str:
 def creation_refs(on: date) -> tuple[str, str, str] | None:
     """(code, checksum) of the regulation in force on `on` (R14) and the calendar revision token, in one
     statement; None when no regulation is in force (the caller asks the selector for the full error)."""
-    qn = connection.ops.quote_name
-    sql = (
-        f"SELECT r.code, r.checksum, (SELECT v.token FROM {qn(CalendarRevision._meta.db_table)} v WHERE v.id = 1) "
-        f"FROM {qn(Regulation._meta.db_table)} r WHERE r.effective_from <= %s ORDER BY r.effective_from DESC LIMIT 1"
-    )
-    rows = fetch_prepared(sql, [on])
+    rows = fetch_prepared(_creation_refs_sql(), [on])
     return (rows[0][0], rows[0][1], rows[0][2] or "") if rows else None
 
 
-def insert_order(order: WorkOrder, children: list[tuple[type, list]]) -> None:
+@cache
+def _creation_refs_sql() -> str:
+    return (
+        f"SELECT r.code, r.checksum, (SELECT v.token FROM {_table(CalendarRevision)} v WHERE v.id = 1) "
+        f"FROM {_table(Regulation)} r WHERE r.effective_from <= %s ORDER BY r.effective_from DESC LIMIT 1"
+    )
+
+
+def insert_order(order: WorkOrder, children: list[tuple[type, list[dict]]]) -> None:
     """Insert a new order, numbered YK + year + month + the month's next number (local time), with its
-    rows (`children`: (model, objects) whose `order` is set by this); sets order.pk and order.number.
+    rows (`children`: (model, rows as {column: value}), each row's order set by this); sets order.pk and
+    order.number.
 
     On PostgreSQL one statement: the month's counter is an upsert, the order takes its number from it
     and every child row its key from the order, all in data-modifying CTEs.
     """
     period = timezone.localtime(order.created_at).strftime("%Y%m")
-    if connection.vendor != "postgresql":
+    if not postgresql():
         with connection.cursor() as cursor:
             cursor.execute(_counter_upsert("value"), [period])
             order.number = f"YK{period}{cursor.fetchone()[0]:04d}"
         order.save(force_insert=True)
-        for model, objs in children:
-            for obj in objs:
-                obj.order = order
-            insert_rows(model, objs)
+        for model, rows in children:
+            insert_rows(model, [model(order=order, **values) for values in rows])
         return
     params = [period, json_row(WorkOrder, order, exclude=("number",))]
-    params += [json_rows(model, objs, exclude=("order",)) for model, objs in children]
+    params += [json_values(model, rows, exclude=("order",)) for model, rows in children]
     rows = fetch_prepared(_insert_order_sql(tuple(model for model, _ in children)), params)
     order.pk, order.number = rows[0]
-    for _, objs in children:
-        for obj in objs:
-            obj.order = order
 
 
 @cache
