@@ -138,3 +138,48 @@ def test_rows_from_values_are_the_rows_of_model_objects(monkeypatch, model_path,
     from_objects = json.loads(json_rows(model, [model(**values)], exclude=("order",)))
     assert from_values == from_objects
     assert len(from_values[0]) > len(values)  # defaults were filled in
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_a_statement_that_opens_an_atomic_block_is_rolled_back_with_it():
+    """psycopg starts Django's transaction with the block's first command; when that command is a prepared
+    one, it must start it too, or it would be committed on its own."""
+    from django.db import transaction
+
+    connection.cursor().execute("CREATE TEMPORARY TABLE yekuo_t (k text PRIMARY KEY)")
+    sql = "INSERT INTO yekuo_t (k) VALUES (%s) RETURNING k"
+    with pytest.raises(RuntimeError), transaction.atomic():
+        assert fetch_prepared(sql, ["first"]) == [("first",)]  # the first command of the block
+        assert fetch_prepared(sql, ["second"]) == [("second",)]  # prepared, inside the block
+        raise RuntimeError("the block fails")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM yekuo_t")
+        assert cursor.fetchone() == (0,)
+    with transaction.atomic():
+        fetch_prepared(sql, ["kept"])
+    assert fetch_prepared("SELECT k FROM yekuo_t WHERE k = %s", ["kept"]) == [("kept",)]
+
+
+@postgresql_only
+def test_an_action_inside_a_failed_block_leaves_no_event(transactional_db):
+    from django.db import transaction
+
+    from yekuo.accounts.testing import make_cast
+    from yekuo.common.testing import reload_reference_data
+    from yekuo.orders import services
+    from yekuo.orders.models import EventSource, OrderEvent
+    from yekuo.workcal.tests.conftest import at
+
+    reload_reference_data()  # a transactional test starts from an emptied database
+    cast = make_cast()
+    order = services.order_create(
+        actor=cast.clerk, category="lv_resident", channel="counter", customer_name="张三", site_address="东区1号",
+        capacity_kva="8", voltage="220V", occurred_at=at("2026-11-02 09:00"), source=EventSource.IMPORT,
+    )  # fmt: skip
+    before = OrderEvent.objects.filter(order=order).count()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        services.node_complete(order.pk, actor=cast.clerk, node="acceptance", occurred_at=at("2026-11-02 10:00"),
+                               source=EventSource.IMPORT)  # fmt: skip
+        raise RuntimeError("the request fails after the action")
+    assert OrderEvent.objects.filter(order=order).count() == before

@@ -185,6 +185,11 @@ class _Prepared:
         self.statements: dict[str, _Statement] = {}
 
     def run(self, sql: str, params: list) -> list[tuple]:
+        if not self.connection.autocommit and self.pgconn.transaction_status == _IDLE:
+            # Inside Django's atomic() (autocommit off) psycopg sends BEGIN with the first command: let its
+            # cursor run this one, so that the transaction starts, and ends, where Django expects.
+            self.context.execute(sql, params)
+            return self.context.fetchall()
         statement = self.statements.get(sql) or self._prepare(sql)
         values = statement.transformer.dump_sequence(params, [_TEXT] * len(params))
         result = self.pgconn.exec_prepared(statement.name, values)
@@ -210,7 +215,7 @@ class _Prepared:
     def _lost(self, result) -> bool:
         return (
             result.error_field(pq.DiagnosticField.SQLSTATE) == b"26000"  # invalid_sql_statement_name
-            and self.pgconn.transaction_status == pq.TransactionStatus.IDLE
+            and self.pgconn.transaction_status == _IDLE
         )
 
     def _error(self, result):
@@ -218,6 +223,7 @@ class _Prepared:
 
 
 _TEXT = PyFormat.TEXT
+_IDLE = pq.TransactionStatus.IDLE
 _TUPLES_OK, _COMMAND_OK, _FATAL_ERROR = pq.ExecStatus.TUPLES_OK, pq.ExecStatus.COMMAND_OK, pq.ExecStatus.FATAL_ERROR
 
 
