@@ -169,7 +169,7 @@ class _Prepared:
     """The hot statements of one psycopg connection, prepared once and run by libpq's PQexecPrepared.
 
     psycopg's cursor does the same with a prepared statement, but around it runs generators, a wait loop,
-    a cache look-up by query and result bookkeeping: about a third of the Python of an action
+    a cache look-up by query and result bookkeeping: a tenth of the Python of an action
     (bench/instructions.py). Here each statement keeps its own Transformer, whose column loaders are set
     from its first result and kept (a prepared statement's columns do not change). Parameters are sent as
     text and typed by the server from the statement, as a literal would be.
