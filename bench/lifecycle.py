@@ -1,20 +1,21 @@
 """Benchmark: work orders driven through their whole life by the services, and events through the API.
 
-    .venv/bin/python bench/lifecycle.py [--orders 1000] [--workers 2] [--api-orders 200] [--batch 50]
+    .venv/bin/python bench/lifecycle.py [--orders 1000] [--workers N] [--api-orders 200] [--batch 50]
 
 Runs on PostgreSQL (BENCH_DATABASE_URL, default postgresql://postgres@127.0.0.1:5432/yekuo_bench; the database
-is dropped and created anew). Part 1 drives --orders orders of all four categories (a quarter each)
-from creation to energization through the same services the pages and the API call, in --workers
-processes; every order's log is then replayed (`orders verify`) to check the result. The time counted
-runs from the first worker's first action to the last worker's last: each worker first starts Django
-and loads the calendar and regulation, as a server process has before its first request. Part 2 starts
-gunicorn (--workers processes) and posts the control-layer events of --api-orders orders to
-POST /api/v1/events, --batch events a request, from as many client threads. The last line is JSON:
-{"orders_per_s": …, "events_per_order": …, "host_day_loop_per_s": …, "host_floor_us_per_action": …, …,
-"orders_batched_per_s": …, "api_events_per_s": …, "api_single_events_per_s": …}. `host_day_loop_per_s` is a
-yardstick of the host's plain-Python speed measured first in the same run (bench/clock_engine.py
-`host_yardstick`), and the `host_…_us` figures are its PostgreSQL's round trip and commit (bench/pg_floor.py):
-the figures move with them from host to host, and they tell a slower host from slower code.
+is dropped and created anew). Part 1 drives --orders orders of all four categories (a quarter each) from
+creation to energization through the same services the pages and the API call, in --workers processes
+(default: as many as `yekuo serve` runs web workers, WEB_WORKERS or 2 × cores + 1); every order's log is
+then replayed (`orders verify`) to check the result. The time counted runs from the first worker's first
+action to the last worker's last: each worker first starts Django and loads the calendar and regulation,
+as a server process has before its first request. Part 2 starts gunicorn (--workers processes) and posts
+the control-layer events of --api-orders orders to POST /api/v1/events, --batch events a request, from
+twice as many client threads. The last line is JSON: {"orders_per_s": …, "workers": …, "events_per_order": …,
+"host_day_loop_per_s": …, "host_floor_us_per_action": …, …, "orders_batched_per_s": …, "api_events_per_s": …,
+"api_single_events_per_s": …}. `host_day_loop_per_s` is a yardstick of the host's plain-Python speed
+measured first in the same run (bench/clock_engine.py `host_yardstick`), and the `host_…_us` figures are its
+PostgreSQL's round trip and commit (bench/pg_floor.py): the figures move with them from host to host, and
+they tell a slower host from slower code.
 """
 
 from __future__ import annotations
@@ -242,10 +243,17 @@ def post_all(port: int, events: list[dict], batch: int, threads: int) -> float:
     return time.perf_counter() - begin
 
 
+def web_workers() -> int:
+    """The web workers `yekuo serve` runs (settings.YEKUO_WEB_WORKERS), without starting Django."""
+    from config.env import default_web_workers, env_int
+
+    return env_int("WEB_WORKERS", default_web_workers(), minimum=1)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--orders", type=int, default=1000)
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=web_workers())
     parser.add_argument("--api-orders", type=int, default=200)
     parser.add_argument("--batch", type=int, default=50)
     args = parser.parse_args()
@@ -272,8 +280,8 @@ def main() -> None:
     energized = WorkOrder.objects.filter(status="energized").count()
     if bad or energized != orders:
         raise SystemExit(f"lifecycle check failed: {energized}/{orders} energized, {bad} differ from their logs")
-    result = {"orders_per_s": round(orders / seconds, 1), "events_per_order": round(events / orders, 2),
-              "host_day_loop_per_s": yardstick, **floor}  # fmt: skip
+    result = {"orders_per_s": round(orders / seconds, 1), "workers": args.workers,
+              "events_per_order": round(events / orders, 2), "host_day_loop_per_s": yardstick, **floor}  # fmt: skip
     print(f"services, one action a call: {orders} orders, {events} events in {seconds:.2f}s")
 
     _, seconds = drive_all(args.workers, share, 100_000, batched=True)

@@ -13,6 +13,14 @@ _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
 
+def default_web_workers() -> int:
+    """Gunicorn's advice, (2 × cores) + 1: a worker waits on the database for about half of each request
+    (bench/per_action.py: its PostgreSQL backend's CPU exceeds its own), so one per core leaves the cores idle
+    during those waits. Cores this process may run on, not the machine's."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return 2 * cores + 1
+
+
 def env_str(name: str, default: str | None = None) -> str | None:
     value = os.environ.get(name)
     return default if value is None else value

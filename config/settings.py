@@ -9,7 +9,17 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from config.env import database_from_url, env_bool, env_dir, env_float, env_int, env_list, env_str, redis_url
+from config.env import (
+    database_from_url,
+    default_web_workers,
+    env_bool,
+    env_dir,
+    env_float,
+    env_int,
+    env_list,
+    env_str,
+    redis_url,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -93,6 +103,8 @@ DATABASES = {"default": database_from_url("DATABASE_URL", f"sqlite:///{DATA_DIR 
 # The write path's hot statements are prepared on the PostgreSQL server once per connection
 # (yekuo/common/db.py fetch_prepared); a pooler in transaction mode (PgBouncer before 1.21) needs them unprepared.
 YEKUO_DB_PREPARE = env_bool("YEKUO_DB_PREPARE", True)
+# Web worker processes of `yekuo serve` (gunicorn); bench/lifecycle.py drives the services with as many.
+YEKUO_WEB_WORKERS = env_int("WEB_WORKERS", default_web_workers(), minimum=1)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"

@@ -80,3 +80,18 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path):
 def test_unknown_environment_name_fails(tmp_path):
     done = yekuo("check", YEKUO_ENV="staging", YEKUO_DATA_DIR=str(tmp_path))
     assert done.returncode != 0 and "YEKUO_ENV" in done.stderr
+
+
+def test_web_workers_default_to_twice_the_cores_plus_one(monkeypatch):
+    # Gunicorn's advice: a worker waits on the database for about half of each request.
+    monkeypatch.setattr(env.os, "sched_getaffinity", lambda pid: {0, 1, 2}, raising=False)
+    assert env.default_web_workers() == 7
+
+
+def test_web_workers_setting_reads_web_workers(tmp_path):
+    shown = "from django.conf import settings; print(settings.YEKUO_WEB_WORKERS)"
+    done = yekuo("shell", "-c", shown, WEB_WORKERS="3", YEKUO_DATA_DIR=str(tmp_path))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "3"
+    done = yekuo("shell", "-c", shown, WEB_WORKERS="0", YEKUO_DATA_DIR=str(tmp_path))
+    assert done.returncode != 0 and "WEB_WORKERS" in done.stderr

@@ -6,6 +6,7 @@ import subprocess
 import sys
 import time
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 
@@ -15,7 +16,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
-        parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_WORKERS", "2")))
+        parser.add_argument(
+            "--workers", type=int, default=settings.YEKUO_WEB_WORKERS, help="web processes (default: WEB_WORKERS)"
+        )
         parser.add_argument("--no-worker", action="store_true", help="Web only (run `yekuo run_huey` elsewhere)")
 
     def handle(self, *args, host, port, workers, no_worker, **options):
