@@ -16,9 +16,14 @@ _FALSE = {"0", "false", "no", "off", ""}
 def default_web_workers() -> int:
     """Gunicorn's advice, (2 × cores) + 1: a worker waits on the database for about half of each request
     (bench/per_action.py: its PostgreSQL backend's CPU exceeds its own), so one per core leaves the cores idle
-    during those waits. Cores this process may run on, not the machine's."""
+    during those waits. Cores this process may run on, not the machine's; at most MAX_DEFAULT_WEB_WORKERS, since
+    each worker holds a PostgreSQL connection and a large host would otherwise exhaust max_connections (100 by
+    default). WEB_WORKERS sets any number."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return 2 * cores + 1
+    return min(2 * cores + 1, MAX_DEFAULT_WEB_WORKERS)
+
+
+MAX_DEFAULT_WEB_WORKERS = 17
 
 
 def env_str(name: str, default: str | None = None) -> str | None:

@@ -86,6 +86,8 @@ def test_web_workers_default_to_twice_the_cores_plus_one(monkeypatch):
     # Gunicorn's advice: a worker waits on the database for about half of each request.
     monkeypatch.setattr(env.os, "sched_getaffinity", lambda pid: {0, 1, 2}, raising=False)
     assert env.default_web_workers() == 7
+    monkeypatch.setattr(env.os, "sched_getaffinity", lambda pid: set(range(64)), raising=False)
+    assert env.default_web_workers() == env.MAX_DEFAULT_WEB_WORKERS  # each holds a database connection
 
 
 def test_web_workers_setting_reads_web_workers(tmp_path):
