@@ -99,7 +99,14 @@ def database_from_url(name: str, default: str) -> dict:
     if config["ENGINE"].endswith("sqlite3"):
         # SQLite ignores persistent connections across threads; keep behaviour simple and explicit.
         config["CONN_MAX_AGE"] = 0
-        config.setdefault("OPTIONS", {})["timeout"] = 20
+        # Several processes write to the embedded database (`yekuo serve`'s web workers and its task worker).
+        # A deferred transaction that reads and then writes cannot wait for the write lock (SQLite answers
+        # "database is locked" at once, to avoid a deadlock), so transactions take it when they begin; in
+        # WAL mode readers do not wait for the writer at all (the mode is kept in the file; `synchronous`
+        # stays FULL, so a commit is durable as on PostgreSQL).
+        config.setdefault("OPTIONS", {}).update(
+            timeout=20, transaction_mode="IMMEDIATE", init_command="PRAGMA journal_mode=WAL;"
+        )
     return config
 
 
