@@ -14,7 +14,7 @@ from datetime import datetime
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import DataError, IntegrityError
+from django.db import DataError, IntegrityError, OperationalError
 from django.http import Http404, JsonResponse
 from django.utils import timezone
 from django.views import defaults
@@ -50,6 +50,10 @@ DRF_CODES = {
     exceptions.UnsupportedMediaType: "unsupported_media_type",
     exceptions.Throttled: "throttled",
 }
+
+
+DATABASE_UNAVAILABLE = "the database is unavailable or busy; nothing was changed, repeat the request shortly"
+RETRY_AFTER_SECONDS = 5
 
 
 class NotFound(YekuoError):
@@ -116,6 +120,12 @@ def exception_handler(exc, context):
         status, body = 409, error_body("conflict", "the change conflicts with existing data; repeat the request")
     elif isinstance(exc, DataError):  # e.g. a NUL byte, which PostgreSQL text cannot hold
         status, body = 400, error_body("invalid_input", "a value cannot be stored (a NUL byte, or too long)")
+    elif isinstance(exc, OperationalError):
+        # The database is down, restarting or (SQLite) held by another writer past its timeout: nothing was
+        # written (a write is one statement or one transaction), so the sender may simply repeat.
+        logger.warning("Database unavailable: %s", exc, exc_info=exc)
+        status, body = 503, error_body("database_unavailable", DATABASE_UNAVAILABLE)
+        headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     else:
         request = context.get("request")
         logger.error("Internal Server Error: %s", getattr(request, "path", "?"), exc_info=exc)

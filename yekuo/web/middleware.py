@@ -1,13 +1,22 @@
-"""Chinese first: the page language is Simplified Chinese unless the user chose English.
+"""Chinese first: the page language is Simplified Chinese unless the user chose English; a database that is
+unavailable gets a page that says so (503), not the server-error page.
 
 Django's LocaleMiddleware would follow the browser's Accept-Language, so a clerk whose browser happens to
 be set to English would get English pages. Here only the language cookie (set by the 中文/English switch,
 /i18n/setlang/) chooses; everyone else gets LANGUAGE_CODE (zh-hans).
 """
 
+import logging
+
 from django.conf import settings
+from django.db import OperationalError
 from django.middleware.locale import LocaleMiddleware
+from django.template.response import TemplateResponse
 from django.utils import translation
+
+from yekuo.common.api import RETRY_AFTER_SECONDS
+
+logger = logging.getLogger("django.request")
 
 
 class ChineseFirstLocaleMiddleware(LocaleMiddleware):
@@ -17,3 +26,24 @@ class ChineseFirstLocaleMiddleware(LocaleMiddleware):
         language = chosen if chosen in supported else settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+class DatabaseUnavailableMiddleware:
+    """A page whose database is down, restarting or (SQLite) held by another writer past the timeout: 503 with
+    Retry-After and a page saying nothing was changed, since a write is one statement or one transaction. The
+    page needs no database (not even the signed-in user), unlike the layout of the other pages. The API
+    answers the same in JSON (`common.api.exception_handler`)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, OperationalError):
+            return None
+        logger.warning("Database unavailable: %s", request.path, exc_info=exception)
+        response = TemplateResponse(request, "503.html", status=503)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response

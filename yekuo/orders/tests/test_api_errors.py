@@ -107,3 +107,16 @@ def test_schema_is_served(cast):
     assert {"/api/v1/orders/", "/api/v1/orders/{number}/", "/api/v1/events", "/api/v1/orders/{number}/suspend"} <= set(
         paths
     )
+
+
+def test_a_database_that_is_down_is_a_json_503_to_repeat(cast, monkeypatch, caplog):
+    from django.db import OperationalError
+
+    def locked(*args, **kwargs):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr("yekuo.orders.api.views.filter_orders", locked)
+    response = client_for(cast.administrator).get("/api/v1/orders/")
+    assert_error(response, 503, "database_unavailable")
+    assert response["Retry-After"] == "5" and "repeat" in response.json()["message"]
+    assert any(r.exc_info and r.exc_info[0] is OperationalError for r in caplog.records)

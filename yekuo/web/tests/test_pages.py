@@ -83,3 +83,19 @@ def test_english_is_available(client, cast):
     assert "Sort by" in listing and "Deadline (soonest first)" in listing and "Deadline" in listing
     assert "Customer" in client.get("/orders/new/").content.decode()
     assert "Remaining" in client.get("/work/").content.decode() or "overdue" in client.get("/work/").content.decode()
+
+
+def test_a_database_that_is_down_gives_a_503_page_not_a_server_error(client, cast, monkeypatch):
+    from django.db import OperationalError
+
+    def locked(*args, **kwargs):
+        raise OperationalError("database is locked")
+
+    login(client, cast.clerk, cast)
+    monkeypatch.setattr("yekuo.web.views.orders.filter_orders", locked)
+    page = client.get("/orders/")
+    assert page.status_code == 503 and page["Retry-After"] == "5"
+    text = page.content.decode()
+    assert "系统繁忙" in text and "没有保存任何内容" in text
+    client.cookies["django_language"] = "en"
+    assert "nothing was saved" in client.get("/orders/").content.decode()
