@@ -4,6 +4,7 @@ A setting that silently falls back to a default when it was mistyped is how a ut
 running production on SQLite; every parser here raises ImproperlyConfigured naming the variable.
 """
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -76,6 +77,17 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_networks(name: str) -> tuple:
+    """A comma-separated list of IP addresses or networks (`10.0.0.5, 10.1.0.0/16`), as ip_network objects."""
+    networks = []
+    for item in env_list(name, []):
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            raise ImproperlyConfigured(f"{name}: {item!r} is not an IP address or network") from None
+    return tuple(networks)
 
 
 def env_dir(name: str, default: Path) -> Path:

@@ -17,6 +17,7 @@ from config.env import (
     env_float,
     env_int,
     env_list,
+    env_networks,
     env_str,
     redis_url,
 )
@@ -153,6 +154,9 @@ YEKUO_WARN_USED_FRACTION = env_float("YEKUO_WARN_USED_FRACTION", 0.75)
 YEKUO_WARN_REMAINING_MINUTES = env_int("YEKUO_WARN_REMAINING_MINUTES", 0, minimum=0) or None
 # An entry dated more than this before it is recorded is back-dated: it needs a reason and is flagged.
 YEKUO_BACKDATE_MINUTES = env_int("YEKUO_BACKDATE_MINUTES", 30, minimum=1)
+# Reverse proxies in front of yekuo whose X-Forwarded-For is believed (common/throttle.client_address): behind
+# one, every customer would otherwise share the proxy's address, and one guesser would lock all of them out.
+YEKUO_TRUSTED_PROXIES = env_networks("YEKUO_TRUSTED_PROXIES")
 
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)

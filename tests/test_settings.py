@@ -30,6 +30,7 @@ def yekuo(*args, **env_vars):
         (lambda: env.env_int("X_INT", 1, minimum=1), "X_INT", "0", "must be at least 1"),
         (lambda: env.database_from_url("X_DB", "sqlite://"), "X_DB", "mysql://u@h/db", "not supported"),
         (lambda: env.redis_url("X_REDIS"), "X_REDIS", "localhost:6379", "must start with redis://"),
+        (lambda: env.env_networks("X_NETS"), "X_NETS", "10.0.0.0/8, proxy.local", "not an IP address or network"),
     ],
 )
 def test_bad_values_raise_naming_the_variable(monkeypatch, parser, name, raw, message):
@@ -46,6 +47,8 @@ def test_good_values_parse(monkeypatch):
     assert env.env_bool("X_BOOL", False) is True
     assert env.env_list("X_LIST", []) == ["a.example", "b.example"]
     assert env.database_from_url("X_DB", "sqlite://")["ENGINE"] == "django.db.backends.postgresql"
+    monkeypatch.setenv("X_NETS", "10.0.0.5, 10.1.0.0/16, 2001:db8::/32")
+    assert [str(n) for n in env.env_networks("X_NETS")] == ["10.0.0.5/32", "10.1.0.0/16", "2001:db8::/32"]
 
 
 def test_defaults_are_chinese_shanghai_and_aware():

@@ -1,5 +1,7 @@
 """办电进度查询 (R15): a customer sees their own application, only theirs, and none of the staff's data."""
 
+import ipaddress
+
 import pytest
 from django.core.cache import cache
 
@@ -64,6 +66,22 @@ def test_guessing_is_stopped_after_ten_failures_per_client(client, cast):
     assert blocked.status_code == 429 and 'id="progress"' not in blocked.content.decode()
     assert "查询失败次数过多" in blocked.content.decode()
     assert 'id="progress"' in look(client, order.number, "13912345678", address="10.0.0.2").content.decode()
+
+
+def test_behind_a_trusted_proxy_each_customer_is_counted_apart(client, cast, settings):
+    # Every request comes from the proxy (10.9.0.1), which names its client in X-Forwarded-For.
+    settings.YEKUO_TRUSTED_PROXIES = (ipaddress.ip_network("10.9.0.0/16"),)
+    order = make_order(cast)
+
+    def behind_proxy(customer, number, phone):
+        return client.post("/progress/", {"number": number, "phone": phone}, REMOTE_ADDR="10.9.0.1",
+                           HTTP_X_FORWARDED_FOR=f"1.2.3.4, {customer}")  # fmt: skip
+
+    for i in range(10):
+        assert behind_proxy("198.51.100.66", f"YK20261100{i:02d}", "13800000000").status_code == 200
+    assert behind_proxy("198.51.100.66", order.number, "13912345678").status_code == 429
+    # Another customer behind the same proxy is not locked out by the guesser.
+    assert 'id="progress"' in behind_proxy("198.51.100.7", order.number, "13912345678").content.decode()
 
 
 def test_the_form_is_offered_to_everyone_and_in_english(client, cast):
