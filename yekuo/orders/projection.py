@@ -200,8 +200,10 @@ class Projector:
 
     def _on_order_received(self, event: Event) -> None:
         state = self.state
-        if state.status != CREATED:
+        if state.received_at is not None:
             raise WorkflowError(f"the order was already received at {_local(state.received_at)}")
+        if state.status != CREATED:  # cancelled before it was received (a back-dated cancellation)
+            raise WorkflowError(f"the order is {state.status}; it cannot be received")
         state.status, state.received_at = IN_TRANSIT, event.at
         for node in self.category.nodes:  # the entry node(s): nothing before them (acceptance)
             if not node.predecessors:

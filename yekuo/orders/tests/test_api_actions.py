@@ -76,6 +76,16 @@ def test_cancel_and_reopen(cast):
     assert body["status"] == "in_transit"
 
 
+def test_a_cancellation_back_dated_before_the_receipt_is_a_workflow_refusal(cast):
+    # Found by schemathesis: the refusal's message read the missing receipt time, and the API answered 500.
+    order = make_order(cast, channel="approval_platform", actor=cast.dispatcher, branch=cast.west)
+    act(cast.dispatcher, order.number, "receive", "2026-09-29T11:00:00+08:00")
+    body = {"occurred_at": "2026-09-29T10:00:00+08:00", "reason": LATE, "cancel_reason": "客户撤回"}
+    response = post(cast.administrator, f"/api/v1/orders/{order.number}/cancel", body)
+    body = assert_error(response, 409, "workflow")
+    assert "cancelled; it cannot be received" in body["message"]
+
+
 @pytest.mark.parametrize(
     "action, body, status, code, field",
     [

@@ -170,6 +170,10 @@ def test_cancel_and_reopen_credit_the_cancelled_span(table):
             [("2026-03-02 09:00", "order.received", {}), ("2026-03-02 10:00", "suspension.started", {})],
             "needs a reason",
         ),
+        (  # a cancellation back-dated before the receipt (found by schemathesis: it was a 500)
+            [("2026-03-02 08:00", "order.cancelled", {"reason": "x"}), ("2026-03-02 09:00", "order.received", {})],
+            "the order is cancelled; it cannot be received",
+        ),
     ],
 )
 def test_invalid_steps_are_refused_naming_the_event(table, events, message):
