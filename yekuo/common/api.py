@@ -18,6 +18,7 @@ from django.db import DataError, IntegrityError, OperationalError
 from django.http import Http404, JsonResponse
 from django.utils import timezone
 from django.views import defaults
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
@@ -187,3 +188,19 @@ class ErrorSerializer(serializers.Serializer):
         required=False,
         help_text="every invalid field with its messages (validation errors only)",
     )
+
+
+# ------------------------------------------------------------------------------------------ schema
+class NonBlankTextExtension(OpenApiSerializerFieldExtension):
+    """A request's text field that may not be blank is `minLength: 1` in the schema, as DRF enforces: without it
+    the schema promised that "" is accepted, and clients generated from it send it (schemathesis found each)."""
+
+    target_class = "rest_framework.fields.CharField"
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema, direction):
+        schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        field = self.target
+        if direction == "request" and not field.allow_blank and not field.read_only and schema.get("type") == "string":
+            schema.setdefault("minLength", 1)
+        return schema

@@ -43,6 +43,8 @@ class EventsView(APIView):
     )
     def post(self, request: Request) -> Response:
         body = request.data
+        if not int(request.META.get("CONTENT_LENGTH") or 0):
+            raise InvalidInput("the body is empty; send one event object or a non-empty list of them", field="body")
         events = [body] if isinstance(body, dict) else body
         if not isinstance(events, list) or not events:
             raise InvalidInput("send one event object or a non-empty list of them", field="body")

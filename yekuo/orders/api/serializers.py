@@ -39,7 +39,9 @@ class OrderListSerializer(serializers.ModelSerializer):
     """An order in a list: ID number and phone masked (152********1234)."""
 
     branch = serializers.SlugRelatedField(slug_field="code", read_only=True, help_text="branch code")
-    service_area = serializers.SlugRelatedField(slug_field="code", read_only=True, help_text="service area code")
+    service_area = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True, help_text="service area code (null: none recorded)"
+    )
     capacity_kva = serializers.DecimalField(max_digits=10, decimal_places=1, coerce_to_string=False)
     customer_id_number = serializers.SerializerMethodField(help_text="masked")
     customer_phone = serializers.SerializerMethodField(help_text="masked")

@@ -54,6 +54,7 @@ CASES = [
     ("post", "/api/v1/events", "[1,", "application/json", 400, "malformed_request", None),
     ("post", "/api/v1/events", '"hello"', "application/json", 400, "invalid_input", "body"),
     ("post", "/api/v1/events", "[]", "application/json", 400, "invalid_input", "body"),
+    ("post", "/api/v1/events", "", "application/json", 400, "invalid_input", "body"),  # no body at all
     ("post", "/api/v1/events", "id=1", "application/x-www-form-urlencoded", 415, "unsupported_media_type", None),
     ("post", "/api/v1/events", json.dumps([{}] * 1001), "application/json", 400, "invalid_input", "body"),
     ("get", "/api/v1/events", None, None, 405, "method_not_allowed", None),
@@ -107,6 +108,13 @@ def test_schema_is_served(cast):
     assert {"/api/v1/orders/", "/api/v1/orders/{number}/", "/api/v1/events", "/api/v1/orders/{number}/suspend"} <= set(
         paths
     )
+    # The schema says what the API enforces (schemathesis checks one against the other): required text may not be
+    # blank, and an order without a service area has null there.
+    schemas = json.loads(response.content)["components"]["schemas"]
+    assert schemas["OrderCreate"]["properties"]["customer_name"]["minLength"] == 1
+    assert schemas["Cancel"]["properties"]["cancel_reason"]["minLength"] == 1
+    assert "minLength" not in schemas["OrderCreate"]["properties"]["customer_phone"]  # may be blank
+    assert schemas["OrderDetail"]["properties"]["service_area"]["nullable"] is True
 
 
 def test_a_database_that_is_down_is_a_json_503_to_repeat(cast, monkeypatch, caplog):
