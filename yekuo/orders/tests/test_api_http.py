@@ -130,3 +130,45 @@ def test_errors_over_http_are_json(server):
     assert (status, body["code"]) == (401, "not_authenticated")
     status, body = call(server, "GET", "/api/nowhere")
     assert (status, body["code"]) == (404, "not_found")
+
+
+def test_a_server_whose_database_is_down_answers_503_and_says_so(tmp_path):
+    """Nothing listens on port 1: every query fails to connect. The API answers 503 database_unavailable in JSON,
+    the pages a Chinese 503 page, /healthz 503; none of them the server-error page."""
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "YEKUO_DATA_DIR": str(tmp_path),
+           "DATABASE_URL": "postgresql://postgres@127.0.0.1:1/nowhere", "DEBUG": "false"}  # fmt: skip
+    env.pop("REDIS_URL", None)
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
+        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+
+    def get(path, headers=None, data=None):
+        request = urllib.request.Request(f"{base}{path}", data=data, headers=headers or {})
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                return response.status, dict(response.headers), response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, dict(error.headers), error.read().decode()
+
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                status, _, body = get("/healthz")
+                break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"gunicorn did not answer: {process.stderr.read().decode()[-2000:]}")
+                time.sleep(0.2)
+        assert status == 503 and json.loads(body)["database"].startswith("error"), body
+        status, headers, body = get("/api/v1/orders/", {"Authorization": "Token " + "0" * 40})
+        assert status == 503 and json.loads(body)["code"] == "database_unavailable"
+        assert headers["Retry-After"] == "5"
+        status, headers, body = get("/orders/", {"Cookie": "sessionid=" + "a" * 32})
+        assert status == 503 and "系统繁忙" in body and headers["Retry-After"] == "5"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
