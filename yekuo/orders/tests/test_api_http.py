@@ -35,6 +35,32 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def _gunicorn(env: dict) -> tuple[subprocess.Popen, str]:
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
+        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    return process, f"http://127.0.0.1:{port}"
+
+
+def _wait_until_answering(process: subprocess.Popen, probe) -> None:
+    """Until `probe` stops raising OSError. The first request also boots Django in the worker: on a slow host that
+    takes seconds, so wait by the clock, not by a count of short tries, and let a slow answer (a timeout is an
+    OSError too) try again."""
+    deadline = time.monotonic() + 90
+    while True:
+        try:
+            probe()
+            return
+        except OSError:
+            if process.poll() is not None:
+                pytest.fail(f"gunicorn exited: {process.stderr.read().decode()[-2000:]}")
+            if time.monotonic() > deadline:
+                pytest.fail("gunicorn did not answer /healthz within 90 s")
+            time.sleep(0.2)
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     scratch = tmp_path_factory.mktemp("http")
@@ -57,26 +83,9 @@ def server(tmp_path_factory):
     yekuo("calendar", "seed")
     yekuo("regulations", "load-bundled")
     token = yekuo("shell", "-c", SETUP).strip().splitlines()[-1]
-    port = _free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
-        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
+    process, base = _gunicorn(env)
     try:
-        # The first request also boots Django in the worker: on a slow host that takes seconds, so wait by the
-        # clock, not by a count of short tries, and let a slow answer (a timeout is an OSError too) try again.
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                urllib.request.urlopen(f"{base}/healthz", timeout=10)
-                break
-            except OSError:
-                if process.poll() is not None:
-                    pytest.fail(f"gunicorn exited: {process.stderr.read().decode()[-2000:]}")
-                if time.monotonic() > deadline:
-                    pytest.fail("gunicorn did not answer /healthz within 90 s")
-                time.sleep(0.2)
+        _wait_until_answering(process, lambda: urllib.request.urlopen(f"{base}/healthz", timeout=10))
         yield base, token
     finally:
         process.terminate()
@@ -138,15 +147,10 @@ def test_a_server_whose_database_is_down_answers_503_and_says_so(tmp_path):
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "YEKUO_DATA_DIR": str(tmp_path),
            "DATABASE_URL": "postgresql://postgres@127.0.0.1:1/nowhere", "DEBUG": "false"}  # fmt: skip
     env.pop("REDIS_URL", None)
-    port = _free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
-        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
+    process, base = _gunicorn(env)
 
-    def get(path, headers=None, data=None):
-        request = urllib.request.Request(f"{base}{path}", data=data, headers=headers or {})
+    def get(path, headers=None):
+        request = urllib.request.Request(f"{base}{path}", headers=headers or {})
         try:
             with urllib.request.urlopen(request, timeout=30) as response:
                 return response.status, dict(response.headers), response.read().decode()
@@ -154,15 +158,9 @@ def test_a_server_whose_database_is_down_answers_503_and_says_so(tmp_path):
             return error.code, dict(error.headers), error.read().decode()
 
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                status, _, body = get("/healthz")
-                break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"gunicorn did not answer: {process.stderr.read().decode()[-2000:]}")
-                time.sleep(0.2)
+        answers = []
+        _wait_until_answering(process, lambda: answers.append(get("/healthz")))
+        status, _, body = answers[-1]
         assert status == 503 and json.loads(body)["database"].startswith("error"), body
         status, headers, body = get("/api/v1/orders/", {"Authorization": "Token " + "0" * 40})
         assert status == 503 and json.loads(body)["code"] == "database_unavailable"
