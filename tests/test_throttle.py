@@ -2,6 +2,10 @@
 trusted reverse proxies (YEKUO_TRUSTED_PROXIES) the first address of X-Forwarded-For that is not theirs."""
 
 import ipaddress
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from django.test import RequestFactory
@@ -47,3 +51,20 @@ def address(settings, remote, forwarded=None, proxies=PROXIES):
 )
 def test_client_address(settings, remote, forwarded, proxies, expected):
     assert address(settings, remote, forwarded, proxies) == expected
+
+
+def test_without_redis_the_failure_count_is_shared_by_the_processes_of_one_machine(tmp_path):
+    """`yekuo serve` runs several web workers: a guesser must not get ten tries in each of them."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL", "REDIS_URL")}
+    env["YEKUO_DATA_DIR"] = str(tmp_path)
+
+    def in_a_new_process(code: str) -> str:
+        code = "from yekuo.web.views.progress import LOOKUPS; " + code
+        done = subprocess.run([sys.executable, "-m", "yekuo.cli", "shell", "-c", code], env=env, capture_output=True,
+                              text=True, cwd=Path(__file__).resolve().parents[1], timeout=120)  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        return done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""
+
+    in_a_new_process("[LOOKUPS.failed('198.51.100.66') for _ in range(6)]")
+    in_a_new_process("[LOOKUPS.failed('198.51.100.66') for _ in range(4)]")
+    assert in_a_new_process("print(LOOKUPS.blocked('198.51.100.66'), LOOKUPS.blocked('198.51.100.7'))") == "True False"

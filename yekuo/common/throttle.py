@@ -1,7 +1,8 @@
 """Counting failures per client in the cache, to stop guessing (the customer progress lookup).
 
-Shared between processes when the cache is Redis (REDIS_URL); per process with the local-memory default,
-which still bounds a single server's guessing rate.
+Shared between processes: through Redis when REDIS_URL is set (and so between machines), otherwise through
+files in YEKUO_DATA_DIR/cache (between the web workers of one machine; an increment there is not atomic, so two
+failures at the same instant may count as one).
 """
 
 import ipaddress

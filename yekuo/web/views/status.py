@@ -37,5 +37,5 @@ def healthz(request):
     except Exception as exc:  # any cache backend failure is a health failure, not a 500
         checks["cache"] = f"error: {exc.__class__.__name__}"
     healthy = checks["database"] == "ok" and checks["cache"] == "ok"
-    checks["cache_backend"] = "redis" if settings.REDIS_URL else "local-memory"
+    checks["cache_backend"] = "redis" if settings.REDIS_URL else "files"
     return JsonResponse({"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503)
