@@ -118,8 +118,13 @@ if REDIS_URL:
 else:
     # Files, not each process's memory: `yekuo serve` runs several web workers, and the customer lookup's guessing
     # limit (common/throttle.py) must count one client's failures in all of them.
+    # MAX_ENTRIES: past it Django deletes a third of the files at random, failure counts among them.
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": DATA_DIR / "cache"}
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": DATA_DIR / "cache",
+            "OPTIONS": {"MAX_ENTRIES": 5000},
+        }
     }
 
 AUTH_PASSWORD_VALIDATORS = [
