@@ -100,3 +100,10 @@ def test_web_workers_setting_reads_web_workers(tmp_path):
     assert done.stdout.strip().splitlines()[-1] == "3"
     done = yekuo("shell", "-c", shown, WEB_WORKERS="0", YEKUO_DATA_DIR=str(tmp_path))
     assert done.returncode != 0 and "WEB_WORKERS" in done.stderr
+
+
+def test_a_command_whose_database_is_unreachable_says_so_in_one_line(tmp_path):
+    done = yekuo("calendar", "seed", DATABASE_URL="postgresql://postgres@127.0.0.1:1/nowhere",
+                 YEKUO_DATA_DIR=str(tmp_path))  # fmt: skip
+    assert done.returncode == 2, done.stderr
+    assert "database_unavailable: connection failed" in done.stderr and "Traceback" not in done.stderr
