@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from yekuo.accounts.scope import restrict
@@ -198,14 +198,20 @@ def sort_orders(queryset: QuerySet[WorkOrder], sort: str = "created") -> QuerySe
     return queryset.order_by("-created_at", "-pk")
 
 
-def live_clocks() -> QuerySet[Clock]:
-    """Running and paused clocks, soonest deadline first (a paused clock has none until it resumes: last):
-    prefetch them as an order's `live_clocks` for `first_due`."""
-    return Clock.objects.filter(state__in=LIVE).order_by(F("deadline_at").asc(nulls_last=True), "pk")
+def with_current_work(queryset: QuerySet[WorkOrder]) -> QuerySet[WorkOrder]:
+    """The orders with what a list row shows of each (the order list, its export): branch and company, the
+    active nodes in order as `active_nodes`, and the running and paused clocks as `live_clocks`, soonest
+    deadline first (a paused clock has none until it resumes: last), for `first_due`."""
+    active = NodeInstance.objects.filter(state="active").order_by("position")
+    live = Clock.objects.filter(state__in=LIVE).order_by(F("deadline_at").asc(nulls_last=True), "pk")
+    return queryset.select_related("branch__company").prefetch_related(
+        Prefetch("nodes", queryset=active, to_attr="active_nodes"),
+        Prefetch("clocks", queryset=live, to_attr="live_clocks"),
+    )
 
 
 def first_due(clocks) -> Clock | None:
-    """Of one order's live clocks (as `live_clocks` sorts them), the one that falls due first: the running one,
+    """Of one order's live clocks (as `with_current_work` sorts them), the one that falls due first: the running one,
     or, when none runs (the order is suspended), the first paused one, whose deadline waits for the resumption."""
     clocks = list(clocks)
     return next((c for c in clocks if c.state == "running"), clocks[0] if clocks else None)

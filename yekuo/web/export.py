@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import tempfile
 
-from django.db.models import Prefetch
 from django.http import FileResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,8 +13,8 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
-from yekuo.orders.models import NodeInstance, OrderStatus
-from yekuo.orders.selectors import clock_view, first_due, live_clocks, mask
+from yekuo.orders.models import OrderStatus
+from yekuo.orders.selectors import clock_view, first_due, mask, with_current_work
 from yekuo.orders.services import table_for
 from yekuo.web import labels
 from yekuo.web.presenters import spec_of
@@ -60,11 +59,7 @@ def _alarm(order) -> str:
 
 def export_response(orders, filename: str) -> FileResponse:
     """Write the (filtered, restricted) orders to a temporary file and stream it back."""
-    active = NodeInstance.objects.filter(state="active").order_by("position")
-    orders = orders.select_related("branch__company").prefetch_related(
-        Prefetch("nodes", queryset=active, to_attr="active_nodes"),
-        Prefetch("clocks", queryset=live_clocks(), to_attr="live_clocks"),
-    )
+    orders = with_current_work(orders)
     when = timezone.now()
     book = Workbook(write_only=True)  # rows go straight to disk: memory stays flat for big lists
     sheet = book.create_sheet(_("业扩工单"))

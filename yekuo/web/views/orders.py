@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,8 +11,7 @@ from django.views.decorators.http import require_GET
 from yekuo.accounts.permissions import can
 from yekuo.common.errors import YekuoError
 from yekuo.orders import services
-from yekuo.orders.models import NodeInstance
-from yekuo.orders.selectors import filter_orders, first_due, live_clocks, mask, orders_for, sort_orders
+from yekuo.orders.selectors import filter_orders, first_due, mask, orders_for, sort_orders, with_current_work
 from yekuo.orders.services import table_for
 from yekuo.web import labels
 from yekuo.web.export import export_response
@@ -49,11 +47,7 @@ def order_list(request):
     require_action(request.user, "order.view")
     form = OrderFilterForm(request.GET or None, user=request.user)
     params = form.params()
-    active = NodeInstance.objects.filter(state="active").order_by("position")
-    orders = filter_orders(orders_for(request.user).select_related("branch__company"), params).prefetch_related(
-        Prefetch("nodes", queryset=active, to_attr="active_nodes"),
-        Prefetch("clocks", queryset=live_clocks(), to_attr="live_clocks"),
-    )
+    orders = with_current_work(filter_orders(orders_for(request.user), params))
     page = Paginator(sort_orders(orders, params.get("sort", "")), PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
