@@ -140,6 +140,29 @@ def test_rows_from_values_are_the_rows_of_model_objects(monkeypatch, model_path,
     assert len(from_values[0]) > len(values)  # defaults were filled in
 
 
+def test_a_default_made_by_a_callable_is_made_for_each_row(monkeypatch):
+    """A field whose default is a callable such as uuid4 gets a new value in each row, as a new object would;
+    `list` and `dict` defaults are the same JSON every time."""
+    import json
+    from itertools import count
+
+    from yekuo.common.db import _json_defaults, json_values
+    from yekuo.orders.models import OrderEvent
+
+    numbers = count(1)
+    field = OrderEvent._meta.get_field("reason")
+    monkeypatch.setattr(field, "default", lambda: f"made {next(numbers)}")
+    _json_defaults.cache_clear()
+    field.__dict__.pop("_get_default", None)  # Django caches how a field makes its default
+    try:
+        rows = json.loads(json_values(OrderEvent, [{"seq": 1}, {"seq": 2}, {"seq": 3, "reason": "given"}], ("order",)))
+    finally:
+        _json_defaults.cache_clear()
+        field.__dict__.pop("_get_default", None)
+    assert [row["reason"] for row in rows] == ["made 2", "made 3", "given"]  # "made 1" went to the cached defaults
+    assert [row["payload"] for row in rows] == [{}, {}, {}]
+
+
 @postgresql_only
 @pytest.mark.django_db(transaction=True)
 def test_a_statement_that_opens_an_atomic_block_is_rolled_back_with_it():

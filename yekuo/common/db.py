@@ -55,13 +55,16 @@ def json_values(model, rows: list[dict], exclude: tuple[str, ...] = ()) -> str:
     """Like json_rows, from rows given as {column: value} instead of model objects (a new order's twenty
     rows: building the objects only to read them back cost more than writing them). A missing column takes
     its field's default, as a new object would, and an auto_now(_add) column the current time."""
-    defaults, now_columns, prepared = _json_defaults(model, exclude)
+    defaults, made, now_columns, prepared = _json_defaults(model, exclude)
     if now_columns:
         now = timezone.now()
         defaults = {**defaults, **dict.fromkeys(now_columns, now)}
     out = []
     for values in rows:
         row = {**defaults, **values}
+        for column, field in made:
+            if column not in values:
+                row[column] = field.get_default()
         for column, field in prepared:
             row[column] = field.get_db_prep_save(row[column], connection)
         out.append(row)
@@ -69,13 +72,19 @@ def json_values(model, rows: list[dict], exclude: tuple[str, ...] = ()) -> str:
 
 
 @cache
-def _json_defaults(model, exclude: tuple[str, ...]) -> tuple[dict, tuple, tuple]:
-    """For json_values: each column's default, the auto_now(_add) columns, and the fields to prepare."""
-    fields = [f for f in model._meta.concrete_fields if f.column in json_columns(model, exclude)]
-    defaults = {f.column: f.get_default() for f in fields}  # a callable default's value is only serialised
+def _json_defaults(model, exclude: tuple[str, ...]) -> tuple[dict, tuple, tuple, tuple]:
+    """For json_values: each column's fixed default, the columns whose default is made anew for each row (a
+    callable such as uuid4; `list` and `dict` give the same JSON every time, so they count as fixed), the
+    auto_now(_add) columns, and the fields to prepare."""
+    columns = json_columns(model, exclude)
+    fields = [f for f in model._meta.concrete_fields if f.column in columns]
+    made = tuple(
+        (f.column, f) for f in fields if f.has_default() and callable(f.default) and f.default not in (list, dict)
+    )
+    defaults = {f.column: f.get_default() for f in fields}
     now_columns = tuple(f.column for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False))
     prepared = tuple((f.column, f) for f in fields if not isinstance(f, _AS_JSON) and f.column not in now_columns)
-    return defaults, now_columns, prepared
+    return defaults, made, now_columns, prepared
 
 
 def json_columns(model, exclude: tuple[str, ...] = ()) -> list[str]:
