@@ -243,16 +243,11 @@ def post_all(port: int, events: list[dict], batch: int, threads: int) -> float:
     return time.perf_counter() - begin
 
 
-def web_workers() -> int:
-    """The web workers `yekuo serve` runs (settings.YEKUO_WEB_WORKERS), without starting Django."""
-    from config.env import default_web_workers, env_int
-
-    return env_int("WEB_WORKERS", default_web_workers(), minimum=1)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--orders", type=int, default=1000)
+    from config.env import web_workers
+
     parser.add_argument("--workers", type=int, default=web_workers())
     parser.add_argument("--api-orders", type=int, default=200)
     parser.add_argument("--batch", type=int, default=50)

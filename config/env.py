@@ -27,6 +27,12 @@ def default_web_workers() -> int:
 MAX_DEFAULT_WEB_WORKERS = 17
 
 
+def web_workers() -> int:
+    """WEB_WORKERS, or default_web_workers(): `yekuo serve`'s web processes (settings.YEKUO_WEB_WORKERS, and
+    bench/lifecycle.py, which reads it without starting Django)."""
+    return env_int("WEB_WORKERS", default_web_workers(), minimum=1)
+
+
 def env_str(name: str, default: str | None = None) -> str | None:
     value = os.environ.get(name)
     return default if value is None else value

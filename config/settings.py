@@ -11,7 +11,6 @@ from django.utils.translation import gettext_lazy as _
 
 from config.env import (
     database_from_url,
-    default_web_workers,
     env_bool,
     env_dir,
     env_float,
@@ -20,6 +19,7 @@ from config.env import (
     env_networks,
     env_str,
     redis_url,
+    web_workers,
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -106,7 +106,7 @@ DATABASES = {"default": database_from_url("DATABASE_URL", f"sqlite:///{DATA_DIR 
 # (yekuo/common/db.py fetch_prepared); a pooler in transaction mode (PgBouncer before 1.21) needs them unprepared.
 YEKUO_DB_PREPARE = env_bool("YEKUO_DB_PREPARE", True)
 # Web worker processes of `yekuo serve` (gunicorn); bench/lifecycle.py drives the services with as many.
-YEKUO_WEB_WORKERS = env_int("WEB_WORKERS", default_web_workers(), minimum=1)
+YEKUO_WEB_WORKERS = web_workers()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
