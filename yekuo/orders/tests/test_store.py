@@ -81,7 +81,7 @@ def test_a_write_on_a_stale_read_writes_nothing_and_the_action_is_folded_again(c
     assert not order.suspensions.exists()
     # apply_events reads again when another action came first: the first attempt is made to lose.
     reads = []
-    original = services.read_order
+    original = services.write.read_order
 
     def racing_read(pk):
         read = original(pk)
@@ -92,7 +92,7 @@ def test_a_write_on_a_stale_read_writes_nothing_and_the_action_is_folded_again(c
                                    occurred_at=at("2026-11-03 10:00"), source=EventSource.IMPORT)  # fmt: skip
         return read
 
-    monkeypatch.setattr(services, "read_order", racing_read)
+    monkeypatch.setattr(services.write, "read_order", racing_read)
     services.approval_decide(order, actor=cast.project_manager, low_risk=True, occurred_at=at("2026-11-03 11:00"),
                              source=EventSource.IMPORT)  # fmt: skip
     assert len(reads) == 3  # the lost attempt, the racing action's own read, the attempt that was written

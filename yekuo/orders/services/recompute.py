@@ -1,0 +1,61 @@
+"""Refold an order's stored projection from its log (I7), and compare the two (`yekuo orders verify`)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from django.db import transaction
+
+from yekuo.orders.models import WorkOrder
+from yekuo.orders.projection import OrderState
+from yekuo.orders.services.write import CLOCK_FIELDS, _clock_values, _node_values, fold, write_projection
+from yekuo.orders.store import events_of
+
+
+# ------------------------------------------------------------------------------------------ recompute / verify
+def order_recompute(order: WorkOrder) -> bool:
+    """Refold an order's log after a calendar change (I7); True when its clocks moved."""
+    with transaction.atomic():
+        locked = WorkOrder.objects.select_for_update(of=("self",)).select_related("branch__company").get(pk=order.pk)
+        stored = stored_state(locked)
+        after = fold(locked, events_of(locked.pk))
+        if stored == snapshot_of(after):
+            return False
+        return write_projection(locked, None, after)  # the order is locked: the guard holds
+
+
+def snapshot_of(state: OrderState) -> dict:
+    """The comparable content of a projection, in the shape the rows store."""
+    return {
+        "order": {"status": state.status, "received_at": state.received_at, "closed_at": state.closed_at},
+        "nodes": {code: _node_values(node) for code, node in state.nodes.items()},
+        "clocks": {code: _clock_values(clock) for code, clock in state.clocks.items()},
+        "suspensions": [asdict(s) for s in state.suspensions],
+    }
+
+
+def stored_state(order: WorkOrder) -> dict:
+    nodes = {
+        n.code: {"state": n.state, "ready_at": n.ready_at, "completed_at": n.completed_at, "assignee_id": n.assignee_id}
+        for n in order.nodes.all()
+    }
+    clocks = {}
+    for c in order.clocks.all():
+        values = {name: getattr(c, name) for name in CLOCK_FIELDS}
+        values["limit_days"] = float(c.limit_days)
+        clocks[c.code] = values
+    suspensions = [
+        {
+            "reason": s.reason_id,
+            "started_at": s.started_at,
+            "ended_at": s.ended_at,
+            "evidence": s.evidence_note,
+        }
+        for s in order.suspensions.order_by("position")
+    ]
+    return {
+        "order": {"status": order.status, "received_at": order.received_at, "closed_at": order.closed_at},
+        "nodes": nodes,
+        "clocks": clocks,
+        "suspensions": suspensions,
+    }
