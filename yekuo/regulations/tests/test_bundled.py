@@ -144,7 +144,7 @@ def test_channel_start_rules(spec):
     for category in spec.categories:
         clock = category.clock("acceptance")
         assert {clock.start_for(channel).event for channel in CHANNELS} == {"order.received"}
-        assert "派单" in clock.start_for("gov_portal").meaning or "dispatched" in clock.start_for("gov_portal").meaning
+        assert "receives the dispatched order" in clock.start_for("gov_portal").meaning  # 收到业扩派单
         assert clock.start_for("counter") is clock.start_for("assisted")
         assert clock.start_for("online") is clock.start_for("mengsuban") is clock.start_for("approval_platform")
         assert clock.start_for("counter") is not clock.start_for("online")
