@@ -1,5 +1,7 @@
 """Shared pytest set-up: the calendar and the bundled regulations are loaded once per test database."""
 
+import subprocess
+
 import pytest
 
 from yekuo.accounts.testing import *  # noqa: F403  (the `cast` fixture: the fixed test cast)
@@ -21,3 +23,16 @@ def table(db):
     from yekuo.workcal.selectors import work_table
 
     return work_table()
+
+
+@pytest.fixture(autouse=True)
+def _processes_only_in_slow_tests(request, monkeypatch):
+    """A test that starts a process (a server, a browser, a command) is marked `slow`, so that
+    `pytest -m "not slow"` stays a quick run; this fails any other test that tries to."""
+    if request.node.get_closest_marker("slow"):
+        return
+
+    def refuse(self, *args, **kwargs):
+        raise AssertionError(f"{request.node.nodeid} starts a subprocess: mark it @pytest.mark.slow")
+
+    monkeypatch.setattr(subprocess.Popen, "__init__", refuse)

@@ -59,12 +59,14 @@ def test_defaults_are_chinese_shanghai_and_aware():
     assert "en" in dict(settings.LANGUAGES)
 
 
+@pytest.mark.slow  # starts a subprocess
 def test_production_without_secret_key_fails_loudly(tmp_path):
     done = yekuo("check", YEKUO_ENV="production", YEKUO_DATA_DIR=str(tmp_path), ALLOWED_HOSTS="yekuo.example")
     assert done.returncode != 0
     assert "SECRET_KEY must be set" in done.stderr
 
 
+@pytest.mark.slow  # starts a subprocess
 def test_check_deploy_is_clean_with_production_settings(tmp_path):
     done = yekuo(
         "check",
@@ -80,6 +82,7 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path):
     assert "no issues" in done.stdout
 
 
+@pytest.mark.slow  # starts a subprocess
 def test_unknown_environment_name_fails(tmp_path):
     done = yekuo("check", YEKUO_ENV="staging", YEKUO_DATA_DIR=str(tmp_path))
     assert done.returncode != 0 and "YEKUO_ENV" in done.stderr
@@ -93,6 +96,7 @@ def test_web_workers_default_to_twice_the_cores_plus_one(monkeypatch):
     assert env.default_web_workers() == env.MAX_DEFAULT_WEB_WORKERS  # each holds a database connection
 
 
+@pytest.mark.slow  # starts a subprocess
 def test_web_workers_setting_reads_web_workers(tmp_path):
     shown = "from django.conf import settings; print(settings.YEKUO_WEB_WORKERS)"
     done = yekuo("shell", "-c", shown, WEB_WORKERS="3", YEKUO_DATA_DIR=str(tmp_path))
@@ -102,6 +106,7 @@ def test_web_workers_setting_reads_web_workers(tmp_path):
     assert done.returncode != 0 and "WEB_WORKERS" in done.stderr
 
 
+@pytest.mark.slow  # starts a subprocess
 def test_a_command_whose_database_is_unreachable_says_so_in_one_line(tmp_path):
     done = yekuo("calendar", "seed", DATABASE_URL="postgresql://postgres@127.0.0.1:1/nowhere",
                  YEKUO_DATA_DIR=str(tmp_path))  # fmt: skip

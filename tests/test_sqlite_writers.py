@@ -9,9 +9,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
+@pytest.mark.slow  # starts a subprocess
 def test_several_processes_work_orders_in_one_sqlite_file(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL", "REDIS_URL")}
     env["YEKUO_DATA_DIR"] = str(tmp_path)

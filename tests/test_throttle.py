@@ -53,6 +53,7 @@ def test_client_address(settings, remote, forwarded, proxies, expected):
     assert address(settings, remote, forwarded, proxies) == expected
 
 
+@pytest.mark.slow  # starts a subprocess
 def test_without_redis_the_failure_count_is_shared_by_the_processes_of_one_machine(tmp_path):
     """`yekuo serve` runs several web workers: a guesser must not get ten tries in each of them."""
     env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL", "REDIS_URL")}

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # each test starts gunicorn
 ROOT = Path(__file__).resolve().parents[3]
 SETUP = """
 from rest_framework.authtoken.models import Token

@@ -24,6 +24,7 @@ def replay(path, when=None) -> dict:
 
 
 @pytest.mark.django_db
+@pytest.mark.slow  # starts a subprocess
 def test_replay_equals_a_live_run(cast, tmp_path):
     example = json.loads(EXAMPLE.read_text(encoding="utf-8"))
     order = services.order_create(
@@ -55,8 +56,9 @@ def test_replay_equals_a_live_run(cast, tmp_path):
          '"type": "order.received"}]}', "no UTC offset"),
         ('{"order": {"category": "hv10_single", "channel": "counter"}, "events": [{"at": "2026-09-28T09:00+08:00", '
          '"type": "node.finished"}]}', "not an event type"),
-        ('{"order": {"category": "hv10_single", "channel": "counter"}, "events": [{"at": "2026-09-28T09:00+08:00", '
-         '"type": "node.completed", "node": "acceptance"}]}', "events[0]"),
+        pytest.param('{"order": {"category": "hv10_single", "channel": "counter"}, "events": [{"at": '
+                     '"2026-09-28T09:00+08:00", "type": "node.completed", "node": "acceptance"}]}', "events[0]",
+                     marks=pytest.mark.slow),  # refused by the services, in the scratch subprocess
     ],
 )  # fmt: skip
 def test_bad_replay_files_are_refused_clearly(tmp_path, content, message):

@@ -41,6 +41,7 @@ def test_a_database_not_ready_is_left_to_the_first_request(db, empty_caches, cap
 
 
 @pytest.mark.parametrize(("setting", "loaded"), [("1", True), ("0", False)])
+@pytest.mark.slow  # starts a subprocess
 def test_the_wsgi_application_starts_warm_unless_told_not_to(tmp_path, setting, loaded):
     """A fresh interpreter, as gunicorn's master with --preload: config.wsgi has the views imported before
     any request (an empty database only skips the tables, with a warning)."""

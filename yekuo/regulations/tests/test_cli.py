@@ -124,6 +124,7 @@ def console(tmp_path_factory):
     return call
 
 
+@pytest.mark.slow  # starts a subprocess
 def test_console_show(console):
     done = console("regulations", "show", "ordos-2022-64", "--category", "hv10_dual")
     assert done.returncode == 0, done.stderr
@@ -141,6 +142,7 @@ def test_console_show(console):
     assert "critical path, utility time: 27.5" in out
 
 
+@pytest.mark.slow  # starts a subprocess
 def test_console_error_is_one_line_and_exit_2(console):
     done = console("regulations", "show", "ordos-2022-64", "--category", "hv10_triple")
     assert done.returncode == 2

@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 from yekuo.orders.models import Clock, WorkOrder
 from yekuo.web.tests.helpers import make_order
 
+pytestmark = pytest.mark.slow  # a browser against a live server
 SCREENSHOTS = Path(settings.DATA_DIR) / "screenshots"
 
 

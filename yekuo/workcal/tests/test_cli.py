@@ -29,12 +29,14 @@ def run(env, *args):
     return subprocess.run([*YEKUO, *args], env=env, capture_output=True, text=True, cwd=Path(__file__).parents[3])
 
 
+@pytest.mark.slow  # starts a subprocess
 def test_deadline_from_the_issue(cli_env):
     done = run(cli_env, "calendar", "deadline", "--start", "2026-09-30T16:00+08:00", "--days", "1")
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == {"deadline": "2026-10-08T16:00:00+08:00", "provisional": False}
 
 
+@pytest.mark.slow  # starts a subprocess
 def test_elapsed_with_a_pause(cli_env):
     done = run(
         cli_env,
@@ -55,6 +57,7 @@ def test_elapsed_with_a_pause(cli_env):
     }
 
 
+@pytest.mark.slow  # starts a subprocess
 def test_show_lists_holidays_and_makeup_days(cli_env):
     done = run(cli_env, "calendar", "show", "2026")
     shown = json.loads(done.stdout)
@@ -87,6 +90,7 @@ def test_show_lists_holidays_and_makeup_days(cli_env):
         (["load", "/nonexistent/2027.txt"], "cannot read"),
     ],
 )
+@pytest.mark.slow  # starts a subprocess
 def test_bad_input_gives_one_line_and_exit_2(cli_env, args, message):
     done = run(cli_env, "calendar", *args)
     assert done.returncode == 2
