@@ -1,4 +1,4 @@
-"""Settings come from the environment and fail loudly on bad values (issue 2 §1)."""
+"""Settings come from the environment and fail loudly on bad values (O1)."""
 
 import os
 import subprocess

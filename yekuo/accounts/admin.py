@@ -1,4 +1,4 @@
-"""Admin pages for the organisation and its people (issue 3 §1: "Admin pages for all of it")."""
+"""Admin pages for the organisation and its people (O2)."""
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin

@@ -15,7 +15,7 @@ ROLES: dict[str, str] = {
     "department_manager": "部门经理",
     "administrator": "系统管理员",
     "auditor": "审计员",
-    # The account through which another system (the marketing business system) relays its events (issue 3 §3).
+    # The account through which another system (the marketing business system) relays its events (O4).
     "integration": "系统接口账号",
 }
 

@@ -1,4 +1,4 @@
-"""A realistic demo organisation (issue 3 §1: "`yekuo demo` creates a realistic demo company").
+"""A realistic demo organisation (O2).
 
 鄂尔多斯供电公司 with four branches, their supply stations and service areas (address keywords are real
 districts, banners and towns of Ordos), the three departments, and one user of every role: the

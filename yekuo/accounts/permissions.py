@@ -18,7 +18,7 @@ everything else here is an **interpretation**, chosen for a utility's separation
 - `auditor` (审计员) only views and exports (R12, R16): read-only by design.
 - `administrator` (系统管理员) may do everything, including `admin.manage` and `event.ingest`.
 - `integration` (系统接口账号) is the account of another system, not a person: the marketing business system
-  relays the events of the orders it owns through it (issue 3 §3). It may view and relay (`event.ingest`),
+  relays the events of the orders it owns through it (O4). It may view and relay (`event.ingest`),
   and nothing else: it cannot work a node through the staff actions, export or manage. Its relayed events
   are checked for scope, not for node roles (the other system decided who did the work; its event id and
   the relayed reason keep the trail, R16). Least privilege: the key of a leaked integration token cannot

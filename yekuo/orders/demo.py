@@ -1,4 +1,4 @@
-"""Demo work orders: every category in every state, in every demo branch (issue 3 §1, `yekuo demo`).
+"""Demo work orders: every category in every state, in every demo branch (O2, `yekuo demo`).
 
 Each order is driven through the real services from a start some working days ago, one step at a time,
 each step taking a share of its clock's limit (most on time, some late), until it reaches its target

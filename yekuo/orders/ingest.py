@@ -1,4 +1,4 @@
-"""The control layer (issue 3 §3, R3, R16): node events from another system of record, applied to yekuo.
+"""The control layer (O4, R3, R16): node events from another system of record, applied to yekuo.
 
 The marketing business system (营销业务系统, "mbs") owns its orders and sends what happened to them (format:
 docs/api.md, "Control layer"). yekuo creates the order on its first event, or finds it by source system and

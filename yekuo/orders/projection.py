@@ -1,4 +1,4 @@
-"""The state of a work order as a pure fold over its events (REQUIREMENTS R8, R16; DESIGN "the domain").
+"""The state of a work order as a pure fold over its events (REQUIREMENTS R8, R16; docs/architecture.md).
 
 `project(category, rules, channel, events, table)` applies the events in occurred_at order and returns
 the order's status, nodes, clocks and suspensions. It is the only place where the workflow rules live:

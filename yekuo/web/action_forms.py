@@ -1,4 +1,4 @@
-"""One small form per order action (issue 3 §4): each names the service it feeds in `views.actions`.
+"""One small form per order action (O5): each names the service it feeds in `views.actions`.
 
 Every action takes an optional back-dated time (补录时间) and its reason; the services decide whether
 the time is acceptable and whether the reason is needed, and their errors land on these fields.

@@ -1,4 +1,4 @@
-"""Which actions a user may take on an order, and how each one calls its service (issue 3 §4).
+"""Which actions a user may take on an order, and how each one calls its service (O5).
 
 A form is offered when the user's roles grant the action (`permissions.can`) and the order's state makes
 it meaningful; the services still check role, scope and state themselves, and whatever they refuse is

@@ -1,4 +1,4 @@
-"""One endpoint per order service: POST /api/v1/orders/{number}/{action} (issue 3 §3).
+"""One endpoint per order service: POST /api/v1/orders/{number}/{action} (O3).
 
 Each takes `occurred_at` (optional, ISO 8601 with offset), `reason` (for back-dated entries) and an
 optional Idempotency-Key header, calls its service with source "api", and returns the order's detail.

@@ -1,4 +1,4 @@
-"""`POST /api/v1/events`: the control layer's entry (issue 3 §3); the logic is `yekuo.orders.ingest`."""
+"""`POST /api/v1/events`: the control layer's entry (O4); the logic is `yekuo.orders.ingest`."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Orders API: list, detail and create (issue 3 §3). Reads go through the selectors (scope by `restrict`),
+"""Orders API: list, detail and create (O3). Reads go through the selectors (scope by `restrict`),
 writes through the services; the views only translate HTTP."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The orders API writes: create, every action endpoint, idempotency, authentication (issue 3 §3)."""
+"""The orders API writes: create, every action endpoint, idempotency, authentication (O3)."""
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile

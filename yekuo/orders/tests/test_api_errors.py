@@ -1,4 +1,4 @@
-"""Bad input never gives a 500: every API error is JSON {"code", "message", ...} (issue 3 §3, §5)."""
+"""Bad input never gives a 500: every API error is JSON {"code", "message", ...} (O3)."""
 
 import json
 

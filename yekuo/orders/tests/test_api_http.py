@@ -1,4 +1,4 @@
-"""Real HTTP (issue 3 §5): gunicorn serving a scratch SQLite database, events POSTed with urllib.
+"""Real HTTP (O3, O4): gunicorn serving a scratch SQLite database, events POSTed with urllib.
 
 One module-scoped server: migrate, `yekuo calendar seed`, `yekuo regulations load-bundled`, an integration
 account with a token, then `python -m gunicorn config.wsgi` on a free 127.0.0.1 port.

@@ -1,4 +1,4 @@
-"""The orders API reads: list filters, masking, detail content, times in +08:00 (issue 3 §3)."""
+"""The orders API reads: list filters, masking, detail content, times in +08:00 (O3)."""
 
 import pytest
 

@@ -1,4 +1,4 @@
-"""The scope matrix of the API (R15, issue 3 §5): every cast member × list / detail / actions.
+"""The scope matrix of the API (R15, O3): every cast member × list / detail / actions.
 
 An order of branch `east`; a user outside its scope gets 404 (the order's existence is not revealed),
 a user who may see it but not take the action gets 403, a user without order.view gets 403 everywhere.

@@ -1,4 +1,4 @@
-"""The control layer (issue 3 §3): events of the marketing business system through `POST /api/v1/events`
+"""The control layer (O4): events of the marketing business system through `POST /api/v1/events`
 and `yekuo events import`: create-then-update, duplicates, out-of-order events, bad lines, the summary."""
 
 import json

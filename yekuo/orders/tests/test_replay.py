@@ -1,4 +1,4 @@
-"""`yekuo replay` runs the live services on a scratch database and equals a live run (issue 3 §3, §5)."""
+"""`yekuo replay` runs the live services on a scratch database and equals a live run (R16)."""
 
 import json
 from datetime import datetime

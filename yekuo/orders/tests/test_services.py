@@ -1,5 +1,5 @@
 """The order services: each category's full path, suspensions, cancel/reopen, time rules, idempotency,
-scope, and `orders verify` (issue 3 §2, §5)."""
+scope, and `orders verify` (R8, R16)."""
 
 from datetime import timedelta
 from io import StringIO

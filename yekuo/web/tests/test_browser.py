@@ -1,5 +1,5 @@
 """Real browser: a counter order worked to energization, with a suspension, and the phone layout
-(issue 3 §4). Few and bounded: the machine has two cores."""
+(O5). Few and bounded: the machine has two cores."""
 
 import json
 from pathlib import Path

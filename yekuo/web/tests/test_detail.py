@@ -1,4 +1,4 @@
-"""The order detail: header, timeline, history, and every action through its form (issue 3 §4)."""
+"""The order detail: header, timeline, history, and every action through its form (O5)."""
 
 from datetime import timedelta
 

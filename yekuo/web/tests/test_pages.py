@@ -1,4 +1,4 @@
-"""Login, layout and navigation by role, my work, and 403/404 (issue 3 §4; R15)."""
+"""Login, layout and navigation by role, my work, and 403/404 (O5, R15)."""
 
 import pytest
 

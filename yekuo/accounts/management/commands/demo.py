@@ -2,7 +2,7 @@
 
 The demo is a list of steps, run in order in one transaction. Each step is a dotted path to a
 function taking no argument and returning either a dict summary or an object with `summary()`; apps
-add their part by appending to `STEPS` (e.g. the orders of every category in every state, issue 3 §1).
+add their part by appending to `STEPS` (e.g. the orders of every category in every state, O2).
 """
 
 from django.core.management.base import BaseCommand
