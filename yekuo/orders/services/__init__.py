@@ -1,4 +1,4 @@
-"""Every write to a work order (REQUIREMENTS R8, R14–R16; issue 3 §2).
+"""Every write to a work order (REQUIREMENTS R8, R14–R16).
 
 - `actions`: the public actions (order_create, node_complete, order_suspend, …);
 - `write`: the one write path they share (fold the log, check each step, store the event and rows);

@@ -1,5 +1,5 @@
 """The write path of a work order: fold the log, check each step, store events and changed rows
-(REQUIREMENTS R8, R14–R16; issue 3 §2).
+(REQUIREMENTS R8, R14–R16).
 
 Each action checks the actor's role and scope and the order's state, then appends one OrderEvent and
 updates the projection rows in the same transaction. The workflow rules themselves live in
