@@ -45,7 +45,8 @@ run: setup
 	$(BIN)/yekuo collectstatic --noinput -v0
 	$(BIN)/yekuo serve --port $(PORT)
 
-# The whole suite, on SQLite by default; set DATABASE_URL=postgresql://… to run it on PostgreSQL.
+# The whole suite, slow tests included, on SQLite by default; set DATABASE_URL=postgresql://… to run it on
+# PostgreSQL. For a quick run without the tests that start servers or subprocesses: .venv/bin/pytest -m "not slow".
 test: setup
 	$(BIN)/pytest
 
