@@ -5,6 +5,7 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from yekuo.common import migrated
 from yekuo.workcal.models import CalendarYear
 from yekuo.workcal.selectors import calendar_revision
 
@@ -30,7 +31,7 @@ def healthz(request):
         checks["calendar_revision"] = calendar_revision()
         checks["database"] = "ok"
     except DatabaseError as exc:
-        checks["database"] = f"error: {exc.__class__.__name__}"
+        checks["database"] = f"error: {migrated.CODE if migrated.missing_object(exc) else exc.__class__.__name__}"
     try:
         cache.set("yekuo:healthz", "ok", 10)
         checks["cache"] = "ok" if cache.get("yekuo:healthz") == "ok" else "error: no round trip"
