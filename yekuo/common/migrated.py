@@ -9,6 +9,7 @@ keep `database_unavailable` for a database that cannot be reached or is busy.
 
 from __future__ import annotations
 
+import logging
 import re
 
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
@@ -21,6 +22,7 @@ ADVICE = "run `yekuo migrate` (or `make run`, which also loads the calendar, the
 _SQLITE = re.compile(r"^no such (table|column): (\S+)")
 _POSTGRES_STATES = {"42P01", "42703"}
 _QUOTED = re.compile(r'"([^"]+)"')
+logger = logging.getLogger(__name__)
 
 
 def pending_migrations(using: str = DEFAULT_DB_ALIAS) -> list[str] | None:
@@ -32,7 +34,8 @@ def pending_migrations(using: str = DEFAULT_DB_ALIAS) -> list[str] | None:
     try:
         executor = MigrationExecutor(connection)
         plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
-    except DatabaseError:
+    except DatabaseError as exc:  # the error being explained is reported by the caller; this one only here
+        logger.info("cannot read the migration state: %s", exc)
         return None
     return [f"{migration.app_label}.{migration.name}" for migration, _backwards in plan]
 
