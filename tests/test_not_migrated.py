@@ -7,14 +7,12 @@ import json
 import os
 import subprocess
 import sys
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
 from django.db import connection
 
-from yekuo.orders.tests.test_api_http import _free_port, _gunicorn, _wait_until_answering
+from yekuo.orders.tests.test_api_http import _free_port, _gunicorn, _wait_until_answering, http_get
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -95,15 +93,6 @@ def test_migrate_then_works(tmp_path, empty_sqlite):
     assert done.returncode == 0, done.stderr
 
 
-def _get(base: str, path: str, headers: dict | None = None):
-    request = urllib.request.Request(f"{base}{path}", headers=headers or {})
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status, dict(response.headers), response.read().decode()
-    except urllib.error.HTTPError as error:
-        return error.code, dict(error.headers), error.read().decode()
-
-
 @pytest.mark.parametrize("database", ["empty_sqlite", "empty_postgres"])
 def test_a_server_on_a_database_never_migrated_answers_503_not_migrated(request, tmp_path, database):
     url = request.getfixturevalue(database)
@@ -113,15 +102,15 @@ def test_a_server_on_a_database_never_migrated_answers_503_not_migrated(request,
     process, base = _gunicorn(env)
     try:
         answers = []
-        _wait_until_answering(process, lambda: answers.append(_get(base, "/healthz")))
+        _wait_until_answering(process, lambda: answers.append(http_get(base, "/healthz")))
         status, _, body = answers[-1]
         assert status == 503 and json.loads(body)["database"] == "error: database_not_migrated", body
-        status, headers, body = _get(base, "/api/v1/orders/", {"Authorization": "Token " + "0" * 40})
+        status, headers, body = http_get(base, "/api/v1/orders/", {"Authorization": "Token " + "0" * 40})
         assert status == 503 and json.loads(body)["code"] == "database_not_migrated", body
         assert "yekuo migrate" in json.loads(body)["message"] and "Retry-After" not in headers
-        status, _, body = _get(base, "/orders/", {"Cookie": "sessionid=" + "a" * 32})
+        status, _, body = http_get(base, "/orders/", {"Cookie": "sessionid=" + "a" * 32})
         assert status == 503 and "系统尚未初始化" in body and "yekuo migrate" in body
-        status, _, body = _get(base, "/")
+        status, _, body = http_get(base, "/")
         assert status == 503 and "系统尚未初始化" in body
     finally:
         process.terminate()
