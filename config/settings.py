@@ -107,6 +107,12 @@ DATABASES = {"default": database_from_url("DATABASE_URL", f"sqlite:///{DATA_DIR 
 YEKUO_DB_PREPARE = env_bool("YEKUO_DB_PREPARE", True)
 # Web worker processes of `yekuo serve` (gunicorn); bench/lifecycle.py drives the services with as many.
 YEKUO_WEB_WORKERS = web_workers()
+# `yekuo serve`'s address (its --host and --port override them).
+YEKUO_HOST = env_str("HOST", "127.0.0.1")
+YEKUO_PORT = env_int("PORT", 8000, minimum=1)
+# Fill the caches at server start (config/wsgi.py, yekuo/orders/warmup.py); off for a server that must start
+# without touching the database.
+YEKUO_WARM_UP = env_bool("YEKUO_WARM_UP", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"

@@ -112,3 +112,24 @@ def test_a_command_whose_database_is_unreachable_says_so_in_one_line(tmp_path):
                  YEKUO_DATA_DIR=str(tmp_path))  # fmt: skip
     assert done.returncode == 2, done.stderr
     assert "database_unavailable: connection failed" in done.stderr and "Traceback" not in done.stderr
+
+
+# The server's start: config/wsgi.py, with the warm-up replaced by a marker (the real one needs a calendar).
+WSGI_PROBE = (
+    "import django; django.setup(); import yekuo.orders.warmup as w; "
+    "w.warm_up = lambda: print('warmed') or True; import config.wsgi"
+)
+
+
+@pytest.mark.parametrize(("raw", "warmed"), [("false", False), ("0", False), ("no", False), ("true", True)])
+def test_yekuo_warm_up_is_a_boolean_setting(tmp_path, raw, warmed):
+    environ = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    environ.update(DJANGO_SETTINGS_MODULE="config.settings", YEKUO_DATA_DIR=str(tmp_path), YEKUO_WARM_UP=raw)
+    done = subprocess.run([sys.executable, "-c", WSGI_PROBE], env=environ, cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert ("warmed" in done.stdout) is warmed
+
+
+def test_a_mistyped_yekuo_warm_up_stops_the_server(tmp_path):
+    done = yekuo("check", YEKUO_WARM_UP="nope", YEKUO_DATA_DIR=str(tmp_path))
+    assert done.returncode != 0 and "YEKUO_WARM_UP" in done.stderr

@@ -14,7 +14,7 @@ from datetime import datetime
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import DataError, IntegrityError, OperationalError
+from django.db import DatabaseError, DataError, IntegrityError, OperationalError
 from django.http import Http404, JsonResponse
 from django.utils import timezone
 from django.views import defaults
@@ -23,6 +23,7 @@ from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
+from yekuo.common import migrated
 from yekuo.common.errors import YekuoError
 
 logger = logging.getLogger("django.request")
@@ -54,6 +55,8 @@ DRF_CODES = {
 
 
 DATABASE_UNAVAILABLE = "the database is unavailable or busy; nothing was changed, repeat the request shortly"
+# To the client, without the database's name (the log has it): repeating will not help until an operator acts.
+DATABASE_NOT_MIGRATED = "the server's database has not been set up (migrated); its operator must run `yekuo migrate`"
 RETRY_AFTER_SECONDS = 5
 
 
@@ -117,6 +120,9 @@ def exception_handler(exc, context):
         status, body = 403, error_body("forbidden", str(exc) or "permission denied")
     elif isinstance(exc, DjangoValidationError):
         status, body = 400, error_body("invalid_input", "; ".join(exc.messages))
+    elif isinstance(exc, DatabaseError) and (not_migrated := migrated.not_migrated_message(exc)):
+        logger.error("Database not migrated: %s", not_migrated, exc_info=exc)
+        status, body = 503, error_body(migrated.CODE, DATABASE_NOT_MIGRATED)
     elif isinstance(exc, IntegrityError):
         status, body = 409, error_body("conflict", "the change conflicts with existing data; repeat the request")
     elif isinstance(exc, DataError):  # e.g. a NUL byte, which PostgreSQL text cannot hold

@@ -5,8 +5,9 @@ from collections.abc import Callable
 from functools import wraps
 
 from django.core.management.base import CommandError
-from django.db import OperationalError
+from django.db import DatabaseError, OperationalError
 
+from yekuo.common import migrated
 from yekuo.common.errors import YekuoError
 
 
@@ -14,10 +15,22 @@ def print_json(command, data) -> None:
     command.stdout.write(json.dumps(data, ensure_ascii=False, indent=None, default=str))
 
 
+def database_error_line(exc: DatabaseError) -> str | None:
+    """`<code>: <message>` for a database that was never migrated (`database_not_migrated`: run `yekuo
+    migrate`) or that cannot be reached or, SQLite, stays locked (`database_unavailable`: a write is one
+    statement or one transaction, so the command can simply be run again); None for any other error."""
+    message = migrated.not_migrated_message(exc)
+    if message is not None:
+        return f"{migrated.CODE}: {message}"
+    if isinstance(exc, OperationalError):
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        return f"database_unavailable: {reason}; run the command again"
+    return None
+
+
 def exit_on_error(handler: Callable) -> Callable:
-    """Turn a YekuoError into `yekuo: error: <code>: <message>` and exit status 2; a database that cannot be
-    reached (or, SQLite, stays locked) into `database_unavailable`, the code the API answers with, not a
-    traceback (a write is one statement or one transaction, so the command can simply be run again)."""
+    """Turn a YekuoError into `<code>: <message>` on stderr and exit status 2, and so a database that was never
+    migrated or cannot be reached (`database_error_line`), the codes the API answers with, not a traceback."""
 
     @wraps(handler)
     def wrapper(self, *args, **options):
@@ -25,8 +38,10 @@ def exit_on_error(handler: Callable) -> Callable:
             return handler(self, *args, **options)
         except YekuoError as exc:
             raise CommandError(f"{exc.code}: {exc.message}", returncode=2) from exc
-        except OperationalError as exc:
-            reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise CommandError(f"database_unavailable: {reason}; run the command again", returncode=2) from exc
+        except DatabaseError as exc:
+            line = database_error_line(exc)
+            if line is None:
+                raise
+            raise CommandError(line, returncode=2) from exc
 
     return wrapper

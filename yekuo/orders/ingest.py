@@ -216,7 +216,13 @@ def _create_with_history(group, actor, source: str, known: bool) -> WorkOrder | 
             actor=actor, source=source, source_system=first.source_system, external_ref=first.external_ref,
             receive=False, idempotency_key=key, reason=_relayed(first), steps=steps, relayed=True, **attributes,
         )  # fmt: skip
-    except Exception:  # any refusal or database error: the event-by-event path reports each event's own
+    except (YekuoError, IntegrityError) as exc:  # a refusal: the event-by-event path reports each event's own
+        logger.info("ingest: %s/%s not created with its history at once, event by event: %s",
+                    first.source_system, first.external_ref, exc)  # fmt: skip
+        return None
+    except Exception:  # a bug: logged; the event-by-event path still reports on each event
+        logger.exception("ingest: unexpected error creating %s/%s with its history", first.source_system,
+                         first.external_ref)  # fmt: skip
         return None
 
 

@@ -6,6 +6,11 @@ office hours and regulations into a file, and a child process with DATABASE_URL 
 SQLite file migrates, loads that copy, creates the order through `order_create` and applies each event
 through `apply_event`, exactly as the web pages and the API do. Nothing touches the live database.
 
+A what-if is a planned history: its events may lie in the future ("if the survey is done on the 15th, what
+is the deadline?"), so the services are called with `what_if=True`, the one thing that differs from the live
+system, which refuses a future time. The order is evaluated `--at` an instant, by default its last event's
+time: the events up to that instant are applied, and the clocks and the utility/customer time measured then.
+
 Input: {"order": {"category", "channel", "customer_name"?, "site_address"?, "capacity_kva"?, "voltage"?,
 "company"?}, "events": [{"at": ISO, "type": …, "node"?, "low_risk"?, "reason"?, "evidence"?}, …]}.
 """
@@ -127,6 +132,9 @@ def replay_in_scratch(path: str, at: str | None) -> dict:
     actor, branch = _scratch_org(data["order"].get("company", "default"))
     spec = data["order"]
     events = sorted(data["events"], key=lambda e: e["_at"])
+    when = parse_time(at, "--at") if at else (events[-1]["_at"] if events else None)
+    later = [e for e in events if when is not None and e["_at"] > when]
+    events = events[: len(events) - len(later)]  # not yet happened at `when`
     created_at = min(
         [e["_at"] for e in events]
         + ([parse_time(spec["created_at"], "order.created_at")] if spec.get("created_at") else [])
@@ -143,6 +151,7 @@ def replay_in_scratch(path: str, at: str | None) -> dict:
         occurred_at=created_at,
         source=EventSource.IMPORT,
         receive=False,
+        what_if=True,
     )
     for i, event in enumerate(events):
         payload = {k: v for k, v in event.items() if k in PAYLOAD_KEYS}
@@ -152,13 +161,40 @@ def replay_in_scratch(path: str, at: str | None) -> dict:
             )
         try:
             services.apply_event(
-                order, event["type"], actor=actor, payload=payload, occurred_at=event["_at"], source=EventSource.IMPORT
+                order,
+                event["type"],
+                actor=actor,
+                payload=payload,
+                occurred_at=event["_at"],
+                source=EventSource.IMPORT,
+                what_if=True,
             )
         except Exception as exc:
             message = getattr(exc, "message", str(exc))
             raise InvalidInput(f"events[{i}] ({event['type']} at {event['at']}): {message}") from None
-    when = parse_time(at, "--at") if at else timezone.now()
-    return clocks_report(order, when)
+    when = when or order.created_at
+    order.refresh_from_db()  # received_at, closed_at: what the events made of it
+    return {
+        "at": timezone.localtime(when).isoformat(),
+        **({"events_after_at": len(later)} if later else {}),
+        **clocks_report(order, when),
+        "time": time_report(order, when),
+    }
+
+
+def time_report(order, when: datetime) -> dict:
+    """The order's utility and customer time (I9) at `when`, in working days as the API gives them."""
+    from yekuo.orders.selectors import time_split
+
+    split = time_split(order, when)
+    return {
+        "utility_days": split.utility_days,
+        "customer_days": split.customer_days,
+        "suspended_days": split.suspended_days,
+        "waiting_days": split.waiting_days,
+        "calendar_days": split.calendar_days,
+        "ongoing": split.ongoing,
+    }
 
 
 def _scratch_org(company_code: str):

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from yekuo.accounts.scope import restrict
 from yekuo.orders.models import Clock, NodeInstance, WorkOrder
+from yekuo.orders.time_split import TimeSplit, split_time
 from yekuo.workcal.engine import to_epoch
 from yekuo.workcal.selectors import work_table
 
@@ -97,39 +98,19 @@ def clock_view(clock: Clock, when: datetime | None = None, table=None) -> ClockV
     )
 
 
-@dataclass(frozen=True)
-class TimeSplit:
-    """Working time since receipt, split between the utility and the customer (R12, I5)."""
-
-    utility_seconds: int
-    customer_seconds: int
-    day_seconds: int
-
-    @property
-    def utility_days(self) -> float:
-        return round(self.utility_seconds / self.day_seconds, 2)
-
-    @property
-    def customer_days(self) -> float:
-        return round(self.customer_seconds / self.day_seconds, 2)
-
-
 def time_split(order: WorkOrder, when: datetime | None = None, table=None) -> TimeSplit:
-    """Utility time is the working time from receipt to closing (or `when`) less the suspensions, which
-    are the customer's time (I5: documents missing, customer-side works, customer asks to wait)."""
+    """The order's utility and customer time (I9), from its stored clocks and suspensions, measured at
+    `when` (default now) while it is open. Prefetch `clocks` and `suspensions` for a list of orders."""
     table = table or work_table(order.branch.company.code if order.branch.company_id else "default")
-    if order.received_at is None:
-        return TimeSplit(0, 0, table.day_seconds_at(to_epoch(order.created_at)))
-    start = to_epoch(order.received_at)
-    end = max(start, to_epoch(order.closed_at or when or timezone.now()))
-    customer = 0
-    for suspension in order.suspensions.all():
-        s = max(start, to_epoch(suspension.started_at))
-        e = min(end, to_epoch(suspension.ended_at) if suspension.ended_at else end)
-        if e > s:
-            customer += table.elapsed_ts(s, e)
-    total = table.elapsed_ts(start, end)
-    return TimeSplit(total - customer, customer, table.day_seconds_at(start))
+    return split_time(
+        applied_at=order.created_at,
+        received_at=order.received_at,
+        closed_at=order.closed_at,
+        clocks=order.clocks.all(),
+        suspensions=order.suspensions.all(),
+        table=table,
+        now=when or timezone.now(),
+    )
 
 
 def _company_code(clock: Clock) -> str:

@@ -9,11 +9,12 @@ be set to English would get English pages. Here only the language cookie (set by
 import logging
 
 from django.conf import settings
-from django.db import OperationalError
+from django.db import DatabaseError, OperationalError
 from django.middleware.locale import LocaleMiddleware
 from django.template.response import TemplateResponse
 from django.utils import translation
 
+from yekuo.common import migrated
 from yekuo.common.api import RETRY_AFTER_SECONDS
 
 logger = logging.getLogger("django.request")
@@ -32,7 +33,8 @@ class DatabaseUnavailableMiddleware:
     """A page whose database is down, restarting or (SQLite) held by another writer past the timeout: 503 with
     Retry-After and a page saying nothing was changed, since a write is one statement or one transaction. The
     page needs no database (not even the signed-in user), unlike the layout of the other pages. The API
-    answers the same in JSON (`common.api.exception_handler`)."""
+    answers the same in JSON (`common.api.exception_handler`). A database that was never migrated is a 503 too,
+    whose page says the system is not set up yet (`common.migrated`)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -41,6 +43,10 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
+        not_migrated = migrated.not_migrated_message(exception) if isinstance(exception, DatabaseError) else None
+        if not_migrated:  # not busy but never set up: no Retry-After, the page says what the operator must run
+            logger.error("Database not migrated: %s", not_migrated, exc_info=exception)
+            return TemplateResponse(request, "503.html", {"not_migrated": True}, status=503)
         if not isinstance(exception, OperationalError):
             return None
         logger.warning("Database unavailable: %s", request.path, exc_info=exception)

@@ -121,8 +121,19 @@ class EventSerializer(serializers.Serializer):
 
 
 class TimeSplitSerializer(serializers.Serializer):
-    utility_days = serializers.FloatField(help_text="working days since receipt, suspensions excluded")
-    customer_days = serializers.FloatField(help_text="working days suspended for the customer (I5)")
+    """Working time from receipt to energization split by who held it (REQUIREMENTS I9, I5)."""
+
+    utility_days = serializers.FloatField(help_text="working days during which at least one clock ran")
+    customer_days = serializers.FloatField(help_text="the rest of the working days since receipt: suspended + waiting")
+    suspended_days = serializers.FloatField(help_text="part of customer_days: suspensions (I5)")
+    waiting_days = serializers.FloatField(
+        help_text="part of customer_days: no clock ran, waiting for the customer's design, inspection request or works"
+    )
+    utility_minutes = serializers.IntegerField()
+    customer_minutes = serializers.IntegerField()
+    calendar_days = serializers.FloatField(help_text="calendar days from the application to measured_to")
+    measured_to = serializers.DateTimeField(help_text="energization or cancellation; now while the order is open")
+    ongoing = serializers.BooleanField(help_text="true while the order is open: the figures are so far")
 
 
 class OrderDetailSerializer(OrderListSerializer):
@@ -143,7 +154,19 @@ class OrderDetailSerializer(OrderListSerializer):
     @extend_schema_field(TimeSplitSerializer)
     def get_time(self, order):
         split = time_split(order)
-        return {"utility_days": split.utility_days, "customer_days": split.customer_days}
+        return TimeSplitSerializer(
+            {
+                "utility_days": split.utility_days,
+                "customer_days": split.customer_days,
+                "suspended_days": split.suspended_days,
+                "waiting_days": split.waiting_days,
+                "utility_minutes": split.utility_seconds // 60,
+                "customer_minutes": split.customer_seconds // 60,
+                "calendar_days": split.calendar_days,
+                "measured_to": split.until,
+                "ongoing": split.ongoing,
+            }
+        ).data
 
     @extend_schema_field(NodeSerializer(many=True))
     def get_nodes(self, order):

@@ -75,6 +75,7 @@ def order_create(
     check_actor: bool = True,
     relayed: bool = False,
     steps: list[Step] = (),
+    what_if: bool = False,
 ) -> WorkOrder:
     """Create an order under the regulation in force at its creation (R14).
 
@@ -83,6 +84,7 @@ def order_create(
     `steps` are the order's first events, checked like apply_events' and applied in the same
     transaction (the control layer sends a new order with its history); any refusal refuses it all.
     `relayed` as in `apply_events`: the order is another system's, relayed by an account with event.ingest.
+    `what_if` as in `apply_events`: a planned order on replay's scratch database, which may be dated in the future.
     """
     occurred_at = occurred_at or timezone.now()
     if not customer_name.strip() or not site_address.strip():
@@ -99,7 +101,7 @@ def order_create(
             _check_actor(actor, "order.create", branch=branch)
             if receive:
                 _check_actor(actor, "order.receive", branch=branch)
-        backdated = _check_time(None, occurred_at, source, reason)
+        backdated = _check_time(None, occurred_at, source, reason, what_if)
         refs = creation_refs(timezone.localdate(occurred_at))
         if refs is None:
             regulation_effective(timezone.localdate(occurred_at))  # raises the full explanation
@@ -118,7 +120,7 @@ def order_create(
         if receive:
             events.append(Event("order.received", occurred_at, {}, seq=2))
         backdates = [backdated] * len(events)
-        check = StepCheck(order, spec, actor, source, check_actor, relayed)
+        check = StepCheck(order, spec, actor, source, check_actor, relayed, what_if)
         for step in steps:
             event, late = check(step, seq=len(events) + 1)
             events.append(event)

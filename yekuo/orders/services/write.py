@@ -158,12 +158,15 @@ def _check_actor(actor, action: str, order: WorkOrder | None = None, branch=None
         raise Forbidden(f"{actor} may not act on orders of {branch}")
 
 
-def _check_time(order: WorkOrder | None, occurred_at: datetime, source: str, reason: str) -> bool:
-    """Refuse impossible times; return whether the entry is back-dated (and then needs a reason)."""
+def _check_time(
+    order: WorkOrder | None, occurred_at: datetime, source: str, reason: str, what_if: bool = False
+) -> bool:
+    """Refuse impossible times; return whether the entry is back-dated (and then needs a reason).
+    `what_if`: a planned history on replay's scratch database, whose events may lie in the future."""
     if occurred_at.tzinfo is None:
         raise InvalidInput("occurred_at must include a UTC offset", field="occurred_at")
     now = timezone.now()
-    if occurred_at > now + FUTURE_TOLERANCE:
+    if occurred_at > now + FUTURE_TOLERANCE and not what_if:
         raise InvalidInput(
             f"occurred_at {timezone.localtime(occurred_at).isoformat()} is in the future", field="occurred_at"
         )
@@ -212,10 +215,13 @@ def apply_event(
     idempotency_key: str | None = None,
     reason: str = "",
     check_actor: bool = True,
+    what_if: bool = False,
 ) -> OrderEvent:
     """Append one event to an order and update its projection, atomically; idempotent by key."""
     step = Step(event_type, dict(payload or {}), occurred_at, idempotency_key, reason)
-    (result,) = apply_events(order, [step], actor=actor, source=source, check_actor=check_actor, atomic=True)
+    (result,) = apply_events(
+        order, [step], actor=actor, source=source, check_actor=check_actor, atomic=True, what_if=what_if
+    )
     if isinstance(result, Exception):
         raise result
     return result
@@ -231,6 +237,7 @@ def apply_events(
     atomic: bool = False,
     relayed: bool = False,
     keys_checked: bool = False,
+    what_if: bool = False,
 ) -> list[OrderEvent | YekuoError]:
     """Append several events to one order, all written or none (the control layer sends batches).
 
@@ -247,11 +254,13 @@ def apply_events(
     the order in its scope, not the role of each action and node.
     `keys_checked`: the caller has looked up the steps' idempotency keys and none is stored (the control
     layer does, for a whole batch in one query); a key stored concurrently still fails on the unique index.
+    `what_if`: the steps are a planned history evaluated by `yekuo replay` on its scratch database, so times in
+    the future are accepted; the live system never passes it (a future time is refused, `_check_time`).
     """
     pk = order.pk if isinstance(order, WorkOrder) else order
     for _ in range(WRITE_ATTEMPTS):
         with one_write():
-            results = _apply_once(pk, steps, actor, source, check_actor, atomic, relayed, keys_checked)
+            results = _apply_once(pk, steps, actor, source, check_actor, atomic, relayed, keys_checked, what_if)
         if results is not None:
             return results
     raise Conflict("the order kept changing while these events were recorded; repeat the request")
@@ -261,7 +270,7 @@ def apply_events(
 WRITE_ATTEMPTS = 10
 
 
-def _apply_once(pk, steps, actor, source, check_actor, atomic, relayed, keys_checked) -> list | None:
+def _apply_once(pk, steps, actor, source, check_actor, atomic, relayed, keys_checked, what_if=False) -> list | None:
     """One attempt of apply_events: its results, or None when another action changed the order first."""
     results: list = [None] * len(steps)
     read = read_order(pk)
@@ -270,7 +279,7 @@ def _apply_once(pk, steps, actor, source, check_actor, atomic, relayed, keys_che
     keys = [] if keys_checked else [s.idempotency_key for s in steps if s.idempotency_key]
     seen = {e.idempotency_key: e for e in OrderEvent.objects.filter(idempotency_key__in=keys)} if keys else {}
     accepted: list[tuple[int, Event, bool]] = []
-    check = StepCheck(order, context[0], actor, source, check_actor, relayed)
+    check = StepCheck(order, context[0], actor, source, check_actor, relayed, what_if)
     for i, step in enumerate(steps):
         if step.idempotency_key in seen:
             results[i] = seen[step.idempotency_key]
@@ -335,9 +344,11 @@ class StepCheck:
     """What every step must pass before it is folded: role, scope and node owner (R15), suspension rules
     (I5), and time (not in the future, not before the order; back-dated needs a reason)."""
 
-    def __init__(self, order: WorkOrder, category, actor, source: str, check_actor: bool, relayed: bool = False):
+    def __init__(
+        self, order: WorkOrder, category, actor, source: str, check_actor: bool, relayed: bool = False, what_if=False
+    ):
         self.order, self.category, self.actor, self.source = order, category, actor, source
-        self.check_actor, self.relayed = check_actor, relayed
+        self.check_actor, self.relayed, self.what_if = check_actor, relayed, what_if
         self.reasons = None  # the active suspension reasons, read when a step needs them
 
     def __call__(self, step: Step, seq: int) -> tuple[Event, bool]:
@@ -352,7 +363,7 @@ class StepCheck:
             if self.reasons is None:
                 self.reasons = {r.code: r for r in SuspensionReason.objects.filter(active=True)}
             _check_suspension(step.payload, self.reasons)
-        backdated = _check_time(self.order, occurred_at, self.source, step.reason)
+        backdated = _check_time(self.order, occurred_at, self.source, step.reason, self.what_if)
         return Event(step.type, occurred_at, step.payload, seq=seq), backdated
 
 

@@ -45,6 +45,16 @@ def _gunicorn(env: dict) -> tuple[subprocess.Popen, str]:
     return process, f"http://127.0.0.1:{port}"
 
 
+def http_get(base: str, path: str, headers: dict | None = None) -> tuple[int, dict, str]:
+    """(status, headers, body) of a GET, an error status included."""
+    request = urllib.request.Request(f"{base}{path}", headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, dict(response.headers), response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read().decode()
+
+
 def _wait_until_answering(process: subprocess.Popen, probe) -> None:
     """Until `probe` stops raising OSError. The first request also boots Django in the worker: on a slow host that
     takes seconds, so wait by the clock, not by a count of short tries, and let a slow answer (a timeout is an
@@ -151,12 +161,7 @@ def test_a_server_whose_database_is_down_answers_503_and_says_so(tmp_path):
     process, base = _gunicorn(env)
 
     def get(path, headers=None):
-        request = urllib.request.Request(f"{base}{path}", headers=headers or {})
-        try:
-            with urllib.request.urlopen(request, timeout=30) as response:
-                return response.status, dict(response.headers), response.read().decode()
-        except urllib.error.HTTPError as error:
-            return error.code, dict(error.headers), error.read().decode()
+        return http_get(base, path, headers)
 
     try:
         answers = []

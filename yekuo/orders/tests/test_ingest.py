@@ -285,3 +285,16 @@ def test_import_uses_the_demo_integration_account_by_default(cast, tmp_path):
     call_command("events", "import", path, stdout=out)
     assert out.getvalue().splitlines()[-1] == f"{path}: 1 lines: 1 applied, 0 duplicate, 0 rejected"
     assert WorkOrder.objects.get().events.values_list("actor__username", flat=True).distinct().get() == "integration"
+
+
+def test_a_history_that_cannot_be_created_at_once_is_logged_then_taken_event_by_event(cast, caplog):
+    """Nothing is swallowed silently (issue 10 §4): the fall-back from one transaction to event by event says why."""
+    caplog.set_level("INFO", logger="yekuo.orders.ingest")
+    results = run(
+        cast,
+        ev("1", "order.received", "02T09:00", ORDER),
+        ev("2", "node.completed", "02T10:00", node="grid_works"),  # before its predecessors: refused
+    )
+    assert statuses(results) == ["applied", "rejected"] and results[1]["code"] == "workflow"
+    (record,) = [r for r in caplog.records if r.name == "yekuo.orders.ingest"]
+    assert "mbs/MBS-0001" in record.getMessage() and "grid_works" in record.getMessage()

@@ -1,3 +1,5 @@
+import logging
+
 from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError
@@ -5,8 +7,11 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from yekuo.common import migrated
 from yekuo.workcal.models import CalendarYear
 from yekuo.workcal.selectors import calendar_revision
+
+logger = logging.getLogger(__name__)
 
 
 def home(request):
@@ -30,11 +35,13 @@ def healthz(request):
         checks["calendar_revision"] = calendar_revision()
         checks["database"] = "ok"
     except DatabaseError as exc:
-        checks["database"] = f"error: {exc.__class__.__name__}"
+        logger.warning("healthz: the database does not answer: %s", exc)
+        checks["database"] = f"error: {migrated.CODE if migrated.missing_object(exc) else exc.__class__.__name__}"
     try:
         cache.set("yekuo:healthz", "ok", 10)
         checks["cache"] = "ok" if cache.get("yekuo:healthz") == "ok" else "error: no round trip"
     except Exception as exc:  # any cache backend failure is a health failure, not a 500
+        logger.warning("healthz: the cache does not answer: %r", exc)
         checks["cache"] = f"error: {exc.__class__.__name__}"
     healthy = checks["database"] == "ok" and checks["cache"] == "ok"
     checks["cache_backend"] = "redis" if settings.REDIS_URL else "files"

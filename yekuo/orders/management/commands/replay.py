@@ -14,7 +14,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file")
-        parser.add_argument("--at", help="Measure running clocks at this instant (default: now)")
+        parser.add_argument(
+            "--at",
+            help="The instant to evaluate at: the events up to it apply (default: the last event's time)",
+        )
 
     @exit_on_error
     def handle(self, *args, file, at, **options):

@@ -1,27 +1,31 @@
 """`yekuo serve`: the web server (gunicorn) and the background worker (Huey's consumer), together."""
 
-import os
 import signal
 import subprocess
 import sys
 import time
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
+
+from yekuo.common import migrated
 
 
 class Command(BaseCommand):
     help = "Serve yekuo: gunicorn on HOST:PORT and the Huey consumer; stops both on SIGINT/SIGTERM."
 
     def add_arguments(self, parser):
-        parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
-        parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+        parser.add_argument("--host", default=settings.YEKUO_HOST, help="default: HOST, else 127.0.0.1")
+        parser.add_argument("--port", type=int, default=settings.YEKUO_PORT, help="default: PORT, else 8000")
         parser.add_argument(
             "--workers", type=int, default=settings.YEKUO_WEB_WORKERS, help="web processes (default: WEB_WORKERS)"
         )
         parser.add_argument("--no-worker", action="store_true", help="Web only (run `yekuo run_huey` elsewhere)")
 
     def handle(self, *args, host, port, workers, no_worker, **options):
+        not_migrated = migrated.check_migrated()
+        if not_migrated:  # every page would answer 503: say what to run instead of serving them
+            raise CommandError(f"{migrated.CODE}: {not_migrated}", returncode=2)
         web = [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind", f"{host}:{port}",
                "--workers", str(workers), "--preload", "--access-logfile", "-"]  # fmt: skip
         worker = [sys.executable, "-m", "yekuo.cli", "run_huey"]
