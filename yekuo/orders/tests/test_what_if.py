@@ -59,6 +59,7 @@ def plan(tmp_path) -> str:
     return str(path)
 
 
+@pytest.mark.slow  # replay runs in a scratch process
 def test_replay_evaluates_a_planned_history_at_its_last_event(tmp_path, table):
     result = replay(plan(tmp_path))
     assert result["at"] == ahead(10, "16:00").isoformat() and "events_after_at" not in result
@@ -70,6 +71,7 @@ def test_replay_evaluates_a_planned_history_at_its_last_event(tmp_path, table):
     assert result["time"]["ongoing"] is True and result["time"]["customer_days"] == 0
 
 
+@pytest.mark.slow  # replay runs in a scratch process
 def test_replay_at_an_earlier_instant_applies_only_the_events_up_to_it(tmp_path, table):
     result = replay(plan(tmp_path), ahead(8, "12:00").isoformat())
     assert result["at"] == ahead(8, "12:00").isoformat() and result["events_after_at"] == 1
