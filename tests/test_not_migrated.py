@@ -15,6 +15,7 @@ from django.db import connection
 from yekuo.orders.tests.test_api_http import _free_port, _gunicorn, _wait_until_answering, http_get
 
 ROOT = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.slow  # every test runs `yekuo` or a server in a subprocess
 
 # yekuo's own commands, a Django command (through `yekuo`'s entry point) and the server.
 COMMANDS = [

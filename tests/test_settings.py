@@ -121,6 +121,7 @@ WSGI_PROBE = (
 )
 
 
+@pytest.mark.slow  # starts a subprocess
 @pytest.mark.parametrize(("raw", "warmed"), [("false", False), ("0", False), ("no", False), ("true", True)])
 def test_yekuo_warm_up_is_a_boolean_setting(tmp_path, raw, warmed):
     environ = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
@@ -130,6 +131,7 @@ def test_yekuo_warm_up_is_a_boolean_setting(tmp_path, raw, warmed):
     assert ("warmed" in done.stdout) is warmed
 
 
+@pytest.mark.slow  # starts a subprocess
 def test_a_mistyped_yekuo_warm_up_stops_the_server(tmp_path):
     done = yekuo("check", YEKUO_WARM_UP="nope", YEKUO_DATA_DIR=str(tmp_path))
     assert done.returncode != 0 and "YEKUO_WARM_UP" in done.stderr
