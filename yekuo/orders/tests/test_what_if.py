@@ -1,5 +1,5 @@
 """A what-if: `yekuo replay` evaluates a planned history whose events lie in the future, at any instant; the live
-services keep refusing a future time (issue 10 §4). Dates are relative to today, so the tests hold whenever the
+services keep refusing a future time (R16). Dates are relative to today, so the tests hold whenever the
 suite runs; the expected deadlines come from the clock engine, which tests/workcal check by hand."""
 
 import json
