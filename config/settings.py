@@ -29,7 +29,11 @@ if YEKUO_ENV not in {"development", "production", "test"}:
     raise ImproperlyConfigured(f"YEKUO_ENV={YEKUO_ENV!r} must be development, production or test")
 PRODUCTION = YEKUO_ENV == "production"
 
-DEBUG = env_bool("DEBUG", default=not PRODUCTION)
+# Django's debug pages show settings, code and data to whoever triggers an error: only when asked for (DEBUG=1),
+# never by default, and never in production.
+DEBUG = env_bool("DEBUG", default=False)
+if PRODUCTION and DEBUG:
+    raise ImproperlyConfigured("DEBUG must be off when YEKUO_ENV=production")
 
 DATA_DIR = env_dir("YEKUO_DATA_DIR", BASE_DIR / "var")
 DATA_DIR.mkdir(parents=True, exist_ok=True)
@@ -159,7 +163,12 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+# Outside STATIC_ROOT and never served by URL: uploaded files reach a browser only through the view that checks
+# scope and sets their headers (web/views/detail.suspension_evidence).
 MEDIA_ROOT = DATA_DIR / "media"
+# WhiteNoise serves the apps' static folders directly outside production (no collectstatic needed to develop);
+# production serves the hashed, compressed copies that collectstatic made.
+WHITENOISE_USE_FINDERS = not PRODUCTION
 
 # How many years past the last official State Council schedule get a provisional calendar (I7).
 YEKUO_PROVISIONAL_YEARS = env_int("YEKUO_PROVISIONAL_YEARS", 2, minimum=1)
