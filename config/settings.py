@@ -166,6 +166,8 @@ STORAGES = {
 # Outside STATIC_ROOT and never served by URL: uploaded files reach a browser only through the view that checks
 # scope and sets their headers (web/views/detail.suspension_evidence).
 MEDIA_ROOT = DATA_DIR / "media"
+# The largest upload (a suspension's evidence) accepted; larger files are refused with a message (common/uploads).
+YEKUO_UPLOAD_MAX_BYTES = env_int("YEKUO_UPLOAD_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
 # WhiteNoise serves the apps' static folders directly outside production (no collectstatic needed to develop);
 # production serves the hashed, compressed copies that collectstatic made.
 WHITENOISE_USE_FINDERS = not PRODUCTION

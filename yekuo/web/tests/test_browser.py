@@ -75,8 +75,8 @@ def test_counter_order_to_energization_in_the_browser(page, live_server, live_ca
     sign_in(page, base, "customer_manager", cast.password)
     page.goto(detail)
     act(page, "complete", "已完成节点：现场勘察、编制供电方案", node="survey_plan")
-    evidence = tmp_path / "notice.txt"
-    evidence.write_text("客户要求暂缓施工的书面说明", encoding="utf-8")
+    evidence = tmp_path / "notice.pdf"
+    evidence.write_bytes(b"%PDF-1.4\n" + "客户要求暂缓施工的书面说明".encode())
     act(page, "suspend", "已暂停计时", reason_code="customer_request", evidence_note="客户书面要求暂缓",
         evidence_file=str(evidence))  # fmt: skip
     expect(page.locator("#order-status")).to_have_text("暂停（客户原因）")
