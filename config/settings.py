@@ -4,6 +4,7 @@ YEKUO_ENV=production switches on the deployment hardening that `yekuo check --de
 requires a real SECRET_KEY; the default is a development set-up on an embedded SQLite file.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -64,6 +65,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "django_htmx",
     "huey.contrib.djhuey",
+    "axes",
     "yekuo.common",
     "yekuo.accounts",
     "yekuo.workcal",
@@ -84,6 +86,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "yekuo.web.middleware.DatabaseUnavailableMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into the page that says when to try again.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -136,6 +140,20 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 5000},
         }
     }
+
+# Sign-ins (staff pages and admin) are throttled by django-axes: after YEKUO_LOGIN_FAILURE_LIMIT failures for one
+# account, or from one client address (behind YEKUO_TRUSTED_PROXIES, as the customer lookup counts them), that
+# account or address is refused for YEKUO_LOGIN_LOCKOUT_MINUTES after its last failure. Every sign-in, good or
+# bad, is recorded in the database (admin: Axes, access logs and failures) for auditors (docs/security.md).
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = env_int("YEKUO_LOGIN_FAILURE_LIMIT", 10, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("YEKUO_LOGIN_LOCKOUT_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "yekuo.common.throttle.client_address"
+AXES_LOCKOUT_CALLABLE = "yekuo.web.views.auth.locked_out"
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_SENSITIVE_PARAMETERS = ["password"]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
