@@ -10,7 +10,7 @@ from yekuo.orders.models import Suspension
 from yekuo.web.tests.helpers import make_order
 from yekuo.web.tests.test_browser import sign_in
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]  # a browser against a live server
 
 HOSTILE = b"<!doctype html><title>x</title><script>document.title = 'ran'; fetch('/api/v1/orders/')</script>"
 
