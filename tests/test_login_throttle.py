@@ -13,9 +13,9 @@ pytestmark = pytest.mark.django_db
 PAGES = {"staff": "/login/", "admin": "/admin/login/"}
 
 
-def sign_in(page, username, password, address="198.51.100.10", client=None, **extra):
+def sign_in(form, username, password, address="198.51.100.10", client=None, **extra):
     client = client or Client()
-    return client.post(PAGES[page], {"username": username, "password": password, "next": "/"},
+    return client.post(PAGES[form], {"username": username, "password": password, "next": "/"},
                        REMOTE_ADDR=address, **extra)  # fmt: skip
 
 
@@ -23,19 +23,19 @@ def signed_in(response) -> bool:
     return response.status_code == 302 and "_auth_user_id" in response.wsgi_request.session
 
 
-@pytest.mark.parametrize("page", ["staff", "admin"])
-def test_fifty_wrong_passwords_then_the_right_one_is_refused(cast, page, settings):
-    user = cast.superuser if page == "admin" else cast.clerk
-    statuses = [sign_in(page, user.username, f"wrong-{i}").status_code for i in range(50)]
+@pytest.mark.parametrize("form", ["staff", "admin"])
+def test_fifty_wrong_passwords_then_the_right_one_is_refused(cast, form, settings):
+    user = cast.superuser if form == "admin" else cast.clerk
+    statuses = [sign_in(form, user.username, f"wrong-{i}").status_code for i in range(50)]
     limit = settings.AXES_FAILURE_LIMIT
     assert statuses[: limit - 1] == [200] * (limit - 1) and set(statuses[limit - 1 :]) == {429}
-    refused = sign_in(page, user.username, cast.password)
+    refused = sign_in(form, user.username, cast.password)
     assert refused.status_code == 429 and not signed_in(refused)
     text = refused.content.decode()
     assert "登录已暂时锁定" in text and "之后再试" in text and refused["Retry-After"] == str(15 * 60)
     # The account is locked from anywhere; the address is locked for any account; others are not.
-    assert sign_in(page, user.username, cast.password, address="203.0.113.5").status_code == 429
-    assert sign_in(page, cast.customer_manager.username, cast.password).status_code == 429
+    assert sign_in(form, user.username, cast.password, address="203.0.113.5").status_code == 429
+    assert sign_in(form, cast.customer_manager.username, cast.password).status_code == 429
     other = sign_in("staff", cast.customer_manager.username, cast.password, address="203.0.113.5")
     assert signed_in(other)
 
