@@ -81,11 +81,12 @@ def test_a_backup_restores_into_a_fresh_database_that_verifies(databases, tmp_pa
     counts = last_line(yekuo(source, "shell", "-c", COUNT))
 
     archive = tmp_path / "yekuo.tar.gz"
-    assert "sqlite" in yekuo(source, "backup", "--output", str(archive)).stdout or source_url.startswith("postgres")
+    vendor = "sqlite" if source_url.startswith("sqlite") else "postgresql"
+    assert f"{vendor} database and 1 uploaded files" in yekuo(source, "backup", "--output", str(archive)).stdout
     with tarfile.open(archive) as tar:
         names = tar.getnames()
     assert "manifest.json" in names and f"media/{evidence}" in names
-    assert ("database.sqlite3" if source_url.startswith("sqlite") else "database.pgdump") in names
+    assert {"sqlite": "database.sqlite3", "postgresql": "database.pgdump"}[vendor] in names
 
     yekuo(restored, "restore", str(archive))
     assert last_line(yekuo(restored, "shell", "-c", COUNT)) == counts
