@@ -36,3 +36,14 @@ def _processes_only_in_slow_tests(request, monkeypatch):
         raise AssertionError(f"{request.node.nodeid} starts a subprocess: mark it @pytest.mark.slow")
 
     monkeypatch.setattr(subprocess.Popen, "__init__", refuse)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_failure_counts(settings):
+    """Limits counted in Redis outlive a test's transaction: each test starts with none (common/throttle)."""
+    if settings.REDIS_URL:
+        import redis
+
+        store = redis.Redis.from_url(settings.REDIS_URL)
+        for key in store.scan_iter("yekuo:throttle:*"):
+            store.delete(key)

@@ -4,8 +4,10 @@ YEKUO_ENV=production switches on the deployment hardening that `yekuo check --de
 requires a real SECRET_KEY; the default is a development set-up on an embedded SQLite file.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -29,7 +31,11 @@ if YEKUO_ENV not in {"development", "production", "test"}:
     raise ImproperlyConfigured(f"YEKUO_ENV={YEKUO_ENV!r} must be development, production or test")
 PRODUCTION = YEKUO_ENV == "production"
 
-DEBUG = env_bool("DEBUG", default=not PRODUCTION)
+# Django's debug pages show settings, code and data to whoever triggers an error: only when asked for (DEBUG=1),
+# never by default, and never in production.
+DEBUG = env_bool("DEBUG", default=False)
+if PRODUCTION and DEBUG:
+    raise ImproperlyConfigured("DEBUG must be off when YEKUO_ENV=production")
 
 DATA_DIR = env_dir("YEKUO_DATA_DIR", BASE_DIR / "var")
 DATA_DIR.mkdir(parents=True, exist_ok=True)
@@ -40,6 +46,9 @@ if not SECRET_KEY:
     raise ImproperlyConfigured("SECRET_KEY must be set when YEKUO_ENV=production")
 if PRODUCTION and (SECRET_KEY == _DEV_SECRET or len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5):
     raise ImproperlyConfigured("SECRET_KEY must be a random string of at least 50 characters in production")
+
+# Old keys still accepted for what they signed (sessions, CSRF), while a new SECRET_KEY takes over (docs/security.md).
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", [])
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "[::1]", "testserver"])
 if PRODUCTION and not ALLOWED_HOSTS:
@@ -60,6 +69,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "django_htmx",
     "huey.contrib.djhuey",
+    "axes",
+    "csp",
     "yekuo.common",
     "yekuo.accounts",
     "yekuo.workcal",
@@ -70,6 +81,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "yekuo.web.middleware.ChineseFirstLocaleMiddleware",
@@ -80,6 +92,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "yekuo.web.middleware.DatabaseUnavailableMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into the page that says when to try again.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -96,6 +110,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "csp.context_processors.nonce",
             ],
         },
     },
@@ -133,6 +148,42 @@ else:
         }
     }
 
+# Sign-ins (staff pages and admin) are throttled by django-axes: after YEKUO_LOGIN_FAILURE_LIMIT failures for one
+# account, or from one client address (behind YEKUO_TRUSTED_PROXIES, as the customer lookup counts them), that
+# account or address is refused for YEKUO_LOGIN_LOCKOUT_MINUTES after its last failure. Every sign-in, good or
+# bad, is recorded in the database (admin: Axes, access logs and failures) for auditors (docs/security.md).
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = env_int("YEKUO_LOGIN_FAILURE_LIMIT", 10, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("YEKUO_LOGIN_LOCKOUT_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "yekuo.common.throttle.client_address"
+AXES_LOCKOUT_CALLABLE = "yekuo.web.views.auth.locked_out"
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_SENSITIVE_PARAMETERS = ["password"]
+
+# A Content-Security-Policy on every response (django-csp): only the scripts, styles, images and fonts yekuo serves
+# itself (static/, no CDN), no inline script or style except an inline script given the request's nonce
+# ({{ CSP_NONCE }}), no plugins, no framing, forms posted only to yekuo. `data:` images are Bootstrap's icons
+# (its CSS draws them as data: SVG). A response that sets its own policy keeps it (uploads: common/uploads).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# No page script reads the CSRF cookie (htmx sends the token from the page: base.html hx-headers), so script
+# cannot read it either.
+CSRF_COOKIE_HTTPONLY = True
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -159,7 +210,14 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+# Outside STATIC_ROOT and never served by URL: uploaded files reach a browser only through the view that checks
+# scope and sets their headers (web/views/detail.suspension_evidence).
 MEDIA_ROOT = DATA_DIR / "media"
+# The largest upload (a suspension's evidence) accepted; larger files are refused with a message (common/uploads).
+YEKUO_UPLOAD_MAX_BYTES = env_int("YEKUO_UPLOAD_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
+# WhiteNoise serves the apps' static folders directly outside production (no collectstatic needed to develop);
+# production serves the hashed, compressed copies that collectstatic made.
+WHITENOISE_USE_FINDERS = not PRODUCTION
 
 # How many years past the last official State Council schedule get a provisional calendar (I7).
 YEKUO_PROVISIONAL_YEARS = env_int("YEKUO_PROVISIONAL_YEARS", 2, minimum=1)

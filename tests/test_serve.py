@@ -1,5 +1,6 @@
 """`yekuo serve` runs the web and the worker, and stops both on SIGTERM (make run uses it)."""
 
+import json
 import os
 import signal
 import socket
@@ -7,6 +8,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -40,7 +42,7 @@ def healthy(port: int) -> bool:
 
 
 def test_serve_runs_web_and_worker_and_stops_cleanly(tmp_path):
-    env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE", "REDIS_URL")}
+    env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE", "REDIS_URL", "DEBUG")}
     env.update(YEKUO_DATA_DIR=str(tmp_path), DATABASE_URL=f"sqlite:///{tmp_path / 'serve.sqlite3'}")
     subprocess.run([sys.executable, "-m", "yekuo.cli", "migrate", "-v0"], env=env, cwd=ROOT, check=True)
     port = free_port()
@@ -55,6 +57,16 @@ def test_serve_runs_web_and_worker_and_stops_cleanly(tmp_path):
         assert wait_for(lambda: healthy(port)), "".join(lines)
         # The worker logs its start, then its tasks, on its own schedule; wait for them rather than race them.
         assert wait_for(lambda: any("extend_provisional_calendar" in line for line in lines)), "".join(lines)
+        # Issue 12 §6: no DEBUG in the environment is no debug page; an unknown API path is the API's JSON 404.
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/no-such-thing/", timeout=10)
+        except urllib.error.HTTPError as missing:
+            assert missing.code == 404 and missing.headers["Content-Type"] == "application/json"
+            assert json.loads(missing.read())["code"] == "not_found"
+        else:
+            raise AssertionError("an unknown API path answered 200")
+        # Its own gunicorn control socket, not the one every gunicorn of this user shares.
+        assert (tmp_path / "gunicorn.ctl").is_socket()
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)

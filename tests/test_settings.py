@@ -135,3 +135,33 @@ def test_yekuo_warm_up_is_a_boolean_setting(tmp_path, raw, warmed):
 def test_a_mistyped_yekuo_warm_up_stops_the_server(tmp_path):
     done = yekuo("check", YEKUO_WARM_UP="nope", YEKUO_DATA_DIR=str(tmp_path))
     assert done.returncode != 0 and "YEKUO_WARM_UP" in done.stderr
+
+
+def test_debug_is_off_unless_asked_for(tmp_path):
+    """Issue 12 §6: Django's debug page (settings, code, data) only on DEBUG=1, never by default."""
+    shown = "from django.conf import settings; print(settings.DEBUG)"
+    environ = {k: v for k, v in os.environ.items() if k != "DEBUG"}
+    done = subprocess.run([sys.executable, "-m", "yekuo.cli", "shell", "-c", shown], cwd=ROOT, capture_output=True,
+                          text=True, env={**environ, "YEKUO_DATA_DIR": str(tmp_path)})  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "False"
+    done = yekuo("shell", "-c", shown, DEBUG="1", YEKUO_DATA_DIR=str(tmp_path))
+    assert done.stdout.strip().splitlines()[-1] == "True"
+    production = dict(YEKUO_ENV="production", SECRET_KEY=STRONG_KEY, ALLOWED_HOSTS="yekuo.example")
+    done = yekuo("shell", "-c", shown, DEBUG="1", YEKUO_DATA_DIR=str(tmp_path), **production)
+    assert done.returncode != 0 and "DEBUG must be off" in done.stderr
+
+
+def test_demo_refuses_a_production_server_unless_forced(tmp_path):
+    """Issue 12 §6: the demo's superuser has the password published in docs/demo.md."""
+    production = dict(YEKUO_ENV="production", SECRET_KEY=STRONG_KEY, ALLOWED_HOSTS="yekuo.example",
+                      YEKUO_DATA_DIR=str(tmp_path))  # fmt: skip
+    for step in (["migrate", "-v0"], ["calendar", "seed"], ["regulations", "load-bundled"]):
+        assert yekuo(*step, **production).returncode == 0
+    refused = yekuo("demo", **production)
+    assert refused.returncode != 0 and "refusing to load the demo" in refused.stderr
+    count = "from yekuo.accounts.models import User; print(User.objects.count())"
+    assert yekuo("shell", "-c", count, **production).stdout.strip().splitlines()[-1] == "0"
+    forced = yekuo("demo", "--force", **production)
+    assert forced.returncode == 0, forced.stderr
+    assert "WARNING" in forced.stderr and "public demo password" in forced.stderr

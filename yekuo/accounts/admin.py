@@ -150,3 +150,6 @@ class UserAdmin(DjangoUserAdmin):
     @admin.display(description=_("范围"))
     def scope_display(self, obj):
         return {"branch": _("分公司"), "company": _("公司"), "": "—"}[obj.scope]
+
+
+from yekuo.accounts import audit_admin  # noqa: E402, F401  (sign-in records: auditors may read them)

@@ -7,6 +7,7 @@ the time is acceptable and whether the reason is needed, and their errors land o
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from yekuo.common import uploads
 from yekuo.orders.models import SuspensionReason
 from yekuo.web import labels
 from yekuo.web.forms import BootstrapMixin
@@ -61,7 +62,18 @@ class SuspendForm(ActionForm):
         label=_("暂停原因"), queryset=SuspensionReason.objects.filter(active=True), to_field_name="code"
     )
     evidence_note = forms.CharField(label=_("证明说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    evidence_file = forms.FileField(label=_("证明文件"), required=False)
+    evidence_file = forms.FileField(
+        label=_("证明文件"),
+        required=False,
+        help_text=_("PDF、JPEG 或 PNG"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"}),
+    )
+
+    def clean_evidence_file(self):
+        upload = self.cleaned_data.get("evidence_file")
+        if upload and (problem := uploads.refusal(upload)):
+            raise forms.ValidationError(problem, code="evidence_type")
+        return upload
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -8,6 +8,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from yekuo.common import uploads
 from yekuo.common.errors import InvalidInput
 from yekuo.orders.models import (
     Clock,
@@ -195,7 +196,9 @@ def customer_event(order, event_type: str, *, actor, **options):
 
 def order_suspend(order, *, actor, reason_code: str, evidence_note: str = "", evidence_file=None, **options):
     """Suspend for a customer reason (I5): a configured reason code, with evidence where it needs one
-    (checked in apply_events, so the control layer's suspensions obey the same rule)."""
+    (checked in apply_events, so the control layer's suspensions obey the same rule). A file must be a PDF,
+    JPEG or PNG by its content, within the size limit (common/uploads), and is stored under a name of its own."""
+    stored_name = uploads.check_evidence(evidence_file) if evidence_file else None
     payload = {
         "reason": reason_code,
         "evidence": evidence_note,
@@ -205,7 +208,7 @@ def order_suspend(order, *, actor, reason_code: str, evidence_note: str = "", ev
         row = apply_event(order, "suspension.started", actor=actor, payload=payload, **options)
         if evidence_file:
             suspension = Suspension.objects.filter(order_id=row.order_id).order_by("-position").first()
-            suspension.evidence_file.save(evidence_file.name, evidence_file, save=True)
+            suspension.evidence_file.save(stored_name, evidence_file, save=True)
     return row
 
 

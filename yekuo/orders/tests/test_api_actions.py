@@ -201,7 +201,7 @@ def test_token_authentication(cast):
 def test_session_authentication_with_csrf(cast):
     order = make_order(cast)
     client = APIClient(enforce_csrf_checks=True)
-    assert client.login(username="clerk", password=cast.password)
+    client.force_login(cast.clerk)  # a session as the login page makes it (tests/test_login_throttle signs in)
     assert client.get(f"/api/v1/orders/{order.number}/").status_code == 200
     refused = client.post(f"/api/v1/orders/{order.number}/resume", {}, format="json")
     assert "CSRF" in assert_error(refused, 403, "forbidden")["message"]

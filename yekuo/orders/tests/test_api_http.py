@@ -36,10 +36,11 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _gunicorn(env: dict) -> tuple[subprocess.Popen, str]:
+def _gunicorn(env: dict, workers: int = 1, threads: int = 1) -> tuple[subprocess.Popen, str]:
     port = _free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
+        [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind", f"127.0.0.1:{port}",
+         "--workers", str(workers), "--threads", str(threads), "--no-control-socket"],
         env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )  # fmt: skip
     return process, f"http://127.0.0.1:{port}"

@@ -49,13 +49,32 @@ def browser(allow_async_unsafe):
         chromium.close()
 
 
+def csp_watch(context) -> list[str]:
+    """The Content-Security-Policy violations (and script errors) of every page of `context`, as the browser's
+    console reports them: a page whose script, style or image the policy refuses is a broken page."""
+    problems: list[str] = []
+
+    def on_console(message):
+        if "Content Security Policy" in message.text or "Content-Security-Policy" in message.text:
+            problems.append(message.text)
+
+    def on_page(page):
+        page.on("console", on_console)
+        page.on("pageerror", lambda error: problems.append(f"script error: {error}"))
+
+    context.on("page", on_page)
+    return problems
+
+
 @pytest.fixture
 def page(browser):
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
     context.set_default_timeout(TIMEOUT_MS)
+    problems = csp_watch(context)
     page = context.new_page()
     yield page
     context.close()
+    assert not problems, "the browser reported: " + "; ".join(problems)
 
 
 @pytest.fixture

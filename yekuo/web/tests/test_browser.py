@@ -10,6 +10,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from yekuo.orders.models import Clock, WorkOrder
+from yekuo.web.tests.conftest import csp_watch
 from yekuo.web.tests.helpers import make_order
 
 pytestmark = pytest.mark.slow  # a browser against a live server
@@ -75,8 +76,8 @@ def test_counter_order_to_energization_in_the_browser(page, live_server, live_ca
     sign_in(page, base, "customer_manager", cast.password)
     page.goto(detail)
     act(page, "complete", "已完成节点：现场勘察、编制供电方案", node="survey_plan")
-    evidence = tmp_path / "notice.txt"
-    evidence.write_text("客户要求暂缓施工的书面说明", encoding="utf-8")
+    evidence = tmp_path / "notice.pdf"
+    evidence.write_bytes(b"%PDF-1.4\n" + "客户要求暂缓施工的书面说明".encode())
     act(page, "suspend", "已暂停计时", reason_code="customer_request", evidence_note="客户书面要求暂缓",
         evidence_file=str(evidence))  # fmt: skip
     expect(page.locator("#order-status")).to_have_text("暂停（客户原因）")
@@ -124,6 +125,7 @@ def test_list_and_detail_fit_a_phone_screen(browser, live_server, live_cast):
                        site_address="东区鄂尔多斯大街与伊金霍洛西街交汇处东北角新建商业综合体二期工程")  # fmt: skip
     context = browser.new_context(viewport={"width": 375, "height": 812}, is_mobile=True, locale="zh-CN")
     context.set_default_timeout(15_000)
+    problems = csp_watch(context)
     page = context.new_page()
     try:
         sign_in_phone(page, base, cast.password)
@@ -133,6 +135,7 @@ def test_list_and_detail_fit_a_phone_screen(browser, live_server, live_cast):
             SCREENSHOTS.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(SCREENSHOTS / name), full_page=True)
             assert width <= 375, f"{path} scrolls sideways at 375 px: scrollWidth {width}"
+        assert not problems, problems
     finally:
         context.close()
 
@@ -142,6 +145,7 @@ def test_a_customer_looks_up_their_application_on_a_phone(browser, live_server, 
     order = make_order(live_cast, when="2026-11-02 09:00")
     context = browser.new_context(viewport={"width": 375, "height": 812}, is_mobile=True, locale="zh-CN")
     context.set_default_timeout(15_000)
+    problems = csp_watch(context)
     page = context.new_page()
     try:
         page.goto(f"{live_server.url}/progress/")
@@ -156,6 +160,7 @@ def test_a_customer_looks_up_their_application_on_a_phone(browser, live_server, 
         page.screenshot(path=str(SCREENSHOTS / "progress-375.png"), full_page=True)
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 375, f"/progress/ scrolls sideways at 375 px: scrollWidth {width}"
+        assert not problems, problems
     finally:
         context.close()
 

@@ -103,7 +103,8 @@ def test_suspend_with_evidence_file_and_resume(client, cast, settings, tmp_path)
     settings.MEDIA_ROOT = tmp_path
     order = make_order(cast, when=None)
     login(client, cast.clerk, cast)
-    upload = SimpleUploadedFile("缺件通知.txt", "客户未提供产权证明".encode(), content_type="text/plain")
+    scan = b"%PDF-1.4\n" + "客户未提供产权证明".encode()
+    upload = SimpleUploadedFile("缺件通知.pdf", scan, content_type="application/pdf")
     response = client.post(
         f"/orders/{order.number}/actions/suspend/",
         {
@@ -118,7 +119,7 @@ def test_suspend_with_evidence_file_and_resume(client, cast, settings, tmp_path)
     text = client.get(f"/orders/{order.number}/").content.decode()
     assert "客户资料不全" in text and "缺产权证明" in text and 'class="mb-2 ms-3' in text
     evidence = client.get(f"/orders/{order.number}/evidence/0/")
-    assert b"".join(evidence.streaming_content).decode() == "客户未提供产权证明"
+    assert b"".join(evidence.streaming_content) == scan and evidence["Content-Type"] == "application/pdf"
     assert act(client, order, "resume").status_code == 302
     suspension.refresh_from_db()
     assert suspension.ended_at is not None

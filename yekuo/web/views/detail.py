@@ -2,12 +2,13 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from yekuo.common import uploads
 from yekuo.common.errors import YekuoError
 from yekuo.orders.models import OrderStatus, Suspension
 from yekuo.orders.selectors import ORDER_NUMBER, mask, orders_for, time_split
@@ -99,4 +100,4 @@ def suspension_evidence(request, number: str, position: int):
     suspension = get_object_or_404(Suspension, order=order, position=position)
     if not suspension.evidence_file:
         raise Http404("no evidence file")
-    return FileResponse(suspension.evidence_file.open("rb"), filename=suspension.evidence_file.name.rsplit("/", 1)[-1])
+    return uploads.file_response(suspension.evidence_file)

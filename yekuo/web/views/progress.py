@@ -41,14 +41,16 @@ def progress(request):
     context, status = {"form": form}, 200
     if request.method == "POST" and form.is_valid():
         client = client_address(request)
-        if LOOKUPS.blocked(client):
-            form.add_error(None, _("查询失败次数过多，请 10 分钟后再试，或携带身份证件到营业厅查询。"))
+        # Counted before the lookup, given back when it finds the order: simultaneous guesses cannot slip past.
+        if not LOOKUPS.attempt(client):
+            message = _("查询失败次数过多，请 %(minutes)s 分钟后再试，或携带身份证件到营业厅查询。")
+            form.add_error(None, message % {"minutes": LOOKUPS.minutes})
             status = 429
         else:
             order = customer_order(form.cleaned_data["number"], form.cleaned_data["phone"])
             if order is None:
-                LOOKUPS.failed(client)
                 form.add_error(None, _("没有找到与该手机号码相符的工单，请核对工单编号和办电时登记的手机号码。"))
             else:
+                LOOKUPS.succeeded(client)
                 context.update(progress_context(order))
     return render(request, "web/progress.html", context, status=status)

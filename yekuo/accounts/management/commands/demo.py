@@ -5,7 +5,8 @@ function taking no argument and returning either a dict summary or an object wit
 add their part by appending to `STEPS` (e.g. the orders of every category in every state, O2).
 """
 
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.module_loading import import_string
 
@@ -22,9 +23,24 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--logins", action="store_true", help="Also print every demo login")
+        parser.add_argument(
+            "--force", action="store_true", help="Load the demo even when YEKUO_ENV=production (not for real use)"
+        )
 
     @exit_on_error
-    def handle(self, *args, logins=False, **options):
+    def handle(self, *args, logins=False, force=False, **options):
+        # The demo's people, a superuser among them, sign in with the password printed in docs/demo.md: on a
+        # production server that is a published administrator password.
+        if settings.PRODUCTION and not force:
+            raise CommandError(
+                "refusing to load the demo with YEKUO_ENV=production: its users, a superuser among them, have the "
+                "public demo password (docs/demo.md); add --force to load it anyway"
+            )
+        if settings.PRODUCTION:
+            self.stderr.write(
+                "WARNING: loading the demo on a production server; its users have the public demo password. "
+                "Remove them or change their passwords before real use."
+            )
         with transaction.atomic():
             results = [(title, import_string(path)()) for title, path in STEPS]
         for title, result in results:

@@ -10,6 +10,19 @@ from django.core.management.base import BaseCommand, CommandError
 
 from yekuo.common import migrated
 
+# A Unix socket's path has room for 107 bytes on Linux (sun_path).
+MAX_SOCKET_PATH = 107
+
+
+def control_socket() -> list[str]:
+    """gunicorn's control socket in YEKUO_DATA_DIR, one per yekuo: its default, ~/.gunicorn/gunicorn.ctl, is
+    shared by every gunicorn the same user runs on the host, so one server's control commands would reach
+    another's. A data directory too deep for a socket path gets none (gunicorn runs the same without it)."""
+    path = settings.DATA_DIR / "gunicorn.ctl"
+    if len(os.fsencode(path)) > MAX_SOCKET_PATH:
+        return ["--no-control-socket"]
+    return ["--control-socket", str(path)]
+
 
 class Command(BaseCommand):
     help = "Serve yekuo: gunicorn on HOST:PORT and the Huey consumer; stops both on SIGINT/SIGTERM."
@@ -27,7 +40,7 @@ class Command(BaseCommand):
         if not_migrated:  # every page would answer 503: say what to run instead of serving them
             raise CommandError(f"{migrated.CODE}: {not_migrated}", returncode=2)
         web = [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind", f"{host}:{port}",
-               "--workers", str(workers), "--preload", "--access-logfile", "-"]  # fmt: skip
+               "--workers", str(workers), "--preload", "--access-logfile", "-", *control_socket()]  # fmt: skip
         worker = [sys.executable, "-m", "yekuo.cli", "run_huey"]
         children: list[subprocess.Popen] = []
         asked_to_stop = []

@@ -70,6 +70,8 @@
     return head + text[d.kind] + " " + show(d.value[1] - off) + " – " + show(d.value[2] - off);
   }
 
+  // The height is set here, not in a style attribute: the pages' Content-Security-Policy allows no inline style.
+  holder.style.height = holder.dataset.height + "px";
   var chart = echarts.init(holder, null, { renderer: "svg" });
   var narrow = holder.clientWidth < 576;
   chart.setOption({
