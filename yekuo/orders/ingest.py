@@ -39,6 +39,11 @@ DEFAULT_SYSTEM = "mbs"
 INGEST_TYPES = ("order.created", "order.received", "node.completed", "approval.decided", *CUSTOMER_EVENTS,
                 "suspension.started", "suspension.ended", "order.cancelled", "order.reopened")  # fmt: skip
 ORDER_FIELDS = ("category", "channel", "customer_name", "site_address", "capacity_kva", "voltage")
+# The texts an event's `order` object may carry, with their longest lengths: each is checked on every event
+# (a string, no NUL), so that a list or a NUL byte is that event's refusal, never an error of the batch.
+ORDER_TEXTS = {"external_ref": 64, "applied_at": 40, "category": 40, "channel": 40, "voltage": 10,
+               "customer_name": 100, "site_address": 200, "customer_id_number": 40, "customer_phone": 30,
+               "branch": 32, "service_area": 32}  # fmt: skip
 MAX_BATCH = 1000
 
 
@@ -99,6 +104,8 @@ def _text(data: dict, key: str, *, field: str, required: bool = True, limit: int
         return ""
     if not isinstance(value, str):
         raise InvalidInput(f"{field} must be a string", field=field)
+    if "\x00" in value:  # PostgreSQL cannot store it, SQLite would: refused on both alike
+        raise InvalidInput(f"{field} contains a NUL character", field=field)
     if len(value) > limit:
         raise InvalidInput(f"{field} is longer than {limit} characters", field=field)
     return value.strip()
@@ -115,6 +122,8 @@ def parse_event(raw, default_system: str = DEFAULT_SYSTEM) -> IngestEvent:
     order = raw.get("order")
     if not isinstance(order, dict):
         raise InvalidInput('order must be an object like {"external_ref": "…"}', field="order")
+    for name, limit in ORDER_TEXTS.items():
+        _text(order, name, field=f"order.{name}", required=False, limit=limit)
     event = IngestEvent(
         id=_text(raw, "id", field="id", limit=64),
         source_system=system,
