@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from yekuo.common.errors import InvalidInput
+from yekuo.orders.assignment import check_assignee
 from yekuo.orders.models import (
     Clock,
     EventSource,
@@ -171,6 +172,10 @@ def order_receive(order, *, actor, **options):
 
 
 def order_assign(order, *, actor, node: str, assignee, **options):
+    order = order if isinstance(order, WorkOrder) else WorkOrder.objects.get(pk=order)
+    if options.get("check_actor", True):  # the actor first: a stranger learns nothing of the assignee
+        _check_actor(actor, "order.assign", order)
+    check_assignee(order, assignee)
     payload = {"node": node, "assignee": getattr(assignee, "pk", assignee)}
     return apply_event(order, "order.assigned", actor=actor, payload=payload, **options)
 
