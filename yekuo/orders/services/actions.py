@@ -77,6 +77,7 @@ def order_create(
     relayed: bool = False,
     steps: list[Step] = (),
     what_if: bool = False,
+    request_hash: str = "",
 ) -> WorkOrder:
     """Create an order under the regulation in force at its creation (R14).
 
@@ -136,6 +137,7 @@ def order_create(
         keys = [idempotency_key, f"{idempotency_key}:received" if idempotency_key else None][: len(events) - len(steps)]
         keys += [step.idempotency_key for step in steps]
         reasons = [reason] * (len(events) - len(steps)) + [step.reason for step in steps]
+        hashes = [request_hash] * (len(events) - len(steps)) + [step.request_hash for step in steps]
         actor_id = actor.pk if actor is not None else None
         insert_order(order, [
             (NodeInstance, [
@@ -155,7 +157,7 @@ def order_create(
             (OrderEvent, [
                 {"seq": e.seq, "type": e.type, "occurred_at": e.at, "actor_id": actor_id, "source": source,
                  "idempotency_key": keys[n] or None, "backdated": backdates[n], "reason": reasons[n],
-                 "payload": e.payload}
+                 "payload": e.payload, "request_hash": hashes[n] if keys[n] else ""}
                 for n, e in enumerate(events)
             ]),
         ])  # fmt: skip
