@@ -1,5 +1,5 @@
 """Values into Excel cells, safely: the one way every workbook yekuo writes (order lists, daily lists,
-bulletins) puts a value into a cell (issue 12 §3; OWASP ASVS 5.3.10, formula injection).
+bulletins) puts a value into a cell (O5; OWASP ASVS 5.3.10, formula injection).
 
 - Text is always text: a customer named `=HYPERLINK(…)` or `+86…` is written as a string cell, with the
   quote prefix (Excel's leading apostrophe) when it starts with a character a spreadsheet would read as a

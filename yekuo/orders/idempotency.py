@@ -1,4 +1,4 @@
-"""Idempotency keys remember the request they came with (issue 12 §4; Stripe's rule).
+"""Idempotency keys remember the request they came with (O3, O4; Stripe's rule).
 
 An Idempotency-Key header of the API, and the `{source_system}:{id}` of a control-layer event, is stored on
 the event it recorded together with `request_hash`, the SHA-256 of the request: the method, the path and

@@ -1,4 +1,4 @@
-"""Request limits and odd values (issue 12 §4): a body too large is a 413 in the API's shape, a legal batch
+"""Request limits and odd values (O3, O4): a body too large is a 413 in the API's shape, a legal batch
 fits; a value of the wrong type or with a NUL byte is that event's refusal, never the batch's; pages are
 bounded."""
 

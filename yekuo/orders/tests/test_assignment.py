@@ -1,4 +1,4 @@
-"""A node is assigned only to someone who can open the order (issue 12 §4, R15)."""
+"""A node is assigned only to someone who can open the order (R15)."""
 
 import pytest
 

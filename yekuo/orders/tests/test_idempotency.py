@@ -1,4 +1,4 @@
-"""Idempotency keys and event ids name one request (issue 12 §4): the same key with the same request is a
+"""Idempotency keys and event ids name one request (O3, O4): the same key with the same request is a
 repetition, with another request a 422 idempotency_mismatch (Stripe's rule); simultaneous repetitions are
 reported as the duplicates they are, never as workflow errors or conflicts (on PostgreSQL, with real
 concurrency: threads, each with its own database connection)."""

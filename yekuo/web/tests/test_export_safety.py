@@ -1,4 +1,4 @@
-"""The Excel export holds whatever customers typed (issue 12 §3): a control character must not break the
+"""The Excel export holds whatever customers typed (O5): a control character must not break the
 export of a whole branch, and a name that looks like a formula must arrive as text."""
 
 from io import BytesIO
