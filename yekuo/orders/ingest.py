@@ -224,11 +224,14 @@ def _create_with_history(group, actor, source: str, known: bool) -> WorkOrder | 
         events = rest if first.type == "order.created" else group
         steps = [_step(e) for _, e in events]
         key = first.key if first.type == "order.created" else None
-        return services.order_create(  # atomic itself: a refusal leaves nothing behind
+        order = services.order_create(  # atomic itself: a refusal leaves nothing behind
             actor=actor, source=source, source_system=first.source_system, external_ref=first.external_ref,
             receive=False, idempotency_key=key, reason=_relayed(first), steps=steps, relayed=True,
             request_hash=first.request_hash, **attributes,
         )  # fmt: skip
+        # Created by a simultaneous request since the batch's look-up: event by event, each is reported as
+        # the duplicate it is (or applied, if this batch brought more of its history).
+        return None if getattr(order, "repeated", False) else order
     except (YekuoError, IntegrityError) as exc:  # a refusal: the event-by-event path reports each event's own
         logger.info("ingest: %s/%s not created with its history at once, event by event: %s",
                     first.source_system, first.external_ref, exc)  # fmt: skip
@@ -257,7 +260,7 @@ def _create(event: IngestEvent, actor, source: str, reason: str) -> tuple[WorkOr
         if order is None:
             raise Conflict("the order was created concurrently; send the event again") from None
         return order, False
-    return order, True
+    return order, not getattr(order, "repeated", False)  # False: its order.created was recorded before
 
 
 # ------------------------------------------------------------------------------------------ applying

@@ -95,6 +95,7 @@ def order_create(
     with one_write():
         found = _existing(idempotency_key)
         if found is not None:
+            found.order.repeated = True  # created before (maybe by a simultaneous request), not now
             return found.order
         branch = _resolve_branch(branch, service_area, site_address)
         if check_actor and relayed:

@@ -87,10 +87,13 @@ def test_the_same_events_pushed_twice_at_once_are_applied_once_and_reported_dupl
     client_for(cast.integration).post("/api/v1/events", known, format="json")
     answers = []
     for n in range(ROUNDS):
-        # an event of a known order, and one creating a new order: both races of the issue
+        # an event of a known order, one creating a new order, and a new order with its history
+        history = {**ORDER, "external_ref": f"MBS-H{n}"}
         batch = json.dumps([
             ev(f"n{n}", "node.completed", "02T10:00", {"external_ref": f"MBS-K{n}"}, node="acceptance"),
             ev(f"o{n}", "order.received", "02T09:00", {**ORDER, "external_ref": f"MBS-R{n}"}),
+            ev(f"h{n}", "order.created", "02T08:50", history),
+            ev(f"h{n}r", "order.received", "02T09:00", {"external_ref": f"MBS-H{n}"}),
         ])  # fmt: skip
 
         def push(batch=batch):
@@ -102,11 +105,12 @@ def test_the_same_events_pushed_twice_at_once_are_applied_once_and_reported_dupl
     for results in answers:
         assert all(r["status"] in ("applied", "duplicate") for r in results), [r.get("message") for r in results]
     for n in range(ROUNDS):
-        for id in (f"n{n}", f"o{n}"):
+        for id in (f"n{n}", f"o{n}", f"h{n}", f"h{n}r"):
             pair = [r["status"] for results in answers for r in results if r["id"] == id]
             assert sorted(pair) == ["applied", "duplicate"], (id, pair)
     assert OrderEvent.objects.filter(type="node.completed").count() == ROUNDS
     assert WorkOrder.objects.filter(external_ref__startswith="MBS-R").count() == ROUNDS
+    assert OrderEvent.objects.filter(order__external_ref__startswith="MBS-H").count() == 2 * ROUNDS
 
 
 @concurrent
