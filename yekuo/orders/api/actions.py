@@ -79,6 +79,7 @@ def action(name: str, input_class, event_types: tuple[str, ...], summary: str, m
                 200: OrderDetailSerializer,
                 404: ErrorSerializer,
                 409: ErrorSerializer,
+                413: ErrorSerializer,
                 422: ErrorSerializer,
                 **ERRORS,
             },

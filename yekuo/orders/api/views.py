@@ -85,7 +85,7 @@ class OrderListView(generics.GenericAPIView):
         operation_id="orders_create",
         request=OrderCreateSerializer,
         parameters=[IDEMPOTENCY_HEADER],
-        responses={201: OrderDetailSerializer, 422: ErrorSerializer, **ERRORS},
+        responses={201: OrderDetailSerializer, 413: ErrorSerializer, 422: ErrorSerializer, **ERRORS},
         summary="Create an order (a counter order is received at once)",
     )
     def post(self, request: Request) -> Response:
