@@ -456,13 +456,8 @@ def _recorded_meanwhile(parsed, results: list[IngestResult], known: set[str]) ->
         if not idempotency.same_request(row, event.request_hash):
             _reject(result, _mismatch(event))
             continue
-        result.status, result.order, result.code, result.message, result.field = (
-            "duplicate",
-            row.order.number,
-            None,
-            None,
-            None,
-        )
+        result.status, result.order = "duplicate", row.order.number
+        result.code = result.message = result.field = None
 
 
 def summarize(results: list[IngestResult]) -> dict:
