@@ -227,6 +227,10 @@ YEKUO_WARN_USED_FRACTION = env_float("YEKUO_WARN_USED_FRACTION", 0.75)
 YEKUO_WARN_REMAINING_MINUTES = env_int("YEKUO_WARN_REMAINING_MINUTES", 0, minimum=0) or None
 # An entry dated more than this before it is recorded is back-dated: it needs a reason and is flagged.
 YEKUO_BACKDATE_MINUTES = env_int("YEKUO_BACKDATE_MINUTES", 30, minimum=1)
+# The largest request body read into memory (files uploaded as multipart are not counted). A realistic batch of
+# 1,000 events, each a new order with every field and an evidence note, is 1.0 MB as ASCII-escaped JSON
+# (yekuo/orders/tests/test_api_limits.py): 5 MB leaves room for longer texts. A larger body is 413.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("YEKUO_MAX_REQUEST_BYTES", 5 * 1024 * 1024, minimum=1024 * 1024)
 # Reverse proxies in front of yekuo whose X-Forwarded-For is believed (common/throttle.client_address): behind
 # one, every customer would otherwise share the proxy's address, and one guesser would lock all of them out.
 YEKUO_TRUSTED_PROXIES = env_networks("YEKUO_TRUSTED_PROXIES")
@@ -260,7 +264,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "yekuo.common.api.Pagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "yekuo.common.api.exception_handler",
 }

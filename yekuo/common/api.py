@@ -11,7 +11,8 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from django.core.exceptions import ObjectDoesNotExist
+from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist, RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DatabaseError, DataError, IntegrityError, OperationalError
@@ -20,6 +21,7 @@ from django.utils import timezone
 from django.views import defaults
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from rest_framework import exceptions, serializers
+from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
@@ -38,6 +40,7 @@ STATUS_OF_CODE = {
     "forbidden": 403,
     "conflict": 409,
     "workflow": 409,
+    "idempotency_mismatch": 422,
 }
 # DRF's own exceptions, renamed where our vocabulary differs.
 DRF_CODES = {
@@ -114,6 +117,10 @@ def exception_handler(exc, context):
             headers["WWW-Authenticate"] = exc.auth_header
         if getattr(exc, "wait", None):
             headers["Retry-After"] = str(int(exc.wait))
+    elif isinstance(exc, RequestDataTooBig):
+        status, body = 413, error_body("request_too_large", _too_large_message())
+    elif isinstance(exc, SuspiciousOperation):  # e.g. more form fields than DATA_UPLOAD_MAX_NUMBER_FIELDS
+        status, body = 400, error_body("malformed_request", str(exc) or "the request cannot be read")
     elif isinstance(exc, Http404 | ObjectDoesNotExist):
         status, body = 404, error_body("not_found", "not found")
     elif isinstance(exc, DjangoPermissionDenied):
@@ -139,6 +146,21 @@ def exception_handler(exc, context):
         status, body = 500, error_body("server_error", "internal server error; the error was logged")
     set_rollback()
     return Response(body, status=status, headers=headers)
+
+
+def _too_large_message() -> str:
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return (
+        f"the request body is larger than the limit of {limit:,} bytes ({limit / 1024 / 1024:.1f} MB); "
+        "send fewer events per request"
+    )
+
+
+class Pagination(LimitOffsetPagination):
+    """`?limit=&offset=` (docs/api.md, Conventions): at most `max_limit` rows a page, so that one request
+    cannot ask for every order at once; a larger limit gives `max_limit` rows."""
+
+    max_limit = 200
 
 
 # ------------------------------------------------------------------------------------------ outside DRF

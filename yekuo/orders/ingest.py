@@ -29,7 +29,7 @@ from yekuo.accounts.models import Branch, ServiceArea
 from yekuo.accounts.permissions import require
 from yekuo.common.errors import Conflict, InvalidInput, YekuoError
 from yekuo.common.memo import remembered, remembering
-from yekuo.orders import services
+from yekuo.orders import idempotency, services
 from yekuo.orders.models import OrderEvent, Voltage, WorkOrder
 from yekuo.orders.projection import CUSTOMER_EVENTS
 from yekuo.regulations.codes import CATEGORIES, CHANNELS
@@ -39,6 +39,11 @@ DEFAULT_SYSTEM = "mbs"
 INGEST_TYPES = ("order.created", "order.received", "node.completed", "approval.decided", *CUSTOMER_EVENTS,
                 "suspension.started", "suspension.ended", "order.cancelled", "order.reopened")  # fmt: skip
 ORDER_FIELDS = ("category", "channel", "customer_name", "site_address", "capacity_kva", "voltage")
+# The texts an event's `order` object may carry, with their longest lengths: each is checked on every event
+# (a string, no NUL), so that a list or a NUL byte is that event's refusal, never an error of the batch.
+ORDER_TEXTS = {"external_ref": 64, "applied_at": 40, "category": 40, "channel": 40, "voltage": 10,
+               "customer_name": 100, "site_address": 200, "customer_id_number": 40, "customer_phone": 30,
+               "branch": 32, "service_area": 32}  # fmt: skip
 MAX_BATCH = 1000
 
 
@@ -54,6 +59,7 @@ class IngestEvent:  # one parsed event
     low_risk: bool | None = None
     reason: str = ""
     evidence: str = ""
+    request_hash: str = ""  # of the event as sent: its id with another content is refused
 
     @property
     def key(self) -> str:
@@ -99,6 +105,8 @@ def _text(data: dict, key: str, *, field: str, required: bool = True, limit: int
         return ""
     if not isinstance(value, str):
         raise InvalidInput(f"{field} must be a string", field=field)
+    if "\x00" in value:  # PostgreSQL cannot store it, SQLite would: refused on both alike
+        raise InvalidInput(f"{field} contains a NUL character", field=field)
     if len(value) > limit:
         raise InvalidInput(f"{field} is longer than {limit} characters", field=field)
     return value.strip()
@@ -115,6 +123,8 @@ def parse_event(raw, default_system: str = DEFAULT_SYSTEM) -> IngestEvent:
     order = raw.get("order")
     if not isinstance(order, dict):
         raise InvalidInput('order must be an object like {"external_ref": "…"}', field="order")
+    for name, limit in ORDER_TEXTS.items():
+        _text(order, name, field=f"order.{name}", required=False, limit=limit)
     event = IngestEvent(
         id=_text(raw, "id", field="id", limit=64),
         source_system=system,
@@ -130,6 +140,8 @@ def parse_event(raw, default_system: str = DEFAULT_SYSTEM) -> IngestEvent:
         if not isinstance(raw.get("low_risk"), bool):
             raise InvalidInput("approval.decided needs low_risk: true or false", field="low_risk")
         event.low_risk = raw["low_risk"]
+    # The id as a string and the system filled in: `42` and `"42"`, with or without "mbs", are one event.
+    event.request_hash = idempotency.digest({**raw, "id": event.id, "source_system": event.source_system})
     return event
 
 
@@ -210,12 +222,16 @@ def _create_with_history(group, actor, source: str, known: bool) -> WorkOrder | 
     try:
         attributes = _order_attributes(first, actor.company)
         events = rest if first.type == "order.created" else group
-        steps = [services.Step(e.type, _payload(e), e.at, e.key, _relayed(e)) for _, e in events]
+        steps = [_step(e) for _, e in events]
         key = first.key if first.type == "order.created" else None
-        return services.order_create(  # atomic itself: a refusal leaves nothing behind
+        order = services.order_create(  # atomic itself: a refusal leaves nothing behind
             actor=actor, source=source, source_system=first.source_system, external_ref=first.external_ref,
-            receive=False, idempotency_key=key, reason=_relayed(first), steps=steps, relayed=True, **attributes,
+            receive=False, idempotency_key=key, reason=_relayed(first), steps=steps, relayed=True,
+            request_hash=first.request_hash, **attributes,
         )  # fmt: skip
+        # Created by a simultaneous request since the batch's look-up: event by event, each is reported as
+        # the duplicate it is (or applied, if this batch brought more of its history).
+        return None if getattr(order, "repeated", False) else order
     except (YekuoError, IntegrityError) as exc:  # a refusal: the event-by-event path reports each event's own
         logger.info("ingest: %s/%s not created with its history at once, event by event: %s",
                     first.source_system, first.external_ref, exc)  # fmt: skip
@@ -235,7 +251,8 @@ def _create(event: IngestEvent, actor, source: str, reason: str) -> tuple[WorkOr
         with transaction.atomic():
             order = services.order_create(
                 actor=actor, source=source, source_system=event.source_system, external_ref=event.external_ref,
-                receive=False, idempotency_key=key, reason=reason, relayed=True, **attributes,
+                receive=False, idempotency_key=key, reason=reason, relayed=True, request_hash=event.request_hash,
+                **attributes,
             )  # fmt: skip
     except IntegrityError:
         # Created concurrently, by another request with an event of the same order.
@@ -243,7 +260,7 @@ def _create(event: IngestEvent, actor, source: str, reason: str) -> tuple[WorkOr
         if order is None:
             raise Conflict("the order was created concurrently; send the event again") from None
         return order, False
-    return order, True
+    return order, not getattr(order, "repeated", False)  # False: its order.created was recorded before
 
 
 # ------------------------------------------------------------------------------------------ applying
@@ -259,6 +276,10 @@ def _payload(event: IngestEvent) -> dict:
         verb = "cancelled" if event.type == "order.cancelled" else "reopened"
         return {"reason": event.reason or f"{verb} in {event.source_system}"}
     return {}
+
+
+def _step(event: IngestEvent) -> services.Step:
+    return services.Step(event.type, _payload(event), event.at, event.key, _relayed(event), event.request_hash)
 
 
 def _relayed(event: IngestEvent) -> str:
@@ -324,7 +345,7 @@ def _ingest_order(
         pending.append((index, event))
     if order is None or not pending:
         return
-    steps = [services.Step(e.type, _payload(e), e.at, e.key, _relayed(e)) for _, e in pending]
+    steps = [_step(e) for _, e in pending]
     try:
         # Every key was looked up with the batch (`_ingest_batch`): none is stored.
         outcomes = services.apply_events(order, steps, actor=actor, source=source, relayed=True, keys_checked=True)
@@ -342,7 +363,8 @@ def _ingest_order(
             if result.code == "workflow":
                 result.message += _late_hint(order, event)
         else:
-            result.status = "duplicate" if outcome.pk in reported else "applied"  # an id repeated in the batch
+            # An id repeated in the batch, or recorded by a simultaneous request: a duplicate.
+            result.status = "duplicate" if outcome.pk in reported or outcome.repeated else "applied"
             reported.add(outcome.pk)
 
 
@@ -377,8 +399,13 @@ def _ingest_batch(items, actor, source: str, default_system: str) -> list[Ingest
     known = OrderEvent.objects.select_related("order").filter(idempotency_key__in=[e.key for _, e in parsed])
     known = {row.idempotency_key: row for row in known}
     groups: dict[tuple[str, str], list[tuple[int, IngestEvent]]] = {}
+    hashes: dict[str, str] = {}  # the batch's own: an id repeated with another content is refused
     for index, event in parsed:
         found, result = known.get(event.key), results[index]
+        first = hashes.setdefault(event.key, event.request_hash)
+        if not idempotency.same_request(found, event.request_hash) or first != event.request_hash:
+            _reject(result, _mismatch(event))
+            continue
         if found is not None:
             result.order = found.order.number
             if (found.order.source_system, found.order.external_ref) != (event.source_system, event.external_ref):
@@ -396,7 +423,41 @@ def _ingest_batch(items, actor, source: str, default_system: str) -> list[Ingest
     } if refs else {}  # fmt: skip
     for system_ref, group in groups.items():
         _ingest_order(group, results, actor, source, existing.get(system_ref))
+    _recorded_meanwhile(parsed, results, set(known))
     return results
+
+
+def _mismatch(event: IngestEvent) -> idempotency.IdempotencyMismatch:
+    return idempotency.IdempotencyMismatch(
+        f"event id {event.id} of {event.source_system} was already sent with a different content; "
+        "an event's id names one event",
+        field="id",
+    )
+
+
+def _recorded_meanwhile(parsed, results: list[IngestResult], known: set[str]) -> None:
+    """Refused events whose id another request recorded while this batch ran (two pushes of the same events
+    at once): they are duplicates (or mismatches), not the workflow or conflict errors that the loser of the
+    race meets when it folds the same event a second time."""
+    applied = {event.key for index, event in parsed if results[index].status == "applied"}
+    refused = {
+        event.key: index
+        for index, event in parsed
+        if results[index].status == "rejected" and results[index].code != "idempotency_mismatch"
+        and event.key not in applied and event.key not in known
+    }  # fmt: skip
+    if not refused:
+        return
+    found = OrderEvent.objects.select_related("order").filter(idempotency_key__in=list(refused))
+    events = dict(parsed)
+    for row in found:
+        index = refused[row.idempotency_key]
+        result, event = results[index], events[index]
+        if not idempotency.same_request(row, event.request_hash):
+            _reject(result, _mismatch(event))
+            continue
+        result.status, result.order = "duplicate", row.order.number
+        result.code = result.message = result.field = None
 
 
 def summarize(results: list[IngestResult]) -> dict:

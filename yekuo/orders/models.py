@@ -193,9 +193,16 @@ class OrderEvent(models.Model):
     )
     source = models.CharField(max_length=10, choices=EventSource.choices)
     idempotency_key = models.CharField(max_length=100, null=True, blank=True)  # noqa: DJ001 NULL: no key, never equal
+    # SHA-256 of the request that carried the key (yekuo/orders/idempotency.py): the same key with another
+    # body is refused (idempotency_mismatch), not answered with this event. Empty: no key, or recorded before.
+    request_hash = models.CharField(max_length=64, blank=True, default="", db_default="")
     payload = models.JSONField(default=dict)
     backdated = models.BooleanField(default=False)
     reason = models.TextField(blank=True, help_text="Why a back-dated entry was made")
+
+    # Not a column: True on an event that apply_events returns for a repeated idempotency key, which it did
+    # not write (the control layer reports it as a duplicate).
+    repeated = False
 
     class Meta:
         ordering = ["order", "seq"]

@@ -10,9 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
+from yekuo.common.xlsx import cell
 from yekuo.orders.models import OrderStatus
 from yekuo.orders.selectors import clock_view, first_due, mask, time_split, with_current_work
 from yekuo.orders.services import table_for
@@ -70,12 +70,7 @@ def export_response(orders, filename: str) -> FileResponse:
     for index, (_title, width) in enumerate(COLUMNS):
         sheet.column_dimensions[chr(ord("A") + index)].width = width
     sheet.freeze_panes = "A2"
-    header = []
-    for title, _width in COLUMNS:
-        cell = WriteOnlyCell(sheet, value=_(title))
-        cell.font = Font(bold=True)
-        header.append(cell)
-    sheet.append(header)
+    sheet.append([cell(sheet, _(title), font=Font(bold=True)) for title, _width in COLUMNS])
     statuses = dict(OrderStatus.choices)
     for order in orders.iterator(chunk_size=500):
         spec = spec_of(order)
@@ -95,22 +90,20 @@ def export_response(orders, filename: str) -> FileResponse:
             "、".join(labels.node(n.code, spec) for n in order.active_nodes),
             _alarm(order),
         ]
-        cells = [WriteOnlyCell(sheet, value=v) for v in row]
+        # Customer names and addresses are the customer's text: `cell` writes them as text, never a formula.
+        cells = [cell(sheet, v) for v in row]
         due = first_due(order.live_clocks)
         view = clock_view(due, when, table_for(order)) if due else None
-        cells.append(WriteOnlyCell(sheet, value=_local(due.deadline_at) if due else None))
-        cells[-1].number_format = DATETIME_FORMAT
+        cells.append(cell(sheet, _local(due.deadline_at) if due else None, number_format=DATETIME_FORMAT))
         # Working days left on it, negative once overdue: a number, so that Excel can sort and filter it.
-        cells.append(WriteOnlyCell(sheet, value=round(view.remaining_seconds / view.day_seconds, 2) if view else None))
+        cells.append(cell(sheet, round(view.remaining_seconds / view.day_seconds, 2) if view else None))
         for value in (order.created_at, order.received_at, order.closed_at):
-            cell = WriteOnlyCell(sheet, value=_local(value))
-            cell.number_format = DATETIME_FORMAT
-            cells.append(cell)
-        cells.append(WriteOnlyCell(sheet, value=order.regulation_code))
+            cells.append(cell(sheet, _local(value), number_format=DATETIME_FORMAT))
+        cells.append(cell(sheet, order.regulation_code))
         # Open orders are measured up to now, as the page and the API say ("so far").
         split = time_split(order, when, table_for(order))
         for value in (split.utility_days, split.customer_days, split.calendar_days):
-            cells.append(WriteOnlyCell(sheet, value=value))
+            cells.append(cell(sheet, value))
         sheet.append(cells)
     handle = tempfile.TemporaryFile(suffix=".xlsx")  # deleted when the response closes it
     book.save(handle)

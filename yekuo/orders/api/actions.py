@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 
 from yekuo.common.api import ErrorSerializer
 from yekuo.common.errors import Conflict
-from yekuo.orders import services
+from yekuo.orders import idempotency, services
 from yekuo.orders.models import EventSource
 
 from . import inputs
@@ -37,15 +37,25 @@ class OrderActionView(APIView):
         body = self.input_class(data=request.data, context={"request": request, "order": order})
         body.is_valid(raise_exception=True)
         values = dict(body.validated_data)
+        key = idempotency_key(request)
         common = {
             "actor": request.user,
             "occurred_at": values.pop("occurred_at", None),
             "reason": values.pop("reason", ""),
             "source": EventSource.API,
-            "idempotency_key": idempotency_key(request),
+            "idempotency_key": key,
+            "request_hash": idempotency.request_hash(request) if key else "",
         }
-        row = self.call(order, values, common)
-        if common["idempotency_key"] and (row.order_id != order.pk or row.type not in self.event_types):
+        idempotency.check_same(idempotency.stored(key), common["request_hash"])
+        try:
+            row = self.call(order, values, common)
+        except Conflict:
+            # A simultaneous request with the same key recorded it first: this one is its repetition.
+            row = idempotency.stored(key)
+            if row is None:
+                raise
+        idempotency.check_same(row if key else None, common["request_hash"])
+        if key and (row.order_id != order.pk or row.type not in self.event_types):  # a key stored without a hash
             raise Conflict("this Idempotency-Key was already used for another request", field="Idempotency-Key")
         return detail_response(order)
 
@@ -65,7 +75,14 @@ def action(name: str, input_class, event_types: tuple[str, ...], summary: str, m
             operation_id=f"orders_{name.replace('-', '_')}",
             request=request,
             parameters=[IDEMPOTENCY_HEADER],
-            responses={200: OrderDetailSerializer, 404: ErrorSerializer, 409: ErrorSerializer, **ERRORS},
+            responses={
+                200: OrderDetailSerializer,
+                404: ErrorSerializer,
+                409: ErrorSerializer,
+                413: ErrorSerializer,
+                422: ErrorSerializer,
+                **ERRORS,
+            },
             summary=summary,
             tags=["orders"],
         )

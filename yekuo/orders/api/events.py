@@ -8,6 +8,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from yekuo.common.api import ErrorSerializer
 from yekuo.common.errors import InvalidInput
 from yekuo.orders.ingest import MAX_BATCH, ingest_batch, summarize
 from yekuo.orders.models import EventSource
@@ -31,7 +32,7 @@ class EventsView(APIView):
     @extend_schema(
         operation_id="events_ingest",
         request=EventInSerializer(many=True),
-        responses={200: EventBatchResultSerializer, **ERRORS},
+        responses={200: EventBatchResultSerializer, 413: ErrorSerializer, **ERRORS},
         summary="Apply events of the system of record (one object or a list of up to 1000)",
         description=(
             "Each event is applied in its own transaction and reported as applied, duplicate (its id was "

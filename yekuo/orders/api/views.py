@@ -3,6 +3,7 @@ writes through the services; the views only translate HTTP."""
 
 from __future__ import annotations
 
+from django.db import IntegrityError
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
 from rest_framework.request import Request
@@ -11,8 +12,8 @@ from rest_framework.views import APIView
 
 from yekuo.accounts.permissions import require
 from yekuo.common.api import ErrorSerializer, NotFound
-from yekuo.common.errors import InvalidInput
-from yekuo.orders import services
+from yekuo.common.errors import Conflict, InvalidInput
+from yekuo.orders import idempotency, services
 from yekuo.orders.ingest import resolve_place
 from yekuo.orders.models import EventSource, WorkOrder
 from yekuo.orders.selectors import ORDER_NUMBER, filter_orders, orders_for, sort_orders
@@ -26,7 +27,10 @@ IDEMPOTENCY_HEADER = OpenApiParameter(
     str,
     OpenApiParameter.HEADER,
     required=False,
-    description="repeat a request safely: the same key (per user) records the change once (≤ 64 characters)",
+    description=(
+        "repeat a request safely: the same key (per user) records the change once (≤ 64 characters); "
+        "the same key with a different request is 422 idempotency_mismatch"
+    ),
 )
 
 
@@ -81,24 +85,37 @@ class OrderListView(generics.GenericAPIView):
         operation_id="orders_create",
         request=OrderCreateSerializer,
         parameters=[IDEMPOTENCY_HEADER],
-        responses={201: OrderDetailSerializer, **ERRORS},
+        responses={201: OrderDetailSerializer, 413: ErrorSerializer, 422: ErrorSerializer, **ERRORS},
         summary="Create an order (a counter order is received at once)",
     )
     def post(self, request: Request) -> Response:
         data = OrderCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
+        key = idempotency_key(request)
+        digest = idempotency.request_hash(request) if key else ""
+        idempotency.check_same(idempotency.stored(key), digest)
         branch, area = resolve_place(
             request.user.company, values.pop("branch", ""), values.pop("service_area", ""), values["site_address"]
         )
-        order = services.order_create(
-            actor=request.user,
-            branch=branch,
-            service_area=area,
-            source=EventSource.API,
-            idempotency_key=idempotency_key(request),
-            **values,
-        )
+        try:
+            order = services.order_create(
+                actor=request.user,
+                branch=branch,
+                service_area=area,
+                source=EventSource.API,
+                idempotency_key=key,
+                request_hash=digest,
+                **values,
+            )
+        except (IntegrityError, Conflict):
+            # A simultaneous create with the same key stored it first: this request is its repetition.
+            if idempotency.stored(key) is None:
+                raise
+        if key:
+            found = idempotency.stored(key)
+            idempotency.check_same(found, digest)
+            order = found.order
         return detail_response(order, status.HTTP_201_CREATED)
 
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from yekuo.common import uploads
 from yekuo.common.errors import InvalidInput
+from yekuo.orders.assignment import check_assignee
 from yekuo.orders.models import (
     Clock,
     EventSource,
@@ -77,6 +78,7 @@ def order_create(
     relayed: bool = False,
     steps: list[Step] = (),
     what_if: bool = False,
+    request_hash: str = "",
 ) -> WorkOrder:
     """Create an order under the regulation in force at its creation (R14).
 
@@ -94,6 +96,7 @@ def order_create(
     with one_write():
         found = _existing(idempotency_key)
         if found is not None:
+            found.order.repeated = True  # created before (maybe by a simultaneous request), not now
             return found.order
         branch = _resolve_branch(branch, service_area, site_address)
         if check_actor and relayed:
@@ -136,6 +139,7 @@ def order_create(
         keys = [idempotency_key, f"{idempotency_key}:received" if idempotency_key else None][: len(events) - len(steps)]
         keys += [step.idempotency_key for step in steps]
         reasons = [reason] * (len(events) - len(steps)) + [step.reason for step in steps]
+        hashes = [request_hash] * (len(events) - len(steps)) + [step.request_hash for step in steps]
         actor_id = actor.pk if actor is not None else None
         insert_order(order, [
             (NodeInstance, [
@@ -155,7 +159,7 @@ def order_create(
             (OrderEvent, [
                 {"seq": e.seq, "type": e.type, "occurred_at": e.at, "actor_id": actor_id, "source": source,
                  "idempotency_key": keys[n] or None, "backdated": backdates[n], "reason": reasons[n],
-                 "payload": e.payload}
+                 "payload": e.payload, "request_hash": hashes[n] if keys[n] else ""}
                 for n, e in enumerate(events)
             ]),
         ])  # fmt: skip
@@ -172,6 +176,10 @@ def order_receive(order, *, actor, **options):
 
 
 def order_assign(order, *, actor, node: str, assignee, **options):
+    order = order if isinstance(order, WorkOrder) else WorkOrder.objects.get(pk=order)
+    if options.get("check_actor", True):  # the actor first: a stranger learns nothing of the assignee
+        _check_actor(actor, "order.assign", order)
+    check_assignee(order, assignee)
     payload = {"node": node, "assignee": getattr(assignee, "pk", assignee)}
     return apply_event(order, "order.assigned", actor=actor, payload=payload, **options)
 

@@ -202,6 +202,7 @@ class Step:
     occurred_at: datetime | None = None
     idempotency_key: str | None = None
     reason: str = ""
+    request_hash: str = ""  # of the request that carried the key (yekuo/orders/idempotency.py)
 
 
 def apply_event(
@@ -216,9 +217,10 @@ def apply_event(
     reason: str = "",
     check_actor: bool = True,
     what_if: bool = False,
+    request_hash: str = "",
 ) -> OrderEvent:
     """Append one event to an order and update its projection, atomically; idempotent by key."""
-    step = Step(event_type, dict(payload or {}), occurred_at, idempotency_key, reason)
+    step = Step(event_type, dict(payload or {}), occurred_at, idempotency_key, reason, request_hash)
     (result,) = apply_events(
         order, [step], actor=actor, source=source, check_actor=check_actor, atomic=True, what_if=what_if
     )
@@ -258,9 +260,11 @@ def apply_events(
     the future are accepted; the live system never passes it (a future time is refused, `_check_time`).
     """
     pk = order.pk if isinstance(order, WorkOrder) else order
-    for _ in range(WRITE_ATTEMPTS):
+    for attempt in range(WRITE_ATTEMPTS):
+        # After a concurrent write the keys are looked up again: it may have stored one of them.
+        checked = keys_checked and not attempt
         with one_write():
-            results = _apply_once(pk, steps, actor, source, check_actor, atomic, relayed, keys_checked, what_if)
+            results = _apply_once(pk, steps, actor, source, check_actor, atomic, relayed, checked, what_if)
         if results is not None:
             return results
     raise Conflict("the order kept changing while these events were recorded; repeat the request")
@@ -283,6 +287,7 @@ def _apply_once(pk, steps, actor, source, check_actor, atomic, relayed, keys_che
     for i, step in enumerate(steps):
         if step.idempotency_key in seen:
             results[i] = seen[step.idempotency_key]
+            results[i].repeated = True  # recorded before, maybe by a simultaneous request: not written now
             continue
         try:
             event, backdated = check(step, seq=order.event_count + len(accepted) + 1)
@@ -322,6 +327,7 @@ def _apply_once(pk, steps, actor, source, check_actor, atomic, relayed, keys_che
             payload=event.payload,
             backdated=backdated,
             reason=steps[i].reason,
+            request_hash=steps[i].request_hash,
         )
         for i, event, backdated in accepted
     ]

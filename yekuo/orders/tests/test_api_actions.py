@@ -159,14 +159,14 @@ def test_idempotency_key_records_once(cast):
     assert first.status_code == again.status_code == 200
     assert first.json()["events"] == again.json()["events"]
     assert OrderEvent.objects.filter(order=order, type="node.completed").count() == 1
-    # the same key on another request is a conflict, not a silent success
+    # the same key on another request is a mismatch, not a silent success (Stripe's rule)
     other = post(
         cast.clerk,
         f"/api/v1/orders/{order.number}/suspend",
         {"reason_code": "customer_request", "evidence_note": "电话"},
         **headers,
     )
-    assert_error(other, 409, "conflict")
+    assert_error(other, 422, "idempotency_mismatch")
     # another user's key space is separate
     assert post(cast.administrator, path, body, **headers).status_code == 409  # node already complete
     assert_error(post(cast.clerk, path, body, HTTP_IDEMPOTENCY_KEY="x" * 65), 400, "invalid_input")

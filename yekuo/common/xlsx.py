@@ -1,0 +1,50 @@
+"""Values into Excel cells, safely: the one way every workbook yekuo writes (order lists, daily lists,
+bulletins) puts a value into a cell (O5; OWASP ASVS 5.3.10, formula injection).
+
+- Text is always text: a customer named `=HYPERLINK(…)` or `+86…` is written as a string cell, with the
+  quote prefix (Excel's leading apostrophe) when it starts with a character a spreadsheet would read as a
+  formula (= + - @, tab, carriage return), so that it stays text when someone edits the cell either.
+- Characters that XML 1.0 cannot hold (control characters other than tab and line breaks) are dropped:
+  openpyxl refuses them (IllegalCharacterError), and one such name must not break the export of a whole
+  branch. The order service's input rule keeps them out; this keeps any older row exportable.
+
+Numbers, dates and None pass through unchanged. Use `cell()` for write-only sheets (a row is a list of
+cells) and `put()` on a cell of an ordinary sheet; `WriteOnlyCell` and `Cell.value` are used nowhere else
+(yekuo/common/tests/test_xlsx.py checks that every module that writes a workbook goes through here).
+"""
+
+from __future__ import annotations
+
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+
+# What makes Excel, LibreOffice or Google Sheets read typed text as a formula (OWASP "CSV injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def strip_illegal(text: str) -> str:
+    """The text without the characters an .xlsx file cannot contain."""
+    return ILLEGAL_CHARACTERS_RE.sub("", text)
+
+
+def put(target: Cell, value) -> Cell:
+    """Set the cell's value; text is written as text, never as a formula."""
+    if not isinstance(value, str):
+        target.value = value
+        return target
+    text = strip_illegal(value)
+    target.value = text
+    target.data_type = "s"  # openpyxl makes any string starting with "=" a formula
+    if text.startswith(FORMULA_STARTS):
+        target.quotePrefix = True
+    return target
+
+
+def cell(sheet, value, *, number_format: str | None = None, font=None) -> Cell:
+    """A cell for a write-only sheet's row (`sheet.append([cell(sheet, v), …])`)."""
+    target = put(WriteOnlyCell(sheet), value)
+    if number_format:
+        target.number_format = number_format
+    if font is not None:
+        target.font = font
+    return target
