@@ -67,6 +67,9 @@ class WorkOrder(models.Model):
     source_system = models.CharField(max_length=40, blank=True, help_text="Set when another system owns the order")
     external_ref = models.CharField(max_length=64, blank=True)
     event_count = models.PositiveIntegerField(default=0)
+    # Projected from the running clocks for the lists' alarm filters and deadline sort (yekuo/orders/due.py).
+    due_at = models.DateTimeField(_("最近期限"), null=True, blank=True, editable=False)
+    warn_at = models.DateTimeField(_("最近预警时间"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at"]
@@ -79,7 +82,15 @@ class WorkOrder(models.Model):
                 name="order_unique_external_ref",
             )
         ]
-        indexes = [models.Index(fields=["branch", "status"]), models.Index(fields=["status", "created_at"])]
+        # The alarm indexes are partial: only orders with a running clock are in them (a few in ten), so
+        # closed and suspended orders cost them no writes; a comparison with now implies NOT NULL, which
+        # both PostgreSQL and SQLite use to pick them.
+        indexes = [
+            models.Index(fields=["branch", "status"]),
+            models.Index(fields=["status", "created_at"]),
+            models.Index(fields=["due_at"], condition=models.Q(due_at__isnull=False), name="order_due_at"),
+            models.Index(fields=["warn_at"], condition=models.Q(warn_at__isnull=False), name="order_warn_at"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.number} {self.customer_name}"
