@@ -196,7 +196,7 @@ def first_due(clocks) -> Clock | None:
 def my_work(user) -> QuerySet[NodeInstance]:
     """待办: active nodes of orders in the user's scope whose role the user holds (or assigned to them),
     soonest deadline first."""
-    nodes = restrict(NodeInstance.objects.select_related("order", "order__branch"), user, "order.view")
+    nodes = restrict(NodeInstance.objects.select_related("order__branch__company"), user, "order.view")
     nodes = nodes.filter(state="active", order__status__in=["in_transit", "suspended"])
     nodes = nodes.filter(Q(assignee=user) | Q(assignee__isnull=True, role__in=list(user.role_codes)))
     deadline = Clock.objects.filter(order=OuterRef("order"), code=OuterRef("clock_code")).values("deadline_at")[:1]
