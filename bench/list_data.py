@@ -134,8 +134,9 @@ class Copier:
             fields = [f for f in model._meta.concrete_fields if model is WorkOrder or not f.primary_key]
             fixed = []
             for row in rows:
-                fixed.append([self._prep(f, getattr(row, f.attname)) if f.name != "pauses" else row.pauses
-                              for f in fields])
+                fixed.append(
+                    [self._prep(f, getattr(row, f.attname)) if f.name != "pauses" else row.pauses for f in fields]
+                )
             kinds = ["datetime" if isinstance(f, models.DateTimeField) else f.name for f in fields]
             self.tables[model] = (fields, kinds, fixed)
         self.last = max(e.occurred_at for e in order.events.all())
@@ -225,7 +226,7 @@ def generate(orders: int, seed: int = 20261202, quiet: bool = False) -> dict:
     from yekuo.orders.models import Clock, NodeInstance, OrderEvent, Suspension, WorkOrder
 
     started = time.perf_counter()
-    devnull = open(os.devnull, "w")  # noqa: SIM115
+    devnull = open(os.devnull, "w")
     call_command("migrate", verbosity=0)
     call_command("calendar", "seed", stdout=devnull)
     call_command("regulations", "load-bundled", stdout=devnull)
