@@ -88,6 +88,8 @@ class WorkOrder(models.Model):
         indexes = [
             models.Index(fields=["branch", "status"]),
             models.Index(fields=["status", "created_at"]),
+            # The lists' order (newest first): their first page without sorting every order in scope.
+            models.Index(fields=["created_at"], name="order_created_at"),
             models.Index(fields=["due_at"], condition=models.Q(due_at__isnull=False), name="order_due_at"),
             models.Index(fields=["warn_at"], condition=models.Q(warn_at__isnull=False), name="order_warn_at"),
         ]

@@ -3,6 +3,13 @@
 from django.conf import settings
 from django.db import migrations, models
 
+from yekuo.common.statistics import refresh_statistics
+
+
+def analyze(apps, schema_editor):
+    """SQLite plans the lists from statistics (yekuo/common/statistics.py): gather them for the new indexes."""
+    refresh_statistics(schema_editor.connection.alias)
+
 
 class Migration(migrations.Migration):
 
@@ -28,4 +35,9 @@ class Migration(migrations.Migration):
             model_name='nodeinstance',
             index=models.Index(fields=['role', 'state'], name='orders_node_role_f37f21_idx'),
         ),
+        migrations.AddIndex(
+            model_name='workorder',
+            index=models.Index(fields=['created_at'], name='order_created_at'),
+        ),
+        migrations.RunPython(analyze, migrations.RunPython.noop, elidable=True),
     ]
