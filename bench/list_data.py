@@ -266,6 +266,13 @@ def generate(orders: int, seed: int = 20261202, quiet: bool = False) -> dict:
             for sql in connection.ops.sequence_reset_sql(no_style(), [WorkOrder]):
                 cursor.execute(sql)
             cursor.execute("ANALYZE")  # what autovacuum does soon after a bulk load
+    else:
+        try:  # what the nightly task does after the book has grown (a version without it: nothing)
+            from yekuo.common.statistics import refresh_statistics
+        except ImportError:
+            pass
+        else:
+            refresh_statistics()
     if not quiet:
         print(file=sys.stderr)
     return {"orders": orders, "seconds": round(time.perf_counter() - started, 1), "now": now.isoformat()}
