@@ -424,8 +424,9 @@ def project(category, rules, channel, events, table, threshold: Threshold | None
 def project_pair(category, rules, channel, events, new, table, threshold=None) -> tuple[OrderState, OrderState]:
     """The state of `events`, and of `events` with `new` folded in: what an action changes, for a diff by
     `same_clock` (not ==): the derived clock fields (DERIVED: deadline, warning, budget, provisional) are
-    computed only for the clocks that differ between the two, in `after`; the others are left as the fold
-    left them, since the diff does not need them and a clock that did not change keeps its stored ones.
+    computed only for the clocks that differ between the two and the running ones, in `after`; the others
+    are left as the fold left them, since the diff does not need them and a clock that did not change keeps
+    its stored ones (the running ones are measured for the order row's `due.due_fields`).
 
     When every new event comes after the log (the usual case: things are recorded as they happen) the
     log is folded once and the new events continue from a copy of its state; a new event dated among the
@@ -442,7 +443,9 @@ def project_pair(category, rules, channel, events, new, table, threshold=None) -
     before = projector.state.copy()
     _apply_all(projector, new)
     clocks = projector.state.clocks
-    return before, projector.result(only={code for code, c in clocks.items() if not same_clock(c, before.clocks[code])})
+    # The running clocks too, changed or not: the order row keeps their soonest deadline (orders/due.py).
+    measured = {code for code, c in clocks.items() if c.state == "running" or not same_clock(c, before.clocks[code])}
+    return before, projector.result(only=measured)
 
 
 def _apply_all(projector: Projector, events: list[Event]) -> None:

@@ -11,6 +11,7 @@ from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquer
 from django.utils import timezone
 
 from yekuo.accounts.scope import restrict
+from yekuo.orders import due
 from yekuo.orders.models import Clock, NodeInstance, WorkOrder
 from yekuo.orders.time_split import TimeSplit, split_time
 from yekuo.workcal.engine import to_epoch
@@ -123,13 +124,10 @@ def orders_for(user, action: str = "order.view") -> QuerySet[WorkOrder]:
 
 
 def with_alarm_state(queryset: QuerySet[WorkOrder], when: datetime | None = None) -> QuerySet[WorkOrder]:
-    """Annotate `is_overdue` and `is_warning` (R9) from the indexed deadline_at / warn_at of live clocks."""
+    """Annotate `is_overdue` and `is_warning` (R9) from the order's projected soonest deadline and warning
+    time of its running clocks (orders/due.py): columns of the row, no look-up of its clocks."""
     when = when or timezone.now()
-    running = Clock.objects.filter(order=OuterRef("pk"), state="running")
-    return queryset.annotate(
-        is_overdue=Exists(running.filter(deadline_at__lt=when)),
-        is_warning=Exists(running.filter(warn_at__lte=when, deadline_at__gte=when)),
-    )
+    return queryset.annotate(is_overdue=due.as_flag(due.overdue(when)), is_warning=due.as_flag(due.warning(when)))
 
 
 def filter_orders(queryset: QuerySet[WorkOrder], params: dict, when: datetime | None = None) -> QuerySet[WorkOrder]:
@@ -147,12 +145,8 @@ def filter_orders(queryset: QuerySet[WorkOrder], params: dict, when: datetime | 
             Exists(NodeInstance.objects.filter(order=OuterRef("pk"), code=params["node"], state="active"))
         )
     alarm = params.get("alarm")
-    if alarm == "overdue":
-        queryset = queryset.filter(is_overdue=True)
-    elif alarm == "warning":
-        queryset = queryset.filter(is_warning=True)
-    elif alarm == "any":
-        queryset = queryset.filter(Q(is_overdue=True) | Q(is_warning=True))
+    if alarm in ALARMS:
+        queryset = queryset.filter(ALARMS[alarm](when))
     if params.get("created_from"):
         queryset = queryset.filter(created_at__date__gte=params["created_from"])
     if params.get("created_to"):
@@ -165,17 +159,18 @@ def filter_orders(queryset: QuerySet[WorkOrder], params: dict, when: datetime | 
     return queryset
 
 
+# The alarm filters (R9), as conditions on the order row's projected due_at / warn_at.
+ALARMS = {"overdue": due.overdue, "warning": due.warning, "any": due.alarmed}
+
 # How a list may be sorted: newest first (the default), or what falls due first (control, R9).
 SORTS = ("created", "deadline")
 
 
 def sort_orders(queryset: QuerySet[WorkOrder], sort: str = "created") -> QuerySet[WorkOrder]:
-    """`deadline`: by `next_deadline`, the soonest deadline among the order's running clocks, orders with
-    none running (not received, suspended, closed) after them; otherwise newest first."""
+    """`deadline`: by `due_at`, the soonest deadline among the order's running clocks, orders with none
+    running (not received, suspended, closed) after them; otherwise newest first."""
     if sort == "deadline":
-        soonest = Clock.objects.filter(order=OuterRef("pk"), state="running").order_by("deadline_at")
-        queryset = queryset.annotate(next_deadline=Subquery(soonest.values("deadline_at")[:1]))
-        return queryset.order_by(F("next_deadline").asc(nulls_last=True), "-created_at", "-pk")
+        return queryset.order_by(F("due_at").asc(nulls_last=True), "-created_at", "-pk")
     return queryset.order_by("-created_at", "-pk")
 
 
@@ -201,7 +196,7 @@ def first_due(clocks) -> Clock | None:
 def my_work(user) -> QuerySet[NodeInstance]:
     """待办: active nodes of orders in the user's scope whose role the user holds (or assigned to them),
     soonest deadline first."""
-    nodes = restrict(NodeInstance.objects.select_related("order", "order__branch"), user, "order.view")
+    nodes = restrict(NodeInstance.objects.select_related("order__branch__company"), user, "order.view")
     nodes = nodes.filter(state="active", order__status__in=["in_transit", "suspended"])
     nodes = nodes.filter(Q(assignee=user) | Q(assignee__isnull=True, role__in=list(user.role_codes)))
     deadline = Clock.objects.filter(order=OuterRef("order"), code=OuterRef("clock_code")).values("deadline_at")[:1]

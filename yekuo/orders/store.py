@@ -34,12 +34,13 @@ from yekuo.common.db import (
     json_values,
     postgresql,
 )
+from yekuo.orders.due import DUE_FIELDS
 from yekuo.orders.models import Clock, NodeInstance, OrderCounter, OrderEvent, Suspension, WorkOrder
 from yekuo.orders.projection import Event
 from yekuo.regulations.models import Regulation
 from yekuo.workcal.models import CalendarRevision
 
-ORDER_FIELDS = ("status", "received_at", "closed_at", "low_risk", "event_count")
+ORDER_FIELDS = ("status", "received_at", "closed_at", "low_risk", "event_count", *DUE_FIELDS)
 
 
 def one_write():

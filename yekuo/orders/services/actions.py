@@ -30,6 +30,7 @@ from yekuo.orders.services.write import (
     _node_values,
     apply_event,
     fold,
+    set_due,
     threshold,
 )
 from yekuo.orders.store import creation_refs, insert_order, one_write
@@ -135,6 +136,7 @@ def order_create(
         order.status, order.received_at, order.closed_at = state.status, state.received_at, state.closed_at
         low_risk = state.conditions.get("low_risk")
         order.low_risk = low_risk if isinstance(low_risk, bool) else None
+        set_due(order, state)
         order.event_count = len(events)
         keys = [idempotency_key, f"{idempotency_key}:received" if idempotency_key else None][: len(events) - len(steps)]
         keys += [step.idempotency_key for step in steps]

@@ -6,6 +6,7 @@ from dataclasses import asdict
 
 from django.db import transaction
 
+from yekuo.orders.due import DUE_FIELDS, due_fields
 from yekuo.orders.models import WorkOrder
 from yekuo.orders.projection import OrderState
 from yekuo.orders.services.write import CLOCK_FIELDS, _clock_values, _node_values, fold, write_projection
@@ -27,7 +28,12 @@ def order_recompute(order: WorkOrder) -> bool:
 def snapshot_of(state: OrderState) -> dict:
     """The comparable content of a projection, in the shape the rows store."""
     return {
-        "order": {"status": state.status, "received_at": state.received_at, "closed_at": state.closed_at},
+        "order": {
+            "status": state.status,
+            "received_at": state.received_at,
+            "closed_at": state.closed_at,
+            **due_fields(state),
+        },
         "nodes": {code: _node_values(node) for code, node in state.nodes.items()},
         "clocks": {code: _clock_values(clock) for code, clock in state.clocks.items()},
         "suspensions": [asdict(s) for s in state.suspensions],
@@ -54,7 +60,12 @@ def stored_state(order: WorkOrder) -> dict:
         for s in order.suspensions.order_by("position")
     ]
     return {
-        "order": {"status": order.status, "received_at": order.received_at, "closed_at": order.closed_at},
+        "order": {
+            "status": order.status,
+            "received_at": order.received_at,
+            "closed_at": order.closed_at,
+            **{name: getattr(order, name) for name in DUE_FIELDS},
+        },
         "nodes": nodes,
         "clocks": clocks,
         "suspensions": suspensions,

@@ -18,6 +18,7 @@ from django.utils import timezone
 from yekuo.accounts.permissions import require
 from yekuo.accounts.scope import in_scope
 from yekuo.common.errors import Conflict, Forbidden, InvalidInput, YekuoError
+from yekuo.orders.due import due_fields
 from yekuo.orders.models import (
     EventSource,
     OrderEvent,
@@ -119,6 +120,12 @@ def _clock_values(clock) -> dict:
     return values
 
 
+def set_due(order: WorkOrder, state: OrderState) -> None:
+    """The order row's due_at / warn_at from the folded state (orders/due.py)."""
+    for name, value in due_fields(state).items():
+        setattr(order, name, value)
+
+
 def write_projection(order: WorkOrder, before: OrderState | None, after: OrderState, events=()) -> bool:
     """Bring the rows to `after`, touching only what differs from `before` (None: write everything),
     and insert `events` (new OrderEvent objects; their ids are set); `order.event_count` is the count
@@ -128,6 +135,7 @@ def write_projection(order: WorkOrder, before: OrderState | None, after: OrderSt
     order.received_at, order.closed_at = after.received_at, after.closed_at
     low_risk = after.conditions.get("low_risk")
     order.low_risk = low_risk if isinstance(low_risk, bool) else None
+    set_due(order, after)
     nodes = {code: _node_values(n) for code, n in after.nodes.items() if before is None or before.nodes[code] != n}
     clocks = {
         code: _clock_values(c)

@@ -93,7 +93,7 @@ def test_list_shows_what_falls_due_first_with_the_engines_deadline(client, cast,
 def test_list_sorts_by_what_falls_due_first(client, cast, orders):
     resident, business, west = orders
     energized = make_order(cast, when="2026-10-01 09:00", customer_name="已接电")
-    WorkOrder.objects.filter(pk=energized.pk).update(status="energized")
+    WorkOrder.objects.filter(pk=energized.pk).update(status="energized", due_at=None, warn_at=None)
     Clock.objects.filter(order=energized).update(state="done")
     login(client, cast.dispatcher, cast)
     listed = [row["order"].number for row in client.get("/orders/?sort=deadline").context["rows"]]

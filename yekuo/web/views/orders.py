@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 
 from yekuo.accounts.permissions import can
 from yekuo.common.errors import YekuoError
+from yekuo.common.memo import remembering
 from yekuo.orders import services
 from yekuo.orders.selectors import filter_orders, first_due, mask, orders_for, sort_orders, with_current_work
 from yekuo.orders.services import table_for
@@ -43,6 +44,7 @@ def _rows(orders):
 
 @login_required
 @require_GET
+@remembering()  # the rows' regulation and calendar revision are read once per request, not per row
 def order_list(request):
     require_action(request.user, "order.view")
     form = OrderFilterForm(request.GET or None, user=request.user)
@@ -64,6 +66,7 @@ def order_list(request):
 
 @login_required
 @require_GET
+@remembering()  # the rows' regulation and calendar revision are read once per request, not per row
 def order_export(request):
     require_action(request.user, "order.export")
     params = OrderFilterForm(request.GET or None, user=request.user).params()

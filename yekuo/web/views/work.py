@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
+from yekuo.common.memo import remembering
 from yekuo.orders.selectors import my_work
 from yekuo.web.presenters import work_rows
 from yekuo.web.views.common import require_action
@@ -12,6 +13,7 @@ PAGE_SIZE = 50
 
 
 @login_required
+@remembering()  # the rows' regulation and calendar revision are read once per request, not per row
 def my_work_page(request):
     require_action(request.user, "order.view")
     page = Paginator(my_work(request.user), PAGE_SIZE).get_page(request.GET.get("page"))

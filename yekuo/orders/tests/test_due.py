@@ -1,0 +1,173 @@
+"""The order row's soonest deadline and warning time (orders/due.py, issue 12 §5): kept by every action,
+filled by the migration, checked by `orders verify`, and what the lists' alarm filters read — from an index,
+never by looking at each order's clocks (the plans are checked with EXPLAIN on SQLite and PostgreSQL)."""
+
+import importlib
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection, transaction
+from django.db.models import Min
+
+from yekuo.orders import services
+from yekuo.orders.models import Clock, EventSource, NodeInstance, WorkOrder
+from yekuo.orders.selectors import LIVE, filter_orders, my_work, orders_for, sort_orders, with_current_work
+from yekuo.workcal.tests.conftest import at
+
+IMPORT = EventSource.IMPORT
+pytestmark = pytest.mark.django_db
+
+
+def create(cast, when="2026-11-02 09:00", **kwargs):
+    defaults = {
+        "actor": cast.clerk, "category": "lv_business", "channel": "counter", "customer_name": "张三",
+        "site_address": "东区康和路1号", "capacity_kva": 50, "voltage": "380V", "occurred_at": at(when),
+        "source": IMPORT,
+    }  # fmt: skip
+    return services.order_create(**{**defaults, **kwargs})
+
+
+def from_clocks(order) -> tuple:
+    """What the order row should say, asked of its clock rows."""
+    running = Clock.objects.filter(order=order, state="running")
+    found = running.aggregate(due=Min("deadline_at"), warn=Min("warn_at"))
+    return found["due"], found["warn"]
+
+
+def on_row(order) -> tuple:
+    return tuple(WorkOrder.objects.filter(pk=order.pk).values_list("due_at", "warn_at").get())
+
+
+def test_every_action_keeps_the_soonest_running_deadline_on_the_order(cast):
+    order = create(cast)
+    assert on_row(order) == from_clocks(order) and on_row(order)[0] == at("2026-11-02 15:00")  # acceptance: 1 day
+    # An action that leaves the running clock as it was still writes its deadline (not None).
+    services.order_assign(order, actor=cast.branch_manager, node="acceptance", assignee=cast.clerk,
+                          occurred_at=at("2026-11-02 09:30"), source=IMPORT)  # fmt: skip
+    assert on_row(order) == from_clocks(order) and on_row(order)[0] == at("2026-11-02 15:00")
+    services.node_complete(
+        order, actor=cast.clerk, node="acceptance", occurred_at=at("2026-11-02 10:00"), source=IMPORT
+    )
+    survey = on_row(order)
+    assert survey == from_clocks(order) and survey[0] > at("2026-11-02 15:00") and survey[1] < survey[0]
+    services.order_suspend(order, actor=cast.customer_manager, reason_code="documents_missing", evidence_note="缺",
+                           occurred_at=at("2026-11-02 11:00"), source=IMPORT)  # fmt: skip
+    assert on_row(order) == (None, None)  # its clocks are paused: nothing falls due
+    services.order_resume(order, actor=cast.customer_manager, occurred_at=at("2026-11-03 11:00"), source=IMPORT)
+    assert on_row(order) == from_clocks(order) and on_row(order)[0] > survey[0]  # the pause is credited
+    services.order_cancel(order, actor=cast.branch_manager, cancel_reason="客户撤回",
+                          occurred_at=at("2026-11-03 12:00"), source=IMPORT)  # fmt: skip
+    assert on_row(order) == (None, None)
+
+
+def test_verify_checks_the_order_rows_deadline(cast):
+    order = create(cast)
+    out = StringIO()
+    call_command("orders", "verify", stdout=out)
+    assert "1 consistent, 0 differ" in out.getvalue()
+    WorkOrder.objects.filter(pk=order.pk).update(due_at=at("2026-12-31 18:00"))
+    out = StringIO()
+    with pytest.raises(CommandError):
+        call_command("orders", "verify", stdout=out)
+    assert "order.due_at" in out.getvalue()
+
+
+def test_the_migration_fills_the_orders_from_their_clocks(cast):
+    running, closed = create(cast), create(cast, when="2026-11-03 09:00")
+    services.order_cancel(closed, actor=cast.branch_manager, cancel_reason="客户撤回",
+                          occurred_at=at("2026-11-03 10:00"), source=IMPORT)  # fmt: skip
+    expected = {o.pk: on_row(o) for o in (running, closed)}
+    WorkOrder.objects.update(due_at=at("2026-12-31 18:00"), warn_at=None)  # as if written before the columns
+    importlib.import_module("yekuo.orders.migrations.0004_order_due_at").fill_due(apps, None)
+    assert {o.pk: on_row(o) for o in (running, closed)} == expected
+    assert expected[running.pk][0] is not None and expected[closed.pk] == (None, None)
+
+
+def test_the_alarm_filters_compare_the_row_with_now(cast, django_assert_max_num_queries):
+    order = create(cast)
+    other = create(cast, when="2026-11-03 09:00")
+    services.order_suspend(other, actor=cast.clerk, reason_code="documents_missing", evidence_note="缺",
+                           occurred_at=at("2026-11-03 10:00"), source=IMPORT)  # fmt: skip
+    due, warn = on_row(order)
+    scope = orders_for(cast.dispatcher)
+
+    def listed(alarm, when):
+        return set(filter_orders(scope, {"alarm": alarm}, when).values_list("number", flat=True))
+
+    before, warned, late = warn - timedelta(seconds=1), warn + (due - warn) / 2, due + timedelta(seconds=1)
+    assert [listed(a, before) for a in ("overdue", "warning", "any")] == [set(), set(), set()]
+    assert [listed(a, warned) for a in ("overdue", "warning", "any")] == [set(), {order.number}, {order.number}]
+    assert [listed(a, late) for a in ("overdue", "warning", "any")] == [{order.number}, set(), {order.number}]
+    flags = filter_orders(scope, {}, late).get(pk=order.pk)
+    assert (flags.is_overdue, flags.is_warning) == (True, False)  # one alarm state: the worse one
+    by_deadline = sort_orders(filter_orders(scope, {}, late), "deadline")
+    with django_assert_max_num_queries(1):  # the flags and the sort are columns of the row
+        assert [o.pk for o in by_deadline] == [order.pk, other.pk]  # nothing runs on the suspended one: last
+
+
+# ------------------------------------------------------------------------------------------ plans
+def plan(queryset) -> str:
+    """The database's plan of a queryset. On PostgreSQL sequential scans are disabled for the look: a test
+    table is a few rows, which the planner rightly reads whole; disabled, it still scans when no index can
+    serve the query, so an index in the plan is one that serves it."""
+    sql, params = queryset.query.sql_with_params()
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+            return "\n".join(row[-1] for row in cursor.fetchall())
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+def scans(text: str, table: str) -> bool:
+    """Does the plan read the whole table (SQLite: SCAN t; PostgreSQL: Seq Scan on t)?"""
+    return any(line.strip().startswith(f"SCAN {table}") or f"Seq Scan on {table}" in line for line in text.splitlines())
+
+
+@pytest.mark.parametrize("alarm", ["", "overdue", "warning", "any"])
+def test_the_list_and_its_alarm_filters_never_look_at_the_clocks(cast, alarm):
+    create(cast)
+    for user in (cast.dispatcher, cast.branch_manager):
+        text = plan(sort_orders(filter_orders(orders_for(user), {"alarm": alarm})))
+        assert "orders_clock" not in text, text
+        assert not scans(text, "orders_workorder"), text
+
+
+@pytest.mark.parametrize(("alarm", "index"), [("overdue", "order_due_at"), ("warning", "order_warn_at")])
+def test_an_alarm_filter_can_be_served_by_its_partial_index(cast, alarm, index):
+    """Without a scope to lead with (a superuser's list, the company's whole book), the filter reads its
+    index; PostgreSQL picks it on its own at 1,000,000 orders (bench/list_queries.py)."""
+    create(cast)
+    text = plan(filter_orders(WorkOrder.objects.all(), {"alarm": alarm}).order_by())
+    assert index in text, text
+
+
+def test_a_pages_nodes_and_clocks_are_read_by_the_orders_key(cast):
+    """The rows' active nodes and live clocks (with_current_work's prefetches) are looked up by order, not by
+    scanning every active node or live clock of the book for each page. SQLite, which has no statistics,
+    took an index led by the state when there was one; PostgreSQL chooses by its statistics, which a test's
+    few rows do not have (at scale: bench/list_queries.py --explain)."""
+    orders = [create(cast).pk for _ in range(3)]
+    nodes = NodeInstance.objects.filter(state="active", order_id__in=orders).order_by("position")
+    clocks = Clock.objects.filter(state__in=LIVE, order_id__in=orders).order_by("deadline_at")
+    for queryset, table in ((nodes, "orders_nodeinstance"), (clocks, "orders_clock")):
+        text = plan(queryset)
+        assert not scans(text, table), text
+        if connection.vendor == "sqlite":
+            assert f"SEARCH {table} USING INDEX sqlite_autoindex_{table}_1 (order_id=?)" in text, text
+    page = list(with_current_work(WorkOrder.objects.filter(pk__in=orders)))
+    assert all(o.active_nodes and o.live_clocks for o in page)
+
+
+@pytest.mark.parametrize("who", ["clerk", "branch_manager", "dispatcher"])
+def test_my_work_reads_each_nodes_clock_by_its_key(cast, who):
+    create(cast)
+    text = plan(my_work(getattr(cast, who)))
+    assert not scans(text, "orders_clock") and not scans(text, "orders_nodeinstance"), text
+    if "orders_clock" in text and connection.vendor == "sqlite":
+        assert "sqlite_autoindex_orders_clock" in text, text
