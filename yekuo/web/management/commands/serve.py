@@ -1,5 +1,6 @@
 """`yekuo serve`: the web server (gunicorn) and the background worker (Huey's consumer), together."""
 
+import os
 import signal
 import subprocess
 import sys
