@@ -288,7 +288,7 @@ def test_import_uses_the_demo_integration_account_by_default(cast, tmp_path):
 
 
 def test_a_history_that_cannot_be_created_at_once_is_logged_then_taken_event_by_event(cast, caplog):
-    """Nothing is swallowed silently (O4): the fall-back from one transaction to event by event says why."""
+    """Nothing is swallowed silently (O6): the fall-back from one transaction to event by event says why."""
     caplog.set_level("INFO", logger="yekuo.orders.ingest")
     results = run(
         cast,
