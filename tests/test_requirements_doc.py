@@ -7,9 +7,10 @@ ROOT = Path(__file__).resolve().parents[1]
 DOC = (ROOT / "docs" / "requirements.md").read_text(encoding="utf-8")
 CODE = [p for d in ("yekuo", "config") for p in (ROOT / d).rglob("*") if p.suffix in {".py", ".html", ".toml"}]
 
-# R… the notice's requirements, I… interpretations, D… decisions, P… performance, O… the project's own.
-ID = re.compile(r"\b([RIDPO][0-9]{1,2})\b")
-RANGE = re.compile(r"\b([RIDPO])([0-9]{1,2})[–-]\1?([0-9]{1,2})\b")  # R14–R16, I1–I6
+# R… the notice's requirements, I… interpretations, D… decisions, P… performance, O… operations and
+# interfaces, S… security.
+ID = re.compile(r"\b([RIDPOS][0-9]{1,2})\b")
+RANGE = re.compile(r"\b([RIDPOS])([0-9]{1,2})[–-]\1?([0-9]{1,2})\b")  # R14–R16, I1–I6
 SECTIONS = re.compile(r"REQUIREMENTS ((?:§[0-9]+(?:, )?)+)")
 
 
@@ -23,7 +24,7 @@ def citations(pattern: re.Pattern) -> dict[str, list[str]]:
 
 
 def test_every_cited_requirement_id_has_an_entry():
-    entries = set(re.findall(r"^#{2,4} ([RIDPO][0-9]{1,2})\b", DOC, re.M))
+    entries = set(re.findall(r"^#{2,4} ([RIDPOS][0-9]{1,2})\b", DOC, re.M))
     cited = citations(ID)
     for text, where in citations(RANGE).items():
         letter, first, last = RANGE.match(text).groups()

@@ -1,4 +1,4 @@
-"""Sign-in records (django-axes) in the admin for auditors as well as administrators (issue 12 §2, R16).
+"""Sign-in records (django-axes) in the admin for auditors as well as administrators (S2, R16).
 
 Axes registers its three lists (attempts being counted, every successful sign-in and sign-out, every failure) for
 users with Django's model permissions. An auditor reads them by role instead: read only, with no other admin

@@ -1,4 +1,4 @@
-"""A whole yekuo in one file, and back (issue 12 §7): the database and the uploaded files, consistent and restorable.
+"""A whole yekuo in one file, and back (O7): the database and the uploaded files, consistent and restorable.
 
 The archive is a .tar.gz of
 

@@ -1,4 +1,4 @@
-"""The query planner's statistics (issue 12 §5).
+"""The query planner's statistics (P4).
 
 PostgreSQL keeps its own (autovacuum analyzes a table as it grows). SQLite has none until ANALYZE runs, and
 without them it guesses that an equality on any indexed column finds ten rows: for a company's whole list it

@@ -1,5 +1,5 @@
 """Files people upload (a suspension's evidence): accepted only as the document types evidence needs, checked by
-their content, and served so that no upload can ever run as a page of yekuo (issue 12 §1, ASVS V12).
+their content, and served so that no upload can ever run as a page of yekuo (S1, ASVS V12).
 
 A file's name and its declared Content-Type are the uploader's to choose, so neither is believed: the first bytes
 decide (PDF, JPEG, PNG), the stored name gets the extension of the type found, and the type served comes from

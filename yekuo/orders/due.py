@@ -1,4 +1,4 @@
-"""What the order lists read of an order's clocks, kept on the order row (R9; issue 12 §5).
+"""What the order lists read of an order's clocks, kept on the order row (R9, P4).
 
 The lists (the page, the API, 我的待办, the Excel export) filter and sort by whether a running clock is
 past its deadline or its warning time. Asked of the clock rows, that is a correlated subquery per order,

@@ -1,4 +1,4 @@
-"""Real browser (issue 12 §1): under the Content-Security-Policy the pages still work (the conftest's `page`
+"""Real browser (S1): under the Content-Security-Policy the pages still work (the conftest's `page`
 fails a test on any violation the console reports), and an uploaded file never runs as a page."""
 
 import pytest

@@ -1,4 +1,4 @@
-"""A Content-Security-Policy on every page, allowing only what yekuo serves itself (issue 12 §1), and a CSRF
+"""A Content-Security-Policy on every page, allowing only what yekuo serves itself (S1), and a CSRF
 cookie that page scripts cannot read (htmx sends the token from the page, not from the cookie)."""
 
 import re

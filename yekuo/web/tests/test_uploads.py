@@ -1,4 +1,4 @@
-"""Uploaded evidence never runs as a page of yekuo (issue 12 §1): only PDF, JPEG and PNG by content, within the
+"""Uploaded evidence never runs as a page of yekuo (S1): only PDF, JPEG and PNG by content, within the
 size limit, stored under a name of their own and served with their checked type, `nosniff`, a sandboxing CSP and,
 for anything but images and PDF, as a download."""
 
