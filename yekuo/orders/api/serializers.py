@@ -46,7 +46,9 @@ class OrderListSerializer(serializers.ModelSerializer):
     customer_id_number = serializers.SerializerMethodField(help_text="masked")
     customer_phone = serializers.SerializerMethodField(help_text="masked")
     overdue = serializers.SerializerMethodField(help_text="a running clock is past its deadline (R9)")
-    warning = serializers.SerializerMethodField(help_text="a running clock is past its warning time (R9)")
+    warning = serializers.SerializerMethodField(
+        help_text="a running clock is past its warning time and none past its deadline (R9)"
+    )
 
     class Meta:
         model = WorkOrder
