@@ -164,7 +164,8 @@ def test_the_integration_account_relays_every_role_s_work_but_works_nothing_itse
         services.node_complete(order, actor=cast.integration, node="drawing_review", source="api", reason="x")
     with pytest.raises(Forbidden):
         services.order_create(actor=cast.integration, category="lv_resident", channel="counter", customer_name="x",
-                              site_address="东区1号", capacity_kva=8, voltage="220V", branch=cast.east)  # fmt: skip
+                              site_address="东区1号", capacity_kva=8, voltage="220V", branch=cast.east,
+                              customer_phone="13912345678")  # fmt: skip
 
 
 def test_an_integration_account_of_one_branch_relays_only_that_branch_s_orders(cast):

@@ -60,7 +60,7 @@ def test_counter_order_to_energization_in_the_browser(page, live_server, live_ca
     page.click("nav >> text=营业厅受理")
     page.select_option("#id_category", "lv_resident")
     page.fill("#id_customer_name", "浏览器测试客户")
-    page.fill("#id_customer_id_number", "152701199001011234")
+    page.fill("#id_customer_id_number", "152701199001011239")
     page.fill("#id_customer_phone", "13912345678")
     page.fill("#id_site_address", "东区幸福路8号")
     page.fill("#id_capacity_kva", "8")

@@ -34,7 +34,7 @@ def test_list_shows_scope_masks_and_badges(client, cast, orders):
     resident, business, west = orders
     text = login(client, cast.clerk, cast).get("/orders/").content.decode()
     assert numbers(text) == {resident.number, business.number}  # east clerk: never the west order
-    assert "152***********1234" in text and "139****5678" in text and "152701199001011234" not in text
+    assert "152***********1239" in text and "139****5678" in text and "152701199001011239" not in text
     assert "超期" in text  # business's survey clock ran out weeks ago
     assert numbers(login(client, cast.dispatcher, cast).get("/orders/").content.decode()) == {
         resident.number,
@@ -135,7 +135,7 @@ def test_export_has_the_filtered_scoped_list_with_chinese_headers(client, cast, 
     assert {r[0] for r in rows[1:]} == {resident.number, business.number, west.number}
     by_number = {r[0]: dict(zip(rows[0], r, strict=True)) for r in rows[1:]}
     row = by_number[business.number]
-    assert row["业务类别"] == "低压非居民" and row["证件号码"] == "152***********1234"
+    assert row["业务类别"] == "低压非居民" and row["证件号码"] == "152***********1239"
     assert row["创建时间"] == datetime(2026, 11, 2, 9, 0)  # Asia/Shanghai wall-clock time
     assert row["当前节点"] == "现场勘察、编制供电方案" and row["预警状态"] == "超期"
     survey, view = _due(business)
@@ -150,7 +150,7 @@ def test_counter_order_form_creates_and_goes_to_detail(client, cast):
     login(client, cast.clerk, cast)
     form = client.get("/orders/new/").content.decode()
     assert "东区营业区" in form and "西区营业区" not in form  # service areas in the clerk's scope only
-    data = {"category": "lv_resident", "customer_name": "赵六", "customer_id_number": "152701199202022222",
+    data = {"category": "lv_resident", "customer_name": "赵六", "customer_id_number": "152701199202022225",
             "customer_phone": "13800001111", "site_address": "东区幸福路8号", "service_area": "",
             "capacity_kva": "8", "voltage": "220V"}  # fmt: skip
     response = client.post("/orders/new/", data, follow=True)
