@@ -32,6 +32,7 @@ from yekuo.common.memo import remembered, remembering
 from yekuo.orders import idempotency, services
 from yekuo.orders.models import OrderEvent, Voltage, WorkOrder
 from yekuo.orders.projection import CUSTOMER_EVENTS
+from yekuo.orders.validation import clean_text
 from yekuo.regulations.codes import CATEGORIES, CHANNELS
 
 logger = logging.getLogger(__name__)
@@ -45,6 +46,7 @@ ORDER_TEXTS = {"external_ref": 64, "applied_at": 40, "category": 40, "channel": 
                "customer_name": 100, "site_address": 200, "customer_id_number": 40, "customer_phone": 30,
                "branch": 32, "service_area": 32}  # fmt: skip
 MAX_BATCH = 1000
+MULTILINE_KEYS = {"reason", "evidence"}  # free text that may run over lines
 
 
 @dataclass
@@ -109,7 +111,8 @@ def _text(data: dict, key: str, *, field: str, required: bool = True, limit: int
         raise InvalidInput(f"{field} contains a NUL character", field=field)
     if len(value) > limit:
         raise InvalidInput(f"{field} is longer than {limit} characters", field=field)
-    return value.strip()
+    # Issue 12 §3: no control characters, refused here per event so that one bad event costs only itself.
+    return clean_text(value, field=field, multiline=key in MULTILINE_KEYS)
 
 
 def parse_event(raw, default_system: str = DEFAULT_SYSTEM) -> IngestEvent:
