@@ -46,7 +46,8 @@ def test_reveal_needs_a_post_with_the_csrf_token(cast):
 
 def test_who_may_reveal(cast):
     east, west = make_order(cast), make_order(cast, branch=cast.west)
-    assert may_reveal(cast.clerk, east) and may_reveal(cast.customer_manager, east) and may_reveal(cast.dispatcher, west)
+    assert may_reveal(cast.clerk, east) and may_reveal(cast.customer_manager, east)
+    assert may_reveal(cast.dispatcher, west)
     # Managers, auditors and the project manager see masked data unless assigned to the order.
     for user in (cast.branch_manager, cast.department_manager, cast.auditor, cast.project_manager, cast.integration):
         assert not may_reveal(user, east), user
