@@ -8,6 +8,7 @@ from django.utils import translation
 from yekuo.common.errors import InvalidInput
 from yekuo.orders import services
 from yekuo.orders.models import EventSource, WorkOrder
+from yekuo.orders.tests.api_helpers import assert_error, client_for
 from yekuo.orders.validation import (
     FieldErrors,
     clean_text,
@@ -177,3 +178,16 @@ def test_control_characters_in_an_order_or_event_are_refused(cast):
     with pytest.raises(InvalidInput):
         services.order_cancel(order, actor=cast.branch_manager, cancel_reason="撤\x00销")
     assert order.events.count() == 2
+
+
+def test_the_api_returns_every_field_error_in_its_json_format_in_english(cast):
+    body = {"category": "lv_resident", "channel": "counter", "customer_name": "张三", "customer_phone": "abc",
+            "customer_id_number": "123", "site_address": "东区1号", "capacity_kva": 5000,
+            "voltage": "380V"}  # fmt: skip
+    response = client_for(cast.clerk).post("/api/v1/orders/", body, format="json")
+    error = assert_error(response, 400, "invalid_input")
+    assert set(error["errors"]) == {"customer_phone", "customer_id_number", "capacity_kva"}
+    assert error["field"] == "customer_phone" and error["message"].startswith("Enter an 11-digit mobile number")
+    control = client_for(cast.clerk).post("/api/v1/orders/", {**body, "customer_name": "张\x01三"}, format="json")
+    assert "customer_name" in assert_error(control, 400, "invalid_input")["errors"]
+    assert WorkOrder.objects.count() == 0
