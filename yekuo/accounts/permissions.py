@@ -17,7 +17,7 @@ everything else here is an **interpretation**, chosen for a utility's separation
   and export. They do not work nodes themselves, so a manager cannot close a clock on someone's behalf.
 - `auditor` (审计员) only views and exports (R12, R16): read-only by design; it also reads the audit records
   (`audit.view`), e.g. who revealed which customer's personal data.
-- `personal_data.reveal` (issue 11 §5): the customer's full phone and ID number, shown on the order page
+- `personal_data.reveal` (O7): the customer's full phone and ID number, shown on the order page
   with one click and recorded, to the roles that talk to the customer — the clerk at the counter, the
   customer manager and the dispatcher of the customer service center (and administrators). Anyone assigned
   to one of the order's nodes may also reveal them for that order (`orders.personal_data`). Managers,
@@ -40,7 +40,7 @@ from yekuo.common.errors import Forbidden
 
 _VIEW = {"order.view"}
 _NODE_WORK = {"node.complete", "order.suspend", "order.resume"}
-# Who talks to the customer: the counter, the customer manager and the customer service center (issue 11 §5).
+# Who talks to the customer: the counter, the customer manager and the customer service center (O7).
 _REVEAL = {"personal_data.reveal"}
 _CONTROL = {"order.view", "order.assign", "order.cancel", "order.reopen", "order.export"}
 

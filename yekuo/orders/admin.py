@@ -80,7 +80,7 @@ class OrderEventAdmin(ReadOnly, admin.ModelAdmin):
 
 @admin.register(PersonalDataReveal)
 class PersonalDataRevealAdmin(ReadOnly, admin.ModelAdmin):
-    """Who saw which customer's personal data in full, when (issue 11 §5): for auditors, never edited."""
+    """Who saw which customer's personal data in full, when (O7): for auditors, never edited."""
 
     list_display = ("revealed_at", "user", "order", "field")
     list_filter = ("field",)

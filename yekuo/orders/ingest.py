@@ -111,7 +111,7 @@ def _text(data: dict, key: str, *, field: str, required: bool = True, limit: int
         raise InvalidInput(f"{field} contains a NUL character", field=field)
     if len(value) > limit:
         raise InvalidInput(f"{field} is longer than {limit} characters", field=field)
-    # Issue 12 §3: no control characters, refused here per event so that one bad event costs only itself.
+    # O6: no control characters, refused here per event so that one bad event costs only itself.
     return clean_text(value, field=field, multiline=key in MULTILINE_KEYS)
 
 
@@ -202,7 +202,7 @@ def _order_attributes(event: IngestEvent, company) -> dict:
     texts = {
         name: _text(data, name, field=f"order.{name}", required=name in ORDER_FIELDS, limit=limit)
         for name, limit in (("customer_name", 100), ("site_address", 200), ("customer_id_number", 40),
-                            ("customer_phone", 30), ("branch", 32), ("service_area", 32))
+                            ("customer_phone", 30), ("customer_notice", 200), ("branch", 32), ("service_area", 32))
     }  # fmt: skip
     branch, area = resolve_place(company, texts["branch"], texts["service_area"], texts["site_address"], "order.")
     created_at = parse_time(data["applied_at"], "order.applied_at") if data.get("applied_at") else event.at

@@ -251,7 +251,7 @@ class OrderCounter(models.Model):
 
 
 class PersonalDataReveal(models.Model):
-    """One reveal of an order's personal data to a member of staff (issue 11 §5): who saw which field of
+    """One reveal of an order's personal data to a member of staff (O7): who saw which field of
     which order, when. Written by `services.reveal_personal_data`, read by auditors; never changed."""
 
     scope_branch_field = "order__branch"

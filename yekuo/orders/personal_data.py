@@ -1,5 +1,5 @@
 """Personal data on an order: masked everywhere, revealed to the staff who work the order, and every
-reveal recorded for the auditors (issue 11 §5; OWASP ASVS 8.3: access to sensitive data is logged).
+reveal recorded for the auditors (REQUIREMENTS O7; OWASP ASVS 8.3: access to sensitive data is logged).
 
 Lists, exports and the API show the customer's phone and ID number masked (`selectors.mask`). On the
 order page, a user who may reveal them sees the full value with one click, and that click writes a

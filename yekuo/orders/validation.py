@@ -1,11 +1,11 @@
-"""The rules an order's data must meet, checked once for every way in (issue 11 §1, issue 12 §3).
+"""The rules an order's data must meet, checked once for every way in (REQUIREMENTS O6).
 
 `order_create` (and any service that edits an order) calls `validate_order`; the counter form, the API
 and the control layer's events all go through it, so a rule is written and tested once. Every invalid
 field is reported at once (`FieldErrors`, code "invalid_input", with `errors` per field as the API's
 JSON error format has them), in the user's language: Chinese msgids, English in yekuo/locale.
 
-`clean_text` is the one rule for control characters in text (issue 12 §3): every text field of an order
+`clean_text` is the one rule for control characters in text (O6): every text field of an order
 and of its events passes through it, so nothing that breaks a workbook, a terminal or PostgreSQL (NUL) is
 ever stored. The ranges of supply voltage and capacity per category are data (data/supply_ranges.toml,
 documented with their sources in docs/validation.md).
@@ -63,7 +63,7 @@ def control_characters(value: str, *, multiline: bool = False) -> list[str]:
 
 def clean_text(value, *, field: str, multiline: bool = False) -> str:
     """`value` as a stored text: stripped, line ends as "\\n" in a multi-line field; raises InvalidInput
-    (naming `field`) when it holds a control character the field may not hold (issue 12 §3)."""
+    (naming `field`) when it holds a control character the field may not hold (O6)."""
     if value is None:
         return ""
     if not isinstance(value, str):
@@ -223,7 +223,7 @@ def validate_order(
     service_area=None,
     company=None,
 ) -> OrderValues:
-    """Check an order's data (issue 11 §1); returns it cleaned, or raises FieldErrors with every fault.
+    """Check an order's data (REQUIREMENTS O6); returns it cleaned, or raises FieldErrors with every fault.
 
     `company` bounds the service areas an address may map to (the branch's, else the actor's company).
     """
@@ -323,7 +323,7 @@ EVENT_TEXTS = {"note": "note", "reason": "reason", "evidence": "evidence_note"}
 
 
 def check_event_texts(payload: dict, reason: str = "") -> None:
-    """Refuse an event whose texts hold control characters (issue 12 §3); nothing is changed. The field
+    """Refuse an event whose texts hold control characters (O6); nothing is changed. The field
     named is the one the staff forms and the API call it (`reason_code` for a suspension's reason)."""
     for key, field in EVENT_TEXTS.items():
         value = payload.get(key)

@@ -77,7 +77,7 @@ def order_create(
     `what_if` as in `apply_events`: a planned order on replay's scratch database, which may be dated in the future.
     """
     occurred_at = occurred_at or timezone.now()
-    values = validate_order(  # issue 11 §1: the data rules, every invalid field at once
+    values = validate_order(  # O6: the data rules, every invalid field at once
         category=category, customer_name=customer_name, site_address=site_address, capacity_kva=capacity_kva,
         voltage=voltage, customer_id_number=customer_id_number, customer_phone=customer_phone,
         customer_notice=customer_notice, branch=branch, service_area=service_area,

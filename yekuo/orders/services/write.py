@@ -368,7 +368,7 @@ class StepCheck:
 
     def __call__(self, step: Step, seq: int) -> tuple[Event, bool]:
         occurred_at = step.occurred_at or timezone.now()
-        check_event_texts(step.payload, step.reason)  # issue 12 §3: no control characters stored
+        check_event_texts(step.payload, step.reason)  # O6: no control characters stored
         if self.check_actor and self.relayed:
             _check_actor(self.actor, "event.ingest", self.order)
         elif self.check_actor:

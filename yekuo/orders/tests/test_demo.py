@@ -26,7 +26,7 @@ def test_demo_has_every_category_in_every_state_and_is_idempotent():
 
 @pytest.mark.django_db
 def test_demo_customers_belong_to_their_branch_and_pass_the_data_rules():
-    """Issue 11 §6: an address in 达拉特旗 is an order of 达拉特供电分公司, and every number is valid."""
+    """O2: an address in 达拉特旗 is an order of 达拉特供电分公司, and every number is valid."""
     call_command("demo", "--orders", "16", stdout=StringIO())
     orders = list(WorkOrder.objects.filter(source_system="demo").select_related("branch", "service_area"))
     assert len(orders) == 16 and {o.branch.code for o in orders} == {"dongsheng", "kangbashi", "yijinhuoluo", "dalate"}

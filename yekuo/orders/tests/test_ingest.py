@@ -302,7 +302,7 @@ def test_a_history_that_cannot_be_created_at_once_is_logged_then_taken_event_by_
 
 
 def test_control_characters_are_refused_per_event(cast):
-    """Issue 12 §3: a control character in any text refuses its own event only; the others apply."""
+    """O6: a control character in any text refuses its own event only; the others apply."""
     other = {**ORDER, "external_ref": "MBS-0002", "customer_name": "东区\x00水泥厂"}
     results = run(
         cast,

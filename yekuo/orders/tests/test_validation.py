@@ -1,4 +1,4 @@
-"""The order data rules (issue 11 §1) and the control-character rule (issue 12 §3), through the service."""
+"""The order data rules (O6) and the control-character rule (O6), through the service."""
 
 from decimal import Decimal
 
@@ -122,7 +122,7 @@ def test_multiline_text_keeps_tabs_and_line_ends_but_not_nul():
 
 
 def test_the_counter_fault_is_refused_field_by_field(cast):
-    """Issue 11 §1: 低压居民 at 10 kV and 5,000 kVA, phone "abc", ID "123", an address in Beijing."""
+    """O6: 低压居民 at 10 kV and 5,000 kVA, phone "abc", ID "123", an address in Beijing."""
     errors = refusal(
         cast,
         voltage="10kV",

@@ -176,8 +176,8 @@ def sign_in_phone(page, base: str, password: str) -> None:
 
 @pytest.mark.django_db(transaction=True)
 def test_on_a_phone_the_order_s_actions_come_first(browser, live_server, live_cast):
-    """Issue 11 §6: at 360×740 the action forms start on the first screen, not below the chart; the clerk
-    reveals the customer's phone there with one tap (issue 11 §5)."""
+    """O5: at 360×740 the action forms start on the first screen, not below the chart; the clerk
+    reveals the customer's phone there with one tap (O7)."""
     cast, base = live_cast, live_server.url
     order = make_order(cast, category="hv10_dual", when="2026-11-02 09:00")
     context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, locale="zh-CN")
@@ -204,7 +204,7 @@ def test_on_a_phone_the_order_s_actions_come_first(browser, live_server, live_ca
 
 @pytest.mark.django_db(transaction=True)
 def test_the_counter_form_refuses_wrong_data_next_to_each_field(page, live_server, live_cast):
-    """Issue 11 §1: 低压居民 at 10 kV and 5,000 kVA, phone "abc", ID "123", an address in Beijing."""
+    """O6: 低压居民 at 10 kV and 5,000 kVA, phone "abc", ID "123", an address in Beijing."""
     cast, base = live_cast, live_server.url
     sign_in(page, base, "clerk", cast.password)
     page.goto(f"{base}/orders/new/")

@@ -1,4 +1,4 @@
-"""Personal data (issue 11 §5): masked in lists and exports, revealed with one click on the order page
+"""Personal data (O7): masked in lists and exports, revealed with one click on the order page
 to the staff who work the order, every reveal recorded and shown to auditors; nothing outside scope."""
 
 import pytest

@@ -1,4 +1,4 @@
-"""Audit records for the auditor role: who revealed which customer's personal data, when (issue 11 §5)."""
+"""Audit records for the auditor role: who revealed which customer's personal data, when (O7)."""
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator

@@ -105,7 +105,7 @@ def order_action(request, number: str, key: str):
 @login_required
 @require_POST
 def reveal(request, number: str, field: str):
-    """One click shows one field in full and records who saw it (issue 11 §5): the value as a fragment for
+    """One click shows one field in full and records who saw it (O7): the value as a fragment for
     htmx, the order page with it shown without JavaScript. Refused (403) outside the user's reveal scope."""
     require_action(request.user, "order.view")
     order = _order(request.user, number)
