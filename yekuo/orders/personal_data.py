@@ -39,3 +39,18 @@ def reveal_personal_data(order: WorkOrder, *, actor, field: str) -> str:
         raise Forbidden(f"{getattr(actor, 'username', 'anonymous')} may not see the personal data of {order.number}")
     PersonalDataReveal.objects.create(order=order, user=actor, field=field, revealed_at=timezone.now())
     return getattr(order, field)
+
+
+@transaction.atomic
+def reveal_all(order: WorkOrder, *, actor) -> bool:
+    """Record a reveal of every personal field the order holds, when the actor may see them (the API's
+    detail); False, with nothing recorded, when they may not."""
+    if not may_reveal(actor, order):
+        return False
+    now = timezone.now()
+    PersonalDataReveal.objects.bulk_create(
+        PersonalDataReveal(order=order, user=actor, field=field, revealed_at=now)
+        for field in FIELDS
+        if getattr(order, field)
+    )
+    return True

@@ -166,8 +166,10 @@ def test_counter_order_form_shows_service_errors_on_fields(client, cast):
             "voltage": "220V"}  # fmt: skip
     response = client.post("/orders/new/", data)
     assert response.status_code == 400
-    assert "no service area matches" in response.content.decode()
-    assert response.context["form"].errors["service_area"]
-    west = client.post("/orders/new/", {**data, "site_address": "西区园林路2号"})
-    assert west.status_code == 400 and "无权操作" in west.content.decode()  # proposed branch outside scope
+    errors = response.context["form"].errors
+    assert errors["service_area"] == ["用电地址未能对应到本公司的营业区（地址中应有区、旗、镇等地名），请选择营业区"]
+    assert errors["customer_phone"][0].startswith("请填写客户联系电话")
+    west = client.post("/orders/new/", {**data, "site_address": "西区园林路2号", "customer_phone": "13800001111"})
+    assert west.status_code == 400  # the address lies in another branch: said on the address, in Chinese
+    assert west.context["form"].errors["site_address"][0].startswith("用电地址所属的分公司不在您的受理范围内")
     assert not WorkOrder.objects.exists()
