@@ -107,11 +107,10 @@ def _text(data: dict, key: str, *, field: str, required: bool = True, limit: int
         return ""
     if not isinstance(value, str):
         raise InvalidInput(f"{field} must be a string", field=field)
-    if "\x00" in value:  # PostgreSQL cannot store it, SQLite would: refused on both alike
-        raise InvalidInput(f"{field} contains a NUL character", field=field)
     if len(value) > limit:
         raise InvalidInput(f"{field} is longer than {limit} characters", field=field)
-    # O6: no control characters, refused here per event so that one bad event costs only itself.
+    # O6: no control characters (NUL among them: PostgreSQL cannot store it), refused here per event so that
+    # one bad event costs only itself.
     return clean_text(value, field=field, multiline=key in MULTILINE_KEYS)
 
 
