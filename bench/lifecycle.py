@@ -99,6 +99,7 @@ def _lives(count: int, offset: int):
         at = T0 + timedelta(minutes=i)
         voltage = "10kV" if category.startswith("hv10") else "380V"
         order = {"category": category, "channel": "counter", "customer_name": f"客户{i}", "site_address": "基准区1号",
+                 "customer_phone": "13912345678",
                  "capacity_kva": 100, "voltage": voltage, "occurred_at": at}  # fmt: skip
         steps = []
         for step in STEPS[category]:

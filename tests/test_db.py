@@ -92,6 +92,7 @@ def test_unprepared_for_a_transaction_pooler_gives_the_same_order(settings, cast
         order = services.order_create(
             actor=cast.clerk, category="lv_resident", channel="counter", customer_name="张三",
             site_address="东区1号", capacity_kva="8", voltage="220V", occurred_at=at("2026-11-02 09:00"),
+            customer_phone="13912345678",
             source=EventSource.IMPORT,
         )  # fmt: skip
         services.node_complete(order, actor=cast.clerk, node="acceptance", occurred_at=at("2026-11-02 10:00"),
@@ -198,6 +199,7 @@ def test_an_action_inside_a_failed_block_leaves_no_event(transactional_db):
     cast = make_cast()
     order = services.order_create(
         actor=cast.clerk, category="lv_resident", channel="counter", customer_name="张三", site_address="东区1号",
+        customer_phone="13912345678",
         capacity_kva="8", voltage="220V", occurred_at=at("2026-11-02 09:00"), source=EventSource.IMPORT,
     )  # fmt: skip
     before = OrderEvent.objects.filter(order=order).count()

@@ -40,6 +40,8 @@ ACTIONS: dict[str, str] = {
     "order.cancel": "撤销工单",
     "order.reopen": "重新开启工单",
     "order.export": "导出",
+    "personal_data.reveal": "查看客户完整电话和证件号码",
+    "audit.view": "查看审计记录",
     "event.ingest": "接收外部系统事件",
     "admin.manage": "系统管理",
 }

@@ -15,7 +15,13 @@ everything else here is an **interpretation**, chosen for a utility's separation
   assigns (dispatches) orders to branches and people (R3). It does not work nodes.
 - `branch_manager` / `department_manager` (分公司经理 / 部门经理) control: view, (re)assign, cancel, reopen
   and export. They do not work nodes themselves, so a manager cannot close a clock on someone's behalf.
-- `auditor` (审计员) only views and exports (R12, R16): read-only by design.
+- `auditor` (审计员) only views and exports (R12, R16): read-only by design; it also reads the audit records
+  (`audit.view`), e.g. who revealed which customer's personal data.
+- `personal_data.reveal` (O9): the customer's full phone and ID number, shown on the order page
+  with one click and recorded, to the roles that talk to the customer — the clerk at the counter, the
+  customer manager and the dispatcher of the customer service center (and administrators). Anyone assigned
+  to one of the order's nodes may also reveal them for that order (`orders.personal_data`). Managers,
+  auditors and project managers otherwise see them masked, as everyone does in lists and exports.
 - `administrator` (系统管理员) may do everything, including `admin.manage` and `event.ingest`.
 - `integration` (系统接口账号) is the account of another system, not a person: the marketing business system
   relays the events of the orders it owns through it (O4). It may view and relay (`event.ingest`),
@@ -34,17 +40,19 @@ from yekuo.common.errors import Forbidden
 
 _VIEW = {"order.view"}
 _NODE_WORK = {"node.complete", "order.suspend", "order.resume"}
+# Who talks to the customer: the counter, the customer manager and the customer service center (O9).
+_REVEAL = {"personal_data.reveal"}
 _CONTROL = {"order.view", "order.assign", "order.cancel", "order.reopen", "order.export"}
 
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
-    "acceptance_clerk": frozenset(_VIEW | _NODE_WORK | {"order.create", "order.receive"}),
-    "customer_manager": frozenset(_VIEW | _NODE_WORK | {"approval.decide", "customer.record"}),
+    "acceptance_clerk": frozenset(_VIEW | _NODE_WORK | _REVEAL | {"order.create", "order.receive"}),
+    "customer_manager": frozenset(_VIEW | _NODE_WORK | _REVEAL | {"approval.decide", "customer.record"}),
     "project_manager": frozenset(_VIEW | _NODE_WORK | {"approval.decide", "customer.record"}),
-    "dispatcher": frozenset(_VIEW | {"order.create", "order.receive", "order.assign"}),
+    "dispatcher": frozenset(_VIEW | _REVEAL | {"order.create", "order.receive", "order.assign"}),
     "branch_manager": frozenset(_CONTROL),
     "department_manager": frozenset(_CONTROL),
     "administrator": frozenset(ACTIONS),
-    "auditor": frozenset({"order.view", "order.export"}),
+    "auditor": frozenset({"order.view", "order.export", "audit.view"}),
     "integration": frozenset({"order.view", "event.ingest"}),
 }
 

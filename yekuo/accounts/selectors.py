@@ -20,12 +20,12 @@ def _score(address: str, keywords: list[str]) -> tuple[int, int]:
     return best
 
 
-def _matches(address: str, company: Company | None) -> list[ServiceArea]:
-    """The service areas whose keyword match scores best (several on a tie)."""
+def _matches(address: str, company: Company | None, areas: QuerySet | None = None) -> list[ServiceArea]:
+    """The service areas (of `areas`, default all) whose keyword match scores best (several on a tie)."""
     address = (address or "").strip()
     if not address:
         return []
-    areas = ServiceArea.objects.select_related("branch")
+    areas = (ServiceArea.objects.all() if areas is None else areas).select_related("branch")
     if company is not None:
         areas = areas.filter(branch__company=company)
     best, found = (0, 0), []
@@ -38,13 +38,15 @@ def _matches(address: str, company: Company | None) -> list[ServiceArea]:
     return found
 
 
-def propose_service_area(address: str, company: Company | None = None) -> ServiceArea | None:
+def propose_service_area(
+    address: str, company: Company | None = None, areas: QuerySet | None = None
+) -> ServiceArea | None:
     """The service area (营业区) an address lies in, by its address keywords (R3).
 
     The keyword matched furthest right wins (then the longer one). None when nothing matches or two
-    areas tie: the dispatcher then decides.
+    areas tie: the dispatcher then decides. `areas` narrows the candidates (e.g. to one branch's).
     """
-    found = _matches(address, company)
+    found = _matches(address, company, areas)
     return found[0] if len(found) == 1 else None
 
 

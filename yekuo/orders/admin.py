@@ -5,7 +5,15 @@ Orders change only through the services (R16): the admin shows them but cannot a
 
 from django.contrib import admin
 
-from yekuo.orders.models import Clock, NodeInstance, OrderEvent, Suspension, SuspensionReason, WorkOrder
+from yekuo.orders.models import (
+    Clock,
+    NodeInstance,
+    OrderEvent,
+    PersonalDataReveal,
+    Suspension,
+    SuspensionReason,
+    WorkOrder,
+)
 
 
 @admin.register(SuspensionReason)
@@ -68,3 +76,14 @@ class OrderEventAdmin(ReadOnly, admin.ModelAdmin):
     list_filter = ("type", "source", "backdated")
     search_fields = ("order__number", "idempotency_key")
     list_select_related = ("order", "actor")
+
+
+@admin.register(PersonalDataReveal)
+class PersonalDataRevealAdmin(ReadOnly, admin.ModelAdmin):
+    """Who saw which customer's personal data in full, when (O9): for auditors, never edited."""
+
+    list_display = ("revealed_at", "user", "order", "field")
+    list_filter = ("field",)
+    search_fields = ("order__number", "user__username")
+    date_hierarchy = "revealed_at"
+    list_select_related = ("order", "user")

@@ -4,7 +4,12 @@ Each order is driven through the real services from a start some working days ag
 each step taking a share of its clock's limit (most on time, some late), until it reaches its target
 step or the present. So the demo shows orders waiting for dispatch, in transit at every node, suspended,
 overdue and in warning, energized and cancelled, with deadlines the engine really computed.
-Idempotent: demo orders carry source_system "demo" and are made once.
+Idempotent: demo orders carry source_system "demo" and are made once; `yekuo demo --orders N` makes the
+first N of the sequence (branch, then category, then variant, then further rounds), adding only those missing.
+
+Customers belong to their branch: the address lies in one of its service areas (so the data rules of
+`orders.validation` map it there), a resident's ID number and a company's credit code carry the region
+code of the branch's banner or district, and every number has its check character.
 """
 
 from __future__ import annotations
@@ -18,21 +23,25 @@ from yekuo.accounts.models import Branch, User
 from yekuo.orders import services
 from yekuo.orders.models import EventSource, WorkOrder
 from yekuo.orders.selectors import with_alarm_state
+from yekuo.orders.validation import USCC_CHARS, resident_id_check, uscc_check
 from yekuo.workcal.engine import to_epoch
 from yekuo.workcal.selectors import work_table
 
 SOURCE = EventSource.IMPORT
 REASON = "演示数据"
-CUSTOMERS = [
-    "王建军",
-    "内蒙古鑫源商贸有限公司",
-    "李秀英",
-    "鄂尔多斯市恒泰物业服务有限公司",
-    "张国华",
-    "伊金霍洛旗蒙源牧业合作社",
-    "刘美玲",
-    "达拉特旗永盛建材厂",
-]
+DEFAULT_COUNT = 48  # every category in every state, in each of the four demo branches
+# Per branch: the region code (GB/T 2260) of its district or banner, streets in its service areas
+# (docs/demo.md lists their keywords), residents, and organisations (non-residential and 10 kV customers).
+PLACES = {
+    "dongsheng": ("150602", ["鄂尔多斯市东胜区天骄北路", "东胜区铁西街道鄂托克西街", "东胜区铜川镇工业园区纬三路"],
+                  ["王建军", "李秀英", "刘海涛"], ["鄂尔多斯市恒泰物业服务有限公司", "东胜区鑫源商贸有限公司"]),
+    "kangbashi": ("150603", ["鄂尔多斯市康巴什区青春山街道康和路", "康巴什区哈巴格希街道北区路"],
+                  ["张国华", "高娜", "白雪梅"], ["康巴什区文博酒店管理有限公司", "鄂尔多斯市康城数据科技有限公司"]),
+    "yijinhuoluo": ("150627", ["伊金霍洛旗阿勒腾席热镇文明路", "伊金霍洛旗札萨克镇新街", "伊金霍洛旗乌兰木伦镇矿区路"],
+                    ["刘美玲", "其其格", "王志强"], ["伊金霍洛旗蒙源牧业合作社", "伊金霍洛旗乌兰煤炭洗选有限公司"]),
+    "dalate": ("150621", ["达拉特旗树林召镇锡尼街", "达拉特旗王爱召镇王爱召村", "达拉特旗白泥井镇园区大道"],
+               ["赵永胜", "孟丽", "韩建平"], ["达拉特旗永盛建材厂", "达拉特旗黄河农业发展有限公司"]),
+}  # fmt: skip
 # (category, voltage, kVA, the steps of its full life)
 PLANS = {
     "lv_resident": ("220V", 8, ["acceptance", "survey_plan", "grid_works", "contract_energize"]),
@@ -88,18 +97,40 @@ class DemoOrders:
         }
 
 
-def create_demo_orders(now: datetime | None = None) -> DemoOrders:
-    existing = list(WorkOrder.objects.filter(source_system="demo"))
-    if existing:
-        return DemoOrders(existing, created=False)
+def create_demo_orders(now: datetime | None = None, count: int = DEFAULT_COUNT) -> DemoOrders:
+    """The first `count` demo orders (made once each; those already there are kept as they are)."""
     now = now or timezone.now()
-    orders = []
-    for b, branch in enumerate(Branch.objects.filter(company__code="ordos").order_by("code")):
-        for c, category in enumerate(PLANS):
-            for variant in range(3):
-                rng = random.Random(f"{branch.code}-{category}-{variant}")
-                orders.append(_drive(branch, category, variant, rng, now, b * 12 + c * 3 + variant))
-    return DemoOrders([WorkOrder.objects.get(pk=o.pk) for o in orders], created=True)
+    branches = list(Branch.objects.filter(company__code="ordos").order_by("code"))
+    existing = set(WorkOrder.objects.filter(source_system="demo").values_list("external_ref", flat=True))
+    made = False
+    for index in range(count if branches else 0):
+        branch = branches[index % len(branches)]
+        category = list(PLANS)[index // len(branches) % len(PLANS)]
+        variant = index // (len(branches) * len(PLANS)) % 3
+        round_ = index // (len(branches) * len(PLANS) * 3)
+        ref = f"demo-{branch.code}-{category}-{variant}" + (f"-{round_}" if round_ else "")
+        if ref in existing:
+            continue
+        rng = random.Random(ref if round_ else f"{branch.code}-{category}-{variant}")
+        _drive(branch, category, variant, rng, now, index, ref)
+        made = True
+    return DemoOrders(list(WorkOrder.objects.filter(source_system="demo")), created=made)
+
+
+def demo_customer(branch: Branch, category: str, rng: random.Random) -> dict:
+    """A customer of the branch: name, ID number or credit code, mobile phone and a site address."""
+    region, streets, people, companies = PLACES.get(branch.code, PLACES["dongsheng"])
+    address = f"{rng.choice(streets)}{rng.randint(1, 199)}号"
+    phone = f"1{rng.choice('3578')}{rng.randint(0, 9)}{rng.randint(0, 99_999_999):08d}"
+    if category == "lv_resident":
+        born = f"{rng.randint(1950, 2000)}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}"
+        first17 = f"{region}{born}{rng.randint(0, 999):03d}"
+        return {"customer_name": rng.choice(people), "customer_id_number": first17 + resident_id_check(first17),
+                "customer_phone": phone, "site_address": address}  # fmt: skip
+    organisation = "".join(rng.choice(USCC_CHARS) for _ in range(9))
+    first17 = f"91{region}{organisation}"
+    return {"customer_name": rng.choice(companies), "customer_id_number": first17 + uscc_check(first17),
+            "customer_phone": phone, "site_address": address}  # fmt: skip
 
 
 def _user(branch: Branch, role: str) -> User:
@@ -107,7 +138,9 @@ def _user(branch: Branch, role: str) -> User:
     return User.objects.get(username=name)
 
 
-def _drive(branch: Branch, category: str, variant: int, rng: random.Random, now: datetime, index: int) -> WorkOrder:
+def _drive(
+    branch: Branch, category: str, variant: int, rng: random.Random, now: datetime, index: int, ref: str
+) -> WorkOrder:
     voltage, kva, steps = PLANS[category]
     table = work_table(branch.company.code)
     # Long-lived categories start further back so that some finish and some are mid-way.
@@ -123,10 +156,7 @@ def _drive(branch: Branch, category: str, variant: int, rng: random.Random, now:
         actor=clerk,
         category=category,
         channel=channel,
-        customer_name=CUSTOMERS[index % len(CUSTOMERS)],
-        customer_id_number=f"15060219{80 + index % 20}0{index % 10}1{index % 7}2{index % 9}34",
-        customer_phone=f"139{index:04d}{rng.randint(1000, 9999)}",
-        site_address=f"{branch.name}辖区示范路{index + 1}号",
+        **demo_customer(branch, category, random.Random(ref)),
         capacity_kva=kva,
         voltage=voltage,
         branch=branch,
@@ -134,7 +164,7 @@ def _drive(branch: Branch, category: str, variant: int, rng: random.Random, now:
         source=SOURCE,
         reason=REASON,
         source_system="demo",
-        external_ref=f"demo-{branch.code}-{category}-{variant}",
+        external_ref=ref,
         receive=received,
     )
     if not received:

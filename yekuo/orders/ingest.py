@@ -32,6 +32,7 @@ from yekuo.common.memo import remembered, remembering
 from yekuo.orders import idempotency, services
 from yekuo.orders.models import OrderEvent, Voltage, WorkOrder
 from yekuo.orders.projection import CUSTOMER_EVENTS
+from yekuo.orders.validation import clean_text
 from yekuo.regulations.codes import CATEGORIES, CHANNELS
 
 logger = logging.getLogger(__name__)
@@ -45,6 +46,7 @@ ORDER_TEXTS = {"external_ref": 64, "applied_at": 40, "category": 40, "channel": 
                "customer_name": 100, "site_address": 200, "customer_id_number": 40, "customer_phone": 30,
                "branch": 32, "service_area": 32}  # fmt: skip
 MAX_BATCH = 1000
+MULTILINE_KEYS = {"reason", "evidence"}  # free text that may run over lines
 
 
 @dataclass
@@ -105,11 +107,11 @@ def _text(data: dict, key: str, *, field: str, required: bool = True, limit: int
         return ""
     if not isinstance(value, str):
         raise InvalidInput(f"{field} must be a string", field=field)
-    if "\x00" in value:  # PostgreSQL cannot store it, SQLite would: refused on both alike
-        raise InvalidInput(f"{field} contains a NUL character", field=field)
     if len(value) > limit:
         raise InvalidInput(f"{field} is longer than {limit} characters", field=field)
-    return value.strip()
+    # O8: no control characters (NUL among them: PostgreSQL cannot store it), refused here per event so that
+    # one bad event costs only itself.
+    return clean_text(value, field=field, multiline=key in MULTILINE_KEYS)
 
 
 def parse_event(raw, default_system: str = DEFAULT_SYSTEM) -> IngestEvent:
@@ -199,7 +201,7 @@ def _order_attributes(event: IngestEvent, company) -> dict:
     texts = {
         name: _text(data, name, field=f"order.{name}", required=name in ORDER_FIELDS, limit=limit)
         for name, limit in (("customer_name", 100), ("site_address", 200), ("customer_id_number", 40),
-                            ("customer_phone", 30), ("branch", 32), ("service_area", 32))
+                            ("customer_phone", 30), ("customer_notice", 200), ("branch", 32), ("service_area", 32))
     }  # fmt: skip
     branch, area = resolve_place(company, texts["branch"], texts["service_area"], texts["site_address"], "order.")
     created_at = parse_time(data["applied_at"], "order.applied_at") if data.get("applied_at") else event.at

@@ -47,6 +47,8 @@ class WorkOrder(models.Model):
     customer_name = models.CharField(_("客户名称"), max_length=100)
     customer_id_number = models.CharField(_("证件号码"), max_length=40, blank=True)
     customer_phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+    # Without a phone the customer cannot track the order: the order then says how they will be told.
+    customer_notice = models.CharField(_("告知方式"), max_length=200, blank=True)
     site_address = models.CharField(_("用电地址"), max_length=200)
     service_area = models.ForeignKey(
         "accounts.ServiceArea", models.PROTECT, null=True, blank=True, verbose_name=_("营业区")
@@ -246,3 +248,27 @@ class OrderCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.period}: {self.value}"
+
+
+class PersonalDataReveal(models.Model):
+    """One reveal of an order's personal data to a member of staff (O9): who saw which field of
+    which order, when. Written by `services.reveal_personal_data`, read by auditors; never changed."""
+
+    scope_branch_field = "order__branch"
+
+    class Field(models.TextChoices):
+        PHONE = "customer_phone", _("联系电话")
+        ID_NUMBER = "customer_id_number", _("证件号码")
+
+    order = models.ForeignKey(WorkOrder, models.PROTECT, related_name="+", verbose_name=_("业扩工单"))
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("查看人"))
+    field = models.CharField(_("字段"), max_length=30, choices=Field.choices)
+    revealed_at = models.DateTimeField(_("查看时间"), db_index=True)
+
+    class Meta:
+        ordering = ["-revealed_at", "-pk"]
+        verbose_name = _("个人信息查看记录")
+        verbose_name_plural = _("个人信息查看记录")
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.order_id}:{self.field}@{self.revealed_at:%Y-%m-%d %H:%M}"

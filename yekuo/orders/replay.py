@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from yekuo.common.errors import InvalidInput
 from yekuo.orders.projection import EVENT_TYPES
+from yekuo.orders.validation import supply_ranges
 
 SCRATCH_ENV = "YEKUO_REPLAY_SCRATCH"
 REFERENCE_MODELS = (
@@ -129,7 +130,7 @@ def replay_in_scratch(path: str, at: str | None) -> dict:
             model.objects.all().delete()  # migrations may have seeded defaults
             model.objects.bulk_create(rows, batch_size=2000)
     data = parse_input(path)
-    actor, branch = _scratch_org(data["order"].get("company", "default"))
+    actor, branch, area = _scratch_org(data["order"].get("company", "default"))
     spec = data["order"]
     events = sorted(data["events"], key=lambda e: e["_at"])
     when = parse_time(at, "--at") if at else (events[-1]["_at"] if events else None)
@@ -139,15 +140,20 @@ def replay_in_scratch(path: str, at: str | None) -> dict:
         [e["_at"] for e in events]
         + ([parse_time(spec["created_at"], "order.created_at")] if spec.get("created_at") else [])
     )
+    # The order's data only has to pass the data rules (orders.validation): a replay is about clocks, so
+    # what the file leaves out is filled in with values the category accepts, in the scratch service area.
+    voltage, (capacity, _high) = next(iter(supply_ranges().get(spec["category"], {"10kV": (50, 0)}).items()))
     order = services.order_create(
         actor=actor,
         category=spec["category"],
         channel=spec["channel"],
         customer_name=spec.get("customer_name", "replay"),
         site_address=spec.get("site_address", "replay"),
-        capacity_kva=spec.get("capacity_kva", 0),
-        voltage=spec.get("voltage", "10kV"),
+        capacity_kva=spec.get("capacity_kva", capacity),
+        voltage=spec.get("voltage", voltage),
+        customer_notice="replay",
         branch=branch,
+        service_area=area,
         occurred_at=created_at,
         source=EventSource.IMPORT,
         receive=False,
@@ -198,14 +204,15 @@ def time_report(order, when: datetime) -> dict:
 
 
 def _scratch_org(company_code: str):
-    from yekuo.accounts.models import Branch, Company, Role, User
+    from yekuo.accounts.models import Branch, Company, Role, ServiceArea, User
 
     company, _ = Company.objects.get_or_create(code=company_code, defaults={"name": "replay"})
     branch, _ = Branch.objects.get_or_create(company=company, code="replay", defaults={"name": "replay"})
+    area, _ = ServiceArea.objects.get_or_create(branch=branch, code="replay", defaults={"name": "replay"})
     actor, _ = User.objects.get_or_create(username="replay", defaults={"company": company})
     actor.roles.set(Role.objects.filter(code="administrator"))
     actor.forget_roles()
-    return actor, branch
+    return actor, branch, area
 
 
 def clocks_report(order, when: datetime) -> dict:

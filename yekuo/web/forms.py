@@ -76,13 +76,23 @@ class CounterOrderForm(BootstrapMixin, forms.Form):
     category = forms.ChoiceField(label=_("业务类别"), choices=())
     customer_name = forms.CharField(label=_("客户名称"), max_length=100)
     customer_id_number = forms.CharField(label=_("证件号码"), max_length=40, required=False)
-    customer_phone = forms.CharField(label=_("联系电话"), max_length=30, required=False)
+    customer_phone = forms.CharField(
+        label=_("联系电话"),
+        max_length=30,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+        help_text=_("手机号码或带区号的固定电话；客户凭此查询办电进度"),
+    )
+    customer_notice = forms.CharField(
+        label=_("告知方式"), max_length=200, required=False, help_text=_("客户没有电话时必填：如何告知客户办理进度")
+    )
     site_address = forms.CharField(label=_("用电地址"), max_length=200)
     service_area = forms.ModelChoiceField(
         label=_("营业区"),
         queryset=ServiceArea.objects.none(),
         required=False,
         empty_label=_("按用电地址自动匹配"),
+        help_text=_("地址中没有区、旗、镇等地名时，请选择营业区"),
     )
     capacity_kva = forms.DecimalField(label=_("申请容量(kVA)"), max_digits=10, decimal_places=1, min_value=0.1)
     voltage = forms.ChoiceField(label=_("供电电压"), choices=Voltage.choices)

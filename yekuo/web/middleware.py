@@ -3,7 +3,8 @@ unavailable gets a page that says so (503), not the server-error page.
 
 Django's LocaleMiddleware would follow the browser's Accept-Language, so a clerk whose browser happens to
 be set to English would get English pages. Here only the language cookie (set by the 中文/English switch,
-/i18n/setlang/) chooses; everyone else gets LANGUAGE_CODE (zh-hans).
+/i18n/setlang/) chooses; everyone else gets LANGUAGE_CODE (zh-hans). The API (/api/) speaks English, as its
+documentation and every other message of it do (docs/api.md); its codes are the stable part.
 """
 
 import logging
@@ -25,6 +26,8 @@ class ChineseFirstLocaleMiddleware(LocaleMiddleware):
         chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
         supported = dict(settings.LANGUAGES)
         language = chosen if chosen in supported else settings.LANGUAGE_CODE
+        if request.path.startswith("/api/"):
+            language = "en"
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
 

@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from yekuo.web.views import detail, orders, progress, status, work
+from yekuo.web.views import audit, detail, orders, progress, status, work
 
 urlpatterns = [
     path("", status.home, name="home"),
@@ -22,4 +22,6 @@ urlpatterns = [
     path("orders/<str:number>/", detail.order_detail, name="order_detail"),
     path("orders/<str:number>/actions/<slug:key>/", detail.order_action, name="order_action"),
     path("orders/<str:number>/evidence/<int:position>/", detail.suspension_evidence, name="suspension_evidence"),
+    path("orders/<str:number>/reveal/<slug:field>/", detail.reveal, name="reveal_personal_data"),
+    path("audit/personal-data/", audit.reveals, name="audit_reveals"),
 ]

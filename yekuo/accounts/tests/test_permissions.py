@@ -37,6 +37,8 @@ order.resume     Y Y Y . . . Y . .
 order.cancel     . . . . Y Y Y . .
 order.reopen     . . . . Y Y Y . .
 order.export     . . . . Y Y Y Y .
+personal_data.reveal Y Y . Y . . Y . .
+audit.view       . . . . . . Y Y .
 event.ingest     . . . . . . Y . Y
 admin.manage     . . . . . . Y . .
 """

@@ -50,7 +50,12 @@ class OrderCreateSerializer(ActionSerializer):
     channel = serializers.ChoiceField(choices=CHANNEL_CHOICES)
     customer_name = serializers.CharField(max_length=100)
     customer_id_number = serializers.CharField(max_length=40, required=False, allow_blank=True)
-    customer_phone = serializers.CharField(max_length=30, required=False, allow_blank=True)
+    customer_phone = serializers.CharField(
+        max_length=30, required=False, allow_blank=True, help_text="mobile or landline; or give customer_notice"
+    )
+    customer_notice = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, help_text="how the customer is told when there is no phone"
+    )
     site_address = serializers.CharField(max_length=200)
     branch = serializers.SlugField(required=False, allow_blank=True, help_text="branch code")
     service_area = serializers.SlugField(
@@ -129,6 +134,7 @@ class EventOrderSerializer(serializers.Serializer):
     customer_name = serializers.CharField(required=False)
     customer_id_number = serializers.CharField(required=False)
     customer_phone = serializers.CharField(required=False)
+    customer_notice = serializers.CharField(required=False, help_text="how the customer is told, without a phone")
     site_address = serializers.CharField(required=False)
     capacity_kva = serializers.DecimalField(max_digits=10, decimal_places=1, required=False)
     voltage = serializers.ChoiceField(choices=Voltage.choices, required=False)

@@ -139,10 +139,12 @@ class TimeSplitSerializer(serializers.Serializer):
 
 
 class OrderDetailSerializer(OrderListSerializer):
-    """An order with its nodes, clocks (measured now), suspensions and full event log (R8, R16)."""
+    """An order with its nodes, clocks (measured now), suspensions and full event log (R8, R16). The phone
+    and ID number are masked unless the view reveals them (context "revealed": recorded, REQUIREMENTS O9)."""
 
-    customer_id_number = serializers.CharField()
-    customer_phone = serializers.CharField()
+    customer_id_number = serializers.SerializerMethodField(help_text="in full when you may reveal it (recorded)")
+    customer_phone = serializers.SerializerMethodField(help_text="in full when you may reveal it (recorded)")
+    customer_notice = serializers.CharField(help_text="how the customer is told, when there is no phone")
     event_count = serializers.IntegerField()
     nodes = serializers.SerializerMethodField()
     clocks = serializers.SerializerMethodField()
@@ -151,7 +153,13 @@ class OrderDetailSerializer(OrderListSerializer):
     time = serializers.SerializerMethodField()
 
     class Meta(OrderListSerializer.Meta):
-        fields = (*ORDER_FIELDS, "event_count", "time", "nodes", "clocks", "suspensions", "events")
+        fields = (*ORDER_FIELDS, "customer_notice", "event_count", "time", "nodes", "clocks", "suspensions", "events")
+
+    def get_customer_id_number(self, order) -> str:
+        return order.customer_id_number if self.context.get("revealed") else mask(order.customer_id_number)
+
+    def get_customer_phone(self, order) -> str:
+        return order.customer_phone if self.context.get("revealed") else mask(order.customer_phone)
 
     @extend_schema_field(TimeSplitSerializer)
     def get_time(self, order):

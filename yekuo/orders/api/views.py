@@ -16,6 +16,7 @@ from yekuo.common.errors import Conflict, InvalidInput
 from yekuo.orders import idempotency, services
 from yekuo.orders.ingest import resolve_place
 from yekuo.orders.models import EventSource, WorkOrder
+from yekuo.orders.personal_data import reveal_all
 from yekuo.orders.selectors import ORDER_NUMBER, filter_orders, orders_for, sort_orders
 
 from .inputs import OrderCreateSerializer, OrderFilterSerializer
@@ -55,9 +56,10 @@ def order_for(user, number: str) -> WorkOrder:
     return order
 
 
-def detail_response(order: WorkOrder, status_code: int = status.HTTP_200_OK) -> Response:
+def detail_response(order: WorkOrder, status_code: int = status.HTTP_200_OK, revealed: bool = False) -> Response:
+    """The order's detail; its phone and ID number masked unless `revealed` (REQUIREMENTS O9)."""
     order = WorkOrder.objects.select_related("branch__company", "service_area").get(pk=order.pk)
-    return Response(OrderDetailSerializer(order).data, status=status_code)
+    return Response(OrderDetailSerializer(order, context={"revealed": revealed}).data, status=status_code)
 
 
 class OrderListView(generics.GenericAPIView):
@@ -132,4 +134,6 @@ class OrderDetailView(APIView):
         summary="An order with nodes, clocks, suspensions and events",
     )
     def get(self, request: Request, number: str) -> Response:
-        return detail_response(order_for(request.user, number))
+        order = order_for(request.user, number)
+        # As on the order page: in full to who may reveal them, and every such read is recorded (O9).
+        return detail_response(order, revealed=reveal_all(order, actor=request.user))

@@ -34,27 +34,12 @@ from yekuo.orders.services.write import (
     threshold,
 )
 from yekuo.orders.store import creation_refs, insert_order, one_write
+from yekuo.orders.validation import check_event_texts, validate_order
 from yekuo.regulations.selectors import regulation_effective, regulation_spec
 from yekuo.workcal.selectors import work_table
 
 
 # ------------------------------------------------------------------------------------------ creation
-def _resolve_branch(branch, service_area, site_address):
-    if branch is not None:
-        return branch
-    if service_area is not None:
-        return service_area.branch
-    from yekuo.accounts.selectors import propose_branch
-
-    proposed = propose_branch(site_address)
-    if proposed is None:
-        raise InvalidInput(
-            f"no service area matches the address {site_address!r}; choose the service area or branch",
-            field="service_area",
-        )
-    return proposed
-
-
 def order_create(
     *,
     actor,
@@ -66,6 +51,7 @@ def order_create(
     voltage: str,
     customer_id_number: str = "",
     customer_phone: str = "",
+    customer_notice: str = "",
     service_area=None,
     branch=None,
     occurred_at: datetime | None = None,
@@ -91,15 +77,20 @@ def order_create(
     `what_if` as in `apply_events`: a planned order on replay's scratch database, which may be dated in the future.
     """
     occurred_at = occurred_at or timezone.now()
-    if not customer_name.strip() or not site_address.strip():
-        raise InvalidInput("customer_name and site_address are required", field="customer_name")
+    values = validate_order(  # O8: the data rules, every invalid field at once
+        category=category, customer_name=customer_name, site_address=site_address, capacity_kva=capacity_kva,
+        voltage=voltage, customer_id_number=customer_id_number, customer_phone=customer_phone,
+        customer_notice=customer_notice, branch=branch, service_area=service_area,
+        company=branch.company if branch is not None else getattr(actor, "company", None),
+    )  # fmt: skip
+    check_event_texts({}, reason)
     receive = receive if receive is not None else channel in ("counter", "assisted")
     with one_write():
         found = _existing(idempotency_key)
         if found is not None:
             found.order.repeated = True  # created before (maybe by a simultaneous request), not now
             return found.order
-        branch = _resolve_branch(branch, service_area, site_address)
+        branch = values.branch
         if check_actor and relayed:
             _check_actor(actor, "event.ingest", branch=branch)
         elif check_actor:
@@ -114,10 +105,12 @@ def order_create(
         spec = regulation.category(category)  # refuses a category the regulation does not have
         spec.clocks[0].start_for(channel)  # refuses an unknown channel
         order = WorkOrder(
-            category=category, channel=channel, customer_name=customer_name, customer_id_number=customer_id_number,
-            customer_phone=customer_phone, site_address=site_address, service_area=service_area, branch=branch,
-            capacity_kva=capacity_kva, voltage=voltage, regulation_code=regulation.code, created_at=occurred_at,
-            source_system=source_system, external_ref=external_ref,
+            category=category, channel=channel, customer_name=values.customer_name,
+            customer_id_number=values.customer_id_number, customer_phone=values.customer_phone,
+            customer_notice=values.customer_notice, site_address=values.site_address,
+            service_area=values.service_area, branch=branch, capacity_kva=values.capacity_kva, voltage=voltage,
+            regulation_code=regulation.code, created_at=occurred_at, source_system=source_system,
+            external_ref=external_ref,
         )  # fmt: skip
         created = {"category": category, "channel": channel, "regulation": regulation.code, "branch": branch.code,
                    "external_ref": external_ref}  # fmt: skip

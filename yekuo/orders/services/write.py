@@ -34,6 +34,7 @@ from yekuo.orders.projection import (
     same_clock,
 )
 from yekuo.orders.store import Read, one_write, read_order, write_changes
+from yekuo.orders.validation import check_event_texts
 from yekuo.regulations.selectors import regulation_get, regulation_spec
 from yekuo.workcal.engine import Threshold
 from yekuo.workcal.selectors import work_table
@@ -367,6 +368,7 @@ class StepCheck:
 
     def __call__(self, step: Step, seq: int) -> tuple[Event, bool]:
         occurred_at = step.occurred_at or timezone.now()
+        check_event_texts(step.payload, step.reason)  # O8: no control characters stored
         if self.check_actor and self.relayed:
             _check_actor(self.actor, "event.ingest", self.order)
         elif self.check_actor:

@@ -18,9 +18,9 @@ def make_order(cast, when="2026-09-29 09:00", **kwargs):
     """A counter order (received at creation), in the past and so entered as an import."""
     defaults = {
         "actor": cast.clerk, "category": "lv_resident", "channel": "counter", "customer_name": "张三",
-        "customer_id_number": "152701199001011234", "customer_phone": "13912345678",
-        "site_address": "东区康和路1号", "capacity_kva": 8, "voltage": "220V", "occurred_at": at(when),
-        "source": EventSource.IMPORT,
+        "customer_id_number": "152701199001011239", "customer_phone": "13912345678",
+        "site_address": "西区园林路2号" if kwargs.get("branch") == cast.west else "东区康和路1号",
+        "capacity_kva": 8, "voltage": "220V", "occurred_at": at(when), "source": EventSource.IMPORT,
     }  # fmt: skip
     return services.order_create(**{**defaults, **kwargs})
 

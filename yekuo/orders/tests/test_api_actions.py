@@ -174,14 +174,15 @@ def test_idempotency_key_records_once(cast):
 
 def test_create_is_idempotent_and_checks_scope(cast):
     body = {"category": "lv_resident", "channel": "counter", "customer_name": "王五", "site_address": "西区某路",
-            "capacity_kva": 8, "voltage": "220V"}  # fmt: skip
-    first = post(cast.clerk, "/api/v1/orders/", {**body, "branch": "east"}, HTTP_IDEMPOTENCY_KEY="new-1")
-    again = post(cast.clerk, "/api/v1/orders/", {**body, "branch": "east"}, HTTP_IDEMPOTENCY_KEY="new-1")
+            "capacity_kva": 8, "voltage": "220V", "customer_phone": "13912345678"}  # fmt: skip
+    # The clerk chose an east area for an address that names the west: the choice stands.
+    first = post(cast.clerk, "/api/v1/orders/", {**body, "service_area": "east"}, HTTP_IDEMPOTENCY_KEY="new-1")
+    again = post(cast.clerk, "/api/v1/orders/", {**body, "service_area": "east"}, HTTP_IDEMPOTENCY_KEY="new-1")
     assert first.status_code == again.status_code == 201 and first.json()["number"] == again.json()["number"]
     assert first.json()["status"] == "in_transit"  # a counter order is received at once
     assert WorkOrder.objects.count() == 1
     assert_error(post(cast.clerk, "/api/v1/orders/", body), 403, "forbidden")  # the address maps to west
-    assert_error(post(cast.auditor, "/api/v1/orders/", {**body, "branch": "east"}), 403, "forbidden")
+    assert_error(post(cast.auditor, "/api/v1/orders/", {**body, "service_area": "east"}), 403, "forbidden")
     error = assert_error(post(cast.clerk, "/api/v1/orders/", {**body, "site_address": "月球"}), 400, "invalid_input")
     assert error["field"] == "branch"
     assert_error(post(cast.clerk, "/api/v1/orders/", {**body, "service_area": "nowhere"}), 400, "invalid_input")

@@ -10,7 +10,7 @@ from yekuo.common.api import handler404, handler500
 from yekuo.orders.tests.api_helpers import assert_error, client_for, make_order
 
 CREATE = {"category": "lv_resident", "channel": "counter", "customer_name": "张三", "site_address": "东区康和路1号",
-          "branch": "east", "capacity_kva": 8, "voltage": "220V"}  # fmt: skip
+          "customer_phone": "13912345678", "branch": "east", "capacity_kva": 8, "voltage": "220V"}  # fmt: skip
 
 # (method, path, raw body or JSON-able body, content type, expected status, expected code, expected field)
 CASES = [

@@ -120,7 +120,7 @@ def call(server, method, path, body=None, raw=None, token=True):
 
 ORDER = {"external_ref": "MBS-9", "applied_at": "2026-11-02T08:50:00+08:00", "category": "lv_resident",
          "channel": "online", "customer_name": "张三", "site_address": "东区康和路1号", "capacity_kva": 8,
-         "voltage": "220V"}  # fmt: skip
+         "voltage": "220V", "customer_phone": "13912345678"}  # fmt: skip
 
 
 def test_events_over_http(server):

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 # A realistic first event of an order of the marketing system: every order field, Chinese texts, a note.
 REALISTIC_ORDER = {
-    **ORDER, "customer_name": "鄂尔多斯市东胜区某某建材有限责任公司", "customer_id_number": "152701199001011234",
+    **ORDER, "customer_name": "鄂尔多斯市东胜区某某建材有限责任公司", "customer_id_number": "152701199001011239",
     "site_address": "鄂尔多斯市东胜区铁西工业园区纬三路与经五路交汇处东北角厂区3号",
 }  # fmt: skip
 REALISTIC_EVENT = {

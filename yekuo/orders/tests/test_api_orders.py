@@ -3,7 +3,7 @@
 import pytest
 
 from yekuo.orders import services
-from yekuo.orders.models import EventSource
+from yekuo.orders.models import EventSource, PersonalDataReveal
 from yekuo.orders.tests.api_helpers import assert_error, client_for, make_order
 from yekuo.workcal.tests.conftest import at
 
@@ -66,9 +66,9 @@ def test_list_is_paginated_and_masks_id_and_phone(cast, orders):
     row = next(
         r for r in client_for(cast.auditor).get("/api/v1/orders/").json()["results"] if r["customer_name"] == "张三"
     )
-    assert row["customer_id_number"] == "152***********1234"
+    assert row["customer_id_number"] == "152***********1239"
     assert row["customer_phone"] == "139****5678"
-    assert row["branch"] == "east" and row["service_area"] is None and row["capacity_kva"] == 8.0
+    assert row["branch"] == "east" and row["service_area"] == "east" and row["capacity_kva"] == 8.0
     assert row["created_at"] == "2026-09-29T09:00:00+08:00" and row["overdue"] is True
 
 
@@ -103,7 +103,12 @@ def test_detail_has_nodes_clocks_suspensions_and_events(cast):
     )  # fmt: skip
     body = client_for(cast.clerk).get(f"/api/v1/orders/{order.number}/").json()
     assert body["number"] == order.number and body["status"] == "suspended"
-    assert body["customer_id_number"] == "152701199001011234"  # unmasked in the detail
+    assert body["customer_id_number"] == "152701199001011239"  # in full to the clerk, and recorded (O9)
+    assert set(PersonalDataReveal.objects.values_list("user__username", "field")) == {
+        ("clerk", "customer_id_number"), ("clerk", "customer_phone")}  # fmt: skip
+    masked = client_for(cast.auditor).get(f"/api/v1/orders/{order.number}/").json()
+    assert masked["customer_id_number"] == "152***********1239" and masked["customer_phone"] == "139****5678"
+    assert PersonalDataReveal.objects.count() == 2
     nodes = {n["code"]: n for n in body["nodes"]}
     assert nodes["acceptance"]["name"] == "业务受理" and nodes["acceptance"]["state"] == "done"
     assert nodes["acceptance"]["completed_at"] == "2026-03-02T10:00:00+08:00"

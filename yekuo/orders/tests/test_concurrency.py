@@ -55,6 +55,7 @@ def test_two_actions_at_once_are_both_recorded_in_order(live_cast):
     cast = live_cast
     order = services.order_create(
         actor=cast.clerk, category="hv10_dual", channel="counter", customer_name="x", site_address="东区1号",
+        customer_phone="13912345678",
         capacity_kva=2000, voltage="10kV", occurred_at=at("2026-11-02 09:00"), source=EventSource.IMPORT,
     )  # fmt: skip
     services.node_complete(order, actor=cast.clerk, node="acceptance", occurred_at=at("2026-11-02 10:00"),
@@ -84,6 +85,7 @@ def test_the_same_push_twice_at_once_records_one_event(live_cast):
     cast = live_cast
     order = services.order_create(
         actor=cast.clerk, category="lv_resident", channel="counter", customer_name="x", site_address="东区1号",
+        customer_phone="13912345678",
         capacity_kva=8, voltage="220V", occurred_at=at("2026-11-02 09:00"), source=EventSource.IMPORT,
     )  # fmt: skip
 

@@ -3,8 +3,11 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
+from yekuo.accounts.models import User
+from yekuo.accounts.selectors import propose_branch
 from yekuo.orders.models import WorkOrder
 from yekuo.orders.recompute import verify_orders
+from yekuo.orders.validation import validate_order
 
 
 @pytest.mark.django_db
@@ -19,3 +22,32 @@ def test_demo_has_every_category_in_every_state_and_is_idempotent():
     call_command("demo", stdout=StringIO())
     assert WorkOrder.objects.filter(source_system="demo").count() == count
     assert all(not differences for _, differences in verify_orders(orders))
+
+
+@pytest.mark.django_db
+def test_demo_customers_belong_to_their_branch_and_pass_the_data_rules():
+    """O2: an address in 达拉特旗 is an order of 达拉特供电分公司, and every number is valid."""
+    call_command("demo", "--orders", "16", stdout=StringIO())
+    orders = list(WorkOrder.objects.filter(source_system="demo").select_related("branch", "service_area"))
+    assert len(orders) == 16 and {o.branch.code for o in orders} == {"dongsheng", "kangbashi", "yijinhuoluo", "dalate"}
+    for order in orders:
+        assert order.service_area.branch_id == order.branch_id
+        assert propose_branch(order.site_address) == order.branch, order.site_address
+        values = validate_order(
+            category=order.category, customer_name=order.customer_name, site_address=order.site_address,
+            capacity_kva=order.capacity_kva, voltage=order.voltage, customer_id_number=order.customer_id_number,
+            customer_phone=order.customer_phone,
+        )  # fmt: skip
+        assert values.branch == order.branch
+    assert "达拉特旗" in next(o for o in orders if o.branch.code == "dalate").site_address
+
+
+@pytest.mark.django_db
+def test_demo_orders_count_is_chosen_and_zero_loads_people_only():
+    out = StringIO()
+    call_command("demo", "--orders", "0", stdout=out)
+    assert WorkOrder.objects.count() == 0 and "work orders" not in out.getvalue()
+    assert User.objects.filter(username="dalate_clerk").exists()
+    call_command("demo", "--orders", "3", stdout=StringIO())
+    call_command("demo", "--orders", "5", stdout=StringIO())  # adds the two missing, keeps the three
+    assert WorkOrder.objects.filter(source_system="demo").count() == 5

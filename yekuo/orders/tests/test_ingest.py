@@ -164,7 +164,8 @@ def test_the_integration_account_relays_every_role_s_work_but_works_nothing_itse
         services.node_complete(order, actor=cast.integration, node="drawing_review", source="api", reason="x")
     with pytest.raises(Forbidden):
         services.order_create(actor=cast.integration, category="lv_resident", channel="counter", customer_name="x",
-                              site_address="东区1号", capacity_kva=8, voltage="220V", branch=cast.east)  # fmt: skip
+                              site_address="东区1号", capacity_kva=8, voltage="220V", branch=cast.east,
+                              customer_phone="13912345678")  # fmt: skip
 
 
 def test_an_integration_account_of_one_branch_relays_only_that_branch_s_orders(cast):
@@ -298,3 +299,21 @@ def test_a_history_that_cannot_be_created_at_once_is_logged_then_taken_event_by_
     assert statuses(results) == ["applied", "rejected"] and results[1]["code"] == "workflow"
     (record,) = [r for r in caplog.records if r.name == "yekuo.orders.ingest"]
     assert "mbs/MBS-0001" in record.getMessage() and "grid_works" in record.getMessage()
+
+
+def test_control_characters_are_refused_per_event(cast):
+    """O8: a control character in any text refuses its own event only; the others apply."""
+    other = {**ORDER, "external_ref": "MBS-0002", "customer_name": "东区\x00水泥厂"}
+    results = run(
+        cast,
+        ev("1", "order.received", "02T09:00", ORDER),
+        ev("2", "node.completed", "02T10:00", node="acceptance"),
+        ev("3", "order.received", "02T09:00", other),
+        ev("4", "order.cancelled", "02T11:00", reason="客户\x1b撤回"),
+        ev("5", "order.received", "02T09:00", {**ORDER, "external_ref": "MBS-0003", "customer_phone": "abc"}),
+    )
+    assert statuses(results) == ["applied", "applied", "rejected", "rejected", "rejected"]
+    assert (results[2]["field"], results[3]["field"]) == ("order.customer_name", "reason")
+    assert results[4]["code"] == "invalid_input" and results[4]["field"] == "customer_phone"
+    assert "U+0000" in results[2]["message"]
+    assert WorkOrder.objects.count() == 1 and OrderEvent.objects.count() == 3

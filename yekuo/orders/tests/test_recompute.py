@@ -18,6 +18,7 @@ def test_official_schedule_moves_open_deadlines_and_records_it(cast, tmp_path, d
     def make_order():
         order = services.order_create(
             actor=cast.clerk, category="hv10_single", channel="counter", customer_name="x", site_address="东区1号",
+            customer_phone="13912345678",
             capacity_kva=630, voltage="10kV", occurred_at=at("2026-11-16 09:00"), source=EventSource.IMPORT,
         )  # fmt: skip
         for node, when, actor in [

@@ -30,6 +30,7 @@ def test_replay_equals_a_live_run(cast, tmp_path):
     order = services.order_create(
         actor=cast.dispatcher, category="hv10_single", channel="approval_platform", customer_name="x",
         site_address="东区1号", capacity_kva=630, voltage="10kV", occurred_at=at("2026-09-28 09:00"),
+        customer_phone="13912345678",
         source=EventSource.IMPORT, receive=False,
     )  # fmt: skip
     for event in example["events"]:

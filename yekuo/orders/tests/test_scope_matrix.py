@@ -29,9 +29,11 @@ API = EventSource.API  # staff through the API: role and node-owner checks apply
 
 
 def new_order(cast, category="lv_resident", receive=True):
+    low = category.startswith("lv")
+    supply = {"capacity_kva": 8, "voltage": "220V"} if low else {"capacity_kva": 630, "voltage": "10kV"}
     return services.order_create(
         actor=cast.superuser, category=category, channel="counter", customer_name="x", site_address="东区1号",
-        capacity_kva=8, voltage="220V", occurred_at=WHEN, source=EventSource.IMPORT, receive=receive,
+        customer_phone="13912345678", occurred_at=WHEN, source=EventSource.IMPORT, receive=receive, **supply,
     )  # fmt: skip
 
 
@@ -48,6 +50,7 @@ def attempt(cast, action, user):
             channel="counter",
             customer_name="x",
             site_address="东区1号",
+            customer_phone="13912345678",
             capacity_kva=8,
             voltage="220V",
             branch=cast.east,

@@ -23,8 +23,11 @@ def create(cast, category="lv_resident", channel="counter", when="2026-09-29 09:
     defaults = {
         "actor": cast.clerk, "category": category, "channel": channel, "customer_name": "张三",
         "site_address": "东区康和路1号", "capacity_kva": 8, "voltage": "220V", "occurred_at": at(when),
+        "customer_phone": "13912345678",
         "source": IMPORT,
     }  # fmt: skip
+    if kwargs.get("branch") == cast.west:
+        defaults["site_address"] = "西区园林路2号"
     return services.order_create(**{**defaults, **kwargs})
 
 

@@ -11,7 +11,8 @@ from yekuo.workcal.tests.conftest import at
 def _order(cast, **extra):
     return services.order_create(
         actor=cast.clerk, category="hv10_single", channel="counter", customer_name="张三", site_address="东区1号",
-        capacity_kva="630.5", voltage="10kV", occurred_at=at("2026-11-02 09:00"), source=EventSource.IMPORT, **extra,
+        capacity_kva="630.5", voltage="10kV", occurred_at=at("2026-11-02 09:00"), source=EventSource.IMPORT,
+        **{"customer_phone": "13912345678", **extra},
     )  # fmt: skip
 
 

@@ -26,7 +26,7 @@ def ahead(days: int, hm: str) -> datetime:
 def create(cast, **options):
     return services.order_create(
         actor=cast.clerk, category="lv_resident", channel="counter", customer_name="张三", site_address="东区康和路1号",
-        capacity_kva=8, voltage="220V", source=IMPORT, **options,
+        customer_phone="13912345678", capacity_kva=8, voltage="220V", source=IMPORT, **options,
     )  # fmt: skip
 
 

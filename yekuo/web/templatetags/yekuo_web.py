@@ -29,6 +29,8 @@ def nav_items(context) -> list[dict]:
         items.append({"url": reverse("order_list"), "name": _("工单列表"), "key": "order_list"})
     if can(user, "order.create"):
         items.append({"url": reverse("order_create"), "name": _("营业厅受理"), "key": "order_create"})
+    if can(user, "audit.view"):
+        items.append({"url": reverse("audit_reveals"), "name": _("个人信息查看记录"), "key": "audit_reveals"})
     if user.is_staff:
         items.append({"url": reverse("admin:index"), "name": _("管理后台"), "key": "admin"})
     for item in items:

@@ -15,7 +15,7 @@ def make_order(cast, category="lv_resident", when="2026-09-29 09:00", branch=Non
         "category": category,
         "channel": "counter",
         "customer_name": "张三",
-        "customer_id_number": "152701199001011234",
+        "customer_id_number": "152701199001011239",
         "customer_phone": "13912345678",
         "site_address": "东区康和路1号" if branch is None or branch == cast.east else "西区园林路2号",
         "capacity_kva": 8 if category.startswith("lv") else 630,

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from yekuo.orders.models import Clock, WorkOrder
+from yekuo.orders.models import Clock, PersonalDataReveal, WorkOrder
 from yekuo.web.tests.conftest import csp_watch
 from yekuo.web.tests.helpers import make_order
 
@@ -60,7 +60,7 @@ def test_counter_order_to_energization_in_the_browser(page, live_server, live_ca
     page.click("nav >> text=营业厅受理")
     page.select_option("#id_category", "lv_resident")
     page.fill("#id_customer_name", "浏览器测试客户")
-    page.fill("#id_customer_id_number", "152701199001011234")
+    page.fill("#id_customer_id_number", "152701199001011239")
     page.fill("#id_customer_phone", "13912345678")
     page.fill("#id_site_address", "东区幸福路8号")
     page.fill("#id_capacity_kva", "8")
@@ -172,3 +172,83 @@ def sign_in_phone(page, base: str, password: str) -> None:
     page.fill("#id_password", password)
     page.click("form button[type=submit]")
     page.wait_for_url(f"{base}/")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_on_a_phone_the_order_s_actions_come_first(browser, live_server, live_cast):
+    """O5: at 360×740 the action forms start on the first screen, not below the chart; the clerk
+    reveals the customer's phone there with one tap (O9)."""
+    cast, base = live_cast, live_server.url
+    order = make_order(cast, category="hv10_dual", when="2026-11-02 09:00")
+    context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, locale="zh-CN")
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    try:
+        sign_in_phone(page, base, cast.password)
+        page.goto(f"{base}/orders/{order.number}/")
+        form = page.locator("#action-complete")
+        expect(form).to_be_visible()
+        top = form.bounding_box()["y"] + page.evaluate("window.scrollY")
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / "order-detail-360x740.png"))
+        assert top < 740, f"the first action form starts {top:.0f} px down, below the first screen"
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        phone = page.locator("#personal-customer_phone")
+        expect(phone).to_contain_text("139****5678")
+        phone.locator("button").click()
+        expect(page.locator("#personal-customer_phone a[href='tel:13912345678']")).to_have_text("13912345678")
+        assert order.pk in set(PersonalDataReveal.objects.values_list("order_id", flat=True))
+    finally:
+        context.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_counter_form_refuses_wrong_data_next_to_each_field(page, live_server, live_cast):
+    """O8: 低压居民 at 10 kV and 5,000 kVA, phone "abc", ID "123", an address in Beijing."""
+    cast, base = live_cast, live_server.url
+    sign_in(page, base, "clerk", cast.password)
+    page.goto(f"{base}/orders/new/")
+    page.select_option("#id_category", "lv_resident")
+    page.fill("#id_customer_name", "错误数据客户")
+    page.fill("#id_customer_id_number", "123")
+    page.fill("#id_customer_phone", "abc")
+    page.fill("#id_site_address", "北京市朝阳区建国路1号")
+    page.fill("#id_capacity_kva", "5000")
+    page.select_option("#id_voltage", "10kV")
+    page.click("#create-order button[type=submit]")
+
+    def error_of(field):
+        return page.locator(f"#id_{field} ~ .invalid-feedback")
+
+    expect(error_of("customer_phone")).to_contain_text("请填写11位手机号码")
+    expect(error_of("customer_id_number")).to_contain_text("18位居民身份证号码")
+    expect(error_of("voltage")).to_contain_text("低压居民 的供电电压应为 220V、380V")
+    expect(error_of("service_area")).to_contain_text("请选择营业区")
+    assert not WorkOrder.objects.filter(customer_name="错误数据客户").exists()
+    # The clerk picks the area, fixes the rest: the order is made, in that area.
+    page.select_option("#id_service_area", label="东区供电分公司 · 东区营业区")
+    page.fill("#id_customer_id_number", "152701199001011239")
+    page.fill("#id_customer_phone", "0477-8123456")
+    page.fill("#id_capacity_kva", "8")
+    page.select_option("#id_voltage", "220V")
+    page.click("#create-order button[type=submit]")
+    expect(page.locator(".alert-success")).to_contain_text("已受理工单")
+    order = WorkOrder.objects.get(customer_name="错误数据客户")
+    assert order.service_area == cast.east_area and order.customer_phone == "0477-8123456"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_counter_form_s_errors_are_in_english_with_the_switch(page, live_server, live_cast):
+    cast, base = live_cast, live_server.url
+    sign_in(page, base, "clerk", cast.password)
+    page.context.add_cookies([{"name": "django_language", "value": "en", "url": base}])
+    page.goto(f"{base}/orders/new/")
+    page.fill("#id_customer_name", "x")
+    page.fill("#id_customer_phone", "abc")
+    page.fill("#id_site_address", "东区1号")
+    page.fill("#id_capacity_kva", "8")
+    page.select_option("#id_voltage", "220V")
+    page.click("#create-order button[type=submit]")
+    feedback = page.locator("#id_customer_phone ~ .invalid-feedback")
+    expect(feedback).to_contain_text("Enter an 11-digit mobile number")
+    assert not any("\u4e00" <= ch <= "\u9fff" for ch in feedback.text_content())

@@ -26,7 +26,7 @@ def test_detail_shows_header_timeline_and_history(client, cast):
     complete(order, cast.customer_manager, "survey_plan", "2026-11-03 10:00")
     text = login(client, cast.clerk, cast).get(f"/orders/{order.number}/").content.decode()
     assert order.number in text and "10千伏单电源" in text and "营业厅" in text and "ordos-2022-64" in text
-    assert "152***********1234" in text and "东区供电分公司" in text
+    assert "152***********1239" in text and "东区供电分公司" in text
     for clock in Clock.objects.filter(order=order, started_at__isnull=False):
         assert local(clock.deadline_at) in text
     approval = text.split('data-clock="approval"', 1)[1].split("</li>", 1)[0]

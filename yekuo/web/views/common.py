@@ -19,8 +19,16 @@ FIELD_ALIASES = {"evidence": "evidence_note", "type": None, "reason": "reason"}
 
 
 def add_service_error(form, error: YekuoError) -> None:
-    """Show a service's refusal on the form: on the field it names when the form has it, else on top."""
-    kind = labels.ERROR_KINDS.get(error.code)
-    text = f"{kind}：{error.message}" if kind else error.message
-    field = FIELD_ALIASES.get(error.field, error.field) if error.field else None
-    form.add_error(field if field in form.fields else None, text)
+    """Show a service's refusal on the form: on the field it names when the form has it, else on top.
+    A refusal of several fields (`validation.FieldErrors`) shows each next to its field."""
+    errors = getattr(error, "errors", None) or {error.field: [error.message]}
+    for name, messages in errors.items():
+        field = FIELD_ALIASES.get(name, name) if name else None
+        on_field = field in form.fields
+        for message in messages:
+            kind = labels.ERROR_KINDS.get(error.code)
+            # Next to its field the message speaks for itself; on top, it says what kind of refusal it is.
+            text = (
+                message if on_field and error.code == "invalid_input" else (f"{kind}：{message}" if kind else message)
+            )
+            form.add_error(field if on_field else None, text)

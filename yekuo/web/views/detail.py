@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -9,8 +10,10 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from yekuo.common import uploads
-from yekuo.common.errors import YekuoError
+from yekuo.common.errors import Forbidden, YekuoError
+from yekuo.orders import personal_data
 from yekuo.orders.models import OrderStatus, Suspension
+from yekuo.orders.personal_data import may_reveal
 from yekuo.orders.selectors import ORDER_NUMBER, mask, orders_for, time_split
 from yekuo.web import labels, order_actions
 from yekuo.web.presenters import gantt, node_rows, spec_of, timeline
@@ -24,7 +27,19 @@ def _order(user, number: str, action: str = "order.view"):
     return get_object_or_404(orders_for(user, action).select_related("branch__company"), number=number)
 
 
-def _context(request, order, failed=None) -> dict:
+def _personal(user, order, revealed: dict | None = None) -> list[dict]:
+    """The customer's phone and ID number as the header shows them: masked, unless just revealed."""
+    allowed = may_reveal(user, order)
+    rows = []
+    for field in personal_data.FIELDS:
+        value = getattr(order, field)
+        shown = (revealed or {}).get(field)
+        rows.append({"field": field, "masked": mask(value), "value": shown, "can_reveal": allowed and bool(value),
+                     "tel": field == "customer_phone"})  # fmt: skip
+    return rows
+
+
+def _context(request, order, failed=None, revealed=None) -> dict:
     spec = spec_of(order)
     events = order.events.select_related("actor").order_by("seq")
     rows = timeline(order)
@@ -34,8 +49,7 @@ def _context(request, order, failed=None) -> dict:
         "category": labels.category(order.category),
         "channel": labels.channel(order.channel),
         "status": dict(OrderStatus.choices).get(order.status, order.status),
-        "id_number": mask(order.customer_id_number),
-        "phone": mask(order.customer_phone),
+        "personal": _personal(request.user, order, revealed),
         "regulation": order.regulation_code,
         "critical_path": spec.critical_path.display(),
         "timeline": rows,
@@ -86,6 +100,25 @@ def order_action(request, number: str, key: str):
         return render(request, "web/_action_form.html", {"order": order, "action": action, "form": form})
     order.refresh_from_db()
     return render(request, "web/order_detail.html", _context(request, order, (key, form)), status=400)
+
+
+@login_required
+@require_POST
+def reveal(request, number: str, field: str):
+    """One click shows one field in full and records who saw it (O9): the value as a fragment for
+    htmx, the order page with it shown without JavaScript. Refused (403) outside the user's reveal scope."""
+    require_action(request.user, "order.view")
+    order = _order(request.user, number)
+    if field not in personal_data.FIELDS:
+        raise Http404(field)
+    try:
+        value = personal_data.reveal_personal_data(order, actor=request.user, field=field)
+    except Forbidden as error:
+        raise PermissionDenied(error.message) from None
+    if request.htmx:
+        row = next(p for p in _personal(request.user, order, {field: value}) if p["field"] == field)
+        return render(request, "web/_personal_value.html", {"order": order, "p": row})
+    return render(request, "web/order_detail.html", _context(request, order, revealed={field: value}))
 
 
 def order_url(order) -> str:

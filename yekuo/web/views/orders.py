@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from yekuo.accounts.permissions import can
-from yekuo.common.errors import YekuoError
+from yekuo.common.errors import Forbidden, YekuoError
 from yekuo.common.memo import remembering
 from yekuo.orders import services
 from yekuo.orders.selectors import filter_orders, first_due, mask, orders_for, sort_orders, with_current_work
@@ -83,6 +83,9 @@ def order_create(request):
         data = form.cleaned_data
         try:
             order = services.order_create(actor=request.user, channel="counter", **data)
+        except Forbidden:
+            # The role may create orders (checked above), so the refusal is the scope of the address's branch.
+            form.add_error("site_address", _("用电地址所属的分公司不在您的受理范围内，请核对用电地址或选择营业区"))
         except YekuoError as error:
             add_service_error(form, error)
         else:

@@ -16,6 +16,8 @@ STEPS: list[tuple[str, str]] = [
     ("organisation and people", "yekuo.accounts.demo.create_demo_org"),
     ("work orders", "yekuo.orders.demo.create_demo_orders"),
 ]
+# Steps that take a count from the command line: step path → option name (`--orders N`).
+COUNTS = {"yekuo.orders.demo.create_demo_orders": "orders"}
 
 
 class Command(BaseCommand):
@@ -25,6 +27,14 @@ class Command(BaseCommand):
         parser.add_argument("--logins", action="store_true", help="Also print every demo login")
         parser.add_argument(
             "--force", action="store_true", help="Load the demo even when YEKUO_ENV=production (not for real use)"
+        )
+        parser.add_argument(
+            "--orders",
+            type=int,
+            default=48,
+            metavar="N",
+            help="How many demo work orders to make (default 48: every category in every state in each branch); "
+            "0 loads the organisation and people only",
         )
 
     @exit_on_error
@@ -41,8 +51,14 @@ class Command(BaseCommand):
                 "WARNING: loading the demo on a production server; its users have the public demo password. "
                 "Remove them or change their passwords before real use."
             )
+        if options["orders"] < 0:
+            raise CommandError("--orders must be 0 or more")
+        steps = [(title, path) for title, path in STEPS if options.get(COUNTS.get(path, ""), 1) != 0]
         with transaction.atomic():
-            results = [(title, import_string(path)()) for title, path in STEPS]
+            results = [
+                (title, import_string(path)(**({"count": options[COUNTS[path]]} if path in COUNTS else {})))
+                for title, path in steps
+            ]
         for title, result in results:
             summary = result.summary() if hasattr(result, "summary") else result
             self.stdout.write(f"{title}:")
