@@ -1,4 +1,4 @@
-"""`yekuo backup` and `yekuo restore` (issue 12 §7): a restore into a fresh database that `yekuo orders verify`
+"""`yekuo backup` and `yekuo restore` (O7): a restore into a fresh database that `yekuo orders verify`
 finds consistent, with its uploaded files, on SQLite (online backup API) and PostgreSQL (pg_dump/pg_restore)."""
 
 import os

@@ -1,4 +1,4 @@
-"""Sign-ins are throttled and recorded (issue 12 §2, django-axes): failures per account and per client address,
+"""Sign-ins are throttled and recorded (S2, django-axes): failures per account and per client address,
 a lockout that says when to try again, lifted when the cool-off has passed; every sign-in logged for auditors."""
 
 import ipaddress

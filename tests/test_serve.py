@@ -57,7 +57,7 @@ def test_serve_runs_web_and_worker_and_stops_cleanly(tmp_path):
         assert wait_for(lambda: healthy(port)), "".join(lines)
         # The worker logs its start, then its tasks, on its own schedule; wait for them rather than race them.
         assert wait_for(lambda: any("extend_provisional_calendar" in line for line in lines)), "".join(lines)
-        # Issue 12 §6: no DEBUG in the environment is no debug page; an unknown API path is the API's JSON 404.
+        # O1: no DEBUG in the environment is no debug page; an unknown API path is the API's JSON 404.
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/no-such-thing/", timeout=10)
         except urllib.error.HTTPError as missing:

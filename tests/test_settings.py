@@ -138,7 +138,7 @@ def test_a_mistyped_yekuo_warm_up_stops_the_server(tmp_path):
 
 
 def test_debug_is_off_unless_asked_for(tmp_path):
-    """Issue 12 §6: Django's debug page (settings, code, data) only on DEBUG=1, never by default."""
+    """O1: Django's debug page (settings, code, data) only on DEBUG=1, never by default."""
     shown = "from django.conf import settings; print(settings.DEBUG)"
     environ = {k: v for k, v in os.environ.items() if k != "DEBUG"}
     done = subprocess.run([sys.executable, "-m", "yekuo.cli", "shell", "-c", shown], cwd=ROOT, capture_output=True,
@@ -153,7 +153,7 @@ def test_debug_is_off_unless_asked_for(tmp_path):
 
 
 def test_demo_refuses_a_production_server_unless_forced(tmp_path):
-    """Issue 12 §6: the demo's superuser has the password published in docs/demo.md."""
+    """O2: the demo's superuser has the password published in docs/demo.md."""
     production = dict(YEKUO_ENV="production", SECRET_KEY=STRONG_KEY, ALLOWED_HOSTS="yekuo.example",
                       YEKUO_DATA_DIR=str(tmp_path))  # fmt: skip
     for step in (["migrate", "-v0"], ["calendar", "seed"], ["regulations", "load-bundled"]):

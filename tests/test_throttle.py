@@ -1,7 +1,7 @@
 """Limiting tries (common/throttle): the client address a count is kept by (REMOTE_ADDR, or behind trusted
 reverse proxies, YEKUO_TRUSTED_PROXIES, the first address of X-Forwarded-For that is not theirs), and the count
 itself, exact under concurrency and with a window that neither shrinks nor grows, in Redis and in the database
-(issue 12 §2)."""
+(S2, R15)."""
 
 import http.cookiejar
 import ipaddress
@@ -147,7 +147,7 @@ def _server_database(tmp_path, env) -> str:
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("store", ["database", "redis"])
 def test_forty_simultaneous_wrong_lookups_get_exactly_ten_tries(tmp_path, store):
-    """Issue 12 §2: 40 wrong lookups at once from one address through a real multi-process server got 21 tries."""
+    """S2: 40 wrong lookups at once from one address through a real multi-process server got 21 tries."""
     from yekuo.orders.tests.test_api_http import _gunicorn, _wait_until_answering
 
     env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE", "REDIS_URL", "DEBUG")}
