@@ -26,7 +26,7 @@ def create(cast, when="2026-11-02 09:00", **kwargs):
     defaults = {
         "actor": cast.clerk, "category": "lv_business", "channel": "counter", "customer_name": "张三",
         "site_address": "东区康和路1号", "capacity_kva": 50, "voltage": "380V", "occurred_at": at(when),
-        "source": IMPORT,
+        "source": IMPORT, "customer_phone": "13912345678",
     }  # fmt: skip
     return services.order_create(**{**defaults, **kwargs})
 
