@@ -1,4 +1,4 @@
-"""The order row's soonest deadline and warning time (orders/due.py, P4): kept by every action,
+"""The order row's soonest deadline and warning time (orders/due.py, issue 12 §5): kept by every action,
 filled by the migration, checked by `orders verify`, and what the lists' alarm filters read — from an index,
 never by looking at each order's clocks (the plans are checked with EXPLAIN on SQLite and PostgreSQL)."""
 
@@ -26,7 +26,7 @@ def create(cast, when="2026-11-02 09:00", **kwargs):
     defaults = {
         "actor": cast.clerk, "category": "lv_business", "channel": "counter", "customer_name": "张三",
         "site_address": "东区康和路1号", "capacity_kva": 50, "voltage": "380V", "occurred_at": at(when),
-        "customer_phone": "13912345678", "source": IMPORT,
+        "source": IMPORT, "customer_phone": "13912345678",
     }  # fmt: skip
     return services.order_create(**{**defaults, **kwargs})
 

@@ -16,7 +16,7 @@ from yekuo.orders.tests.test_ingest import ORDER, ev, run, statuses
 
 LATE = "补录"
 CREATE = {"category": "lv_resident", "channel": "counter", "customer_name": "王五", "site_address": "东区某路",
-          "capacity_kva": 8, "voltage": "220V", "branch": "east"}  # fmt: skip
+          "capacity_kva": 8, "voltage": "220V", "branch": "east", "customer_phone": "13912345678"}  # fmt: skip
 
 
 def _raw(client, path, text: str, key: str):
