@@ -2,6 +2,7 @@
 
 import json
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -132,3 +133,12 @@ def test_a_changed_published_version_is_refused_by_the_cli(bundled_text, write):
     with pytest.raises(CommandError) as info:
         run("load", str(write(bundled_text.replace("max = 10\n", "max = 20\n"))))
     assert info.value.returncode == 2 and str(info.value).startswith("conflict: rule set ordos-2022-64-lowrisk")
+
+
+def test_the_worked_example_of_the_docs():
+    """docs/approvals.md: 620 m of excavation is the one criterion that fails."""
+    example = Path(__file__).parents[3] / "docs" / "examples" / "approvals-facts.json"
+    out = json.loads(run("classify", str(example)))
+    assert out["low_risk"] is False
+    assert [(r["criterion"], r["value"]) for r in out["reasons"] if not r["passed"]] == [("excavation", 620)]
+    assert out["reasons"][1]["reason"] == "开挖（下穿、上跨）道路、破绿长度不超过500米：不符合（620 m，超过 500 m）"
