@@ -1,6 +1,9 @@
 """`yekuo approvals classify FILE.json` and the rule set commands; bad input is one line and exit 2."""
 
 import json
+import os
+import subprocess
+import sys
 from io import StringIO
 from pathlib import Path
 
@@ -142,3 +145,29 @@ def test_the_worked_example_of_the_docs():
     assert out["low_risk"] is False
     assert [(r["criterion"], r["value"]) for r in out["reasons"] if not r["passed"]] == [("excavation", 620)]
     assert out["reasons"][1]["reason"] == "开挖（下穿、上跨）道路、破绿长度不超过500米：不符合（620 m，超过 500 m）"
+
+
+@pytest.mark.slow  # starts subprocesses
+def test_the_console_command(tmp_path):
+    """The installed `yekuo` on its own SQLite database: JSON on stdout; bad input one stderr line, exit 2."""
+    root = Path(__file__).parents[3]
+    console = Path(sys.executable).parent / "yekuo"
+    yekuo = [str(console)] if console.exists() else [sys.executable, "-m", "yekuo.cli"]
+    env = {**os.environ, "YEKUO_DATA_DIR": str(tmp_path), "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}"}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+
+    def call(*args):
+        return subprocess.run([*yekuo, *args], env=env, capture_output=True, text=True, cwd=root)
+
+    assert call("migrate", "--noinput", "-v0").returncode == 0
+    assert call("approvals", "load-bundled").returncode == 0
+    facts = tmp_path / "facts.json"
+    facts.write_text(json.dumps({**LOW_RISK, "on": "2026-12-01"}), encoding="utf-8")
+    done = call("approvals", "classify", str(facts))
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["low_risk"] is True
+    facts.write_text(json.dumps({**LOW_RISK, "excavation_m": -5}), encoding="utf-8")
+    done = call("approvals", "classify", str(facts))
+    assert (done.returncode, done.stdout) == (2, "")
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "invalid_input: excavation_m: -5 m is not possible" in lines[0]
