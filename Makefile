@@ -41,6 +41,7 @@ run: setup
 	$(BIN)/yekuo migrate --noinput
 	$(BIN)/yekuo calendar seed
 	$(BIN)/yekuo regulations load-bundled
+	$(BIN)/yekuo approvals load-bundled
 	$(BIN)/yekuo demo
 	$(BIN)/yekuo collectstatic --noinput -v0
 	$(BIN)/yekuo serve --port $(PORT)

@@ -1,4 +1,5 @@
-"""Shared pytest set-up: the calendar and the bundled regulations are loaded once per test database."""
+"""Shared pytest set-up: the calendar, the bundled regulations and the bundled low-risk rule sets are loaded
+once per test database."""
 
 import subprocess
 
@@ -9,12 +10,14 @@ from yekuo.accounts.testing import *  # noqa: F403  (the `cast` fixture: the fix
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
+    from yekuo.approvals.services import rule_set_load_bundled
     from yekuo.regulations.services import regulation_load_bundled
     from yekuo.workcal.services import calendar_seed
 
     with django_db_blocker.unblock():
         calendar_seed()
         regulation_load_bundled()
+        rule_set_load_bundled()
 
 
 @pytest.fixture

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "yekuo.accounts",
     "yekuo.workcal",
     "yekuo.regulations",
+    "yekuo.approvals",
     "yekuo.orders",
     "yekuo.web",
 ]

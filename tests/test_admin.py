@@ -11,7 +11,7 @@ from yekuo.workcal.models import OfficeHours
 PAGES = [
     "/admin/workcal/calendaryear/", "/admin/workcal/calendarday/", "/admin/workcal/officehours/",
     "/admin/workcal/officehours/add/", "/admin/orders/workorder/", "/admin/orders/orderevent/",
-    "/admin/orders/suspensionreason/", "/admin/regulations/regulation/",
+    "/admin/orders/suspensionreason/", "/admin/regulations/regulation/", "/admin/approvals/ruleset/",
 ]  # fmt: skip
 
 
