@@ -232,6 +232,11 @@ YEKUO_BACKDATE_MINUTES = env_int("YEKUO_BACKDATE_MINUTES", 30, minimum=1)
 # 1,000 events, each a new order with every field and an evidence note, is 1.0 MB as ASCII-escaped JSON
 # (yekuo/orders/tests/test_api_limits.py): 5 MB leaves room for longer texts. A larger body is 413.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("YEKUO_MAX_REQUEST_BYTES", 5 * 1024 * 1024, minimum=1024 * 1024)
+# Issue 11 §4 (orders/suspension_review.py): a suspension started by the person whose clock it pauses, one
+# back-dated beyond YEKUO_BACKDATE_MINUTES, or one longer than this many working days ("off": no limit) waits
+# for a second person's approval; until then the clocks run on.
+YEKUO_SUSPENSION_REVIEW_SELF = env_bool("YEKUO_SUSPENSION_REVIEW_SELF", True)
+YEKUO_SUSPENSION_REVIEW_DAYS = env_float("YEKUO_SUSPENSION_REVIEW_DAYS", 5.0, minimum=0.0, maximum=365.0)
 # Reverse proxies in front of yekuo whose X-Forwarded-For is believed (common/throttle.client_address): behind
 # one, every customer would otherwise share the proxy's address, and one guesser would lock all of them out.
 YEKUO_TRUSTED_PROXIES = env_networks("YEKUO_TRUSTED_PROXIES")

@@ -37,6 +37,7 @@ ACTIONS: dict[str, str] = {
     "customer.record": "登记客户事项",
     "order.suspend": "暂停计时",
     "order.resume": "恢复计时",
+    "suspension.review": "审核暂停计时",
     "order.cancel": "撤销工单",
     "order.reopen": "重新开启工单",
     "order.export": "导出",

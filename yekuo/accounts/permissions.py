@@ -14,7 +14,10 @@ everything else here is an **interpretation**, chosen for a utility's separation
 - `dispatcher` (调度员, customer service center) reviews the platform queue: views, creates, receives and
   assigns (dispatches) orders to branches and people (R3). It does not work nodes.
 - `branch_manager` / `department_manager` (分公司经理 / 部门经理) control: view, (re)assign, cancel, reopen
-  and export. They do not work nodes themselves, so a manager cannot close a clock on someone's behalf.
+  and export. The branch manager and the customer service center's dispatcher are the second person who
+  approves or rejects a suspension under review (`suspension.review`, issue 11 §4: a worker's own
+  suspension, a back-dated one or a long one). They do not work nodes themselves, so a manager cannot
+  close a clock on someone's behalf.
 - `auditor` (审计员) only views and exports (R12, R16): read-only by design; it also reads the audit records
   (`audit.view`), e.g. who revealed which customer's personal data.
 - `personal_data.reveal` (O9): the customer's full phone and ID number, shown on the order page
@@ -48,8 +51,8 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
     "acceptance_clerk": frozenset(_VIEW | _NODE_WORK | _REVEAL | {"order.create", "order.receive"}),
     "customer_manager": frozenset(_VIEW | _NODE_WORK | _REVEAL | {"approval.decide", "customer.record"}),
     "project_manager": frozenset(_VIEW | _NODE_WORK | {"approval.decide", "customer.record"}),
-    "dispatcher": frozenset(_VIEW | _REVEAL | {"order.create", "order.receive", "order.assign"}),
-    "branch_manager": frozenset(_CONTROL),
+    "dispatcher": frozenset(_VIEW | _REVEAL | {"order.create", "order.receive", "order.assign", "suspension.review"}),
+    "branch_manager": frozenset(_CONTROL | {"suspension.review"}),
     "department_manager": frozenset(_CONTROL),
     "administrator": frozenset(ACTIONS),
     "auditor": frozenset({"order.view", "order.export", "audit.view"}),

@@ -185,10 +185,15 @@ class Suspension(models.Model):
     evidence_file = models.FileField(upload_to="evidence/%Y/%m/", blank=True)
     started_at = models.DateTimeField()
     ended_at = models.DateTimeField(null=True, blank=True)
+    # Issue 11 §4: "" needs no review; pending (the clocks run on), approved (paused from its start), rejected.
+    review = models.CharField(max_length=10, blank=True, default="")
+    review_reasons = models.JSONField(default=list, blank=True)  # why it needs review: self, backdated, long
 
     class Meta:
         ordering = ["order", "position"]
         constraints = [models.UniqueConstraint(fields=["order", "position"], name="suspension_unique_position")]
+        # The review page's look-up: few rows are pending, so a partial index stays small.
+        indexes = [models.Index(fields=["review"], condition=models.Q(review="pending"), name="suspension_pending")]
 
     def __str__(self) -> str:
         return f"{self.order_id}:{self.reason_id}@{self.started_at:%Y-%m-%d}"

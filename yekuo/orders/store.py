@@ -193,7 +193,7 @@ def _write_sql(nodes: bool, clocks: bool, suspensions: bool) -> str:
     if clocks:
         ctes.append(f"c AS ({_update_by_code(Clock, CLOCK_COLUMNS)})")
     if suspensions:
-        kept = ("reason_id", "evidence_note", "started_at", "ended_at")
+        kept = ("reason_id", "evidence_note", "started_at", "ended_at", "review", "review_reasons")
         columns = ", ".join(qn(c) for c in ("position", *kept))
         # A new suspension has no evidence file yet: order_suspend saves it after the event.
         ctes.append(

@@ -34,6 +34,7 @@ approval.decide  . Y Y . . . Y . .
 customer.record  . Y Y . . . Y . .
 order.suspend    Y Y Y . . . Y . .
 order.resume     Y Y Y . . . Y . .
+suspension.review . . . Y Y . Y . .
 order.cancel     . . . . Y Y Y . .
 order.reopen     . . . . Y Y Y . .
 order.export     . . . . Y Y Y Y .

@@ -148,7 +148,7 @@ def order_create(
             ]),
             (Suspension, [
                 {"position": i, "reason_id": s.reason, "evidence_note": s.evidence, "started_at": s.started_at,
-                 "ended_at": s.ended_at}
+                 "ended_at": s.ended_at, "review": s.review, "review_reasons": s.review_reasons}
                 for i, s in enumerate(state.suspensions)
             ]),
             (OrderEvent, [

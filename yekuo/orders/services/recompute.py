@@ -56,6 +56,8 @@ def stored_state(order: WorkOrder) -> dict:
             "started_at": s.started_at,
             "ended_at": s.ended_at,
             "evidence": s.evidence_note,
+            "review": s.review,
+            "review_reasons": s.review_reasons,
         }
         for s in order.suspensions.order_by("position")
     ]

@@ -18,6 +18,7 @@ from django.utils import timezone
 from yekuo.accounts.permissions import require
 from yekuo.accounts.scope import in_scope
 from yekuo.common.errors import Conflict, Forbidden, InvalidInput, YekuoError
+from yekuo.orders import suspension_review
 from yekuo.orders.due import due_fields
 from yekuo.orders.models import (
     EventSource,
@@ -52,6 +53,8 @@ ACTIONS = {
     "suspension.ended": "order.resume",
     "order.cancelled": "order.cancel",
     "order.reopened": "order.reopen",
+    "suspension.approved": "suspension.review",
+    "suspension.rejected": "suspension.review",
 }
 # Entries made by a person (pages and the staff API): back-dating needs a reason, nodes need their role.
 STAFF_SOURCES = (EventSource.WEB, EventSource.API)
@@ -150,6 +153,8 @@ def write_projection(order: WorkOrder, before: OrderState | None, after: OrderSt
             "evidence_note": suspension.evidence,
             "started_at": suspension.started_at,
             "ended_at": suspension.ended_at,
+            "review": suspension.review,
+            "review_reasons": suspension.review_reasons,
         }
         for position, suspension in enumerate(after.suspensions)
         if position >= len(old) or old[position] != suspension
@@ -380,7 +385,9 @@ class StepCheck:
                 self.reasons = {r.code: r for r in SuspensionReason.objects.filter(active=True)}
             _check_suspension(step.payload, self.reasons)
         backdated = _check_time(self.order, occurred_at, self.source, step.reason, self.what_if)
-        return Event(step.type, occurred_at, step.payload, seq=seq), backdated
+        staff = self.source in STAFF_SOURCES and not self.relayed
+        payload = suspension_review.mark(step.type, step.payload, self.order, self.actor, occurred_at, backdated, staff)
+        return Event(step.type, occurred_at, payload, seq=seq), backdated
 
 
 def _fold_step_by_step(order, events, candidates, context, results, steps):

@@ -241,7 +241,7 @@ def test_a_state_copy_carries_every_field_and_shares_nothing_mutable():
     clock = filled(ClockState, pauses=[[object(), None]])
     state = filled(
         OrderState, conditions={"low_risk": True}, nodes={"a": filled(NodeState)}, clocks={"c": clock},
-        suspensions=[filled(SuspensionState)],
+        suspensions=[filled(SuspensionState, review_reasons=["self"])],
     )  # fmt: skip
     copied = state.copy()
     for original, twin in ((state, copied), (state.nodes["a"], copied.nodes["a"]), (clock, copied.clocks["c"]),

@@ -1,0 +1,127 @@
+"""Suspensions that a second person must approve (issue 11 §4; I5 asks that a suspension be evidenced).
+
+A suspension pauses the utility's clocks (I5), so whoever starts it gains time. The rule, configurable in
+settings (config/settings.py), sends a suspension to review when
+- `self`: it was started by the person whose clock it pauses: the assignee of an active node, or a holder
+  of the node's role when it has none (YEKUO_SUSPENSION_REVIEW_SELF);
+- `backdated`: it was dated more than YEKUO_BACKDATE_MINUTES before it was recorded;
+- `long`: it lasted longer than YEKUO_SUSPENSION_REVIEW_DAYS working days (decided when it ends).
+Only entries made by people (pages and the staff API) are judged: the control layer relays another system's
+records, whose own checks decided them (R16 keeps their trail).
+
+The decision is written into the event's payload (`review: "pending"`, `review_reasons`), so the fold
+(`projection.py`) and `yekuo replay` see the same thing: while pending the clocks run on; a branch manager or
+the customer service center (`suspension.review`, accounts.permissions) approves it — the pause then counts
+from its start — or rejects it with a note, and it never paused anything.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.conf import settings
+from django.db.models import QuerySet
+
+from yekuo.accounts.scope import restrict
+from yekuo.common.errors import Forbidden, InvalidInput
+from yekuo.orders.models import OrderEvent, Suspension, WorkOrder
+from yekuo.orders.projection import PENDING
+from yekuo.workcal.engine import to_epoch
+
+SELF, BACKDATED, LONG = "self", "backdated", "long"
+REVIEWED_TYPES = ("suspension.started", "suspension.ended")
+
+
+def _own_clock(order: WorkOrder, actor) -> bool:
+    """Is the actor the one whose work the suspension would pause: an active node's assignee, or (when the
+    node has none) a holder of its role (Attachment 1, 责任人)?"""
+    if actor is None:
+        return False
+    roles = set(getattr(actor, "role_codes", ()))
+    for node in order.nodes.filter(state="active"):
+        if node.assignee_id == actor.pk or (node.assignee_id is None and node.role in roles):
+            return True
+    return False
+
+
+def _working_days(order: WorkOrder, begin: datetime, end: datetime) -> float:
+    from yekuo.orders.services import table_for  # the services import this module
+
+    table = table_for(order)
+    start = to_epoch(begin)
+    return table.elapsed_ts(start, max(start, to_epoch(end))) / table.day_seconds_at(start)
+
+
+def reasons_at_start(order: WorkOrder, actor, backdated: bool) -> list[str]:
+    reasons = []
+    if settings.YEKUO_SUSPENSION_REVIEW_SELF and _own_clock(order, actor):
+        reasons.append(SELF)
+    if backdated:
+        reasons.append(BACKDATED)
+    return reasons
+
+
+def reasons_at_end(order: WorkOrder, occurred_at: datetime) -> list[str]:
+    limit = settings.YEKUO_SUSPENSION_REVIEW_DAYS
+    if limit is None:
+        return []
+    suspension = order.suspensions.filter(ended_at__isnull=True).order_by("-position").first()
+    if suspension is None or suspension.review:  # already under review, or decided
+        return []
+    return [LONG] if _working_days(order, suspension.started_at, occurred_at) > limit else []
+
+
+def mark(event_type: str, payload: dict, order: WorkOrder, actor, occurred_at: datetime, backdated: bool,
+         staff: bool) -> dict:  # fmt: skip
+    """The payload to store: the sender's own `review` keys are never trusted; the rule sets them."""
+    payload = {k: v for k, v in payload.items() if k not in ("review", "review_reasons")}
+    if event_type not in REVIEWED_TYPES or not staff:
+        return payload
+    if event_type == "suspension.started":
+        reasons = reasons_at_start(order, actor, backdated)
+    else:
+        reasons = reasons_at_end(order, occurred_at)
+    if reasons:
+        payload.update(review=PENDING, review_reasons=reasons)
+    return payload
+
+
+# ------------------------------------------------------------------------------------------ actions
+def _check_second_person(order: WorkOrder, actor, position: int) -> None:
+    """The reviewer is not the person who started the suspension (four eyes)."""
+    started = list(order.events.filter(type="suspension.started").order_by("occurred_at", "seq").values("actor_id"))
+    if not 0 <= position < len(started):
+        raise InvalidInput(f"{order.number} has no suspension {position}", field="suspension")
+    if actor is not None and started[position]["actor_id"] == actor.pk:
+        raise Forbidden("a suspension is reviewed by a second person, not by the one who started it")
+
+
+def suspension_approve(order: WorkOrder, *, actor, position: int, note: str = "", **options) -> OrderEvent:
+    from yekuo.orders.services import apply_event
+
+    _check_second_person(order, actor, position)
+    payload = {"suspension": position, **({"note": note.strip()} if note.strip() else {})}
+    return apply_event(order, "suspension.approved", actor=actor, payload=payload, **options)
+
+
+def suspension_reject(order: WorkOrder, *, actor, position: int, note: str, **options) -> OrderEvent:
+    from yekuo.orders.services import apply_event
+
+    if not note.strip():
+        raise InvalidInput("rejecting a suspension needs a note saying why", field="note")
+    _check_second_person(order, actor, position)
+    payload = {"suspension": position, "note": note.strip()}
+    return apply_event(order, "suspension.rejected", actor=actor, payload=payload, **options)
+
+
+# ------------------------------------------------------------------------------------------ reads
+def awaiting_review(user) -> QuerySet[Suspension]:
+    """Suspensions waiting for a second person, in the user's scope (restrict), oldest first."""
+    pending = Suspension.objects.filter(review=PENDING).select_related("order__branch", "reason")
+    return restrict(pending, user, "suspension.review").order_by("started_at", "pk")
+
+
+def backdated_entries(user) -> QuerySet[OrderEvent]:
+    """Back-dated entries (YEKUO_BACKDATE_MINUTES), newest first, in the user's scope: for the monthly check."""
+    entries = OrderEvent.objects.filter(backdated=True).select_related("order__branch", "actor")
+    return restrict(entries, user, "suspension.review").order_by("-recorded_at", "-pk")
