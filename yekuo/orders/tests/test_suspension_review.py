@@ -1,0 +1,142 @@
+"""The rule that sends a suspension to a second person (issue 11 §4), its actions, and their scope."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from yekuo.common.errors import Forbidden
+from yekuo.orders import services
+from yekuo.orders.models import EventSource, Suspension
+from yekuo.orders.suspension_review import awaiting_review, backdated_entries, suspension_approve, suspension_reject
+from yekuo.web.tests.helpers import complete, make_order
+from yekuo.workcal.tests.conftest import at
+
+WEB = EventSource.WEB
+
+
+@pytest.fixture
+def not_backdated(settings):
+    """Fixed past dates, as if each entry were recorded when it happened (the back-dating rule is its own test)."""
+    settings.YEKUO_BACKDATE_MINUTES = 10**8
+
+
+def at_grid_works(cast, branch=None):
+    """An LV residential order whose supply plan is done: grid_works (project manager) is active and running."""
+    order = make_order(cast, when="2026-09-29 09:00", branch=branch)
+    east = branch is None or branch == cast.east
+    complete(order, cast.clerk if east else cast.west_clerk, "acceptance", "2026-09-29 10:00")
+    complete(order, cast.customer_manager if east else cast.west_customer_manager, "survey_plan", "2026-09-29 11:00")
+    return order
+
+
+def grid_works(order):
+    return order.clocks.get(code="grid_works")
+
+
+def suspend(order, actor, when, **options):
+    return services.order_suspend(order, actor=actor, reason_code="customer_request", evidence_note="客户书面要求暂缓",
+                                  occurred_at=at(when), source=WEB, **options)  # fmt: skip
+
+
+def test_own_suspension_waits_for_a_second_person_and_then_pauses_from_its_start(cast, not_backdated):
+    order = at_grid_works(cast)
+    suspend(order, cast.project_manager, "2026-09-29 14:30")
+    suspension = Suspension.objects.get(order=order)
+    assert (suspension.review, suspension.review_reasons) == ("pending", ["self"])
+    order.refresh_from_db()
+    assert order.status == "suspended" and grid_works(order).state == "running"  # the clock runs on
+    assert list(awaiting_review(cast.branch_manager)) == [suspension]
+
+    with pytest.raises(Forbidden):  # not a reviewer
+        suspension_approve(order, actor=cast.project_manager, position=0, occurred_at=at("2026-09-30 09:00"))
+    suspension_approve(order, actor=cast.branch_manager, position=0, occurred_at=at("2026-09-30 09:00"), source=WEB)
+    clock = grid_works(order)
+    assert clock.state == "paused" and clock.pauses == [["2026-09-29T06:30:00+00:00", None]]
+    assert list(awaiting_review(cast.branch_manager)) == []
+    services.order_resume(order, actor=cast.project_manager, occurred_at=at("2026-10-08 14:30"), source=WEB)
+    out = StringIO()
+    call_command("orders", "verify", stdout=out)  # the log replays to the rows
+    assert "1 consistent, 0 differ" in out.getvalue()
+
+
+def test_someone_else_s_suspension_of_the_moment_needs_no_review(cast, not_backdated):
+    order = at_grid_works(cast)
+    suspend(order, cast.customer_manager, "2026-09-29 14:30")  # grid_works is the project manager's
+    assert Suspension.objects.get(order=order).review == ""
+    assert grid_works(order).state == "paused"
+
+
+def test_a_back_dated_suspension_needs_review(cast):
+    order = at_grid_works(cast)
+    suspend(order, cast.customer_manager, "2026-09-29 14:30", reason="客户当天来电，次日补录")
+    suspension = Suspension.objects.get(order=order)
+    assert (suspension.review, suspension.review_reasons) == ("pending", ["backdated"])
+    assert grid_works(order).state == "running"
+    assert order.events.get(type="suspension.started") in backdated_entries(cast.branch_manager)
+
+
+def test_the_self_rule_can_be_turned_off(cast, not_backdated, settings):
+    settings.YEKUO_SUSPENSION_REVIEW_SELF = False
+    order = at_grid_works(cast)
+    suspend(order, cast.project_manager, "2026-09-29 14:30")
+    assert Suspension.objects.get(order=order).review == ""
+
+
+def test_a_long_suspension_is_reviewed_when_it_ends(cast, not_backdated, settings):
+    settings.YEKUO_SUSPENSION_REVIEW_DAYS = 2
+    order = at_grid_works(cast)
+    suspend(order, cast.customer_manager, "2026-09-29 14:30")
+    assert grid_works(order).state == "paused"
+    services.order_resume(order, actor=cast.customer_manager, occurred_at=at("2026-10-09 14:30"), source=WEB)
+    suspension = Suspension.objects.get(order=order)
+    assert (suspension.review, suspension.review_reasons) == ("pending", ["long"])
+    assert grid_works(order).pauses == []  # withdrawn until approved
+    suspension_reject(
+        order, actor=cast.dispatcher, position=0, note="无客户书面材料", occurred_at=at("2026-10-09 15:00")
+    )
+    suspension.refresh_from_db()
+    assert suspension.review == "rejected" and grid_works(order).pauses == []
+
+
+def test_a_short_suspension_is_not_long(cast, not_backdated, settings):
+    settings.YEKUO_SUSPENSION_REVIEW_DAYS = 2
+    order = at_grid_works(cast)
+    suspend(order, cast.customer_manager, "2026-09-29 14:30")
+    services.order_resume(order, actor=cast.customer_manager, occurred_at=at("2026-09-30 14:30"), source=WEB)
+    assert Suspension.objects.get(order=order).review == ""
+
+
+def test_the_sender_cannot_set_the_review_itself(cast, not_backdated):
+    order = at_grid_works(cast)
+    payload = {"reason": "customer_request", "evidence": "x", "review": "approved", "review_reasons": []}
+    services.apply_event(order, "suspension.started", actor=cast.project_manager, payload=payload,
+                         occurred_at=at("2026-09-29 14:30"), source=WEB)  # fmt: skip
+    assert Suspension.objects.get(order=order).review == "pending"
+
+
+def test_the_one_who_started_it_cannot_approve_it(cast, not_backdated):
+    order = at_grid_works(cast)
+    services.order_suspend(order, actor=cast.administrator, reason_code="customer_request", evidence_note="x",
+                           occurred_at=at("2026-09-29 14:30"), source=WEB, reason="")  # fmt: skip
+    # The administrator holds no node role and is no assignee: no review, so make one that needs it.
+    order2 = at_grid_works(cast)
+    services.order_assign(order2, actor=cast.administrator, node="grid_works", assignee=cast.administrator)
+    services.order_suspend(order2, actor=cast.administrator, reason_code="customer_request", evidence_note="x",
+                           occurred_at=at("2026-09-29 14:30"), source=WEB)  # fmt: skip
+    assert Suspension.objects.get(order=order2).review == "pending"
+    with pytest.raises(Forbidden, match="second person"):
+        suspension_approve(order2, actor=cast.administrator, position=0, occurred_at=at("2026-09-30 09:00"))
+
+
+def test_reviews_are_kept_to_each_branch(cast, not_backdated):
+    east = at_grid_works(cast)
+    west = at_grid_works(cast, branch=cast.west)
+    suspend(east, cast.project_manager, "2026-09-29 14:30")
+    suspend(west, cast.west_project_manager, "2026-09-29 14:30")
+    assert [s.order for s in awaiting_review(cast.branch_manager)] == [east]
+    assert [s.order for s in awaiting_review(cast.west_branch_manager)] == [west]
+    assert {s.order for s in awaiting_review(cast.dispatcher)} == {east, west}  # the customer service center
+    assert list(awaiting_review(cast.project_manager)) == []
+    with pytest.raises(Forbidden):
+        suspension_approve(east, actor=cast.west_branch_manager, position=0, occurred_at=at("2026-09-30 09:00"))
