@@ -32,6 +32,8 @@ EVENTS = {
     "customer.works_completed": _("客户侧工程完工"),
     "suspension.started": _("暂停计时"),
     "suspension.ended": _("恢复计时"),
+    "suspension.approved": _("同意暂停计时"),
+    "suspension.rejected": _("驳回暂停计时"),
     "order.cancelled": _("撤销工单"),
     "order.reopened": _("重新开启工单"),
     "calendar.recomputed": _("日历变更重算"),
@@ -45,6 +47,8 @@ ERROR_KINDS = {
     "out_of_calendar": _("超出日历范围"),
     "not_found": _("未找到"),
 }
+# The review of a suspension (issue 11 §4): "" needs none.
+REVIEWS = {"pending": _("待审核，计时照常"), "approved": _("已审核同意"), "rejected": _("已驳回，不计暂停")}
 ALARMS = {"warning": _("预警"), "overdue": _("超期"), "any": _("预警或超期")}
 
 

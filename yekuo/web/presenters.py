@@ -69,6 +69,7 @@ class ClockRow:
 class SuspensionRow:
     suspension: object
     reason: str
+    review: str = ""  # issue 11 §4: awaiting review, approved or rejected, in words
     kind: str = "suspension"
 
 
@@ -124,7 +125,8 @@ def timeline(order: WorkOrder, when: datetime | None = None) -> list[ClockRow | 
             if r.kind == "clock" and r.clock.started_at and r.clock.started_at <= suspension.started_at
         ]
         at = (started[-1] + 1) if started else len(rows)
-        rows.insert(at, SuspensionRow(suspension, labels.reason(suspension.reason)))
+        review = labels.REVIEWS.get(suspension.review)
+        rows.insert(at, SuspensionRow(suspension, labels.reason(suspension.reason), str(review) if review else ""))
     return rows
 
 

@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from yekuo.web.views import audit, detail, orders, progress, status, work
+from yekuo.web.views import audit, detail, orders, progress, reviews, status, work
 
 urlpatterns = [
     path("", status.home, name="home"),
@@ -16,6 +16,8 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(next_page="login"), name="logout"),
     path("progress/", progress.progress, name="progress"),
     path("work/", work.my_work_page, name="my_work"),
+    path("reviews/", reviews.review_list, name="reviews"),
+    path("reviews/<int:pk>/", reviews.review_decide, name="review_decide"),
     path("orders/", orders.order_list, name="order_list"),
     path("orders/export.xlsx", orders.order_export, name="order_export"),
     path("orders/new/", orders.order_create, name="order_create"),

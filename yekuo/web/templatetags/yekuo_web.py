@@ -29,6 +29,8 @@ def nav_items(context) -> list[dict]:
         items.append({"url": reverse("order_list"), "name": _("工单列表"), "key": "order_list"})
     if can(user, "order.create"):
         items.append({"url": reverse("order_create"), "name": _("营业厅受理"), "key": "order_create"})
+    if can(user, "suspension.review"):
+        items.append({"url": reverse("reviews"), "name": _("暂停审核"), "key": "reviews"})
     if can(user, "audit.view"):
         items.append({"url": reverse("audit_reveals"), "name": _("个人信息查看记录"), "key": "audit_reveals"})
     if user.is_staff:
@@ -54,3 +56,9 @@ def local(value, fmt: str = "%Y-%m-%d %H:%M") -> str:
 @register.filter
 def event_label(code: str) -> str:
     return labels.event(code)
+
+
+@register.filter
+def reason_label(reason) -> str:
+    """A suspension reason's name in the page's language."""
+    return labels.reason(reason)

@@ -1,0 +1,52 @@
+"""Real browser: a worker's own suspension waits on the review page of their branch manager (issue 11 §4)."""
+
+import pytest
+from playwright.sync_api import expect
+
+from yekuo.orders.models import Clock, Suspension
+from yekuo.web.tests.helpers import complete, make_order
+from yekuo.web.tests.test_browser import act, sign_in, sign_out
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_own_suspension_is_approved_on_the_review_page(page, live_server, live_cast):
+    cast, base = live_cast, live_server.url
+    order = make_order(cast, when="2026-11-02 09:00")
+    complete(order, cast.clerk, "acceptance", "2026-11-02 10:00")
+    complete(order, cast.customer_manager, "survey_plan", "2026-11-02 11:00")
+    west = make_order(cast, when="2026-11-02 09:00", branch=cast.west)
+    complete(west, cast.west_clerk, "acceptance", "2026-11-02 10:00")
+    complete(west, cast.west_customer_manager, "survey_plan", "2026-11-02 11:00")
+
+    sign_in(page, base, "project_manager", cast.password)
+    page.goto(f"{base}/orders/{order.number}/")
+    act(page, "suspend", "已暂停计时", reason_code="customer_request", evidence_note="本人所写说明")
+    expect(page.locator(".yk-suspension")).to_contain_text("待审核")
+    assert Clock.objects.get(order=order, code="grid_works").state == "running"  # runs on until approved
+    sign_out(page)
+    sign_in(page, base, "west_project_manager", cast.password)
+    page.goto(f"{base}/orders/{west.number}/")
+    act(page, "suspend", "已暂停计时", reason_code="customer_request", evidence_note="西区说明")
+    sign_out(page)
+
+    sign_in(page, base, "branch_manager", cast.password)
+    page.click("nav >> text=暂停审核")
+    review = page.locator(f".yk-review[data-order='{order.number}']")
+    expect(review).to_contain_text("本人暂停本人计时")
+    expect(review).to_contain_text("本人所写说明")
+    expect(review).to_contain_text("project_manager")
+    expect(page.locator(".yk-review")).to_have_count(1)  # the west branch's is not in this scope
+    review.locator("select").select_option("reject")
+    review.locator("button[type=submit]").click()
+    expect(page.locator(f".yk-review[data-order='{order.number}'] .invalid-feedback")).to_contain_text("须填写审核意见")
+    review = page.locator(f".yk-review[data-order='{order.number}']")
+    review.locator("select").select_option("approve")
+    review.locator("button[type=submit]").click()
+    expect(page.locator(".alert-success")).to_contain_text(f"已同意暂停计时：{order.number}")
+    expect(page.locator("#no-reviews")).to_be_visible()
+    suspension = Suspension.objects.get(order=order)
+    assert suspension.review == "approved"
+    assert Clock.objects.get(order=order, code="grid_works").state == "paused"
+    page.goto(f"{base}/orders/{order.number}/")
+    expect(page.locator(".yk-suspension")).to_contain_text("已审核同意")
+    expect(page.locator("#events")).to_contain_text("同意暂停计时")
