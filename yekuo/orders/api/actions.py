@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 
 from yekuo.common.api import ErrorSerializer
 from yekuo.common.errors import Conflict
-from yekuo.orders import idempotency, services
+from yekuo.orders import idempotency, services, suspension_review
 from yekuo.orders.models import EventSource
 
 from . import inputs
@@ -159,3 +159,19 @@ def _cancel(order, values, common):
 @action("reopen", inputs.ReopenSerializer, ("order.reopened",), "Reopen a cancelled order")
 def _reopen(order, values, common):
     return services.order_reopen(order, reopen_reason=values["reopen_reason"], **common)
+
+
+@action("approve-suspension", inputs.ReviewSuspensionSerializer, ("suspension.approved",),
+        "Approve a suspension awaiting review: it pauses the clocks from its start (issue 11 §4)")  # fmt: skip
+def _approve_suspension(order, values, common):
+    return suspension_review.suspension_approve(
+        order, position=values["suspension"], note=values.get("note", ""), **common
+    )
+
+
+@action("reject-suspension", inputs.ReviewSuspensionSerializer, ("suspension.rejected",),
+        "Reject a suspension awaiting review, with a note: it never paused the clocks (issue 11 §4)")  # fmt: skip
+def _reject_suspension(order, values, common):
+    return suspension_review.suspension_reject(
+        order, position=values["suspension"], note=values.get("note", ""), **common
+    )

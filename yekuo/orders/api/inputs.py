@@ -125,6 +125,13 @@ class ReopenSerializer(ActionSerializer):
     reopen_reason = serializers.CharField(max_length=500)
 
 
+class ReviewSuspensionSerializer(ActionSerializer):
+    """Issue 11 §4: a second person approves or rejects a suspension awaiting review."""
+
+    suspension = serializers.IntegerField(min_value=0, help_text="the suspension's position on the order (0-based)")
+    note = serializers.CharField(required=False, allow_blank=True, max_length=500, help_text="required to reject")
+
+
 # ------------------------------------------------------------------------------------------ control layer
 class EventOrderSerializer(serializers.Serializer):
     external_ref = serializers.CharField(help_text="the order's reference in the source system")

@@ -105,6 +105,11 @@ class SuspensionSerializer(serializers.Serializer):
     evidence_file = serializers.SerializerMethodField()
     started_at = serializers.DateTimeField()
     ended_at = serializers.DateTimeField(allow_null=True)
+    position = serializers.IntegerField(help_text="what approve-suspension / reject-suspension name")
+    review = serializers.CharField(
+        help_text='issue 11 §4: "" needs no review; pending (clocks run on), approved (paused from its start), rejected'
+    )
+    review_reasons = serializers.ListField(child=serializers.CharField(), help_text="self, backdated, long")
 
     def get_evidence_file(self, suspension) -> str | None:
         return suspension.evidence_file.name or None

@@ -206,3 +206,19 @@ def test_session_authentication_with_csrf(cast):
     assert client.get(f"/api/v1/orders/{order.number}/").status_code == 200
     refused = client.post(f"/api/v1/orders/{order.number}/resume", {}, format="json")
     assert "CSRF" in assert_error(refused, 403, "forbidden")["message"]
+
+
+def test_a_suspension_under_review_is_approved_or_rejected_through_the_api(cast):
+    """Issue 11 §4: a back-dated suspension waits for a second person; the API names it by position."""
+    number = make_order(cast).number
+    act(cast.clerk, number, "suspend", "2026-11-02T10:30:00+08:00", reason_code="customer_request", evidence_note="x")
+    body = client_for(cast.branch_manager).get(f"/api/v1/orders/{number}/").json()
+    assert body["suspensions"][0]["review"] == "pending"
+    assert set(body["suspensions"][0]["review_reasons"]) == {"self", "backdated"}
+    refused = post(cast.branch_manager, f"/api/v1/orders/{number}/reject-suspension", {"suspension": 0})
+    assert_error(refused, 400, "invalid_input")
+    refused = post(cast.clerk, f"/api/v1/orders/{number}/approve-suspension", {"suspension": 0})
+    assert_error(refused, 403, "forbidden")
+    body = act(cast.branch_manager, number, "approve-suspension", "2026-11-02T11:00:00+08:00", suspension=0)
+    assert body["suspensions"][0]["review"] == "approved"
+    assert body["events"][-1]["type"] == "suspension.approved"
