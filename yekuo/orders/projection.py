@@ -74,7 +74,7 @@ class Event:
 @dataclass
 class NodeState:
     code: str
-    state: str = "waiting"  # waiting → active (predecessors done) → done
+    state: str = "waiting"  # waiting → active (predecessors done) → done; active ⇄ cancelled with the order
     ready_at: datetime | None = None
     completed_at: datetime | None = None
     assignee: str | None = None
@@ -354,6 +354,9 @@ class Projector:
                 if clock.state == "running":
                     clock.pauses.append([event.at, None])
                 clock.state = "cancelled"
+        for node in self.state.nodes.values():  # nobody works a cancelled order (issue 11 §3)
+            if node.state == "active":
+                node.state = "cancelled"
         self.state.status, self.state.closed_at = CANCELLED, event.at
 
     def _on_order_reopened(self, event: Event) -> None:
@@ -363,6 +366,9 @@ class Projector:
             raise WorkflowError("order.reopened needs a reason", field="reason")
         self.state.status = IN_TRANSIT if self.state.received_at else CREATED
         self.state.closed_at = None
+        for node in self.state.nodes.values():
+            if node.state == "cancelled":
+                node.state = "active"
         for clock in self.state.clocks.values():
             if clock.state == "cancelled":
                 clock.state = "paused"

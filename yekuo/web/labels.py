@@ -20,7 +20,7 @@ CLOCK_STATES = {
     "overdue": _("超期"),
     "warning": _("预警"),
 }
-NODE_STATES = {"waiting": _("等待"), "active": _("办理中"), "done": _("已完成")}
+NODE_STATES = {"waiting": _("等待"), "active": _("办理中"), "done": _("已完成"), "cancelled": _("已撤销")}
 EVENTS = {
     "order.created": _("创建工单"),
     "order.received": _("接收工单"),
@@ -49,6 +49,7 @@ ERROR_KINDS = {
 }
 # The review of a suspension (issue 11 §4): "" needs none.
 REVIEWS = {"pending": _("待审核，计时照常"), "approved": _("已审核同意"), "rejected": _("已驳回，不计暂停")}
+REVIEW_REASONS = {"self": _("本人暂停本人计时"), "backdated": _("补录"), "long": _("暂停时间过长")}
 ALARMS = {"warning": _("预警"), "overdue": _("超期"), "any": _("预警或超期")}
 
 

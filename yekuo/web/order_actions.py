@@ -67,6 +67,8 @@ def _form_kwargs(key: str, user, order: WorkOrder) -> dict:
             if any(c.start_for(order.channel).event == e and c.code in waiting for c in spec_of(order).clocks)
         ]
         return {"events": events}
+    if key == "approval":
+        return {"current": order.low_risk}
     if key == "assign":
         groups = []
         for row in node_rows(order):

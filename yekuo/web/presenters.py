@@ -201,14 +201,17 @@ class NodeRow:
     name: str
     role: str
     state: str
+    completed_by: object = None  # who recorded the completion (issue 11 §2), when the caller knows it
 
 
-def node_rows(order: WorkOrder) -> list[NodeRow]:
+def node_rows(order: WorkOrder, completed_by: dict | None = None) -> list[NodeRow]:
     spec = spec_of(order)
+    completed_by = completed_by or {}
     return [
-        NodeRow(n, labels.node(n.code, spec), labels.role(n.role), str(labels.NODE_STATES.get(n.state, n.state)))
+        NodeRow(n, labels.node(n.code, spec), labels.role(n.role), str(labels.NODE_STATES.get(n.state, n.state)),
+                completed_by.get(n.code) if n.state == "done" else None)
         for n in order.nodes.select_related("assignee")
-    ]
+    ]  # fmt: skip
 
 
 def work_rows(nodes, when: datetime | None = None) -> list[dict]:

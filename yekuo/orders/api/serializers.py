@@ -75,7 +75,7 @@ class NodeSerializer(serializers.Serializer):
     role = serializers.CharField(help_text="the role that works the node")
     department = serializers.CharField()
     clock = serializers.CharField(help_text="the clock that runs while the node is worked")
-    state = serializers.ChoiceField(choices=["waiting", "active", "done"])
+    state = serializers.ChoiceField(choices=["waiting", "active", "done", "cancelled"])
     ready_at = serializers.DateTimeField(allow_null=True)
     completed_at = serializers.DateTimeField(allow_null=True)
     assignee = serializers.CharField(allow_null=True, help_text="username")

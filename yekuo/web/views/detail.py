@@ -16,6 +16,7 @@ from yekuo.orders.models import OrderStatus, Suspension
 from yekuo.orders.personal_data import may_reveal
 from yekuo.orders.selectors import ORDER_NUMBER, mask, orders_for, time_split
 from yekuo.web import labels, order_actions
+from yekuo.web.event_log import completed_by, event_rows
 from yekuo.web.presenters import gantt, node_rows, spec_of, timeline
 from yekuo.web.views.common import add_service_error, require_action
 
@@ -41,7 +42,7 @@ def _personal(user, order, revealed: dict | None = None) -> list[dict]:
 
 def _context(request, order, failed=None, revealed=None) -> dict:
     spec = spec_of(order)
-    events = order.events.select_related("actor").order_by("seq")
+    events = list(order.events.select_related("actor").order_by("seq"))
     rows = timeline(order)
     chart = gantt(rows)
     return {
@@ -56,15 +57,10 @@ def _context(request, order, failed=None, revealed=None) -> dict:
         "gantt": chart,
         "gantt_height": 74 + 44 * len(chart["lanes"]),
         "time": time_split(order),
-        "nodes": node_rows(order),
-        "events": [{"event": e, "label": labels.event(e.type), "node": _event_node(e, spec)} for e in events],
+        "nodes": node_rows(order, completed_by(events)),
+        "events": event_rows(events, spec),
         "actions": order_actions.offered(request.user, order, failed),
     }
-
-
-def _event_node(event, spec) -> str:
-    code = event.payload.get("node")
-    return labels.node(code, spec) if code else ""
 
 
 @login_required

@@ -22,11 +22,6 @@ from yekuo.web.forms import BootstrapMixin
 from yekuo.web.views.common import add_service_error, require_action
 
 BACKDATED_SHOWN = 100  # the latest; the monthly check exports the rest
-REASONS = {
-    "self": gettext_lazy("本人暂停本人计时"),
-    "backdated": gettext_lazy("补录"),
-    "long": gettext_lazy("暂停时间过长"),
-}
 
 
 class ReviewForm(BootstrapMixin, forms.Form):
@@ -53,7 +48,7 @@ def _rows(user, failed=None) -> list[tuple]:
     for suspension in awaiting_review(user):
         suspension.started_by = started_by(suspension)
         bound = failed[1] if failed and failed[0] == suspension.pk else None
-        reasons = [str(REASONS.get(r, r)) for r in suspension.review_reasons]
+        reasons = [str(labels.REVIEW_REASONS.get(r, r)) for r in suspension.review_reasons]
         rows.append((suspension, reasons, bound or ReviewForm(prefix=f"s{suspension.pk}")))
     rows.sort(key=lambda row: (row[0].order.branch.name, row[0].started_at))
     return [(branch, list(items)) for branch, items in groupby(rows, key=lambda row: row[0].order.branch)]

@@ -1,0 +1,70 @@
+"""Real browser: what people write is kept and shown on the order page (issue 11 §2), and a cancelled order
+shows no node as being worked (issue 11 §3)."""
+
+import pytest
+from playwright.sync_api import expect
+
+from yekuo.orders.models import OrderEvent
+from yekuo.web.tests.helpers import complete, make_order
+from yekuo.web.tests.test_browser import act, sign_in, sign_out
+
+
+@pytest.mark.django_db(transaction=True)
+def test_notes_decisions_and_reasons_are_shown_on_the_order_page(page, live_server, live_cast):
+    cast, base = live_cast, live_server.url
+    order = make_order(cast, category="lv_business", when="2026-11-02 09:00")
+    complete(order, cast.clerk, "acceptance", "2026-11-02 10:00")
+    detail = f"{base}/orders/{order.number}/"
+
+    sign_in(page, base, "customer_manager", cast.password)
+    page.goto(detail)
+    form = page.locator("#action-complete")
+    form.locator("[name='complete-note']").fill("现场条件具备，方案已答复")
+    form.locator("summary").click()
+    form.locator("[name='complete-occurred_at']").fill("2026-11-02T11:00")
+    form.locator("[name='complete-reason']").fill("现场无网络，次日补录")
+    form.locator("button[type=submit]").click()
+    expect(page.locator(".alert-success")).to_contain_text("已完成节点")
+    assert OrderEvent.objects.get(order=order, type="node.completed", payload__node="survey_plan").payload["note"] == (
+        "现场条件具备，方案已答复"
+    )
+    sign_out(page)
+
+    sign_in(page, base, "project_manager", cast.password)
+    page.goto(detail)
+    choice = page.locator("[name='approval-low_risk']")
+    expect(choice).to_have_value("")  # nothing is chosen for the user
+    act(page, "approval", "已认定为简易低风险", low_risk="true")
+    expect(page.locator("[name='approval-low_risk']")).to_have_value("true")  # the decision on record
+    expect(page.locator("#action-approval")).to_contain_text("当前认定：是")
+    sign_out(page)
+
+    sign_in(page, base, "customer_manager", cast.password)
+    page.goto(detail)
+    act(page, "suspend", "已暂停计时", reason_code="customer_request", evidence_note="客户来函要求暂缓")
+    act(page, "resume", "已恢复计时")
+    sign_out(page)
+
+    sign_in(page, base, "branch_manager", cast.password)
+    page.goto(detail)
+    act(page, "cancel", "工单已撤销", cancel_reason="客户撤回申请")
+
+    events = page.locator("#events")
+    survey = events.locator("tr[data-type='node.completed']").nth(1)
+    expect(survey).to_contain_text("办理意见：现场条件具备，方案已答复")
+    expect(survey).to_contain_text("现场无网络，次日补录")
+    expect(events.locator("tr[data-type='approval.decided']")).to_contain_text(
+        "简易低风险：是（告知承诺备案） · 办理行政审批（备案）手续时限 0 工作日"
+    )
+    started = events.locator("tr[data-type='suspension.started']")
+    expect(started).to_contain_text("暂停原因：客户要求暂缓")
+    expect(started).to_contain_text("证明：客户来函要求暂缓")
+    expect(events.locator("tr[data-type='order.cancelled']")).to_contain_text("原因：客户撤回申请")
+
+    nodes = page.locator("#nodes")
+    expect(nodes.locator("[data-node='acceptance'] .yk-completed-by")).to_have_text("clerk")
+    expect(nodes.locator("[data-node='survey_plan'] .yk-completed-by")).to_have_text("customer_manager")
+    expect(nodes.locator("[data-node='approval'] .yk-assignee")).to_contain_text("未指派")
+    # Cancelled: nothing is being worked any more.
+    expect(nodes).not_to_contain_text("办理中")
+    expect(nodes.locator("[data-node='approval']")).to_contain_text("已撤销")
