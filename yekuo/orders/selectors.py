@@ -200,7 +200,11 @@ def my_work(user) -> QuerySet[NodeInstance]:
     nodes = nodes.filter(state="active", order__status__in=["in_transit", "suspended"])
     nodes = nodes.filter(Q(assignee=user) | Q(assignee__isnull=True, role__in=list(user.role_codes)))
     deadline = Clock.objects.filter(order=OuterRef("order"), code=OuterRef("clock_code")).values("deadline_at")[:1]
-    return nodes.annotate(deadline_at=Subquery(deadline)).order_by("deadline_at", "order__created_at")
+    # Nulls last on every database (SQLite would put them first): a paused or unstarted clock has no deadline
+    # and waits below the ones that fall due (issue 11 §3).
+    return nodes.annotate(deadline_at=Subquery(deadline)).order_by(
+        F("deadline_at").asc(nulls_last=True), "order__created_at", "pk"
+    )
 
 
 def mask(value: str, keep_start: int = 3, keep_end: int = 4) -> str:

@@ -60,11 +60,17 @@ def _form_kwargs(key: str, user, order: WorkOrder) -> dict:
     if key == "complete":
         return {"nodes": [r for r in node_rows(order) if r.node.state == "active" and _works(user, r.node.role)]}
     if key == "customer":
+        spec = spec_of(order)
         waiting = {c.code for c in order.clocks.all() if c.requested_at is None}
+        begun = {n.code for n in order.nodes.all() if n.state != "waiting"}
+
+        def reachable(clock) -> bool:  # the fold's rule (projection._check_customer_reach), offered before it refuses
+            return all(p in begun for p in spec.node(clock.nodes[0]).predecessors)
+
         events = [
             e
             for e in CUSTOMER_EVENTS
-            if any(c.start_for(order.channel).event == e and c.code in waiting for c in spec_of(order).clocks)
+            if any(c.start_for(order.channel).event == e and c.code in waiting and reachable(c) for c in spec.clocks)
         ]
         return {"events": events}
     if key == "approval":

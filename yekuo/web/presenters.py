@@ -34,7 +34,10 @@ def days(seconds: int | None, day_seconds: int) -> str:
 
 
 def badge(view: ClockView) -> tuple[str, str]:
-    """(text, Bootstrap colour) of a clock's state: overdue and warning win over the plain state."""
+    """(text, Bootstrap colour) of a clock's state: overdue and warning win over the plain state, except while
+    the clock is paused: a paused clock is never shown red (issue 11 §3), whatever it had used before."""
+    if view.state == "paused":
+        return str(labels.CLOCK_STATES["paused"]), "secondary"
     if view.overdue:
         return str(labels.CLOCK_STATES["overdue"]), "danger"
     if view.warning:
@@ -43,11 +46,26 @@ def badge(view: ClockView) -> tuple[str, str]:
     return str(labels.CLOCK_STATES.get(view.state, view.state)), colours.get(view.state, "light")
 
 
+def is_zero_day(clock: Clock) -> bool:
+    """I3: a limit of 0 is 即办, done on the working day the clock starts."""
+    return not clock.condition_pending and float(clock.limit_days) == 0
+
+
 def limit_text(clock: Clock, spec) -> str:
-    """ "3 工作日", or "0/3 待定" while the condition that selects the limit is undecided (I2)."""
+    """ "3 工作日", "0 工作日（即办）", or "0/3 待定" while the condition that selects the limit is undecided (I2)."""
     if clock.condition_pending:
         return _("%(limit)s 待定") % {"limit": spec.clock(clock.code).limit.display()}
+    if is_zero_day(clock):
+        return _("0 工作日（即办，当日办结）")
     return _("%(days)s 工作日") % {"days": number(float(clock.limit_days))}
+
+
+def hours_minutes(seconds: int) -> str:
+    """Working time shorter than a day as people say it: "3 小时 30 分", "45 分"."""
+    hours, minutes = divmod(max(0, seconds) // 60, 60)
+    if hours:
+        return _("%(h)s 小时 %(m)s 分") % {"h": hours, "m": minutes} if minutes else _("%(h)s 小时") % {"h": hours}
+    return _("%(m)s 分") % {"m": minutes}
 
 
 @dataclass
@@ -63,6 +81,9 @@ class ClockRow:
     colour: str
     pauses: list[tuple[datetime, datetime | None]] = field(default_factory=list)
     kind: str = "clock"
+    remaining_text: str = ""  # what is left, with its unit; "" once the clock is finished (issue 11 §3)
+    paused_over: str = ""  # working days it had run over before it was paused (shown without alarm)
+    zero_day: bool = False  # I3: its remaining_text is the working time left today
 
 
 @dataclass
@@ -76,13 +97,25 @@ class SuspensionRow:
 def clock_row(clock: Clock, spec, when: datetime, table) -> ClockRow:
     view = clock_view(clock, when, table)
     text, colour = badge(view)
-    remaining = overrun = ""
+    remaining = overrun = remaining_text = paused_over = ""
     if view.remaining_seconds is not None:
         # A spent budget reads as how far over it is, not as a negative remainder.
         if view.remaining_seconds < 0:
             overrun = days(-view.remaining_seconds, view.day_seconds)
         else:
             remaining = days(view.remaining_seconds, view.day_seconds)
+    if view.state in ("done", "cancelled"):
+        remaining = ""  # a finished clock shows the time it used, not time it no longer has (issue 11 §3)
+        overrun = overrun if view.state == "done" else ""
+    elif view.state == "paused" and overrun:
+        overrun, paused_over = "", overrun  # never red while paused (issue 11 §3)
+    elif remaining:
+        # I3: a zero-day clock's budget is what is left of its working day, so say so in hours and minutes.
+        remaining_text = (
+            _("今日剩余 %(time)s") % {"time": hours_minutes(view.remaining_seconds)}
+            if is_zero_day(clock)
+            else _("%(days)s 工作日") % {"days": remaining}
+        )
     return ClockRow(
         clock=clock,
         view=view,
@@ -94,6 +127,9 @@ def clock_row(clock: Clock, spec, when: datetime, table) -> ClockRow:
         badge=text,
         colour=colour,
         pauses=shown_pauses(clock),
+        remaining_text=remaining_text,
+        paused_over=paused_over,
+        zero_day=is_zero_day(clock),
     )
 
 

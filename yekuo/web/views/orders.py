@@ -19,6 +19,7 @@ from yekuo.web.export import export_response
 from yekuo.web.forms import CounterOrderForm, OrderFilterForm
 from yekuo.web.presenters import clock_row, spec_of
 from yekuo.web.views.common import add_service_error, require_action
+from yekuo.web.waiting import open_suspensions
 
 PAGE_SIZE = 20
 
@@ -26,6 +27,8 @@ PAGE_SIZE = 20
 def _rows(orders):
     """Each order with what falls due first (its live clock measured now by the engine), for control at a glance."""
     when = timezone.now()
+    orders = list(orders)
+    suspended = open_suspensions({o.pk for o in orders if o.status == "suspended"}, when)
     rows = []
     for order in orders:
         spec = spec_of(order)
@@ -38,6 +41,7 @@ def _rows(orders):
             "id_number": mask(order.customer_id_number),
             "phone": mask(order.customer_phone),
             "due": clock_row(clock, spec, when, table_for(order)) if clock else None,
+            "suspended": suspended.get(order.pk),
         })  # fmt: skip
     return rows
 

@@ -1,4 +1,5 @@
-"""我的待办: the active nodes the user works, soonest deadline first (R9)."""
+"""我的待办: the active nodes the user works, nearest deadline first (R9); the nodes whose clock does not run
+(paused, or not started) follow in their own group, each saying what it awaits (issue 11 §3)."""
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -6,8 +7,9 @@ from django.shortcuts import render
 
 from yekuo.common.memo import remembering
 from yekuo.orders.selectors import my_work
-from yekuo.web.presenters import work_rows
+from yekuo.web.presenters import spec_of, work_rows
 from yekuo.web.views.common import require_action
+from yekuo.web.waiting import awaited, open_suspensions
 
 PAGE_SIZE = 50
 
@@ -17,4 +19,17 @@ PAGE_SIZE = 50
 def my_work_page(request):
     require_action(request.user, "order.view")
     page = Paginator(my_work(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "web/my_work.html", {"page": page, "rows": work_rows(page.object_list)})
+    rows = work_rows(page.object_list)
+    suspended = open_suspensions({row["order"].pk for row in rows if row["order"].status == "suspended"})
+    due, waiting = [], []
+    for row in rows:
+        row["suspended"] = suspended.get(row["order"].pk)
+        clock = row["clock"]
+        if clock is not None and clock.view.state == "running":
+            due.append(row)
+        else:
+            clock_model = clock.clock if clock else row["node"].order.clocks.filter(code=row["node"].clock_code).first()
+            row["awaiting"] = awaited(row["node"], clock_model, spec_of(row["order"]), row["suspended"])
+            waiting.append(row)
+    context = {"page": page, "rows": rows, "due": due, "waiting": waiting}
+    return render(request, "web/my_work.html", context)
