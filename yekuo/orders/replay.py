@@ -12,7 +12,8 @@ system, which refuses a future time. The order is evaluated `--at` an instant, b
 time: the events up to that instant are applied, and the clocks and the utility/customer time measured then.
 
 Input: {"order": {"category", "channel", "customer_name"?, "site_address"?, "capacity_kva"?, "voltage"?,
-"company"?}, "events": [{"at": ISO, "type": …, "node"?, "low_risk"?, "reason"?, "evidence"?}, …]}.
+"company"?}, "events": [{"at": ISO, "type": …, "node"?, "low_risk"?, "reason"?, "evidence"?, "review"?, "suspension"?,
+"note"?}, …]}.
 """
 
 from __future__ import annotations
@@ -41,7 +42,9 @@ REFERENCE_MODELS = (
     "workcal.CalendarRevision",
     "regulations.Regulation",
 )
-PAYLOAD_KEYS = {"node", "low_risk", "reason", "evidence", "assignee", "inputs", "note"}
+# review / review_reasons / suspension: a suspension under review and its approval or rejection (issue 11 §4).
+PAYLOAD_KEYS = {"node", "low_risk", "reason", "evidence", "assignee", "inputs", "note", "review", "review_reasons",
+                "suspension"}  # fmt: skip
 
 
 def parse_input(path: str) -> dict:

@@ -73,9 +73,16 @@ def reasons_at_end(order: WorkOrder, occurred_at: datetime) -> list[str]:
 
 def mark(event_type: str, payload: dict, order: WorkOrder, actor, occurred_at: datetime, backdated: bool,
          staff: bool) -> dict:  # fmt: skip
-    """The payload to store: the sender's own `review` keys are never trusted; the rule sets them."""
+    """The payload to store. For people's entries the rule sets the `review` keys, whatever was sent. Another
+    system's record (an import, the control layer, a replay file) may carry `review: "pending"` as it was: that
+    can only keep the clocks running, never pause them."""
+    sent = payload
     payload = {k: v for k, v in payload.items() if k not in ("review", "review_reasons")}
-    if event_type not in REVIEWED_TYPES or not staff:
+    if event_type not in REVIEWED_TYPES:
+        return payload
+    if not staff:
+        if sent.get("review") == PENDING:
+            payload.update(review=PENDING, review_reasons=[str(r) for r in sent.get("review_reasons") or []])
         return payload
     if event_type == "suspension.started":
         reasons = reasons_at_start(order, actor, backdated)

@@ -71,3 +71,25 @@ def test_bad_replay_files_are_refused_clearly(tmp_path, content, message):
     path.write_text(content, encoding="utf-8")
     with pytest.raises(CommandError, match=message.replace("[", r"\[").replace("]", r"\]")):
         replay(path)
+
+
+@pytest.mark.django_db
+@pytest.mark.slow  # starts a subprocess
+def test_replay_folds_a_suspension_under_review_and_its_approval(tmp_path):
+    """Issue 11 §4: the clocks run on while a suspension awaits review; approved, it pauses from its start."""
+    events = [
+        {"at": "2026-09-29T09:00+08:00", "type": "order.received"},
+        {"at": "2026-09-29T10:00+08:00", "type": "node.completed", "node": "acceptance"},
+        {"at": "2026-09-29T11:00+08:00", "type": "suspension.started", "reason": "documents_missing",
+         "evidence": "x", "review": "pending", "review_reasons": ["self"]},
+        {"at": "2026-10-08T11:00+08:00", "type": "suspension.ended"},
+    ]  # fmt: skip
+    path = tmp_path / "review.json"
+    order = {"category": "lv_resident", "channel": "counter"}
+    path.write_text(json.dumps({"order": order, "events": events}), encoding="utf-8")
+    survey = next(c for c in replay(path)["clocks"] if c["code"] == "survey_plan")
+    assert survey["deadline_at"].startswith("2026-09-30T10:00")  # ran through the suspension
+    approval = {"at": "2026-10-09T09:00+08:00", "type": "suspension.approved", "suspension": 0}
+    path.write_text(json.dumps({"order": order, "events": [*events, approval]}), encoding="utf-8")
+    survey = next(c for c in replay(path)["clocks"] if c["code"] == "survey_plan")
+    assert survey["deadline_at"].startswith("2026-10-09T10:00")  # paused from its start

@@ -140,3 +140,18 @@ def test_reviews_are_kept_to_each_branch(cast, not_backdated):
     assert list(awaiting_review(cast.project_manager)) == []
     with pytest.raises(Forbidden):
         suspension_approve(east, actor=cast.west_branch_manager, position=0, occurred_at=at("2026-09-30 09:00"))
+
+
+def test_a_suspension_awaiting_review_is_not_customer_time(cast, not_backdated):
+    from yekuo.orders.selectors import time_split
+
+    order = at_grid_works(cast)
+    suspend(order, cast.project_manager, "2026-09-29 14:30")
+    services.order_resume(order, actor=cast.project_manager, occurred_at=at("2026-09-30 14:30"), source=WEB)
+    order.refresh_from_db()
+    pending = time_split(order, at("2026-09-30 15:00"))
+    assert pending.suspended_seconds == 0 and pending.customer_seconds == 0
+    suspension_approve(order, actor=cast.branch_manager, position=0, occurred_at=at("2026-09-30 15:00"), source=WEB)
+    order.refresh_from_db()
+    approved = time_split(order, at("2026-09-30 15:00"))
+    assert approved.suspended_seconds == 420 * 60 == approved.customer_seconds
