@@ -125,7 +125,7 @@ def test_detail_has_nodes_clocks_suspensions_and_events(cast):
     assert body["suspensions"] == [
         {"reason": "documents_missing", "reason_name": body["suspensions"][0]["reason_name"],
          "evidence_note": "缺产权证明", "evidence_file": None, "started_at": "2026-03-02T11:00:00+08:00",
-         "ended_at": None}
+         "ended_at": None, "position": 0, "review": "", "review_reasons": []}
     ]  # fmt: skip
     events = body["events"]
     assert [e["type"] for e in events] == ["order.created", "order.received", "node.completed", "suspension.started"]
