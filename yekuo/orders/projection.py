@@ -48,6 +48,7 @@ EVENT_TYPES = (
     "suspension.ended",
     "suspension.approved",
     "suspension.rejected",
+    "entry.reviewed",
     "order.cancelled",
     "order.reopened",
     "calendar.recomputed",
@@ -216,6 +217,12 @@ class Projector:
 
     def _on_calendar_recomputed(self, event: Event) -> None:
         pass  # recorded so the order's history shows when an official schedule moved its deadlines (I7)
+
+    def _on_entry_reviewed(self, event: Event) -> None:
+        """A second person's check of a back-dated entry (issue 11 §4, `orders.entry_review`): kept in the log
+        for the monthly check, it moves no clock; it may come after the order is closed."""
+        if not isinstance(event.payload.get("seq"), int) or not isinstance(event.payload.get("approved"), bool):
+            raise WorkflowError("entry.reviewed needs seq (the entry's number) and approved: true or false")
 
     def _on_order_received(self, event: Event) -> None:
         state = self.state

@@ -126,9 +126,3 @@ def awaiting_review(user) -> QuerySet[Suspension]:
     """Suspensions waiting for a second person, in the user's scope (restrict), oldest first."""
     pending = Suspension.objects.filter(review=PENDING).select_related("order__branch", "reason")
     return restrict(pending, user, "suspension.review").order_by("started_at", "pk")
-
-
-def backdated_entries(user) -> QuerySet[OrderEvent]:
-    """Back-dated entries (YEKUO_BACKDATE_MINUTES), newest first, in the user's scope: for the monthly check."""
-    entries = OrderEvent.objects.filter(backdated=True).select_related("order__branch", "actor")
-    return restrict(entries, user, "suspension.review").order_by("-recorded_at", "-pk")

@@ -54,6 +54,11 @@ def details(event, spec, reasons: dict, users: dict) -> list[str]:
         case "suspension.ended":
             if payload.get("review") == "pending":
                 lines.append(_("须审核：%(why)s；审核通过前不计暂停") % {"why": _review_reasons(payload)})
+        case "entry.reviewed":
+            verdict = _("已核实") if payload.get("approved") else _("有异议")
+            lines.append(_("第 %(seq)s 项补录：%(verdict)s") % {"seq": payload.get("seq"), "verdict": verdict})
+            if payload.get("note"):
+                lines.append(_("审核意见：%(note)s") % {"note": payload["note"]})
         case "suspension.approved" | "suspension.rejected":
             lines.append(_("第 %(n)s 次暂停") % {"n": int(payload.get("suspension", 0)) + 1})
             if payload.get("note"):

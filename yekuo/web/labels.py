@@ -34,6 +34,7 @@ EVENTS = {
     "suspension.ended": _("恢复计时"),
     "suspension.approved": _("同意暂停计时"),
     "suspension.rejected": _("驳回暂停计时"),
+    "entry.reviewed": _("核实补录"),
     "order.cancelled": _("撤销工单"),
     "order.reopened": _("重新开启工单"),
     "calendar.recomputed": _("日历变更重算"),

@@ -18,6 +18,7 @@ urlpatterns = [
     path("work/", work.my_work_page, name="my_work"),
     path("reviews/", reviews.review_list, name="reviews"),
     path("reviews/<int:pk>/", reviews.review_decide, name="review_decide"),
+    path("reviews/entries/<int:pk>/", reviews.entry_decide, name="entry_decide"),
     path("orders/", orders.order_list, name="order_list"),
     path("orders/export.xlsx", orders.order_export, name="order_export"),
     path("orders/new/", orders.order_create, name="order_create"),

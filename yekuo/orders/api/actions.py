@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 
 from yekuo.common.api import ErrorSerializer
 from yekuo.common.errors import Conflict
-from yekuo.orders import idempotency, services, suspension_review
+from yekuo.orders import entry_review, idempotency, services, suspension_review
 from yekuo.orders.models import EventSource
 
 from . import inputs
@@ -174,4 +174,12 @@ def _approve_suspension(order, values, common):
 def _reject_suspension(order, values, common):
     return suspension_review.suspension_reject(
         order, position=values["suspension"], note=values.get("note", ""), **common
+    )
+
+
+@action("review-entry", inputs.ReviewEntrySerializer, ("entry.reviewed",),
+        "Check a back-dated entry: confirmed, or disputed with a note (issue 11 §4)")  # fmt: skip
+def _review_entry(order, values, common):
+    return entry_review.entry_review(
+        order, seq=values["seq"], approved=values["approved"], note=values.get("note", ""), **common
     )

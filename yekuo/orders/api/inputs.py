@@ -132,6 +132,14 @@ class ReviewSuspensionSerializer(ActionSerializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=500, help_text="required to reject")
 
 
+class ReviewEntrySerializer(ActionSerializer):
+    """Issue 11 §4: a second person checks a back-dated entry (confirmed, or disputed with a note)."""
+
+    seq = serializers.IntegerField(min_value=1, help_text="the back-dated event's seq on the order")
+    approved = serializers.BooleanField(help_text="true: checked and confirmed; false: disputed (needs a note)")
+    note = serializers.CharField(required=False, allow_blank=True, max_length=500)
+
+
 # ------------------------------------------------------------------------------------------ control layer
 class EventOrderSerializer(serializers.Serializer):
     external_ref = serializers.CharField(help_text="the order's reference in the source system")

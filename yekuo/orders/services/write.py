@@ -55,6 +55,7 @@ ACTIONS = {
     "order.reopened": "order.reopen",
     "suspension.approved": "suspension.review",
     "suspension.rejected": "suspension.review",
+    "entry.reviewed": "suspension.review",
 }
 # Entries made by a person (pages and the staff API): back-dating needs a reason, nodes need their role.
 STAFF_SOURCES = (EventSource.WEB, EventSource.API)

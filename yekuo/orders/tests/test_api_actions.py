@@ -222,3 +222,12 @@ def test_a_suspension_under_review_is_approved_or_rejected_through_the_api(cast)
     body = act(cast.branch_manager, number, "approve-suspension", "2026-11-02T11:00:00+08:00", suspension=0)
     assert body["suspensions"][0]["review"] == "approved"
     assert body["events"][-1]["type"] == "suspension.approved"
+
+
+def test_a_back_dated_entry_is_checked_through_the_api(cast):
+    number = make_order(cast).number
+    act(cast.clerk, number, "complete-node", "2026-09-29T10:00:00+08:00", node="acceptance")  # back-dated
+    refused = post(cast.branch_manager, f"/api/v1/orders/{number}/review-entry", {"seq": 3, "approved": False})
+    assert_error(refused, 400, "invalid_input")
+    body = act(cast.branch_manager, number, "review-entry", "2026-11-02T11:00:00+08:00", seq=3, approved=True)
+    assert body["events"][-1]["type"] == "entry.reviewed"

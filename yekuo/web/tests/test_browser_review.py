@@ -3,16 +3,19 @@
 import pytest
 from playwright.sync_api import expect
 
-from yekuo.orders.models import Clock, Suspension
+from yekuo.orders import services
+from yekuo.orders.models import Clock, EventSource, Suspension
 from yekuo.web.tests.helpers import complete, make_order
 from yekuo.web.tests.test_browser import act, sign_in, sign_out
+from yekuo.workcal.tests.conftest import at
 
 
 @pytest.mark.django_db(transaction=True)
 def test_an_own_suspension_is_approved_on_the_review_page(page, live_server, live_cast):
     cast, base = live_cast, live_server.url
     order = make_order(cast, when="2026-11-02 09:00")
-    complete(order, cast.clerk, "acceptance", "2026-11-02 10:00")
+    services.node_complete(order, actor=cast.clerk, node="acceptance", occurred_at=at("2026-11-02 10:00"),
+                           source=EventSource.WEB, reason="纸质受理单补录")  # fmt: skip
     complete(order, cast.customer_manager, "survey_plan", "2026-11-02 11:00")
     west = make_order(cast, when="2026-11-02 09:00", branch=cast.west)
     complete(west, cast.west_clerk, "acceptance", "2026-11-02 10:00")
@@ -47,6 +50,15 @@ def test_an_own_suspension_is_approved_on_the_review_page(page, live_server, liv
     suspension = Suspension.objects.get(order=order)
     assert suspension.review == "approved"
     assert Clock.objects.get(order=order, code="grid_works").state == "paused"
+    # The back-dated completion waits for its check, and leaves the list once checked.
+    entry = page.locator(f".yk-entry[data-order='{order.number}']")
+    expect(entry).to_contain_text("纸质受理单补录")
+    expect(page.locator(".yk-entry")).to_have_count(1)
+    entry.locator("select").select_option("approve")
+    entry.locator("button[type=submit]").click()
+    expect(page.locator(".alert-success")).to_contain_text(f"补录已核实：{order.number}")
+    expect(page.locator("#no-entries")).to_be_visible()
     page.goto(f"{base}/orders/{order.number}/")
+    expect(page.locator("#events tr[data-type='entry.reviewed']")).to_contain_text("已核实")
     expect(page.locator(".yk-suspension")).to_contain_text("已审核同意")
     expect(page.locator("#events")).to_contain_text("同意暂停计时")

@@ -1,4 +1,5 @@
-"""审核: suspensions awaiting a second person, and back-dated entries, per branch (issue 11 §4).
+"""暂停审核: suspensions awaiting a second person, per branch, and back-dated entries awaiting their check
+(issue 11 §4).
 
 The reviewers are the branch manager and the customer service center (`suspension.review`); what each
 sees is their scope (`restrict`, in the selectors). Approving or rejecting goes through the services.
@@ -16,12 +17,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from yekuo.common.errors import YekuoError
-from yekuo.orders.suspension_review import awaiting_review, backdated_entries, suspension_approve, suspension_reject
+from yekuo.orders.entry_review import awaiting_check, backdated_entries, entry_review
+from yekuo.orders.suspension_review import awaiting_review, suspension_approve, suspension_reject
 from yekuo.web import labels
 from yekuo.web.forms import BootstrapMixin
 from yekuo.web.views.common import add_service_error, require_action
 
-BACKDATED_SHOWN = 100  # the latest; the monthly check exports the rest
+BACKDATED_SHOWN = 100  # the latest unchecked; the next ones show as these are checked
 
 
 class ReviewForm(BootstrapMixin, forms.Form):
@@ -47,7 +49,7 @@ def _rows(user, failed=None) -> list[tuple]:
     rows = []
     for suspension in awaiting_review(user):
         suspension.started_by = started_by(suspension)
-        bound = failed[1] if failed and failed[0] == suspension.pk else None
+        bound = failed[2] if failed and failed[:2] == ("s", suspension.pk) else None
         reasons = [str(labels.REVIEW_REASONS.get(r, r)) for r in suspension.review_reasons]
         rows.append((suspension, reasons, bound or ReviewForm(prefix=f"s{suspension.pk}")))
     rows.sort(key=lambda row: (row[0].order.branch.name, row[0].started_at))
@@ -65,7 +67,12 @@ def _page(request, failed=None, status=200):
     context = {
         "groups": _rows(request.user, failed),
         "backdated": [
-            {"event": e, "label": labels.event(e.type)} for e in backdated_entries(request.user)[:BACKDATED_SHOWN]
+            {
+                "event": e,
+                "label": labels.event(e.type),
+                "form": (failed[2] if failed and failed[:2] == ("e", e.pk) else None) or ReviewForm(prefix=f"e{e.pk}"),
+            }
+            for e in awaiting_check(request.user, BACKDATED_SHOWN)
         ],
     }
     return render(request, "web/reviews.html", context, status=status)
@@ -98,4 +105,27 @@ def review_decide(request, pk: int):
             text = _("已同意暂停计时：%(number)s") if verdict == "approve" else _("已驳回暂停计时：%(number)s")
             messages.success(request, text % {"number": suspension.order.number})
             return redirect("reviews")
-    return _page(request, (pk, form), status=400)
+    return _page(request, ("s", pk, form), status=400)
+
+
+@login_required
+@require_POST
+def entry_decide(request, pk: int):
+    """The check of one back-dated entry: confirmed, or disputed with a note."""
+    require_action(request.user, "suspension.review")
+    # In scope, back-dated and not a suspension (backdated_entries); entry_review refuses one already checked.
+    entry = backdated_entries(request.user).filter(pk=pk).first()
+    if entry is None:
+        raise Http404("no such back-dated entry")
+    form = ReviewForm(request.POST, prefix=f"e{pk}")
+    if form.is_valid():
+        verdict, note = form.cleaned_data["verdict"], form.cleaned_data["note"]
+        try:
+            entry_review(entry.order, actor=request.user, seq=entry.seq, approved=verdict == "approve", note=note)
+        except YekuoError as error:
+            add_service_error(form, error)
+        else:
+            text = _("补录已核实：%(number)s") if verdict == "approve" else _("补录有异议：%(number)s")
+            messages.success(request, text % {"number": entry.order.number})
+            return redirect("reviews")
+    return _page(request, ("e", pk, form), status=400)
