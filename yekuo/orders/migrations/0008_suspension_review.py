@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("orders", "0003_fewer_indexes"),
+        ("orders", "0007_customer_notice_and_reveals"),
     ]
 
     operations = [

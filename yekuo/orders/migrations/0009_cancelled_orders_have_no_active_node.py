@@ -15,6 +15,6 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("orders", "0004_suspension_review")]
+    dependencies = [("orders", "0008_suspension_review")]
 
     operations = [migrations.RunPython(forwards, backwards)]
