@@ -106,3 +106,22 @@ def test_an_auditor_reads_the_sign_in_records_and_nothing_else_in_the_admin(cast
     cast.clerk.save()
     clerk.force_login(cast.clerk)
     assert clerk.get("/admin/axes/accesslog/").status_code == 403
+
+
+@pytest.mark.parametrize("remote", [None, ""])
+def test_a_sign_in_without_a_client_address_is_recorded_without_one(cast, remote):
+    """A Unix socket gives no REMOTE_ADDR, nor does a test client's force_login: axes records the sign-in with
+    no address (PostgreSQL's inet column refused the placeholder `unknown`, and the sign-in failed)."""
+    from django.test import RequestFactory
+
+    from yekuo.common.throttle import client_ip
+
+    request = RequestFactory().post("/login/")
+    if remote is None:
+        del request.META["REMOTE_ADDR"]
+    else:
+        request.META["REMOTE_ADDR"] = remote
+    assert client_ip(request) is None
+    client = Client()
+    client.force_login(cast.clerk)
+    assert AccessLog.objects.get(username=cast.clerk.username).ip_address is None

@@ -36,6 +36,18 @@ def client_address(request) -> str:
     return hops[0] if hops else remote  # every hop a trusted proxy: the client is one of them
 
 
+def client_ip(request) -> str | None:
+    """client_address, or None when it is not an IP address (no REMOTE_ADDR: a Unix socket, a test client's
+    force_login). For django-axes (AXES_CLIENT_IP_CALLABLE), whose records keep the address in an IP column that
+    PostgreSQL refuses anything else in: a sign-in must not fail because its address is unknown."""
+    address = client_address(request)
+    try:
+        ipaddress.ip_address(address)
+    except ValueError:
+        return None
+    return address
+
+
 def _host(hop: str) -> str:
     """The address of an X-Forwarded-For entry without the port some proxies add (`1.2.3.4:5678`,
     `[2001:db8::1]:5678`): a new port per connection must not make a new client."""
