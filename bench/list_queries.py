@@ -1,4 +1,4 @@
-"""Benchmark: the order lists at scale (issue 12 §5): the API list and its alarm filters, 我的待办, the list
+"""Benchmark: the order lists at scale (P4): the API list and its alarm filters, 我的待办, the list
 page and a branch's Excel export, p50 and p95 over repeated requests.
 
     .venv/bin/python bench/list_queries.py --orders 100000 [--runs 15] [--db var/bench-list.sqlite3]

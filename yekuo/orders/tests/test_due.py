@@ -1,4 +1,4 @@
-"""The order row's soonest deadline and warning time (orders/due.py, issue 12 §5): kept by every action,
+"""The order row's soonest deadline and warning time (orders/due.py, P4): kept by every action,
 filled by the migration, checked by `orders verify`, and what the lists' alarm filters read — from an index,
 never by looking at each order's clocks (the plans are checked with EXPLAIN on SQLite and PostgreSQL)."""
 
