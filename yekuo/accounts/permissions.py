@@ -15,7 +15,7 @@ everything else here is an **interpretation**, chosen for a utility's separation
   assigns (dispatches) orders to branches and people (R3). It does not work nodes.
 - `branch_manager` / `department_manager` (分公司经理 / 部门经理) control: view, (re)assign, cancel, reopen
   and export. The branch manager and the customer service center's dispatcher are the second person who
-  approves or rejects a suspension under review (`suspension.review`, issue 11 §4: a worker's own
+  approves or rejects a suspension under review (`suspension.review`, I5: a worker's own
   suspension, a back-dated one or a long one). They do not work nodes themselves, so a manager cannot
   close a clock on someone's behalf.
 - `auditor` (审计员) only views and exports (R12, R16): read-only by design; it also reads the audit records

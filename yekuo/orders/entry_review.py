@@ -1,4 +1,4 @@
-"""The monthly check of back-dated entries (issue 11 §4; REQUIREMENTS I5, R16): a second person marks each
+"""The monthly check of back-dated entries (REQUIREMENTS I5, R16): a second person marks each
 entry dated earlier than it was recorded (YEKUO_BACKDATE_MINUTES) as checked, or disputed with a note.
 
 The verdict is an event of its own, `entry.reviewed` {seq, approved, note}, appended to the order's log

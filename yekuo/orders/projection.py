@@ -14,7 +14,7 @@ Rules implemented here, each from the regulation data (yekuo/regulations/data/or
 - suspensions (I5) pause every running clock; the pause is credited in working time by the engine and
   counted as customer time; a clock started during a suspension starts paused;
 - cancellation stops every clock; reopening resumes them, the cancelled span credited like a pause;
-- a suspension under review (issue 11 §4, `orders.suspension_review` decides which) pauses nothing until
+- a suspension under review (I5, `orders.suspension_review` decides which) pauses nothing until
   suspension.approved, which pauses from its start; suspension.rejected leaves the clocks as they ran;
 - a customer event is refused until each predecessor of the node it starts has begun (`_check_customer_reach`).
 """
@@ -109,7 +109,7 @@ def same_clock(a: ClockState, b: ClockState) -> bool:
     return _BASE(a) == _BASE(b)
 
 
-# The review of a suspension (issue 11 §4, rule in `orders.suspension_review`): "" needs none; "pending"
+# The review of a suspension (I5, rule in `orders.suspension_review`): "" needs none; "pending"
 # waits for a second person and pauses nothing meanwhile; "approved" pauses from its start; "rejected"
 # never paused anything.
 PENDING, APPROVED, REJECTED = "pending", "approved", "rejected"
@@ -219,7 +219,7 @@ class Projector:
         pass  # recorded so the order's history shows when an official schedule moved its deadlines (I7)
 
     def _on_entry_reviewed(self, event: Event) -> None:
-        """A second person's check of a back-dated entry (issue 11 §4, `orders.entry_review`): kept in the log
+        """A second person's check of a back-dated entry (I5, `orders.entry_review`): kept in the log
         for the monthly check, it moves no clock; it may come after the order is closed."""
         if not isinstance(event.payload.get("seq"), int) or not isinstance(event.payload.get("approved"), bool):
             raise WorkflowError("entry.reviewed needs seq (the entry's number) and approved: true or false")
@@ -303,7 +303,7 @@ class Projector:
         )
         self.state.status = SUSPENDED
         if review == PENDING:
-            return  # issue 11 §4: the clocks run on until a second person approves the suspension
+            return  # I5: the clocks run on until a second person approves the suspension
         for clock in self.state.clocks.values():
             if clock.state == "running":
                 clock.pauses.append([event.at, None])
@@ -316,7 +316,7 @@ class Projector:
         open_one.ended_at = event.at
         self.state.status = IN_TRANSIT
         if event.payload.get("review") == PENDING and open_one.review == "":
-            # Longer than the rule allows without a check (issue 11 §4): the pause is withdrawn until approved.
+            # Longer than the rule allows without a check (I5): the pause is withdrawn until approved.
             open_one.review = PENDING
             open_one.review_reasons = [*open_one.review_reasons, *event.payload.get("review_reasons", [])]
             for clock in self.state.clocks.values():
@@ -326,7 +326,7 @@ class Projector:
         self._resume_all(event.at)
 
     def _on_suspension_approved(self, event: Event) -> None:
-        """A second person approves a suspension under review: it pauses the clocks from its start (issue 11 §4),
+        """A second person approves a suspension under review: it pauses the clocks from its start (I5),
         each clock that was running then, up to its end (or still, if it has not ended)."""
         suspension = self._pending_suspension(event)
         suspension.review = APPROVED

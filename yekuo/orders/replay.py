@@ -42,7 +42,7 @@ REFERENCE_MODELS = (
     "workcal.CalendarRevision",
     "regulations.Regulation",
 )
-# review / review_reasons / suspension: a suspension under review and its approval or rejection (issue 11 §4).
+# review / review_reasons / suspension: a suspension under review and its approval or rejection (I5).
 PAYLOAD_KEYS = {"node", "low_risk", "reason", "evidence", "assignee", "inputs", "note", "review", "review_reasons",
                 "suspension"}  # fmt: skip
 

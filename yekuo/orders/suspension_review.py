@@ -1,4 +1,4 @@
-"""Suspensions that a second person must approve (issue 11 §4; I5 asks that a suspension be evidenced).
+"""Suspensions that a second person must approve (I5; I5 asks that a suspension be evidenced).
 
 A suspension pauses the utility's clocks (I5), so whoever starts it gains time. The rule, configurable in
 settings (config/settings.py), sends a suspension to review when

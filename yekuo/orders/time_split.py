@@ -136,7 +136,7 @@ def split_time(
         (
             (max(begin, _instant(s.started_at)), min(end, _instant(s.ended_at) if s.ended_at else end))
             for s in suspensions
-            # One awaiting review, or rejected, paused no clock (issue 11 §4): the utility's time, not the customer's.
+            # One awaiting review, or rejected, paused no clock (I5): the utility's time, not the customer's.
             if getattr(s, "review", "") in ("", "approved")
         ),
     )

@@ -48,7 +48,7 @@ ERROR_KINDS = {
     "out_of_calendar": _("超出日历范围"),
     "not_found": _("未找到"),
 }
-# The review of a suspension (issue 11 §4): "" needs none.
+# The review of a suspension (I5): "" needs none.
 REVIEWS = {"pending": _("待审核，计时照常"), "approved": _("已审核同意"), "rejected": _("已驳回，不计暂停")}
 REVIEW_REASONS = {"self": _("本人暂停本人计时"), "backdated": _("补录"), "long": _("暂停时间过长")}
 ALARMS = {"warning": _("预警"), "overdue": _("超期"), "any": _("预警或超期")}

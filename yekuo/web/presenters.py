@@ -90,7 +90,7 @@ class ClockRow:
 class SuspensionRow:
     suspension: object
     reason: str
-    review: str = ""  # issue 11 §4: awaiting review, approved or rejected, in words
+    review: str = ""  # I5: awaiting review, approved or rejected, in words
     kind: str = "suspension"
 
 

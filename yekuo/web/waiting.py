@@ -20,7 +20,7 @@ class Suspended:
     suspension: Suspension
     reason: str
     days: str  # working days since it began
-    pending: bool  # awaiting review: the clocks still run (issue 11 §4)
+    pending: bool  # awaiting review: the clocks still run (I5)
 
     @property
     def text(self) -> str:

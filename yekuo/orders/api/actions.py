@@ -162,7 +162,7 @@ def _reopen(order, values, common):
 
 
 @action("approve-suspension", inputs.ReviewSuspensionSerializer, ("suspension.approved",),
-        "Approve a suspension awaiting review: it pauses the clocks from its start (issue 11 §4)")  # fmt: skip
+        "Approve a suspension awaiting review: it pauses the clocks from its start (I5)")  # fmt: skip
 def _approve_suspension(order, values, common):
     return suspension_review.suspension_approve(
         order, position=values["suspension"], note=values.get("note", ""), **common
@@ -170,7 +170,7 @@ def _approve_suspension(order, values, common):
 
 
 @action("reject-suspension", inputs.ReviewSuspensionSerializer, ("suspension.rejected",),
-        "Reject a suspension awaiting review, with a note: it never paused the clocks (issue 11 §4)")  # fmt: skip
+        "Reject a suspension awaiting review, with a note: it never paused the clocks (I5)")  # fmt: skip
 def _reject_suspension(order, values, common):
     return suspension_review.suspension_reject(
         order, position=values["suspension"], note=values.get("note", ""), **common
@@ -178,7 +178,7 @@ def _reject_suspension(order, values, common):
 
 
 @action("review-entry", inputs.ReviewEntrySerializer, ("entry.reviewed",),
-        "Check a back-dated entry: confirmed, or disputed with a note (issue 11 §4)")  # fmt: skip
+        "Check a back-dated entry: confirmed, or disputed with a note (I5)")  # fmt: skip
 def _review_entry(order, values, common):
     return entry_review.entry_review(
         order, seq=values["seq"], approved=values["approved"], note=values.get("note", ""), **common

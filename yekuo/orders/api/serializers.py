@@ -107,7 +107,7 @@ class SuspensionSerializer(serializers.Serializer):
     ended_at = serializers.DateTimeField(allow_null=True)
     position = serializers.IntegerField(help_text="what approve-suspension / reject-suspension name")
     review = serializers.CharField(
-        help_text='issue 11 §4: "" needs no review; pending (clocks run on), approved (paused from its start), rejected'
+        help_text='I5: "" needs no review; pending (clocks run on), approved (paused from its start), rejected'
     )
     review_reasons = serializers.ListField(child=serializers.CharField(), help_text="self, backdated, long")
 

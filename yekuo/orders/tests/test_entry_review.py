@@ -1,4 +1,4 @@
-"""The check of back-dated entries by a second person (issue 11 §4): listed per scope until checked."""
+"""The check of back-dated entries by a second person (I5): listed per scope until checked."""
 
 import pytest
 

@@ -1,4 +1,4 @@
-"""The fold's review of suspensions (issue 11 §4) and its refusal of customer events the workflow cannot
+"""The fold's review of suspensions (I5) and its refusal of customer events the workflow cannot
 have reached (issue 11 §3), on the real regulation and the seeded calendar."""
 
 import pytest

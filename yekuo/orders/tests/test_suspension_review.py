@@ -1,4 +1,4 @@
-"""The rule that sends a suspension to a second person (issue 11 §4), its actions, and their scope."""
+"""The rule that sends a suspension to a second person (I5), its actions, and their scope."""
 
 from io import StringIO
 

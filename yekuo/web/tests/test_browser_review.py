@@ -1,4 +1,4 @@
-"""Real browser: a worker's own suspension waits on the review page of their branch manager (issue 11 §4)."""
+"""Real browser: a worker's own suspension waits on the review page of their branch manager (I5)."""
 
 import pytest
 from playwright.sync_api import expect

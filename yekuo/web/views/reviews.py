@@ -1,5 +1,5 @@
 """暂停审核: suspensions awaiting a second person, per branch, and back-dated entries awaiting their check
-(issue 11 §4).
+(I5).
 
 The reviewers are the branch manager and the customer service center (`suspension.review`); what each
 sees is their scope (`restrict`, in the selectors). Approving or rejecting goes through the services.
