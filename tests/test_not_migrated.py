@@ -1,7 +1,7 @@
 """A database that was never migrated: every command says so in one line with what to run, and exits 2; a
 server on it answers 503 database_not_migrated (API) or a page saying the system is not set up; a database
 that is down keeps `database_unavailable` (tests/test_settings.py). On a fresh SQLite file, and on a fresh
-PostgreSQL database when the suite runs on PostgreSQL (issue 10 §4)."""
+PostgreSQL database when the suite runs on PostgreSQL (O6)."""
 
 import json
 import os

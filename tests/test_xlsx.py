@@ -1,4 +1,4 @@
-"""yekuo.common.xlsx: the one way values go into the cells of any workbook yekuo writes (issue 12 §3)."""
+"""yekuo.common.xlsx: the one way values go into the cells of any workbook yekuo writes (S3)."""
 
 import ast
 from io import BytesIO

@@ -361,7 +361,7 @@ class Projector:
                 if clock.state == "running":
                     clock.pauses.append([event.at, None])
                 clock.state = "cancelled"
-        for node in self.state.nodes.values():  # nobody works a cancelled order (issue 11 §3)
+        for node in self.state.nodes.values():  # nobody works a cancelled order (O5)
             if node.state == "active":
                 node.state = "cancelled"
         self.state.status, self.state.closed_at = CANCELLED, event.at
@@ -414,7 +414,7 @@ class Projector:
         self._request_starts(event.type, None, event.at)
 
     def _check_customer_reach(self, event: Event, clock_code: str) -> None:
-        """Refuse a customer event the workflow cannot have reached (issue 11 §3). Attachment 1 places the
+        """Refuse a customer event the workflow cannot have reached (O5). Attachment 1 places the
         customer-side steps beside the supporting works (图纸审查 "与业扩配套工程同步开展", 中间检查 "与业扩配套工程
         施工同步开展", 签订合同、竣工检验 "客户侧工程完工后"), and D1 holds an event that comes while the node
         just before is still being worked. So each predecessor of the node the event starts must at least have

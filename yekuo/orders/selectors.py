@@ -201,7 +201,7 @@ def my_work(user) -> QuerySet[NodeInstance]:
     nodes = nodes.filter(Q(assignee=user) | Q(assignee__isnull=True, role__in=list(user.role_codes)))
     deadline = Clock.objects.filter(order=OuterRef("order"), code=OuterRef("clock_code")).values("deadline_at")[:1]
     # Nulls last on every database (SQLite would put them first): a paused or unstarted clock has no deadline
-    # and waits below the ones that fall due (issue 11 §3).
+    # and waits below the ones that fall due (O5).
     return nodes.annotate(deadline_at=Subquery(deadline)).order_by(
         F("deadline_at").asc(nulls_last=True), "order__created_at", "pk"
     )

@@ -42,7 +42,7 @@ class CompleteForm(ActionForm):
 
 
 class ApprovalForm(ActionForm):
-    """No choice is made for the user (issue 11 §2): the select starts empty, or at the decision on record."""
+    """No choice is made for the user (O5): the select starts empty, or at the decision on record."""
 
     low_risk = forms.TypedChoiceField(
         label=_("简易低风险"),

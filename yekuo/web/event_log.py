@@ -1,4 +1,4 @@
-"""The order's log as people read it (issue 11 §2): what was written with each entry is shown with it.
+"""The order's log as people read it (O5): what was written with each entry is shown with it.
 
 The note of a completed node (办理意见), the approval decision and the limit it set (R6, I2/I8), the reason
 of a cancellation or reopening, of a suspension (its reason, evidence and review) and of a review. The

@@ -35,7 +35,7 @@ def days(seconds: int | None, day_seconds: int) -> str:
 
 def badge(view: ClockView) -> tuple[str, str]:
     """(text, Bootstrap colour) of a clock's state: overdue and warning win over the plain state, except while
-    the clock is paused: a paused clock is never shown red (issue 11 §3), whatever it had used before."""
+    the clock is paused: a paused clock is never shown red (O5), whatever it had used before."""
     if view.state == "paused":
         return str(labels.CLOCK_STATES["paused"]), "secondary"
     if view.overdue:
@@ -81,7 +81,7 @@ class ClockRow:
     colour: str
     pauses: list[tuple[datetime, datetime | None]] = field(default_factory=list)
     kind: str = "clock"
-    remaining_text: str = ""  # what is left, with its unit; "" once the clock is finished (issue 11 §3)
+    remaining_text: str = ""  # what is left, with its unit; "" once the clock is finished (O5)
     paused_over: str = ""  # working days it had run over before it was paused (shown without alarm)
     zero_day: bool = False  # I3: its remaining_text is the working time left today
 
@@ -105,10 +105,10 @@ def clock_row(clock: Clock, spec, when: datetime, table) -> ClockRow:
         else:
             remaining = days(view.remaining_seconds, view.day_seconds)
     if view.state in ("done", "cancelled"):
-        remaining = ""  # a finished clock shows the time it used, not time it no longer has (issue 11 §3)
+        remaining = ""  # a finished clock shows the time it used, not time it no longer has (O5)
         overrun = overrun if view.state == "done" else ""
     elif view.state == "paused" and overrun:
-        overrun, paused_over = "", overrun  # never red while paused (issue 11 §3)
+        overrun, paused_over = "", overrun  # never red while paused (O5)
     elif remaining:
         # I3: a zero-day clock's budget is what is left of its working day, so say so in hours and minutes.
         remaining_text = (
@@ -237,7 +237,7 @@ class NodeRow:
     name: str
     role: str
     state: str
-    completed_by: object = None  # who recorded the completion (issue 11 §2), when the caller knows it
+    completed_by: object = None  # who recorded the completion (O5), when the caller knows it
 
 
 def node_rows(order: WorkOrder, completed_by: dict | None = None) -> list[NodeRow]:

@@ -1,4 +1,4 @@
-"""What an order or a node is waiting for, for the lists (issue 11 §3): a suspended order says so and for how
+"""What an order or a node is waiting for, for the lists (O5): a suspended order says so and for how
 long, in working days (I4, measured by the engine); a node whose clock does not run says what it awaits."""
 
 from __future__ import annotations

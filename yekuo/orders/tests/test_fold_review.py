@@ -1,5 +1,5 @@
 """The fold's review of suspensions (I5) and its refusal of customer events the workflow cannot
-have reached (issue 11 §3), on the real regulation and the seeded calendar."""
+have reached (O5), on the real regulation and the seeded calendar."""
 
 import pytest
 

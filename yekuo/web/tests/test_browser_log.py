@@ -1,5 +1,5 @@
-"""Real browser: what people write is kept and shown on the order page (issue 11 §2), and a cancelled order
-shows no node as being worked (issue 11 §3)."""
+"""Real browser: what people write is kept and shown on the order page (O5), and a cancelled order
+shows no node as being worked (O5)."""
 
 import pytest
 from playwright.sync_api import expect

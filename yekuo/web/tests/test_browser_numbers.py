@@ -1,4 +1,4 @@
-"""Real browser: honest numbers (issue 11 §3) — a zero-day clock, a finished clock, a paused clock that had run
+"""Real browser: honest numbers (O5) — a zero-day clock, a finished clock, a paused clock that had run
 over, 我的待办's groups, a cancelled order in the list."""
 
 import pytest

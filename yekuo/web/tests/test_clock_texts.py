@@ -1,4 +1,4 @@
-"""How a clock reads (issue 11 §3): a zero-day clock (I3) counts the working time left today."""
+"""How a clock reads (O5): a zero-day clock (I3) counts the working time left today."""
 
 from yekuo.orders import services
 from yekuo.orders.models import Clock

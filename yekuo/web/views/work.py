@@ -1,5 +1,5 @@
 """我的待办: the active nodes the user works, nearest deadline first (R9); the nodes whose clock does not run
-(paused, or not started) follow in their own group, each saying what it awaits (issue 11 §3)."""
+(paused, or not started) follow in their own group, each saying what it awaits (O5)."""
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
