@@ -34,7 +34,9 @@ def test_a_control_character_in_a_name_or_address_does_not_break_the_export(clie
 
 @pytest.mark.parametrize("name", HOSTILE_NAMES)
 def test_a_name_that_looks_like_a_formula_is_written_as_text(client, cast, name):
-    make_order(cast, customer_name=name, site_address="=1+2 东区康和路1号")
+    order = make_order(cast, site_address="=1+2 东区康和路1号")
+    # Stored past the input rule (a tab or carriage return is refused at input, O8): the export is checked alone.
+    WorkOrder.objects.filter(pk=order.pk).update(customer_name=name)
     sheet = _export(client, cast.auditor, cast)
     header = [c.value for c in sheet[1]]
     cells = {header[i]: c for i, c in enumerate(sheet[2])}
