@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from yekuo.common.errors import InvalidInput
+from yekuo.orders.events import CUSTOMER_EVENTS
 from yekuo.orders.models import (
     Clock,
     EventSource,
@@ -17,8 +18,9 @@ from yekuo.orders.models import (
     Suspension,
     WorkOrder,
 )
-from yekuo.orders.projection import CUSTOMER_EVENTS, Event
+from yekuo.orders.projection import Event
 from yekuo.orders.services.write import (
+    FoldContext,
     Step,
     StepCheck,
     _check_actor,
@@ -27,10 +29,9 @@ from yekuo.orders.services.write import (
     _existing,
     _node_values,
     apply_event,
-    fold,
     threshold,
 )
-from yekuo.orders.store import creation_refs, insert_order, one_write
+from yekuo.orders.store import creation_refs, insert_order
 from yekuo.regulations.selectors import regulation_effective, regulation_spec
 from yekuo.workcal.selectors import work_table
 
@@ -72,7 +73,6 @@ def order_create(
     external_ref: str = "",
     receive: bool | None = None,
     reason: str = "",
-    check_actor: bool = True,
     relayed: bool = False,
     steps: list[Step] = (),
     what_if: bool = False,
@@ -90,14 +90,14 @@ def order_create(
     if not customer_name.strip() or not site_address.strip():
         raise InvalidInput("customer_name and site_address are required", field="customer_name")
     receive = receive if receive is not None else channel in ("counter", "assisted")
-    with one_write():
+    with transaction.atomic():
         found = _existing(idempotency_key)
         if found is not None:
             return found.order
         branch = _resolve_branch(branch, service_area, site_address)
-        if check_actor and relayed:
+        if relayed:
             _check_actor(actor, "event.ingest", branch=branch)
-        elif check_actor:
+        else:
             _check_actor(actor, "order.create", branch=branch)
             if receive:
                 _check_actor(actor, "order.receive", branch=branch)
@@ -120,14 +120,14 @@ def order_create(
         if receive:
             events.append(Event("order.received", occurred_at, {}, seq=2))
         backdates = [backdated] * len(events)
-        check = StepCheck(order, spec, actor, source, check_actor, relayed, what_if)
+        check = StepCheck(order, spec, actor, source, relayed, what_if)
         for step in steps:
             event, late = check(step, seq=len(events) + 1)
             events.append(event)
             backdates.append(late)
         # Fold before the first write, so the rows are inserted as they will stay: no update round.
         table = work_table(branch.company.code, revision=refs[2])
-        state = fold(order, events, (spec, regulation.rules, channel, table, threshold()))
+        state = FoldContext(spec, regulation.rules, channel, table, threshold()).project(events)
         order.status, order.received_at, order.closed_at = state.status, state.received_at, state.closed_at
         low_risk = state.conditions.get("low_risk")
         order.low_risk = low_risk if isinstance(low_risk, bool) else None
@@ -135,26 +135,25 @@ def order_create(
         keys = [idempotency_key, f"{idempotency_key}:received" if idempotency_key else None][: len(events) - len(steps)]
         keys += [step.idempotency_key for step in steps]
         reasons = [reason] * (len(events) - len(steps)) + [step.reason for step in steps]
-        actor_id = actor.pk if actor is not None else None
         insert_order(order, [
             (NodeInstance, [
-                {"code": n.code, "position": i, "role": n.role, "department": n.department,
-                 "clock_code": spec.clock_of(n.code).code, **_node_values(state.nodes[n.code])}
+                NodeInstance(code=n.code, position=i, role=n.role, department=n.department,
+                             clock_code=spec.clock_of(n.code).code, **_node_values(state.nodes[n.code]))
                 for i, n in enumerate(spec.nodes)
             ]),
             (Clock, [
-                {"code": c.code, "position": i, "nodes": list(c.nodes), **_clock_values(state.clocks[c.code])}
+                Clock(code=c.code, position=i, nodes=list(c.nodes), **_clock_values(state.clocks[c.code]))
                 for i, c in enumerate(spec.clocks)
             ]),
             (Suspension, [
-                {"position": i, "reason_id": s.reason, "evidence_note": s.evidence, "started_at": s.started_at,
-                 "ended_at": s.ended_at}
+                Suspension(position=i, reason_id=s.reason, evidence_note=s.evidence, started_at=s.started_at,
+                           ended_at=s.ended_at)
                 for i, s in enumerate(state.suspensions)
             ]),
             (OrderEvent, [
-                {"seq": e.seq, "type": e.type, "occurred_at": e.at, "actor_id": actor_id, "source": source,
-                 "idempotency_key": keys[n] or None, "backdated": backdates[n], "reason": reasons[n],
-                 "payload": e.payload}
+                OrderEvent(seq=e.seq, type=e.type, occurred_at=e.at, actor=actor, source=source,
+                           idempotency_key=keys[n] or None, backdated=backdates[n], reason=reasons[n],
+                           payload=e.payload)
                 for n, e in enumerate(events)
             ]),
         ])  # fmt: skip
@@ -214,12 +213,8 @@ def order_resume(order, *, actor, **options):
 
 
 def order_cancel(order, *, actor, cancel_reason: str, **options):
-    if not cancel_reason.strip():
-        raise InvalidInput("cancelling an order needs a reason", field="cancel_reason")
     return apply_event(order, "order.cancelled", actor=actor, payload={"reason": cancel_reason}, **options)
 
 
 def order_reopen(order, *, actor, reopen_reason: str, **options):
-    if not reopen_reason.strip():
-        raise InvalidInput("reopening an order needs a reason", field="reopen_reason")
     return apply_event(order, "order.reopened", actor=actor, payload={"reason": reopen_reason}, **options)
