@@ -30,14 +30,12 @@ from yekuo.accounts.permissions import require
 from yekuo.common.errors import Conflict, InvalidInput, YekuoError
 from yekuo.common.memo import remembered, remembering
 from yekuo.orders import services
+from yekuo.orders.events import INGEST_TYPES
 from yekuo.orders.models import OrderEvent, Voltage, WorkOrder
-from yekuo.orders.projection import CUSTOMER_EVENTS
 from yekuo.regulations.codes import CATEGORIES, CHANNELS
 
 logger = logging.getLogger(__name__)
 DEFAULT_SYSTEM = "mbs"
-INGEST_TYPES = ("order.created", "order.received", "node.completed", "approval.decided", *CUSTOMER_EVENTS,
-                "suspension.started", "suspension.ended", "order.cancelled", "order.reopened")  # fmt: skip
 ORDER_FIELDS = ("category", "channel", "customer_name", "site_address", "capacity_kva", "voltage")
 MAX_BATCH = 1000
 

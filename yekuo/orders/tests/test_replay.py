@@ -70,3 +70,24 @@ def test_bad_replay_files_are_refused_clearly(tmp_path, content, message):
     path.write_text(content, encoding="utf-8")
     with pytest.raises(CommandError, match=message.replace("[", r"\[").replace("]", r"\]")):
         replay(path)
+
+
+@pytest.mark.django_db
+def test_replay_refuses_a_suspension_reason_the_live_system_refuses(cast, tmp_path):
+    """I5: one set of reasons. Replay copies the live, active reasons; it never invents one."""
+    from yekuo.orders.models import SuspensionReason
+
+    example = json.loads(EXAMPLE.read_text(encoding="utf-8"))
+    made_up = {**example, "events": [
+        {**e, "reason": "weather"} if e["type"] == "suspension.started" else e for e in example["events"]
+    ]}  # fmt: skip
+    path = tmp_path / "made-up-reason.json"
+    path.write_text(json.dumps(made_up), encoding="utf-8")
+    with pytest.raises(CommandError, match="unknown suspension reason 'weather'"):
+        replay(path)
+    # A reason switched off in the live system is refused as the live services refuse it.
+    SuspensionReason.objects.filter(code="documents_missing").update(active=False)
+    with pytest.raises(CommandError, match="unknown suspension reason 'documents_missing'"):
+        replay(EXAMPLE)
+    SuspensionReason.objects.create(code="weather", name="天气原因", requires_evidence=False)
+    assert replay(path)["clocks"]
