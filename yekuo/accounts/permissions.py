@@ -25,7 +25,7 @@ everything else here is an **interpretation**, chosen for a utility's separation
   sign in to the admin site or close a clock by hand.
 
 "node.complete (their nodes)": the matrix grants the *kind* of action; the orders services also check
-that the node's owner role in the regulation is one of the user's roles (`has_role`), and the scope.
+that the node's owner role in the regulation is one of the user's roles, and the scope.
 Superusers may do everything. Inactive and anonymous users may do nothing.
 """
 
@@ -86,10 +86,3 @@ def require(user, action: str) -> None:
     if not can(user, action):
         who = getattr(user, "username", "") or "anonymous"
         raise Forbidden(f"{who} may not {action} ({ACTIONS[action]})")
-
-
-def has_role(user, role: str) -> bool:
-    """Does the user hold this role (e.g. the owner role of a node)? Superusers hold every role."""
-    if role not in ROLES:
-        raise ValueError(f"unknown role {role!r}")
-    return is_working(user) and (user.is_superuser or role in user.role_codes)

@@ -47,8 +47,3 @@ def local(value, fmt: str = "%Y-%m-%d %H:%M") -> str:
     if not value:
         return ""
     return timezone.localtime(value).strftime(fmt)
-
-
-@register.filter
-def event_label(code: str) -> str:
-    return labels.event(code)
