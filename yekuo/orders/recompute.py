@@ -72,6 +72,11 @@ def run_recompute(job_id: int, progress: Callable[[CalendarRecompute], None] | N
     return job
 
 
+def progress_line(job: CalendarRecompute) -> str:
+    """How far a job got, as the commands print it."""
+    return f"recomputing open clocks: {job.done}/{job.total} orders done, {job.moved} moved"
+
+
 def wait_for_recompute(
     job: CalendarRecompute, report: Callable[[CalendarRecompute], None], *, start_within: float = 10, poll: float = 0.5
 ) -> CalendarRecompute:

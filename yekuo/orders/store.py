@@ -15,8 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import connection, transaction
-from django.db.models import Case, F, OuterRef, Subquery, Value, When
-from django.db.models.functions import Cast
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from yekuo.orders.models import Clock, NodeInstance, OrderCounter, OrderEvent, Suspension, WorkOrder
@@ -82,34 +81,17 @@ def write_changes(
         if not WorkOrder.objects.filter(pk=order.pk, event_count=expected).update(**fields):
             return False
         OrderEvent.objects.bulk_create(events)
+        # One UPDATE per changed row (an action usually changes two nodes and two clocks): one UPDATE per
+        # table with a CASE on the code (as bulk_update does) saved two round trips but cost four times
+        # the Python to build (bench/RESULTS.md).
         for model, values_by_code in ((NodeInstance, nodes), (Clock, clocks)):
-            _update_by_code(model, order, values_by_code)
+            for code, values in values_by_code.items():
+                model.objects.filter(order=order, code=code).update(**values)
         for position, values in suspensions.items():
             # A new suspension has no evidence file yet: order_suspend saves it after the event.
             if not Suspension.objects.filter(order=order, position=position).update(**values):
                 Suspension.objects.create(order=order, position=position, **values)
     return True
-
-
-def _update_by_code(model, order: WorkOrder, values_by_code: dict[str, dict]) -> None:
-    """Update the order's rows of `model` (nodes or clocks) to their new values, by code, in one UPDATE: a
-    CASE on the code for each field, as `bulk_update` does by primary key (cast where PostgreSQL needs it).
-    An action usually changes two nodes and two clocks, and each statement is a round trip."""
-    if len(values_by_code) == 1:
-        ((code, values),) = values_by_code.items()
-        model.objects.filter(order=order, code=code).update(**values)
-        return
-    if not values_by_code:
-        return
-    fields = {name for values in values_by_code.values() for name in values}
-    changes = {}
-    for name in fields:
-        field = model._meta.get_field(name)
-        whens = [When(code=code, then=Value(values[name], output_field=field))
-                 for code, values in values_by_code.items()]  # fmt: skip
-        case = Case(*whens, default=F(name), output_field=field)
-        changes[name] = Cast(case, output_field=field) if connection.features.requires_casted_case_in_updates else case
-    model.objects.filter(order=order, code__in=list(values_by_code)).update(**changes)
 
 
 # ------------------------------------------------------------------------------------------ a new order

@@ -72,6 +72,7 @@ def test_bad_replay_files_are_refused_clearly(tmp_path, content, message):
         replay(path)
 
 
+@pytest.mark.slow  # starts a subprocess
 @pytest.mark.django_db
 def test_replay_refuses_a_suspension_reason_the_live_system_refuses(cast, tmp_path):
     """I5: one set of reasons. Replay copies the live, active reasons; it never invents one."""

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from yekuo.common.cli import exit_on_error
 from yekuo.orders.models import CalendarRecompute, WorkOrder
-from yekuo.orders.recompute import run_recompute, verify_orders
+from yekuo.orders.recompute import progress_line, run_recompute, verify_orders
 
 
 class Command(BaseCommand):
@@ -23,7 +23,7 @@ class Command(BaseCommand):
 
     def do_recompute(self, **options):
         def report(job):
-            self.stderr.write(f"recomputing open clocks: {job.done}/{job.total} orders done, {job.moved} moved")
+            self.stderr.write(progress_line(job))
 
         jobs = CalendarRecompute.objects.filter(finished_at__isnull=True).order_by("pk")
         for job in jobs:

@@ -100,7 +100,7 @@ class Command(BaseCommand):
     def follow_recompute(self) -> None:
         """I7: the open clocks are recomputed by a background job; wait for it, its progress on stderr."""
         from yekuo.orders.models import CalendarRecompute
-        from yekuo.orders.recompute import wait_for_recompute
+        from yekuo.orders.recompute import progress_line, wait_for_recompute
         from yekuo.workcal.models import CalendarRevision
 
         token = CalendarRevision.objects.filter(id=1).values_list("token", flat=True).first()
@@ -109,7 +109,7 @@ class Command(BaseCommand):
             return
 
         def report(job):
-            self.stderr.write(f"recomputing open clocks: {job.done}/{job.total} orders done, {job.moved} moved")
+            self.stderr.write(progress_line(job))
 
         try:
             wait_for_recompute(job, report)
