@@ -110,15 +110,22 @@ def creation_refs(on: date) -> tuple[str, str, str] | None:
 
 def insert_order(order: WorkOrder, children: list[tuple[type, list]]) -> None:
     """Insert a new order, numbered YK + year + month + the month's next number (local time), with its
-    rows (`children`: (model, unsaved objects), each object's order set here); sets order.pk and
-    order.number. The caller holds a transaction."""
+    rows (`children`: (model, unsaved objects), each object's order set here), in one transaction; sets
+    order.pk and order.number.
+
+    The number is taken first, in its own statement: the counter's row lock is then held for that statement
+    only, not through the order's inserts, so concurrent creations do not queue behind each other (a
+    creation that fails after it leaves a gap in the month's numbers). A concurrent use of the same
+    idempotency key fails on the unique index, and nothing of the order is written.
+    """
     period = timezone.localtime(order.created_at).strftime("%Y%m")
     order.number = f"YK{period}{next_number(period):04d}"
-    order.save(force_insert=True)
-    for model, objs in children:
-        for obj in objs:
-            obj.order = order
-        model.objects.bulk_create(objs)
+    with transaction.atomic():
+        order.save(force_insert=True)
+        for model, objs in children:
+            for obj in objs:
+                obj.order = order
+            model.objects.bulk_create(objs)
 
 
 def next_number(period: str) -> int:

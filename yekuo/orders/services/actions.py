@@ -90,73 +90,73 @@ def order_create(
     if not customer_name.strip() or not site_address.strip():
         raise InvalidInput("customer_name and site_address are required", field="customer_name")
     receive = receive if receive is not None else channel in ("counter", "assisted")
-    with transaction.atomic():
-        found = _existing(idempotency_key)
-        if found is not None:
-            return found.order
-        branch = _resolve_branch(branch, service_area, site_address)
-        if relayed:
-            _check_actor(actor, "event.ingest", branch=branch)
-        else:
-            _check_actor(actor, "order.create", branch=branch)
-            if receive:
-                _check_actor(actor, "order.receive", branch=branch)
-        backdated = _check_time(None, occurred_at, source, reason, what_if)
-        refs = creation_refs(timezone.localdate(occurred_at))
-        if refs is None:
-            regulation_effective(timezone.localdate(occurred_at))  # raises the full explanation
-        regulation = regulation_spec(refs[0], refs[1])
-        spec = regulation.category(category)  # refuses a category the regulation does not have
-        spec.clocks[0].start_for(channel)  # refuses an unknown channel
-        order = WorkOrder(
-            category=category, channel=channel, customer_name=customer_name, customer_id_number=customer_id_number,
-            customer_phone=customer_phone, site_address=site_address, service_area=service_area, branch=branch,
-            capacity_kva=capacity_kva, voltage=voltage, regulation_code=regulation.code, created_at=occurred_at,
-            source_system=source_system, external_ref=external_ref,
-        )  # fmt: skip
-        created = {"category": category, "channel": channel, "regulation": regulation.code, "branch": branch.code,
-                   "external_ref": external_ref}  # fmt: skip
-        events = [Event("order.created", occurred_at, created, seq=1)]
+    # The checks read without a transaction; insert_order writes the order and its rows in one.
+    found = _existing(idempotency_key)
+    if found is not None:
+        return found.order
+    branch = _resolve_branch(branch, service_area, site_address)
+    if relayed:
+        _check_actor(actor, "event.ingest", branch=branch)
+    else:
+        _check_actor(actor, "order.create", branch=branch)
         if receive:
-            events.append(Event("order.received", occurred_at, {}, seq=2))
-        backdates = [backdated] * len(events)
-        check = StepCheck(order, spec, actor, source, relayed, what_if)
-        for step in steps:
-            event, late = check(step, seq=len(events) + 1)
-            events.append(event)
-            backdates.append(late)
-        # Fold before the first write, so the rows are inserted as they will stay: no update round.
-        table = work_table(branch.company.code, revision=refs[2])
-        state = FoldContext(spec, regulation.rules, channel, table, threshold()).project(events)
-        order.status, order.received_at, order.closed_at = state.status, state.received_at, state.closed_at
-        low_risk = state.conditions.get("low_risk")
-        order.low_risk = low_risk if isinstance(low_risk, bool) else None
-        order.event_count = len(events)
-        keys = [idempotency_key, f"{idempotency_key}:received" if idempotency_key else None][: len(events) - len(steps)]
-        keys += [step.idempotency_key for step in steps]
-        reasons = [reason] * (len(events) - len(steps)) + [step.reason for step in steps]
-        insert_order(order, [
-            (NodeInstance, [
-                NodeInstance(code=n.code, position=i, role=n.role, department=n.department,
-                             clock_code=spec.clock_of(n.code).code, **_node_values(state.nodes[n.code]))
-                for i, n in enumerate(spec.nodes)
-            ]),
-            (Clock, [
-                Clock(code=c.code, position=i, nodes=list(c.nodes), **_clock_values(state.clocks[c.code]))
-                for i, c in enumerate(spec.clocks)
-            ]),
-            (Suspension, [
-                Suspension(position=i, reason_id=s.reason, evidence_note=s.evidence, started_at=s.started_at,
-                           ended_at=s.ended_at)
-                for i, s in enumerate(state.suspensions)
-            ]),
-            (OrderEvent, [
-                OrderEvent(seq=e.seq, type=e.type, occurred_at=e.at, actor=actor, source=source,
-                           idempotency_key=keys[n] or None, backdated=backdates[n], reason=reasons[n],
-                           payload=e.payload)
-                for n, e in enumerate(events)
-            ]),
-        ])  # fmt: skip
+            _check_actor(actor, "order.receive", branch=branch)
+    backdated = _check_time(None, occurred_at, source, reason, what_if)
+    refs = creation_refs(timezone.localdate(occurred_at))
+    if refs is None:
+        regulation_effective(timezone.localdate(occurred_at))  # raises the full explanation
+    regulation = regulation_spec(refs[0], refs[1])
+    spec = regulation.category(category)  # refuses a category the regulation does not have
+    spec.clocks[0].start_for(channel)  # refuses an unknown channel
+    order = WorkOrder(
+        category=category, channel=channel, customer_name=customer_name, customer_id_number=customer_id_number,
+        customer_phone=customer_phone, site_address=site_address, service_area=service_area, branch=branch,
+        capacity_kva=capacity_kva, voltage=voltage, regulation_code=regulation.code, created_at=occurred_at,
+        source_system=source_system, external_ref=external_ref,
+    )  # fmt: skip
+    created = {"category": category, "channel": channel, "regulation": regulation.code, "branch": branch.code,
+               "external_ref": external_ref}  # fmt: skip
+    events = [Event("order.created", occurred_at, created, seq=1)]
+    if receive:
+        events.append(Event("order.received", occurred_at, {}, seq=2))
+    backdates = [backdated] * len(events)
+    check = StepCheck(order, spec, actor, source, relayed, what_if)
+    for step in steps:
+        event, late = check(step, seq=len(events) + 1)
+        events.append(event)
+        backdates.append(late)
+    # Fold before the first write, so the rows are inserted as they will stay: no update round.
+    table = work_table(branch.company.code, revision=refs[2])
+    state = FoldContext(spec, regulation.rules, channel, table, threshold()).project(events)
+    order.status, order.received_at, order.closed_at = state.status, state.received_at, state.closed_at
+    low_risk = state.conditions.get("low_risk")
+    order.low_risk = low_risk if isinstance(low_risk, bool) else None
+    order.event_count = len(events)
+    keys = [idempotency_key, f"{idempotency_key}:received" if idempotency_key else None][: len(events) - len(steps)]
+    keys += [step.idempotency_key for step in steps]
+    reasons = [reason] * (len(events) - len(steps)) + [step.reason for step in steps]
+    insert_order(order, [
+        (NodeInstance, [
+            NodeInstance(code=n.code, position=i, role=n.role, department=n.department,
+                         clock_code=spec.clock_of(n.code).code, **_node_values(state.nodes[n.code]))
+            for i, n in enumerate(spec.nodes)
+        ]),
+        (Clock, [
+            Clock(code=c.code, position=i, nodes=list(c.nodes), **_clock_values(state.clocks[c.code]))
+            for i, c in enumerate(spec.clocks)
+        ]),
+        (Suspension, [
+            Suspension(position=i, reason_id=s.reason, evidence_note=s.evidence, started_at=s.started_at,
+                       ended_at=s.ended_at)
+            for i, s in enumerate(state.suspensions)
+        ]),
+        (OrderEvent, [
+            OrderEvent(seq=e.seq, type=e.type, occurred_at=e.at, actor=actor, source=source,
+                       idempotency_key=keys[n] or None, backdated=backdates[n], reason=reasons[n],
+                       payload=e.payload)
+            for n, e in enumerate(events)
+        ]),
+    ])  # fmt: skip
     return order
 
 
