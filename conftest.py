@@ -9,7 +9,7 @@ from yekuo.accounts.testing import *  # noqa: F403  (the `cast` fixture: the fix
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
+def django_db_setup(tasks_run_at_once, django_db_setup, django_db_blocker):
     from yekuo.approvals.services import rule_set_load_bundled
     from yekuo.regulations.services import regulation_load_bundled
     from yekuo.workcal.services import calendar_seed
@@ -18,6 +18,14 @@ def django_db_setup(django_db_setup, django_db_blocker):
         calendar_seed()
         regulation_load_bundled()
         rule_set_load_bundled()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def tasks_run_at_once():
+    """Background tasks (Huey) run when queued, in the test's process and transaction."""
+    from huey.contrib.djhuey import HUEY
+
+    HUEY.immediate = True
 
 
 @pytest.fixture

@@ -306,7 +306,7 @@ def main() -> None:
         print(f"api: {len(batched)} events in batches of {args.batch}, {len(single)} one per request")
     finally:
         server.terminate()
-        server.wait(timeout=10)
+        server.wait(timeout=120)
     print(json.dumps(result))
 
 

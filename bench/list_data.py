@@ -95,7 +95,7 @@ def make_templates(cast):
             actor=cast.administrator, category=category, channel="counter", customer_name="张三",
             site_address="东区1号", capacity_kva=capacity, voltage=voltage, customer_id_number="152701199001011239",
             customer_phone="13912345678", branch=cast.east, occurred_at=T0, source=EventSource.IMPORT,
-            receive=receive, check_actor=False, steps=steps,
+            receive=receive, steps=steps,
         )  # fmt: skip
 
     kinds = {kind: [] for kind in ("energized", "cancelled", "created", "suspended", "open")}

@@ -65,7 +65,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "rest_framework.authtoken",
-    "django_filters",
     "drf_spectacular",
     "django_htmx",
     "huey.contrib.djhuey",
@@ -118,9 +117,6 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": database_from_url("DATABASE_URL", f"sqlite:///{DATA_DIR / 'yekuo.sqlite3'}")}
-# The write path's hot statements are prepared on the PostgreSQL server once per connection
-# (yekuo/common/db.py fetch_prepared); a pooler in transaction mode (PgBouncer before 1.21) needs them unprepared.
-YEKUO_DB_PREPARE = env_bool("YEKUO_DB_PREPARE", True)
 # Web worker processes of `yekuo serve` (gunicorn); bench/lifecycle.py drives the services with as many.
 YEKUO_WEB_WORKERS = web_workers()
 # `yekuo serve`'s address (its --host and --port override them).

@@ -23,7 +23,6 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Model, QuerySet
 
 from yekuo.accounts.permissions import can, check_action, is_working
-from yekuo.common.errors import Forbidden
 
 
 def scope_lookups(model: type[Model]) -> tuple[str | None, str]:
@@ -76,13 +75,3 @@ def in_scope(user, branch, *, company=None) -> bool:
     if user.branch_id:
         return branch.pk == user.branch_id
     return branch.company_id == user.company_id
-
-
-def require_in_scope(user, action: str, branch, *, company=None) -> None:
-    """Raise `Forbidden` unless the user may take `action` and `branch` is in their scope."""
-    check_action(action)
-    if not can(user, action):
-        raise Forbidden(f"{getattr(user, 'username', '') or 'anonymous'} may not {action}")
-    if not in_scope(user, branch, company=company):
-        where = branch or company
-        raise Forbidden(f"{where} is outside the scope of {user.username}")

@@ -53,8 +53,9 @@ def propose_service_area(
 def propose_branch(address: str, company: Company | None = None) -> Branch | None:
     """The branch to dispatch an order to, proposed from its site address (notice §1, R3: 审核派单).
 
-    As `propose_service_area`, except that a tie between areas of the same branch still proposes that
-    branch. Only a proposal: the dispatcher confirms or changes it.
+    The service area whose address keywords match best (the keyword matched furthest right wins, then the
+    longer one) gives the branch; a tie between areas of the same branch still proposes that branch, a tie
+    between branches or no match proposes nothing. Only a proposal: the dispatcher confirms or changes it.
     """
     branches = {area.branch_id: area.branch for area in _matches(address, company)}
     return next(iter(branches.values())) if len(branches) == 1 else None

@@ -7,7 +7,7 @@ class OrdersConfig(AppConfig):
     verbose_name = "业扩工单 Work orders"
 
     def ready(self):
-        from yekuo.orders.recompute import recompute_after_calendar_change
+        from yekuo.orders.recompute import start_recompute
         from yekuo.workcal.signals import calendar_changed
 
-        calendar_changed.connect(recompute_after_calendar_change, dispatch_uid="orders-recompute")
+        calendar_changed.connect(start_recompute, dispatch_uid="orders-recompute")

@@ -30,15 +30,13 @@ from yekuo.accounts.permissions import require
 from yekuo.common.errors import Conflict, InvalidInput, YekuoError
 from yekuo.common.memo import remembered, remembering
 from yekuo.orders import idempotency, services
+from yekuo.orders.events import INGEST_TYPES
 from yekuo.orders.models import OrderEvent, Voltage, WorkOrder
-from yekuo.orders.projection import CUSTOMER_EVENTS
 from yekuo.orders.validation import clean_text
 from yekuo.regulations.codes import CATEGORIES, CHANNELS
 
 logger = logging.getLogger(__name__)
 DEFAULT_SYSTEM = "mbs"
-INGEST_TYPES = ("order.created", "order.received", "node.completed", "approval.decided", *CUSTOMER_EVENTS,
-                "suspension.started", "suspension.ended", "order.cancelled", "order.reopened")  # fmt: skip
 ORDER_FIELDS = ("category", "channel", "customer_name", "site_address", "capacity_kva", "voltage")
 # The texts an event's `order` object may carry, with their longest lengths: each is checked on every event
 # (a string, no NUL), so that a list or a NUL byte is that event's refusal, never an error of the batch.

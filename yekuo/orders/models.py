@@ -277,3 +277,29 @@ class PersonalDataReveal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.order_id}:{self.field}@{self.revealed_at:%Y-%m-%d %H:%M}"
+
+
+class CalendarRecompute(models.Model):
+    """One recompute of open clocks after a calendar change (I7), run as a background job.
+
+    One row per calendar revision (`token`): the job is resumable (each order's recompute and the job's
+    progress are written in one transaction, so `last_order_id` says exactly how far it got) and
+    idempotent (an order that already has this revision's `calendar.recomputed` event is skipped, and
+    one whose clocks did not move is not written)."""
+
+    token = models.CharField(max_length=32, unique=True, help_text="CalendarRevision.token of the change")
+    years = models.JSONField(default=list)
+    total = models.PositiveIntegerField(default=0, help_text="open orders that may depend on the years")
+    done = models.PositiveIntegerField(default=0)
+    moved = models.PositiveIntegerField(default=0, help_text="orders whose clocks moved (each has the event)")
+    last_order_id = models.BigIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True, help_text="why the last run stopped; the next run resumes")
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"recompute {self.years} ({self.done}/{self.total})"

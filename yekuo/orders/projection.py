@@ -26,6 +26,7 @@ from datetime import datetime
 from operator import attrgetter
 
 from yekuo.common.errors import YekuoError
+from yekuo.orders.events import CUSTOMER_EVENTS, EVENT_TYPES
 from yekuo.regulations.spec import CategorySpec, Rules
 from yekuo.workcal.engine import SHANGHAI, Threshold, WorkTable, to_epoch
 
@@ -35,23 +36,6 @@ CREATED, IN_TRANSIT, SUSPENDED, ENERGIZED, CANCELLED = (
     "suspended",
     "energized",
     "cancelled",
-)
-CUSTOMER_EVENTS = ("customer.design_submitted", "customer.inspection_requested", "customer.works_completed")
-EVENT_TYPES = (
-    "order.created",
-    "order.received",
-    "order.assigned",
-    "node.completed",
-    "approval.decided",
-    *CUSTOMER_EVENTS,
-    "suspension.started",
-    "suspension.ended",
-    "suspension.approved",
-    "suspension.rejected",
-    "entry.reviewed",
-    "order.cancelled",
-    "order.reopened",
-    "calendar.recomputed",
 )
 
 

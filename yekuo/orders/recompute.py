@@ -1,11 +1,25 @@
-"""Recompute open clocks when the calendar changes (REQUIREMENTS I7) and verify stored projections."""
+"""Recompute open clocks when the calendar changes (REQUIREMENTS I7), and verify stored projections.
 
-from django.db import transaction
+A calendar change (an official schedule loaded, a provisional year added, office hours changed) sends
+`calendar_changed` on commit; `start_recompute` then records a job (CalendarRecompute, one per calendar
+revision) and queues it for the background worker (Huey, `yekuo serve`). `run_recompute` takes the open
+orders that may depend on the changed years in id order, each in its own transaction with the job's
+progress (services.order_recompute), so a run that stops part-way leaves every order recomputed with its
+`calendar.recomputed` event or untouched, and the next run resumes after the last order done.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
 from django.db.models import Q
 from django.utils import timezone
 
-from yekuo.orders.models import EventSource, OrderEvent, OrderStatus, WorkOrder
+from yekuo.orders.models import CalendarRecompute, OrderStatus, WorkOrder
 from yekuo.orders.services import fold, order_recompute, snapshot_of, stored_state
+from yekuo.orders.store import events_of
+from yekuo.workcal.models import CalendarRevision
 
 
 def open_orders_touching(years: list[int]):
@@ -20,27 +34,68 @@ def open_orders_touching(years: list[int]):
     )
 
 
-def recompute_after_calendar_change(sender=None, years=(), **kwargs) -> int:
-    """Refold every open order that may depend on `years`; record the change on those that moved."""
+def start_recompute(sender=None, years=(), **kwargs) -> CalendarRecompute | None:
+    """Receiver of `calendar_changed`: the job of the current calendar revision, queued for the worker."""
     if not years:
-        return 0
-    moved = 0
-    for order in open_orders_touching(list(years)).iterator():
-        if order_recompute(order):
-            with transaction.atomic():
-                locked = WorkOrder.objects.select_for_update().get(pk=order.pk)
-                locked.event_count += 1
-                OrderEvent.objects.create(
-                    order=locked,
-                    seq=locked.event_count,
-                    type="calendar.recomputed",
-                    occurred_at=timezone.now(),
-                    source=EventSource.SYSTEM,
-                    payload={"years": sorted(years)},
-                )
-                locked.save(update_fields=["event_count"])
-            moved += 1
-    return moved
+        return None
+    from yekuo.orders.tasks import recompute_calendar
+
+    token = CalendarRevision.objects.filter(id=1).values_list("token", flat=True).first() or ""
+    job, _ = CalendarRecompute.objects.get_or_create(token=token, defaults={"years": sorted(years)})
+    recompute_calendar(job.pk)  # runs at once where tasks are immediate (tests, YEKUO_TASKS_IMMEDIATE)
+    return job
+
+
+def run_recompute(job_id: int, progress: Callable[[CalendarRecompute], None] | None = None) -> CalendarRecompute:
+    """Run (or resume) a recompute job to its end; `progress` is called with the job after each order.
+
+    An error stops the run with the error recorded on the job and raised; the orders done so far stay
+    done, and running the job again goes on after them."""
+    job = CalendarRecompute.objects.get(pk=job_id)
+    if job.finished_at is not None:
+        return job
+    pending = open_orders_touching(job.years).filter(pk__gt=job.last_order_id).order_by("pk")
+    job.total = job.done + pending.count()
+    job.started_at, job.error = timezone.now(), ""
+    job.save(update_fields=["total", "started_at", "error"])
+    try:
+        for order_id in pending.values_list("pk", flat=True).iterator():
+            order_recompute(order_id, job)
+            if progress is not None:
+                job.refresh_from_db()
+                progress(job)
+    except Exception as exc:
+        CalendarRecompute.objects.filter(pk=job.pk).update(error=f"{type(exc).__name__}: {exc}"[:2000])
+        raise
+    CalendarRecompute.objects.filter(pk=job.pk).update(finished_at=timezone.now())
+    job.refresh_from_db()
+    return job
+
+
+def progress_line(job: CalendarRecompute) -> str:
+    """How far a job got, as the commands print it."""
+    return f"recomputing open clocks: {job.done}/{job.total} orders done, {job.moved} moved"
+
+
+def wait_for_recompute(
+    job: CalendarRecompute, report: Callable[[CalendarRecompute], None], *, start_within: float = 10, poll: float = 0.5
+) -> CalendarRecompute:
+    """Wait for a queued job to finish, reporting its progress as it changes. When no worker has started
+    it within `start_within` seconds (no `yekuo serve` running), run it here: a job is safe to resume."""
+    waited, last = 0.0, None
+    while True:
+        job.refresh_from_db()
+        if job.error:
+            raise RuntimeError(f"the recompute stopped: {job.error}")
+        if (job.done, job.total) != last:
+            last = (job.done, job.total)
+            report(job)
+        if job.finished_at is not None:
+            return job
+        if job.started_at is None and waited >= start_within:
+            return run_recompute(job.pk, progress=report)
+        time.sleep(poll)
+        waited += poll
 
 
 def verify_orders(queryset=None):
@@ -49,8 +104,6 @@ def verify_orders(queryset=None):
     for order in (
         queryset.select_related("branch__company").prefetch_related("nodes", "clocks").iterator(chunk_size=200)
     ):
-        from yekuo.orders.store import events_of
-
         expected = snapshot_of(fold(order, events_of(order.pk)))
         actual = stored_state(order)
         differences = _differences(expected, actual)

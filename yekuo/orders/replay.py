@@ -31,7 +31,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from yekuo.common.errors import InvalidInput
-from yekuo.orders.projection import EVENT_TYPES
+from yekuo.orders.events import ACTION_TYPES
 from yekuo.orders.validation import supply_ranges
 
 SCRATCH_ENV = "YEKUO_REPLAY_SCRATCH"
@@ -41,6 +41,7 @@ REFERENCE_MODELS = (
     "workcal.OfficeHours",
     "workcal.CalendarRevision",
     "regulations.Regulation",
+    "orders.SuspensionReason",  # I5: replay refuses the reasons the live system refuses
 )
 # review / review_reasons / suspension: a suspension under review and its approval or rejection (I5).
 PAYLOAD_KEYS = {"node", "low_risk", "reason", "evidence", "assignee", "inputs", "note", "review", "review_reasons",
@@ -67,10 +68,7 @@ def parse_input(path: str) -> dict:
         where = f"{path}: events[{i}]"
         if not isinstance(event, dict):
             raise InvalidInput(f"{where} must be an object", field=f"events[{i}]")
-        if event.get("type") not in EVENT_TYPES or event.get("type") in (
-            "order.created",
-            "calendar.recomputed",
-        ):
+        if event.get("type") not in ACTION_TYPES:
             raise InvalidInput(f"{where}.type {event.get('type')!r} is not an event type", field=f"events[{i}].type")
         event["_at"] = parse_time(event.get("at"), f"{where}.at")
     return data
@@ -122,7 +120,7 @@ def replay_in_scratch(path: str, at: str | None) -> dict:
     from django.core.management import call_command
 
     from yekuo.orders import services
-    from yekuo.orders.models import EventSource, SuspensionReason
+    from yekuo.orders.models import EventSource
 
     call_command("migrate", verbosity=0, interactive=False)
     with open(os.environ[SCRATCH_ENV], encoding="utf-8") as stream, transaction.atomic():
@@ -164,10 +162,6 @@ def replay_in_scratch(path: str, at: str | None) -> dict:
     )
     for i, event in enumerate(events):
         payload = {k: v for k, v in event.items() if k in PAYLOAD_KEYS}
-        if event["type"] == "suspension.started":
-            SuspensionReason.objects.get_or_create(
-                code=payload.get("reason") or "unspecified", defaults={"name": payload.get("reason") or "unspecified"}
-            )
         try:
             services.apply_event(
                 order,

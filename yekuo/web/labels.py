@@ -9,6 +9,7 @@ from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from yekuo.accounts.codes import ROLES
+from yekuo.orders import events
 from yekuo.regulations.codes import CATEGORIES, CHANNELS, NODES
 
 CLOCK_STATES = {
@@ -21,24 +22,6 @@ CLOCK_STATES = {
     "warning": _("预警"),
 }
 NODE_STATES = {"waiting": _("等待"), "active": _("办理中"), "done": _("已完成"), "cancelled": _("已撤销")}
-EVENTS = {
-    "order.created": _("创建工单"),
-    "order.received": _("接收工单"),
-    "order.assigned": _("指派责任人"),
-    "node.completed": _("完成节点"),
-    "approval.decided": _("认定审批方式"),
-    "customer.design_submitted": _("客户提交设计文件"),
-    "customer.inspection_requested": _("客户申请中间检查"),
-    "customer.works_completed": _("客户侧工程完工"),
-    "suspension.started": _("暂停计时"),
-    "suspension.ended": _("恢复计时"),
-    "suspension.approved": _("同意暂停计时"),
-    "suspension.rejected": _("驳回暂停计时"),
-    "entry.reviewed": _("核实补录"),
-    "order.cancelled": _("撤销工单"),
-    "order.reopened": _("重新开启工单"),
-    "calendar.recomputed": _("日历变更重算"),
-}
 # A service error names its kind by code; the page shows the kind in words before the message.
 ERROR_KINDS = {
     "forbidden": _("无权操作"),
@@ -85,7 +68,7 @@ def node(code: str, spec=None) -> str:
 
 
 def event(code: str) -> str:
-    return str(EVENTS.get(code, code))
+    return events.label(code)  # the registry of event types names each one
 
 
 def reason(suspension_reason) -> str:

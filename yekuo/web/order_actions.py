@@ -16,8 +16,8 @@ from django.utils.translation import gettext_lazy
 from yekuo.accounts.permissions import can
 from yekuo.accounts.selectors import users_with_role
 from yekuo.orders import services
+from yekuo.orders.events import CUSTOMER_EVENTS
 from yekuo.orders.models import WorkOrder
-from yekuo.orders.projection import CUSTOMER_EVENTS
 from yekuo.web import action_forms as f
 from yekuo.web import labels
 from yekuo.web.presenters import node_rows, spec_of

@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 
 from yekuo.accounts.codes import ACTIONS, ROLES
-from yekuo.accounts.permissions import ROLE_ACTIONS, actions_of, can, has_role, require
+from yekuo.accounts.permissions import ROLE_ACTIONS, actions_of, can, require
 from yekuo.common.errors import Forbidden
 
 # Columns: acceptance_clerk, customer_manager, project_manager, dispatcher, branch_manager,
@@ -100,15 +100,6 @@ def test_require_raises_forbidden_with_a_stable_code(cast):
         require(AnonymousUser(), "order.view")
 
 
-def test_unknown_action_or_role_is_a_programming_error(cast):
+def test_unknown_action_is_a_programming_error(cast):
     with pytest.raises(ValueError, match="unknown action"):
         can(cast.clerk, "order.veiw")
-    with pytest.raises(ValueError, match="unknown role"):
-        has_role(cast.clerk, "clerk")
-
-
-def test_has_role(cast):
-    assert has_role(cast.clerk, "acceptance_clerk")
-    assert not has_role(cast.clerk, "customer_manager")
-    assert has_role(cast.superuser, "customer_manager")
-    assert not has_role(cast.inactive, "acceptance_clerk")

@@ -5,8 +5,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ImproperlyConfigured
 
 from yekuo.accounts.models import Branch, Company, Department, Role, ServiceArea, Station, User
-from yekuo.accounts.scope import in_scope, require_in_scope, restrict, scope_lookups
-from yekuo.common.errors import Forbidden
+from yekuo.accounts.scope import in_scope, restrict, scope_lookups
 
 EVERYTHING = {"east", "west", "north"}
 COMPANY = {"east", "west"}
@@ -150,11 +149,3 @@ def test_in_scope_of_a_row_without_a_branch(cast):
     assert not in_scope(cast.dispatcher, None)
     assert in_scope(cast.superuser, None)
     assert not in_scope(AnonymousUser(), cast.east)
-
-
-def test_require_in_scope(cast):
-    require_in_scope(cast.clerk, "node.complete", cast.east)
-    with pytest.raises(Forbidden, match="outside the scope"):
-        require_in_scope(cast.clerk, "node.complete", cast.west)
-    with pytest.raises(Forbidden, match="may not"):
-        require_in_scope(cast.auditor, "node.complete", cast.east)

@@ -1,10 +1,10 @@
-"""propose_branch / propose_service_area (R3: the branch proposed from the site address)."""
+"""propose_branch (R3: the branch proposed from the site address)."""
 
 import pytest
 
 from yekuo.accounts.demo import create_demo_org
 from yekuo.accounts.models import ServiceArea
-from yekuo.accounts.selectors import propose_branch, propose_service_area, users_with_role
+from yekuo.accounts.selectors import propose_branch, users_with_role
 
 
 @pytest.fixture
@@ -28,11 +28,9 @@ PROPOSALS = [
 
 
 @pytest.mark.parametrize(("address", "branch", "area"), PROPOSALS)
-def test_proposals(ordos, address, branch, area):
+def test_proposals(ordos, address, branch, area):  # area: the service area that decides it
     proposed = propose_branch(address)
     assert (proposed.code if proposed else None) == branch
-    found = propose_service_area(address)
-    assert (found.code if found else None) == area
 
 
 def test_a_tie_inside_one_branch_still_proposes_the_branch(ordos):
@@ -40,7 +38,6 @@ def test_a_tie_inside_one_branch_still_proposes_the_branch(ordos):
         branch=ordos.branches["dongsheng"], code="dongsheng_new", name="新营业区", keywords=["铜川镇"]
     )
     assert propose_branch("东胜区铜川镇").code == "dongsheng"
-    assert propose_service_area("东胜区铜川镇") is None
 
 
 def test_a_tie_between_branches_proposes_nothing(ordos):

@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 from yekuo.common.api import ErrorSerializer
 from yekuo.common.errors import Conflict
 from yekuo.orders import entry_review, idempotency, services, suspension_review
+from yekuo.orders.events import CUSTOMER_EVENTS
 from yekuo.orders.models import EventSource
 
 from . import inputs
@@ -122,7 +123,7 @@ def _decide(order, values, common):
 @action(
     "customer-event",
     inputs.CustomerEventSerializer,
-    ("customer.design_submitted", "customer.inspection_requested", "customer.works_completed"),
+    CUSTOMER_EVENTS,
     "Record what the customer did (design submitted, inspection requested, works completed)",
 )
 def _customer(order, values, common):

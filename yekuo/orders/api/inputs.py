@@ -7,9 +7,8 @@ from rest_framework import serializers
 
 from yekuo.accounts.models import User
 from yekuo.common.api import AwareDateTimeField
-from yekuo.orders.ingest import INGEST_TYPES
+from yekuo.orders.events import CUSTOMER_EVENTS, INGEST_TYPES
 from yekuo.orders.models import CATEGORY_CHOICES, CHANNEL_CHOICES, OrderStatus, Voltage
-from yekuo.orders.projection import CUSTOMER_EVENTS
 from yekuo.orders.selectors import SORTS
 from yekuo.regulations.codes import NODES
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from yekuo.common import uploads
 from yekuo.common.errors import InvalidInput
 from yekuo.orders.assignment import check_assignee
+from yekuo.orders.events import CUSTOMER_EVENTS
 from yekuo.orders.models import (
     Clock,
     EventSource,
@@ -19,8 +20,9 @@ from yekuo.orders.models import (
     Suspension,
     WorkOrder,
 )
-from yekuo.orders.projection import CUSTOMER_EVENTS, Event
+from yekuo.orders.projection import Event
 from yekuo.orders.services.write import (
+    FoldContext,
     Step,
     StepCheck,
     _check_actor,
@@ -29,11 +31,10 @@ from yekuo.orders.services.write import (
     _existing,
     _node_values,
     apply_event,
-    fold,
     set_due,
     threshold,
 )
-from yekuo.orders.store import creation_refs, insert_order, one_write
+from yekuo.orders.store import creation_refs, insert_order
 from yekuo.orders.validation import check_event_texts, validate_order
 from yekuo.regulations.selectors import regulation_effective, regulation_spec
 from yekuo.workcal.selectors import work_table
@@ -61,7 +62,6 @@ def order_create(
     external_ref: str = "",
     receive: bool | None = None,
     reason: str = "",
-    check_actor: bool = True,
     relayed: bool = False,
     steps: list[Step] = (),
     what_if: bool = False,
@@ -85,79 +85,78 @@ def order_create(
     )  # fmt: skip
     check_event_texts({}, reason)
     receive = receive if receive is not None else channel in ("counter", "assisted")
-    with one_write():
-        found = _existing(idempotency_key)
-        if found is not None:
-            found.order.repeated = True  # created before (maybe by a simultaneous request), not now
-            return found.order
-        branch = values.branch
-        if check_actor and relayed:
-            _check_actor(actor, "event.ingest", branch=branch)
-        elif check_actor:
-            _check_actor(actor, "order.create", branch=branch)
-            if receive:
-                _check_actor(actor, "order.receive", branch=branch)
-        backdated = _check_time(None, occurred_at, source, reason, what_if)
-        refs = creation_refs(timezone.localdate(occurred_at))
-        if refs is None:
-            regulation_effective(timezone.localdate(occurred_at))  # raises the full explanation
-        regulation = regulation_spec(refs[0], refs[1])
-        spec = regulation.category(category)  # refuses a category the regulation does not have
-        spec.clocks[0].start_for(channel)  # refuses an unknown channel
-        order = WorkOrder(
-            category=category, channel=channel, customer_name=values.customer_name,
-            customer_id_number=values.customer_id_number, customer_phone=values.customer_phone,
-            customer_notice=values.customer_notice, site_address=values.site_address,
-            service_area=values.service_area, branch=branch, capacity_kva=values.capacity_kva, voltage=voltage,
-            regulation_code=regulation.code, created_at=occurred_at, source_system=source_system,
-            external_ref=external_ref,
-        )  # fmt: skip
-        created = {"category": category, "channel": channel, "regulation": regulation.code, "branch": branch.code,
-                   "external_ref": external_ref}  # fmt: skip
-        events = [Event("order.created", occurred_at, created, seq=1)]
+    # The checks read without a transaction; insert_order writes the order and its rows in one.
+    found = _existing(idempotency_key)
+    if found is not None:
+        found.order.repeated = True  # created before (maybe by a simultaneous request), not now
+        return found.order
+    branch = values.branch
+    if relayed:
+        _check_actor(actor, "event.ingest", branch=branch)
+    else:
+        _check_actor(actor, "order.create", branch=branch)
         if receive:
-            events.append(Event("order.received", occurred_at, {}, seq=2))
-        backdates = [backdated] * len(events)
-        check = StepCheck(order, spec, actor, source, check_actor, relayed, what_if)
-        for step in steps:
-            event, late = check(step, seq=len(events) + 1)
-            events.append(event)
-            backdates.append(late)
-        # Fold before the first write, so the rows are inserted as they will stay: no update round.
-        table = work_table(branch.company.code, revision=refs[2])
-        state = fold(order, events, (spec, regulation.rules, channel, table, threshold()))
-        order.status, order.received_at, order.closed_at = state.status, state.received_at, state.closed_at
-        low_risk = state.conditions.get("low_risk")
-        order.low_risk = low_risk if isinstance(low_risk, bool) else None
-        set_due(order, state)
-        order.event_count = len(events)
-        keys = [idempotency_key, f"{idempotency_key}:received" if idempotency_key else None][: len(events) - len(steps)]
-        keys += [step.idempotency_key for step in steps]
-        reasons = [reason] * (len(events) - len(steps)) + [step.reason for step in steps]
-        hashes = [request_hash] * (len(events) - len(steps)) + [step.request_hash for step in steps]
-        actor_id = actor.pk if actor is not None else None
-        insert_order(order, [
-            (NodeInstance, [
-                {"code": n.code, "position": i, "role": n.role, "department": n.department,
-                 "clock_code": spec.clock_of(n.code).code, **_node_values(state.nodes[n.code])}
-                for i, n in enumerate(spec.nodes)
-            ]),
-            (Clock, [
-                {"code": c.code, "position": i, "nodes": list(c.nodes), **_clock_values(state.clocks[c.code])}
-                for i, c in enumerate(spec.clocks)
-            ]),
-            (Suspension, [
-                {"position": i, "reason_id": s.reason, "evidence_note": s.evidence, "started_at": s.started_at,
-                 "ended_at": s.ended_at, "review": s.review, "review_reasons": s.review_reasons}
-                for i, s in enumerate(state.suspensions)
-            ]),
-            (OrderEvent, [
-                {"seq": e.seq, "type": e.type, "occurred_at": e.at, "actor_id": actor_id, "source": source,
-                 "idempotency_key": keys[n] or None, "backdated": backdates[n], "reason": reasons[n],
-                 "payload": e.payload, "request_hash": hashes[n] if keys[n] else ""}
-                for n, e in enumerate(events)
-            ]),
-        ])  # fmt: skip
+            _check_actor(actor, "order.receive", branch=branch)
+    backdated = _check_time(None, occurred_at, source, reason, what_if)
+    refs = creation_refs(timezone.localdate(occurred_at))
+    if refs is None:
+        regulation_effective(timezone.localdate(occurred_at))  # raises the full explanation
+    regulation = regulation_spec(refs[0], refs[1])
+    spec = regulation.category(category)  # refuses a category the regulation does not have
+    spec.clocks[0].start_for(channel)  # refuses an unknown channel
+    order = WorkOrder(
+        category=category, channel=channel, customer_name=values.customer_name,
+        customer_id_number=values.customer_id_number, customer_phone=values.customer_phone,
+        customer_notice=values.customer_notice, site_address=values.site_address,
+        service_area=values.service_area, branch=branch, capacity_kva=values.capacity_kva, voltage=voltage,
+        regulation_code=regulation.code, created_at=occurred_at, source_system=source_system,
+        external_ref=external_ref,
+    )  # fmt: skip
+    created = {"category": category, "channel": channel, "regulation": regulation.code, "branch": branch.code,
+               "external_ref": external_ref}  # fmt: skip
+    events = [Event("order.created", occurred_at, created, seq=1)]
+    if receive:
+        events.append(Event("order.received", occurred_at, {}, seq=2))
+    backdates = [backdated] * len(events)
+    check = StepCheck(order, spec, actor, source, relayed, what_if)
+    for step in steps:
+        event, late = check(step, seq=len(events) + 1)
+        events.append(event)
+        backdates.append(late)
+    # Fold before the first write, so the rows are inserted as they will stay: no update round.
+    table = work_table(branch.company.code, revision=refs[2])
+    state = FoldContext(spec, regulation.rules, channel, table, threshold()).project(events)
+    order.status, order.received_at, order.closed_at = state.status, state.received_at, state.closed_at
+    low_risk = state.conditions.get("low_risk")
+    order.low_risk = low_risk if isinstance(low_risk, bool) else None
+    set_due(order, state)
+    order.event_count = len(events)
+    keys = [idempotency_key, f"{idempotency_key}:received" if idempotency_key else None][: len(events) - len(steps)]
+    keys += [step.idempotency_key for step in steps]
+    reasons = [reason] * (len(events) - len(steps)) + [step.reason for step in steps]
+    hashes = [request_hash] * (len(events) - len(steps)) + [step.request_hash for step in steps]
+    insert_order(order, [
+        (NodeInstance, [
+            NodeInstance(code=n.code, position=i, role=n.role, department=n.department,
+                         clock_code=spec.clock_of(n.code).code, **_node_values(state.nodes[n.code]))
+            for i, n in enumerate(spec.nodes)
+        ]),
+        (Clock, [
+            Clock(code=c.code, position=i, nodes=list(c.nodes), **_clock_values(state.clocks[c.code]))
+            for i, c in enumerate(spec.clocks)
+        ]),
+        (Suspension, [
+            Suspension(position=i, reason_id=s.reason, evidence_note=s.evidence, started_at=s.started_at,
+                       ended_at=s.ended_at, review=s.review, review_reasons=s.review_reasons)
+            for i, s in enumerate(state.suspensions)
+        ]),
+        (OrderEvent, [
+            OrderEvent(seq=e.seq, type=e.type, occurred_at=e.at, actor=actor, source=source,
+                       idempotency_key=keys[n] or None, backdated=backdates[n], reason=reasons[n],
+                       payload=e.payload, request_hash=hashes[n] if keys[n] else "")
+            for n, e in enumerate(events)
+        ]),
+    ])  # fmt: skip
     return order
 
 
@@ -172,8 +171,7 @@ def order_receive(order, *, actor, **options):
 
 def order_assign(order, *, actor, node: str, assignee, **options):
     order = order if isinstance(order, WorkOrder) else WorkOrder.objects.get(pk=order)
-    if options.get("check_actor", True):  # the actor first: a stranger learns nothing of the assignee
-        _check_actor(actor, "order.assign", order)
+    _check_actor(actor, "order.assign", order)  # the actor first: a stranger learns nothing of the assignee
     check_assignee(order, assignee)
     payload = {"node": node, "assignee": getattr(assignee, "pk", assignee)}
     return apply_event(order, "order.assigned", actor=actor, payload=payload, **options)
@@ -220,12 +218,8 @@ def order_resume(order, *, actor, **options):
 
 
 def order_cancel(order, *, actor, cancel_reason: str, **options):
-    if not cancel_reason.strip():
-        raise InvalidInput("cancelling an order needs a reason", field="cancel_reason")
     return apply_event(order, "order.cancelled", actor=actor, payload={"reason": cancel_reason}, **options)
 
 
 def order_reopen(order, *, actor, reopen_reason: str, **options):
-    if not reopen_reason.strip():
-        raise InvalidInput("reopening an order needs a reason", field="reopen_reason")
     return apply_event(order, "order.reopened", actor=actor, payload={"reason": reopen_reason}, **options)

@@ -5,24 +5,41 @@ from __future__ import annotations
 from dataclasses import asdict
 
 from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
 
 from yekuo.orders.due import DUE_FIELDS, due_fields
-from yekuo.orders.models import WorkOrder
+from yekuo.orders.models import CalendarRecompute, EventSource, OrderEvent, WorkOrder
 from yekuo.orders.projection import OrderState
 from yekuo.orders.services.write import CLOCK_FIELDS, _clock_values, _node_values, fold, write_projection
 from yekuo.orders.store import events_of
 
 
-# ------------------------------------------------------------------------------------------ recompute / verify
-def order_recompute(order: WorkOrder) -> bool:
-    """Refold an order's log after a calendar change (I7); True when its clocks moved."""
+def order_recompute(order_id: int, job: CalendarRecompute) -> bool:
+    """Refold an order's log after a calendar change (I7) and count it done in `job`, in one transaction.
+
+    When the order's clocks moved, its rows are written through the write path with the
+    `calendar.recomputed` event in the same transaction, so an order is either recomputed with its event
+    or untouched. True when it moved. An order that already has this revision's event is skipped: a
+    resumed or repeated job never records the change twice.
+    """
     with transaction.atomic():
-        locked = WorkOrder.objects.select_for_update(of=("self",)).select_related("branch__company").get(pk=order.pk)
-        stored = stored_state(locked)
-        after = fold(locked, events_of(locked.pk))
-        if stored == snapshot_of(after):
-            return False
-        return write_projection(locked, None, after)  # the order is locked: the guard holds
+        locked = WorkOrder.objects.select_for_update(of=("self",)).select_related("branch__company").get(pk=order_id)
+        moved = False
+        done = locked.events.filter(type="calendar.recomputed", payload__calendar=job.token).exists()
+        if not done:
+            after = fold(locked, events_of(locked.pk))
+            if stored_state(locked) != snapshot_of(after):
+                locked.event_count += 1
+                event = OrderEvent(
+                    order=locked, seq=locked.event_count, type="calendar.recomputed", occurred_at=timezone.now(),
+                    source=EventSource.SYSTEM, payload={"years": job.years, "calendar": job.token},
+                )  # fmt: skip
+                moved = write_projection(locked, None, after, [event])  # locked: the guard holds
+        CalendarRecompute.objects.filter(pk=job.pk).update(
+            done=F("done") + 1, moved=F("moved") + int(moved), last_order_id=order_id
+        )
+    return moved
 
 
 def snapshot_of(state: OrderState) -> dict:

@@ -20,12 +20,8 @@ from yekuo.accounts.scope import in_scope
 from yekuo.common.errors import Conflict, Forbidden, InvalidInput, YekuoError
 from yekuo.orders import suspension_review
 from yekuo.orders.due import due_fields
-from yekuo.orders.models import (
-    EventSource,
-    OrderEvent,
-    SuspensionReason,
-    WorkOrder,
-)
+from yekuo.orders.events import event_type
+from yekuo.orders.models import EventSource, OrderEvent, SuspensionReason, WorkOrder
 from yekuo.orders.projection import (
     Event,
     OrderState,
@@ -34,29 +30,14 @@ from yekuo.orders.projection import (
     project_pair,
     same_clock,
 )
-from yekuo.orders.store import Read, one_write, read_order, write_changes
+from yekuo.orders.store import Read, read_order, write_changes
 from yekuo.orders.validation import check_event_texts
 from yekuo.regulations.selectors import regulation_get, regulation_spec
-from yekuo.workcal.engine import Threshold
+from yekuo.regulations.spec import CategorySpec, Rules
+from yekuo.workcal.engine import Threshold, WorkTable
 from yekuo.workcal.selectors import work_table
 
 FUTURE_TOLERANCE = timedelta(minutes=2)
-ACTIONS = {
-    "order.received": "order.receive",
-    "order.assigned": "order.assign",
-    "node.completed": "node.complete",
-    "approval.decided": "approval.decide",
-    "customer.design_submitted": "customer.record",
-    "customer.inspection_requested": "customer.record",
-    "customer.works_completed": "customer.record",
-    "suspension.started": "order.suspend",
-    "suspension.ended": "order.resume",
-    "order.cancelled": "order.cancel",
-    "order.reopened": "order.reopen",
-    "suspension.approved": "suspension.review",
-    "suspension.rejected": "suspension.review",
-    "entry.reviewed": "suspension.review",
-}
 # Entries made by a person (pages and the staff API): back-dating needs a reason, nodes need their role.
 STAFF_SOURCES = (EventSource.WEB, EventSource.API)
 # Who may complete a node owned by another role: only administrators (managers control, they do not work).
@@ -73,24 +54,40 @@ def table_for(order: WorkOrder):
     return work_table(order.branch.company.code if order.branch.company_id else "default")
 
 
-def fold_context(order: WorkOrder, read: Read | None = None) -> tuple:
-    """What a fold needs besides the events. `read` carries the regulation checksum and calendar
-    token read with the order, which saves the two queries that would otherwise check the caches."""
+@dataclass(frozen=True)
+class FoldContext:
+    """What a fold needs besides the events: the order's category and rules under its regulation (R14),
+    its channel, its company's work table and the warning threshold (R9)."""
+
+    category: CategorySpec
+    rules: Rules
+    channel: str
+    table: WorkTable
+    limits: Threshold
+
+    def project(self, events: list[Event]) -> OrderState:
+        return project(self.category, self.rules, self.channel, events, self.table, self.limits)
+
+    def project_pair(self, events: list[Event], new: list[Event]) -> tuple[OrderState, OrderState]:
+        return project_pair(self.category, self.rules, self.channel, events, new, self.table, self.limits)
+
+
+def fold_context(order: WorkOrder, read: Read | None = None) -> FoldContext:
+    """The context of `order`. `read` carries the regulation checksum and calendar token read with the
+    order, which saves the two queries that would otherwise check the caches."""
     if read is None:
         regulation, table = regulation_get(order.regulation_code), table_for(order)
     else:
         regulation = regulation_spec(order.regulation_code, read.regulation_checksum)
         table = work_table(order.branch.company.code, revision=read.calendar_token)
-    return regulation.category(order.category), regulation.rules, order.channel, table, threshold()
+    return FoldContext(regulation.category(order.category), regulation.rules, order.channel, table, threshold())
 
 
-def fold(order: WorkOrder, events: list[Event], context: tuple | None = None) -> OrderState:
-    category, rules, channel, table, limits = context or fold_context(order)
-    return project(category, rules, channel, events, table, limits)
+def fold(order: WorkOrder, events: list[Event], context: FoldContext | None = None) -> OrderState:
+    return (context or fold_context(order)).project(events)
 
 
 # ------------------------------------------------------------------------------------------ projection rows
-NODE_FIELDS = ("state", "ready_at", "completed_at", "assignee")
 CLOCK_FIELDS = (
     "state",
     "limit_days",
@@ -230,15 +227,12 @@ def apply_event(
     source: str = EventSource.WEB,
     idempotency_key: str | None = None,
     reason: str = "",
-    check_actor: bool = True,
     what_if: bool = False,
     request_hash: str = "",
 ) -> OrderEvent:
     """Append one event to an order and update its projection, atomically; idempotent by key."""
     step = Step(event_type, dict(payload or {}), occurred_at, idempotency_key, reason, request_hash)
-    (result,) = apply_events(
-        order, [step], actor=actor, source=source, check_actor=check_actor, atomic=True, what_if=what_if
-    )
+    (result,) = apply_events(order, [step], actor=actor, source=source, atomic=True, what_if=what_if)
     if isinstance(result, Exception):
         raise result
     return result
@@ -250,7 +244,6 @@ def apply_events(
     *,
     actor,
     source: str = EventSource.WEB,
-    check_actor: bool = True,
     atomic: bool = False,
     relayed: bool = False,
     keys_checked: bool = False,
@@ -258,10 +251,11 @@ def apply_events(
 ) -> list[OrderEvent | YekuoError]:
     """Append several events to one order, all written or none (the control layer sends batches).
 
-    The one write path: read the order, check each step (role, scope, node owner, time), fold the log
-    with the new events in occurred_at order, and write the events and only the rows that changed —
-    provided the order still has the log that was folded; when another action came first, all of it is
-    done again on the new log (optimistic concurrency, `store.write_changes`).
+    The one write path: read the order, check each step (its type's sender and payload, scope, node
+    owner, time), fold the log with the new events in occurred_at order, and write the events and only
+    the rows that changed, in one transaction — provided the order still has the log that was folded;
+    when another action came first, all of it is done again on the new log (optimistic concurrency,
+    `store.write_changes`).
     Each step's result is its OrderEvent (the existing one for a repeated idempotency key, also when
     the key repeats within the batch) or the error that refused it; refused steps are left out and the
     others still apply, unless `atomic`, when the first refusal is raised and nothing is written. The
@@ -278,8 +272,7 @@ def apply_events(
     for attempt in range(WRITE_ATTEMPTS):
         # After a concurrent write the keys are looked up again: it may have stored one of them.
         checked = keys_checked and not attempt
-        with one_write():
-            results = _apply_once(pk, steps, actor, source, check_actor, atomic, relayed, checked, what_if)
+        results = _apply_once(pk, steps, actor, source, atomic, relayed, checked, what_if)
         if results is not None:
             return results
     raise Conflict("the order kept changing while these events were recorded; repeat the request")
@@ -289,7 +282,7 @@ def apply_events(
 WRITE_ATTEMPTS = 10
 
 
-def _apply_once(pk, steps, actor, source, check_actor, atomic, relayed, keys_checked, what_if=False) -> list | None:
+def _apply_once(pk, steps, actor, source, atomic, relayed, keys_checked, what_if=False) -> list | None:
     """One attempt of apply_events: its results, or None when another action changed the order first."""
     results: list = [None] * len(steps)
     read = read_order(pk)
@@ -298,7 +291,7 @@ def _apply_once(pk, steps, actor, source, check_actor, atomic, relayed, keys_che
     keys = [] if keys_checked else [s.idempotency_key for s in steps if s.idempotency_key]
     seen = {e.idempotency_key: e for e in OrderEvent.objects.filter(idempotency_key__in=keys)} if keys else {}
     accepted: list[tuple[int, Event, bool]] = []
-    check = StepCheck(order, context[0], actor, source, check_actor, relayed, what_if)
+    check = StepCheck(order, context.category, actor, source, relayed, what_if)
     for i, step in enumerate(steps):
         if step.idempotency_key in seen:
             results[i] = seen[step.idempotency_key]
@@ -319,7 +312,7 @@ def _apply_once(pk, steps, actor, source, check_actor, atomic, relayed, keys_che
     try:
         if repeated:
             raise WorkflowError("a key repeats within the batch")  # decided step by step below
-        before, after = project_pair(*context[:3], events, [e for _, e, _ in accepted], *context[3:])
+        before, after = context.project_pair(events, [e for _, e, _ in accepted])
     except WorkflowError as exc:
         if atomic:
             raise _numbered(order, exc) from None
@@ -362,33 +355,44 @@ def _apply_once(pk, steps, actor, source, check_actor, atomic, relayed, keys_che
 
 
 class StepCheck:
-    """What every step must pass before it is folded: role, scope and node owner (R15), suspension rules
+    """What every step must pass before it is folded: who may send its type (R15; the control layer only
+    the types it relays) and its payload (`events.EVENT_TYPES`), scope and node owner, suspension rules
     (I5), and time (not in the future, not before the order; back-dated needs a reason)."""
 
-    def __init__(
-        self, order: WorkOrder, category, actor, source: str, check_actor: bool, relayed: bool = False, what_if=False
-    ):
+    def __init__(self, order: WorkOrder, category, actor, source: str, relayed: bool = False, what_if: bool = False):
         self.order, self.category, self.actor, self.source = order, category, actor, source
-        self.check_actor, self.relayed, self.what_if = check_actor, relayed, what_if
+        self.relayed, self.what_if = relayed, what_if
         self.reasons = None  # the active suspension reasons, read when a step needs them
 
     def __call__(self, step: Step, seq: int) -> tuple[Event, bool]:
         occurred_at = step.occurred_at or timezone.now()
         check_event_texts(step.payload, step.reason)  # O8: no control characters stored
-        if self.check_actor and self.relayed:
+        kind = event_type(step.type)
+        if self.relayed:
+            if not kind.ingest:
+                raise Forbidden(f"{step.type} is not accepted from another system")
             _check_actor(self.actor, "event.ingest", self.order)
-        elif self.check_actor:
-            _check_actor(self.actor, ACTIONS.get(step.type, "admin.manage"), self.order)
+        else:
+            if kind.permission is None:
+                raise Forbidden(f"{step.type} is recorded by yekuo itself, never by a person")
+            _check_actor(self.actor, kind.permission, self.order)
             if step.type == "node.completed" and self.source in STAFF_SOURCES:
                 _check_node_role(self.actor, self.category, step.payload.get("node"))
+        kind.check_payload(step.payload)
         if step.type == "suspension.started":
             if self.reasons is None:
-                self.reasons = {r.code: r for r in SuspensionReason.objects.filter(active=True)}
+                self.reasons = active_reasons()
             _check_suspension(step.payload, self.reasons)
         backdated = _check_time(self.order, occurred_at, self.source, step.reason, self.what_if)
         staff = self.source in STAFF_SOURCES and not self.relayed
         payload = suspension_review.mark(step.type, step.payload, self.order, self.actor, occurred_at, backdated, staff)
         return Event(step.type, occurred_at, payload, seq=seq), backdated
+
+
+def active_reasons() -> dict[str, SuspensionReason]:
+    """I5: the suspension reasons an order may be suspended for, by code: the configured, active rows
+    (admin), the one set the pages, the API, the control layer and replay all check against."""
+    return {r.code: r for r in SuspensionReason.objects.filter(active=True)}
 
 
 def _fold_step_by_step(order, events, candidates, context, results, steps):

@@ -76,7 +76,7 @@ def test_bad_replay_files_are_refused_clearly(tmp_path, content, message):
 @pytest.mark.django_db
 @pytest.mark.slow  # starts a subprocess
 def test_replay_folds_a_suspension_under_review_and_its_approval(tmp_path):
-    """Issue 11 §4: the clocks run on while a suspension awaits review; approved, it pauses from its start."""
+    """I5: the clocks run on while a suspension awaits review; approved, it pauses from its start."""
     events = [
         {"at": "2026-09-29T09:00+08:00", "type": "order.received"},
         {"at": "2026-09-29T10:00+08:00", "type": "node.completed", "node": "acceptance"},
@@ -93,3 +93,25 @@ def test_replay_folds_a_suspension_under_review_and_its_approval(tmp_path):
     path.write_text(json.dumps({"order": order, "events": [*events, approval]}), encoding="utf-8")
     survey = next(c for c in replay(path)["clocks"] if c["code"] == "survey_plan")
     assert survey["deadline_at"].startswith("2026-10-09T10:00")  # paused from its start
+
+
+@pytest.mark.slow  # starts a subprocess
+@pytest.mark.django_db
+def test_replay_refuses_a_suspension_reason_the_live_system_refuses(cast, tmp_path):
+    """I5: one set of reasons. Replay copies the live, active reasons; it never invents one."""
+    from yekuo.orders.models import SuspensionReason
+
+    example = json.loads(EXAMPLE.read_text(encoding="utf-8"))
+    made_up = {**example, "events": [
+        {**e, "reason": "weather"} if e["type"] == "suspension.started" else e for e in example["events"]
+    ]}  # fmt: skip
+    path = tmp_path / "made-up-reason.json"
+    path.write_text(json.dumps(made_up), encoding="utf-8")
+    with pytest.raises(CommandError, match="unknown suspension reason 'weather'"):
+        replay(path)
+    # A reason switched off in the live system is refused as the live services refuse it.
+    SuspensionReason.objects.filter(code="documents_missing").update(active=False)
+    with pytest.raises(CommandError, match="unknown suspension reason 'documents_missing'"):
+        replay(EXAMPLE)
+    SuspensionReason.objects.create(code="weather", name="天气原因", requires_evidence=False)
+    assert replay(path)["clocks"]

@@ -54,11 +54,6 @@ def local(value, fmt: str = "%Y-%m-%d %H:%M") -> str:
 
 
 @register.filter
-def event_label(code: str) -> str:
-    return labels.event(code)
-
-
-@register.filter
 def reason_label(reason) -> str:
     """A suspension reason's name in the page's language."""
     return labels.reason(reason)

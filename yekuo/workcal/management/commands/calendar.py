@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from yekuo.common.cli import exit_on_error, print_json
 from yekuo.common.errors import InvalidInput
@@ -95,6 +95,26 @@ class Command(BaseCommand):
                 "makeup_days": result.workdays,
             },
         )
+        self.follow_recompute()
+
+    def follow_recompute(self) -> None:
+        """I7: the open clocks are recomputed by a background job; wait for it, its progress on stderr."""
+        from yekuo.orders.models import CalendarRecompute
+        from yekuo.orders.recompute import progress_line, wait_for_recompute
+        from yekuo.workcal.models import CalendarRevision
+
+        token = CalendarRevision.objects.filter(id=1).values_list("token", flat=True).first()
+        job = CalendarRecompute.objects.filter(token=token).first()
+        if job is None:  # no working day changed
+            return
+
+        def report(job):
+            self.stderr.write(progress_line(job))
+
+        try:
+            wait_for_recompute(job, report)
+        except RuntimeError as exc:
+            raise CommandError(f"{exc}; run `yekuo orders recompute` to resume", returncode=1) from None
 
     def do_show(self, year, **options):
         print_json(self, selectors.year_summary(year))

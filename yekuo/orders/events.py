@@ -1,0 +1,98 @@
+"""The event types of a work order's log (REQUIREMENTS R16, §5): one registry, read by the services, the API,
+the control layer's ingest, replay and the pages.
+
+For each type: who may send it (the permission a staff member needs, `accounts.permissions`; None for
+the events only yekuo itself writes), its label (a Chinese msgid; English in yekuo/locale), the check of
+its payload, and whether the control layer may send it (`POST /api/v1/events`, `yekuo orders ingest`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from yekuo.common.errors import InvalidInput
+
+
+def _text(key: str, field: str, message: str) -> Callable[[dict], None]:
+    def check(payload: dict) -> None:
+        value = payload.get(key)
+        if not isinstance(value, str) or not value.strip():
+            raise InvalidInput(message, field=field)
+
+    return check
+
+
+def _low_risk(payload: dict) -> None:
+    if not isinstance(payload.get("low_risk"), bool):
+        raise InvalidInput("approval.decided needs low_risk: true or false (R6)", field="low_risk")
+
+
+_NODE = _text("node", "node", "the node is required")
+
+
+@dataclass(frozen=True)
+class EventType:
+    code: str
+    label: Promise
+    permission: str | None  # what a staff member needs to send it; None: written by yekuo itself
+    ingest: bool = False  # the control layer may send it
+    customer: bool = False  # something the customer did, recorded on their behalf
+    check: Callable[[dict], None] | None = None  # raises InvalidInput when the payload lacks what the type needs
+
+    def check_payload(self, payload: dict) -> None:
+        if self.check is not None:
+            self.check(payload)
+
+
+EVENT_TYPES: dict[str, EventType] = {
+    t.code: t
+    for t in (
+        EventType("order.created", _("创建工单"), "order.create", ingest=True),
+        EventType("order.received", _("接收工单"), "order.receive", ingest=True),
+        EventType("order.assigned", _("指派责任人"), "order.assign", check=_NODE),
+        EventType("node.completed", _("完成节点"), "node.complete", ingest=True,
+                  check=_NODE),
+        EventType("approval.decided", _("认定审批方式"), "approval.decide", ingest=True, check=_low_risk),
+        EventType("customer.design_submitted", _("客户提交设计文件"), "customer.record", ingest=True, customer=True),
+        EventType("customer.inspection_requested", _("客户申请中间检查"), "customer.record", ingest=True,
+                  customer=True),
+        EventType("customer.works_completed", _("客户侧工程完工"), "customer.record", ingest=True, customer=True),
+        # I5: the reason is one of the configured SuspensionReason rows; the services check it against them.
+        EventType("suspension.started", _("暂停计时"), "order.suspend", ingest=True,
+                  check=_text("reason", "reason_code", "a suspension needs a reason code (I5)")),
+        EventType("suspension.ended", _("恢复计时"), "order.resume", ingest=True),
+        # I5: a reviewer approves or rejects a flagged suspension, or confirms a back-dated entry.
+        EventType("suspension.approved", _("同意暂停计时"), "suspension.review"),
+        EventType("suspension.rejected", _("驳回暂停计时"), "suspension.review"),
+        EventType("entry.reviewed", _("核实补录"), "suspension.review"),
+        EventType("order.cancelled", _("撤销工单"), "order.cancel", ingest=True,
+                  check=_text("reason", "cancel_reason", "cancelling an order needs a reason")),
+        EventType("order.reopened", _("重新开启工单"), "order.reopen", ingest=True,
+                  check=_text("reason", "reopen_reason", "reopening an order needs a reason")),
+        # I7: written by the calendar recompute job, in the same transaction as the order's new clocks.
+        EventType("calendar.recomputed", _("日历变更重算"), None),
+    )
+}  # fmt: skip
+
+CUSTOMER_EVENTS = tuple(code for code, t in EVENT_TYPES.items() if t.customer)
+INGEST_TYPES = tuple(code for code, t in EVENT_TYPES.items() if t.ingest)
+# What a person (or a replayed history) may record on an existing order: not its creation, not yekuo's own.
+ACTION_TYPES = tuple(code for code, t in EVENT_TYPES.items() if t.permission and code != "order.created")
+
+
+def event_type(code: str, field: str = "type") -> EventType:
+    """The registered type of `code`; InvalidInput naming the known ones otherwise."""
+    found = EVENT_TYPES.get(code)
+    if found is None:
+        raise InvalidInput(f"type {code!r} is not one of: {', '.join(EVENT_TYPES)}", field=field)
+    return found
+
+
+def label(code: str) -> str:
+    """The type's name in the active language; the code itself for an unknown type."""
+    found = EVENT_TYPES.get(code)
+    return str(found.label) if found else code
