@@ -31,6 +31,7 @@ def new_version(tmp_path):
 def _to_grid_works(cast, created: str, day: str):
     order = services.order_create(
         actor=cast.clerk, category="hv10_single", channel="counter", customer_name="x", site_address="东区1号",
+        customer_phone="13912345678",
         capacity_kva=630, voltage="10kV", occurred_at=at(f"{created} 09:00"), source=EventSource.IMPORT,
     )  # fmt: skip
     for node, actor in [("acceptance", cast.clerk), ("survey_plan", cast.customer_manager)]:

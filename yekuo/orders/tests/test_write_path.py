@@ -15,6 +15,7 @@ from yekuo.workcal.tests.conftest import at
 def _order(cast):
     return services.order_create(
         actor=cast.clerk, category="lv_resident", channel="counter", customer_name="张三", site_address="东区1号",
+        customer_phone="13912345678",
         capacity_kva="8", voltage="220V", occurred_at=at("2026-11-02 09:00"), source=EventSource.IMPORT,
     )  # fmt: skip
 
