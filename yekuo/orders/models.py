@@ -185,7 +185,7 @@ class Suspension(models.Model):
     evidence_file = models.FileField(upload_to="evidence/%Y/%m/", blank=True)
     started_at = models.DateTimeField()
     ended_at = models.DateTimeField(null=True, blank=True)
-    # Issue 11 §4: "" needs no review; pending (the clocks run on), approved (paused from its start), rejected.
+    # I5: "" needs no review; pending (the clocks run on), approved (paused from its start), rejected.
     review = models.CharField(max_length=10, blank=True, default="")
     review_reasons = models.JSONField(default=list, blank=True)  # why it needs review: self, backdated, long
 

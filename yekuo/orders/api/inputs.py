@@ -125,14 +125,14 @@ class ReopenSerializer(ActionSerializer):
 
 
 class ReviewSuspensionSerializer(ActionSerializer):
-    """Issue 11 §4: a second person approves or rejects a suspension awaiting review."""
+    """I5: a second person approves or rejects a suspension awaiting review."""
 
     suspension = serializers.IntegerField(min_value=0, help_text="the suspension's position on the order (0-based)")
     note = serializers.CharField(required=False, allow_blank=True, max_length=500, help_text="required to reject")
 
 
 class ReviewEntrySerializer(ActionSerializer):
-    """Issue 11 §4: a second person checks a back-dated entry (confirmed, or disputed with a note)."""
+    """I5: a second person checks a back-dated entry (confirmed, or disputed with a note)."""
 
     seq = serializers.IntegerField(min_value=1, help_text="the back-dated event's seq on the order")
     approved = serializers.BooleanField(help_text="true: checked and confirmed; false: disputed (needs a note)")

@@ -1,4 +1,4 @@
-"""Issue 11 §3: the fold now marks the active nodes of a cancelled order `cancelled` (and a reopening makes them
+"""O5: the fold now marks the active nodes of a cancelled order `cancelled` (and a reopening makes them
 active again); the rows of orders cancelled before are brought to what the fold gives (`yekuo orders verify`)."""
 
 from django.db import migrations

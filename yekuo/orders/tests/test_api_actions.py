@@ -209,7 +209,7 @@ def test_session_authentication_with_csrf(cast):
 
 
 def test_a_suspension_under_review_is_approved_or_rejected_through_the_api(cast):
-    """Issue 11 §4: a back-dated suspension waits for a second person; the API names it by position."""
+    """I5: a back-dated suspension waits for a second person; the API names it by position."""
     number = make_order(cast).number
     act(cast.clerk, number, "suspend", "2026-11-02T10:30:00+08:00", reason_code="customer_request", evidence_note="x")
     body = client_for(cast.branch_manager).get(f"/api/v1/orders/{number}/").json()

@@ -106,7 +106,7 @@ def test_inspection_request_is_refused_before_the_drawing_review_begins(table):
 
 
 def test_a_cancelled_order_has_no_active_node_until_reopened(table):
-    """Issue 11 §3: nobody works a cancelled order; a reopening gives the nodes back."""
+    """O5: nobody works a cancelled order; a reopening gives the nodes back."""
     events = [*START, ("2026-09-29 11:00", "order.cancelled", {"reason": "客户撤回"})]
     cancelled = run(table, "lv_resident", events)
     assert {n.code: n.state for n in cancelled.nodes.values()} == {
