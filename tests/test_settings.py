@@ -137,6 +137,7 @@ def test_a_mistyped_yekuo_warm_up_stops_the_server(tmp_path):
     assert done.returncode != 0 and "YEKUO_WARM_UP" in done.stderr
 
 
+@pytest.mark.slow  # starts a subprocess
 def test_debug_is_off_unless_asked_for(tmp_path):
     """O1: Django's debug page (settings, code, data) only on DEBUG=1, never by default."""
     shown = "from django.conf import settings; print(settings.DEBUG)"
@@ -152,6 +153,7 @@ def test_debug_is_off_unless_asked_for(tmp_path):
     assert done.returncode != 0 and "DEBUG must be off" in done.stderr
 
 
+@pytest.mark.slow  # starts a subprocess
 def test_demo_refuses_a_production_server_unless_forced(tmp_path):
     """O2: the demo's superuser has the password published in docs/demo.md."""
     production = dict(YEKUO_ENV="production", SECRET_KEY=STRONG_KEY, ALLOWED_HOSTS="yekuo.example",
