@@ -15,5 +15,10 @@ def reload_reference_data() -> None:
 
     calendar_seed()
     regulation_load_bundled()
-    for app_label, module in (("accounts", "0003_seed_roles"), ("orders", "0002_suspension_reasons")):
+    seeds = (
+        ("accounts", "0003_seed_roles"),
+        ("accounts", "0004_integration_role"),
+        ("orders", "0002_suspension_reasons"),
+    )
+    for app_label, module in seeds:
         importlib.import_module(f"yekuo.{app_label}.migrations.{module}").seed(apps, None)

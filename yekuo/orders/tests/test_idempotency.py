@@ -100,7 +100,7 @@ def test_the_same_events_pushed_twice_at_once_are_applied_once_and_reported_dupl
             return client_for(cast.integration).post("/api/v1/events", batch, content_type="application/json")
 
         for response in in_threads(push, push):
-            assert response.status_code == 200, response
+            assert response.status_code == 200, (response, response.content)
             answers.append(response.json()["results"])
     for results in answers:
         assert all(r["status"] in ("applied", "duplicate") for r in results), [r.get("message") for r in results]
