@@ -37,6 +37,19 @@ def table(db):
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the site's default language (Chinese): a request answered in English (the API,
+    or a page after the switch) leaves English active in the test's thread, and a later test that calls a
+    service or a presenter directly would otherwise read its texts in English, depending on test order."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _processes_only_in_slow_tests(request, monkeypatch):
     """A test that starts a process (a server, a browser, a command) is marked `slow`, so that
     `pytest -m "not slow"` stays a quick run; this fails any other test that tries to."""

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "yekuo.regulations",
     "yekuo.approvals",
     "yekuo.orders",
+    "yekuo.exports",
     "yekuo.web",
 ]
 
@@ -222,6 +223,9 @@ YEKUO_PROVISIONAL_YEARS = env_int("YEKUO_PROVISIONAL_YEARS", 2, minimum=1)
 # (the earlier of the two); set either to "off" to use only the other.
 YEKUO_WARN_USED_FRACTION = env_float("YEKUO_WARN_USED_FRACTION", 0.75)
 YEKUO_WARN_REMAINING_MINUTES = env_int("YEKUO_WARN_REMAINING_MINUTES", 0, minimum=0) or None
+# Order lists longer than this are exported by the background worker, with a progress page (P4); shorter ones
+# are a direct download.
+YEKUO_EXPORT_INLINE_ROWS = env_int("YEKUO_EXPORT_INLINE_ROWS", 2000, minimum=0)
 # An entry dated more than this before it is recorded is back-dated: it needs a reason and is flagged.
 YEKUO_BACKDATE_MINUTES = env_int("YEKUO_BACKDATE_MINUTES", 30, minimum=1)
 # The largest request body read into memory (files uploaded as multipart are not counted). A realistic batch of

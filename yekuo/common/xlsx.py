@@ -40,6 +40,17 @@ def put(target: Cell, value) -> Cell:
     return target
 
 
+def plain(sheet, value):
+    """`value` for a write-only row as cheaply as is safe: numbers, None and ordinary text go in as plain values
+    (openpyxl makes each a cell itself, several times faster than building a styled cell here), text that a
+    spreadsheet would read as a formula gets the quoted text cell of `cell()`."""
+    if not isinstance(value, str):
+        return value
+    text = strip_illegal(value)
+    # openpyxl only turns a plain string into a formula when it starts with "="; the others get the quote prefix.
+    return cell(sheet, text) if text.startswith(FORMULA_STARTS) else text
+
+
 def cell(sheet, value, *, number_format: str | None = None, font=None) -> Cell:
     """A cell for a write-only sheet's row (`sheet.append([cell(sheet, v), …])`)."""
     target = put(WriteOnlyCell(sheet), value)

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_noop
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from yekuo.common.xlsx import cell
+from yekuo.common.xlsx import cell, plain
 from yekuo.orders.models import OrderStatus
 from yekuo.orders.selectors import clock_view, first_due, mask, time_split, with_current_work
 from yekuo.orders.services import table_for
@@ -46,6 +46,7 @@ COLUMNS = (
     (gettext_noop("历时(自然日)"), 11),
 )
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
+PROGRESS_EVERY = 200  # rows between two progress reports of a background export
 
 
 def _local(value):
@@ -60,8 +61,9 @@ def _alarm(order) -> str:
     return ""
 
 
-def export_response(orders, filename: str) -> FileResponse:
-    """Write the (filtered, restricted) orders to a temporary file and stream it back."""
+def write_workbook(orders, target, progress=None) -> int:
+    """Write the (filtered, restricted) orders as a workbook into `target` (a path or a binary file); call
+    `progress(rows_done)` every PROGRESS_EVERY rows. Returns the number of order rows."""
     # Every clock and suspension of each order, for its utility and customer time (I9).
     orders = with_current_work(orders).prefetch_related("clocks", "suspensions")
     when = timezone.now()
@@ -71,10 +73,15 @@ def export_response(orders, filename: str) -> FileResponse:
         sheet.column_dimensions[chr(ord("A") + index)].width = width
     sheet.freeze_panes = "A2"
     sheet.append([cell(sheet, _(title), font=Font(bold=True)) for title, _width in COLUMNS])
-    statuses = dict(OrderStatus.choices)
+    statuses = {code: str(label) for code, label in OrderStatus.choices}
+    done = 0
     for order in orders.iterator(chunk_size=500):
         spec = spec_of(order)
-        row = [
+        due = first_due(order.live_clocks)
+        view = clock_view(due, when, table_for(order)) if due else None
+        # Open orders are measured up to now, as the page and the API say ("so far").
+        split = time_split(order, when, table_for(order))
+        row = (
             order.number,
             labels.category(order.category),
             labels.channel(order.channel),
@@ -86,28 +93,43 @@ def export_response(orders, filename: str) -> FileResponse:
             order.site_address,
             float(order.capacity_kva),
             order.voltage,
-            str(statuses.get(order.status, order.status)),
+            statuses.get(order.status, order.status),
             "、".join(labels.node(n.code, spec) for n in order.active_nodes),
             _alarm(order),
-        ]
-        # Customer names and addresses are the customer's text: `cell` writes them as text, never a formula.
-        cells = [cell(sheet, v) for v in row]
-        due = first_due(order.live_clocks)
-        view = clock_view(due, when, table_for(order)) if due else None
-        cells.append(cell(sheet, _local(due.deadline_at) if due else None, number_format=DATETIME_FORMAT))
-        # Working days left on it, negative once overdue: a number, so that Excel can sort and filter it.
-        cells.append(cell(sheet, round(view.remaining_seconds / view.day_seconds, 2) if view else None))
-        for value in (order.created_at, order.received_at, order.closed_at):
-            cells.append(cell(sheet, _local(value), number_format=DATETIME_FORMAT))
-        cells.append(cell(sheet, order.regulation_code))
-        # Open orders are measured up to now, as the page and the API say ("so far").
-        split = time_split(order, when, table_for(order))
-        for value in (split.utility_days, split.customer_days, split.calendar_days):
-            cells.append(cell(sheet, value))
-        sheet.append(cells)
+            _stamp(sheet, due.deadline_at if due else None),
+            # Working days left on it, negative once overdue: a number, so that Excel can sort and filter it.
+            round(view.remaining_seconds / view.day_seconds, 2) if view else None,
+            _stamp(sheet, order.created_at),
+            _stamp(sheet, order.received_at),
+            _stamp(sheet, order.closed_at),
+            order.regulation_code,
+            split.utility_days,
+            split.customer_days,
+            split.calendar_days,
+        )
+        # Customer names and addresses are the customer's text: `plain` keeps them text, never a formula.
+        sheet.append([plain(sheet, value) for value in row])
+        done += 1
+        if progress and done % PROGRESS_EVERY == 0:
+            progress(done)
+    book.save(target)
+    return done
+
+
+def _stamp(sheet, value):
+    """A date-time cell in local wall-clock time, or None (an empty cell needs no format)."""
+    return cell(sheet, _local(value), number_format=DATETIME_FORMAT) if value else None
+
+
+def export_response(orders, filename: str) -> FileResponse:
+    """Write the orders to a temporary file and stream it back (lists up to YEKUO_EXPORT_INLINE_ROWS rows)."""
     handle = tempfile.TemporaryFile(suffix=".xlsx")  # deleted when the response closes it
-    book.save(handle)
+    write_workbook(orders, handle)
     handle.seek(0)
+    return xlsx_response(handle, filename)
+
+
+def xlsx_response(handle, filename: str) -> FileResponse:
     return FileResponse(
         handle,
         as_attachment=True,

@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from yekuo.web.views import audit, detail, orders, progress, reviews, status, work
+from yekuo.web.views import audit, detail, exports, orders, progress, reviews, status, work
 
 urlpatterns = [
     path("", status.home, name="home"),
@@ -21,6 +21,8 @@ urlpatterns = [
     path("reviews/entries/<int:pk>/", reviews.entry_decide, name="entry_decide"),
     path("orders/", orders.order_list, name="order_list"),
     path("orders/export.xlsx", orders.order_export, name="order_export"),
+    path("exports/<int:pk>/", exports.export_job, name="export_job"),
+    path("exports/<int:pk>/download/", exports.export_download, name="export_download"),
     path("orders/new/", orders.order_create, name="order_create"),
     path("orders/<str:number>/", detail.order_detail, name="order_detail"),
     path("orders/<str:number>/actions/<slug:key>/", detail.order_action, name="order_action"),

@@ -1,5 +1,6 @@
 """The order list with its filters and Excel export, and the counter-order form (营业厅受理)."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -11,6 +12,7 @@ from django.views.decorators.http import require_GET
 from yekuo.accounts.permissions import can
 from yekuo.common.errors import Forbidden, YekuoError
 from yekuo.common.memo import remembering
+from yekuo.exports.services import start_export
 from yekuo.orders import services
 from yekuo.orders.selectors import filter_orders, first_due, mask, orders_for, sort_orders, with_current_work
 from yekuo.orders.services import table_for
@@ -75,6 +77,10 @@ def order_export(request):
     require_action(request.user, "order.export")
     params = OrderFilterForm(request.GET or None, user=request.user).params()
     orders = sort_orders(filter_orders(orders_for(request.user, "order.export"), params), params.get("sort", ""))
+    total = orders.count()
+    if total > settings.YEKUO_EXPORT_INLINE_ROWS:  # too long for one request: the worker writes it (P4)
+        job = start_export(request.user, request.GET.urlencode(), total)
+        return redirect("export_job", pk=job.pk)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     return export_response(orders, f"yekuo-orders-{stamp}.xlsx")
 
