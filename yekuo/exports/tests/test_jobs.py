@@ -6,7 +6,6 @@ from io import BytesIO
 
 import pytest
 from django.utils import timezone
-from huey.contrib.djhuey import HUEY
 from openpyxl import load_workbook
 
 from yekuo.exports import services
@@ -19,15 +18,12 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def worker(settings, tmp_path, monkeypatch):
-    """Huey runs each task as it is queued, files go to a fresh data directory, and "now" stands still, so that
-    two exports of the same list measure the same times."""
+    """Files go to a fresh data directory and "now" stands still, so that two exports of the same list measure
+    the same times. Huey runs each task as it is queued in every test (the root conftest's `tasks_run_at_once`)."""
     settings.DATA_DIR = tmp_path
     settings.YEKUO_EXPORT_INLINE_ROWS = 1
     now = timezone.now()
     monkeypatch.setattr(timezone, "now", lambda: now)
-    HUEY.immediate = True
-    yield
-    HUEY.immediate = False
 
 
 @pytest.fixture
