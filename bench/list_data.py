@@ -28,18 +28,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from lifecycle import STEPS  # the lives bench/lifecycle.py drives (bench/ is on sys.path)
+
 ROOT = Path(__file__).resolve().parents[1]
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=SHANGHAI)  # the templates' creation; copies are moved from here
-STEPS = {
-    "lv_resident": ["acceptance", "survey_plan", "grid_works", "contract_energize"],
-    "lv_business": ["acceptance", "survey_plan", "approval", "grid_works", "contract_energize"],
-    "hv10_single": ["acceptance", "survey_plan", "@approval.decided", "approval", "grid_works",
-                    "@customer.works_completed", "contract_inspection"],
-    "hv10_dual": ["acceptance", "survey_plan", "@customer.design_submitted", "approval", "drawing_review",
-                  "@customer.inspection_requested", "mid_inspection", "@customer.works_completed", "grid_works",
-                  "contract_inspection"],
-}  # fmt: skip
 SHARES = {"energized": 0.55, "cancelled": 0.03, "created": 0.02, "suspended": 0.05, "open": 0.35}
 OPEN_ALARMS = {"overdue": 0.12, "warning": 0.12, "ok": 0.76}
 EXTRA_BRANCHES = ("north2", "south", "central", "hills", "river", "plain")
