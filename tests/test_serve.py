@@ -65,8 +65,9 @@ def test_serve_runs_web_and_worker_and_stops_cleanly(tmp_path):
             assert json.loads(missing.read())["code"] == "not_found"
         else:
             raise AssertionError("an unknown API path answered 200")
-        # Its own gunicorn control socket, not the one every gunicorn of this user shares.
-        assert (tmp_path / "gunicorn.ctl").is_socket()
+        # Its own gunicorn control socket, not the one every gunicorn of this user shares. gunicorn opens it in a
+        # thread of its own after the workers have started, so it may come after the first answer.
+        assert wait_for(lambda: (tmp_path / "gunicorn.ctl").is_socket()), "".join(lines)
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
