@@ -1,23 +1,33 @@
-"""The write path's reads and writes of one order, through the ORM, the same on SQLite and PostgreSQL.
+"""The write path's reads and writes of one order, as plain SQL through Django's cursor, the same on SQLite
+and PostgreSQL.
 
-An action (`services.apply_events`) reads the order with the two tokens that say whether the cached
-regulation spec and work table are current, and its event log (two queries); it then writes, in one
-transaction, the order's projected fields guarded by its event count, the new events, and the node, clock
-and suspension rows that changed. The guard is optimistic concurrency: when another action came first, the
-guarded UPDATE matches nothing, nothing is written and the action is folded again on the new log. Every
-statement goes through Django, so query logging, `django_assert_num_queries` and an operator's database
-instrumentation see all of them.
+An action (`services.apply_events`) reads the order (with its branch, company and the two tokens that say
+whether the cached regulation spec and work table are current) and its event log: two statements. It then
+writes, in one transaction, the order's projected fields guarded by its event count, the new events, and the
+node, clock and suspension rows that changed. The guard is optimistic concurrency: when another action came
+first, the guarded UPDATE matches nothing, nothing is written and the action is folded again on the new log.
+
+Why SQL and not the ORM's query builder: building the same statements through QuerySets (`select_related`,
+`annotate(Subquery)`, `update()`, `bulk_create`) cost about 3.7 ms of Python per action on the CI machine,
+ten times the statements' own Python, and kept P2 out of reach (bench/RESULTS.md, 2026-12-02). The SQL
+here is written once for both databases, the column lists come from the models' `_meta`, each value passes
+through its model field (`pre_save`, `get_db_prep_save`; `Model.from_db` and `QuerySet.raw` apply the
+field's conversions when reading), so a new field needs no code here, and every statement goes through
+Django's cursor: query logging, `django_assert_num_queries` and an operator's database instrumentation see
+all of them.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date
+from functools import cache
 
 from django.db import connection, transaction
-from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
+from yekuo.accounts.models import Branch, Company
 from yekuo.orders.due import DUE_FIELDS
 from yekuo.orders.models import Clock, NodeInstance, OrderCounter, OrderEvent, Suspension, WorkOrder
 from yekuo.orders.projection import Event
@@ -35,17 +45,31 @@ class Read:
     calendar_token: str
 
 
-def _calendar_token() -> Subquery:
-    return Subquery(CalendarRevision.objects.filter(id=1).values("token")[:1])
+def _name(model, field: str | None = None) -> str:
+    """The quoted table of `model`, or the quoted column of its field (by name or attname)."""
+    meta = model._meta
+    return connection.ops.quote_name(meta.db_table if field is None else meta.get_field(field).column)
 
 
-def events_of(order_id: int) -> list[Event]:
-    rows = (
-        OrderEvent.objects.filter(order_id=order_id)
-        .order_by("seq")
-        .values_list("type", "occurred_at", "payload", "seq")
+@cache
+def _read_sql(vendor: str) -> str:
+    """The order with its branch, company, regulation checksum and calendar token, in one SELECT."""
+    branch = [f"b.{_name(Branch, f.attname)} AS b_{f.attname}" for f in Branch._meta.concrete_fields]
+    company = [f"c.{_name(Company, f.attname)} AS c_{f.attname}" for f in Company._meta.concrete_fields]
+    return (
+        f"SELECT o.*, {', '.join(branch + company)}, "
+        f"(SELECT r.{_name(Regulation, 'checksum')} FROM {_name(Regulation)} r "
+        f"WHERE r.{_name(Regulation, 'code')} = o.{_name(WorkOrder, 'regulation_code')}) AS regulation_checksum, "
+        f"(SELECT v.{_name(CalendarRevision, 'token')} FROM {_name(CalendarRevision)} v WHERE v.id = 1) "
+        f"AS calendar_token "
+        f"FROM {_name(WorkOrder)} o JOIN {_name(Branch)} b ON b.id = o.{_name(WorkOrder, 'branch')} "
+        f"JOIN {_name(Company)} c ON c.id = b.{_name(Branch, 'company')} WHERE o.id = %s"
     )
-    return [Event(t, at, payload, seq) for t, at, payload, seq in rows]
+
+
+def _related(model, order: WorkOrder, prefix: str):
+    names = [f.attname for f in model._meta.concrete_fields]
+    return model.from_db(connection.alias, names, [getattr(order, f"{prefix}_{name}") for name in names])
 
 
 def read_order(pk: int) -> Read:
@@ -53,17 +77,83 @@ def read_order(pk: int) -> Read:
 
     Nothing is locked: `write_changes` writes only if the order still has the events read here.
     """
-    order = (
-        WorkOrder.objects.select_related("branch__company")
-        .annotate(
-            regulation_checksum=Subquery(
-                Regulation.objects.filter(code=OuterRef("regulation_code")).values("checksum")[:1]
-            ),
-            calendar_token=_calendar_token(),
-        )
-        .get(pk=pk)
-    )
+    found = list(WorkOrder.objects.raw(_read_sql(connection.vendor), [pk]))
+    if not found:
+        raise WorkOrder.DoesNotExist(f"no work order {pk}")
+    order = found[0]
+    company = _related(Company, order, "c")
+    branch = _related(Branch, order, "b")
+    branch.company = company
+    order.branch = branch
     return Read(order, events_of(pk), order.regulation_checksum, order.calendar_token or "")
+
+
+@cache
+def _events_sql(vendor: str) -> str:
+    columns = ", ".join(_name(OrderEvent, f) for f in ("type", "occurred_at", "payload", "seq"))
+    return f"SELECT {columns} FROM {_name(OrderEvent)} WHERE {_name(OrderEvent, 'order')} = %s ORDER BY 4"
+
+
+def events_of(order_id: int) -> list[Event]:
+    """The order's log in sequence order, as the fold takes it."""
+    with connection.cursor() as cursor:
+        cursor.execute(_events_sql(connection.vendor), [order_id])
+        rows = cursor.fetchall()
+    # A plain cursor returns JSON as text on both databases, and SQLite's datetimes without their zone (UTC).
+    return [
+        Event(kind, at if at.tzinfo else at.replace(tzinfo=UTC), json.loads(payload), seq)
+        for kind, at, payload, seq in rows
+    ]
+
+
+def _prepared(model, values: dict) -> list:
+    """`values` (by field name or attname) as the database takes them, through each model field."""
+    meta = model._meta
+    return [meta.get_field(name).get_db_prep_save(value, connection) for name, value in values.items()]
+
+
+@cache
+def _update_sql(vendor: str, model, names: tuple[str, ...], keys: tuple[str, ...]) -> str:
+    assignments = ", ".join(f"{_name(model, name)} = %s" for name in names)
+    where = " AND ".join(f"{_name(model, key)} = %s" for key in keys)
+    return f"UPDATE {_name(model)} SET {assignments} WHERE {where}"
+
+
+def _update_rows(model, values_by_code: dict[str, dict], order_id: int) -> None:
+    """UPDATE each row of the order named by code with its values: one executemany (pipelined by psycopg)."""
+    if not values_by_code:
+        return
+    names = tuple(next(iter(values_by_code.values())))
+    sql = _update_sql(connection.vendor, model, names, ("order", "code"))
+    rows = [[*_prepared(model, values), order_id, code] for code, values in values_by_code.items()]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+
+
+@cache
+def _insert_sql(vendor: str, model, rows: int) -> tuple[str, list]:
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    columns = ", ".join(_name(model, f.attname) for f in fields)
+    values = ", ".join(["(" + ", ".join(["%s"] * len(fields)) + ")"] * rows)
+    return f"INSERT INTO {_name(model)} ({columns}) VALUES {values} RETURNING {_name(model, 'id')}", fields
+
+
+def insert_rows(objs: list) -> None:
+    """INSERT new model objects of one model (defaults and field conversions by each field, as `save()`
+    does) and set their ids: one statement per 500 rows."""
+    if not objs:
+        return
+    model = type(objs[0])
+    for start in range(0, len(objs), 500):
+        chunk = objs[start : start + 500]
+        sql, fields = _insert_sql(connection.vendor, model, len(chunk))
+        params = [f.get_db_prep_save(f.pre_save(obj, add=True), connection) for obj in chunk for f in fields]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            ids = [row[0] for row in cursor.fetchall()]
+        for obj, pk in zip(chunk, ids, strict=True):
+            obj.pk = pk
+            obj._state.adding, obj._state.db = False, connection.alias
 
 
 def write_changes(
@@ -78,16 +168,15 @@ def write_changes(
     (values by position). All in one transaction: an action is written whole or not at all.
     """
     with transaction.atomic():
-        fields = {name: getattr(order, name) for name in ORDER_FIELDS}
-        if not WorkOrder.objects.filter(pk=order.pk, event_count=expected).update(**fields):
-            return False
-        OrderEvent.objects.bulk_create(events)
-        # One UPDATE per changed row (an action usually changes two nodes and two clocks): one UPDATE per
-        # table with a CASE on the code (as bulk_update does) saved two round trips but cost four times
-        # the Python to build (bench/RESULTS.md).
-        for model, values_by_code in ((NodeInstance, nodes), (Clock, clocks)):
-            for code, values in values_by_code.items():
-                model.objects.filter(order=order, code=code).update(**values)
+        sql = _update_sql(connection.vendor, WorkOrder, ORDER_FIELDS, ("id", "event_count"))
+        params = [*_prepared(WorkOrder, {name: getattr(order, name) for name in ORDER_FIELDS}), order.pk, expected]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            if not cursor.rowcount:
+                return False
+        insert_rows(events)
+        _update_rows(NodeInstance, nodes, order.pk)
+        _update_rows(Clock, clocks, order.pk)
         for position, values in suspensions.items():
             # A new suspension has no evidence file yet: order_suspend saves it after the event.
             if not Suspension.objects.filter(order=order, position=position).update(**values):
@@ -96,16 +185,22 @@ def write_changes(
 
 
 # ------------------------------------------------------------------------------------------ a new order
+@cache
+def _refs_sql(vendor: str) -> str:
+    effective = _name(Regulation, "effective_from")
+    return (
+        f"SELECT r.{_name(Regulation, 'code')}, r.{_name(Regulation, 'checksum')}, "
+        f"(SELECT v.{_name(CalendarRevision, 'token')} FROM {_name(CalendarRevision)} v WHERE v.id = 1) "
+        f"FROM {_name(Regulation)} r WHERE r.{effective} <= %s ORDER BY r.{effective} DESC LIMIT 1"
+    )
+
+
 def creation_refs(on: date) -> tuple[str, str, str] | None:
     """(code, checksum) of the regulation in force on `on` (R14) and the calendar revision token, in one
     query; None when no regulation is in force (the caller asks the selector for the full error)."""
-    row = (
-        Regulation.objects.filter(effective_from__lte=on)
-        .order_by("-effective_from")
-        .annotate(calendar_token=_calendar_token())
-        .values_list("code", "checksum", "calendar_token")
-        .first()
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(_refs_sql(connection.vendor), _prepared(Regulation, {"effective_from": on}))
+        row = cursor.fetchone()
     return (row[0], row[1], row[2] or "") if row else None
 
 
@@ -122,11 +217,11 @@ def insert_order(order: WorkOrder, children: list[tuple[type, list]]) -> None:
     period = timezone.localtime(order.created_at).strftime("%Y%m")
     order.number = f"YK{period}{next_number(period):04d}"
     with transaction.atomic():
-        order.save(force_insert=True)
-        for model, objs in children:
+        insert_rows([order])
+        for _, objs in children:
             for obj in objs:
                 obj.order = order
-            model.objects.bulk_create(objs)
+            insert_rows(objs)
 
 
 def next_number(period: str) -> int:
