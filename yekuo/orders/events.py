@@ -3,7 +3,8 @@ the control layer's ingest, replay and the pages.
 
 For each type: who may send it (the permission a staff member needs, `accounts.permissions`; None for
 the events only yekuo itself writes), its label (a Chinese msgid; English in yekuo/locale), the check of
-its payload, and whether the control layer may send it (`POST /api/v1/events`, `yekuo orders ingest`).
+its payload, whether the control layer may send it (`POST /api/v1/events`, `yekuo orders ingest`), and
+whether a regulation file may name it (`regulations.codes.EVENTS`, derived from here).
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ class EventType:
     permission: str | None  # what a staff member needs to send it; None: written by yekuo itself
     ingest: bool = False  # the control layer may send it
     customer: bool = False  # something the customer did, recorded on their behalf
+    regulation: bool = False  # a regulation file may name it: to start or stop a clock, decide a condition, in [rules]
     check: Callable[[dict], None] | None = None  # raises InvalidInput when the payload lacks what the type needs
 
     def check_payload(self, payload: dict) -> None:
@@ -52,24 +54,27 @@ EVENT_TYPES: dict[str, EventType] = {
     t.code: t
     for t in (
         EventType("order.created", _("创建工单"), "order.create", ingest=True),
-        EventType("order.received", _("接收工单"), "order.receive", ingest=True),
+        EventType("order.received", _("接收工单"), "order.receive", ingest=True, regulation=True),
         EventType("order.assigned", _("指派责任人"), "order.assign", check=_NODE),
-        EventType("node.completed", _("完成节点"), "node.complete", ingest=True,
+        EventType("node.completed", _("完成节点"), "node.complete", ingest=True, regulation=True,
                   check=_NODE),
-        EventType("approval.decided", _("认定审批方式"), "approval.decide", ingest=True, check=_low_risk),
-        EventType("customer.design_submitted", _("客户提交设计文件"), "customer.record", ingest=True, customer=True),
+        EventType("approval.decided", _("认定审批方式"), "approval.decide", ingest=True, regulation=True,
+                  check=_low_risk),
+        EventType("customer.design_submitted", _("客户提交设计文件"), "customer.record", ingest=True, customer=True,
+                  regulation=True),
         EventType("customer.inspection_requested", _("客户申请中间检查"), "customer.record", ingest=True,
-                  customer=True),
-        EventType("customer.works_completed", _("客户侧工程完工"), "customer.record", ingest=True, customer=True),
+                  customer=True, regulation=True),
+        EventType("customer.works_completed", _("客户侧工程完工"), "customer.record", ingest=True, customer=True,
+                  regulation=True),
         # I5: the reason is one of the configured SuspensionReason rows; the services check it against them.
-        EventType("suspension.started", _("暂停计时"), "order.suspend", ingest=True,
+        EventType("suspension.started", _("暂停计时"), "order.suspend", ingest=True, regulation=True,
                   check=_text("reason", "reason_code", "a suspension needs a reason code (I5)")),
-        EventType("suspension.ended", _("恢复计时"), "order.resume", ingest=True),
+        EventType("suspension.ended", _("恢复计时"), "order.resume", ingest=True, regulation=True),
         # I5: a reviewer approves or rejects a flagged suspension, or confirms a back-dated entry.
         EventType("suspension.approved", _("同意暂停计时"), "suspension.review"),
         EventType("suspension.rejected", _("驳回暂停计时"), "suspension.review"),
         EventType("entry.reviewed", _("核实补录"), "suspension.review"),
-        EventType("order.cancelled", _("撤销工单"), "order.cancel", ingest=True,
+        EventType("order.cancelled", _("撤销工单"), "order.cancel", ingest=True, regulation=True,
                   check=_text("reason", "cancel_reason", "cancelling an order needs a reason")),
         EventType("order.reopened", _("重新开启工单"), "order.reopen", ingest=True,
                   check=_text("reason", "reopen_reason", "reopening an order needs a reason")),
@@ -80,6 +85,7 @@ EVENT_TYPES: dict[str, EventType] = {
 
 CUSTOMER_EVENTS = tuple(code for code, t in EVENT_TYPES.items() if t.customer)
 INGEST_TYPES = tuple(code for code, t in EVENT_TYPES.items() if t.ingest)
+REGULATION_TYPES = frozenset(code for code, t in EVENT_TYPES.items() if t.regulation)
 # What a person (or a replayed history) may record on an existing order: not its creation, not yekuo's own.
 ACTION_TYPES = tuple(code for code, t in EVENT_TYPES.items() if t.permission and code != "order.created")
 

@@ -6,6 +6,8 @@ regulation can choose among them (which nodes a category has, who owns them, whi
 clock, what the limits are) without any code change; inventing a new event or channel needs code anyway.
 """
 
+from yekuo.orders.events import REGULATION_TYPES
+
 CATEGORIES = {
     "lv_resident": "低压居民",
     "lv_business": "低压非居民",
@@ -48,17 +50,9 @@ DEPARTMENTS = {
     "production_technology": "生产技术部",
 }
 
-EVENTS = {
-    "order.received",
-    "node.completed",
-    "approval.decided",
-    "customer.design_submitted",
-    "customer.inspection_requested",
-    "customer.works_completed",
-    "suspension.started",
-    "suspension.ended",
-    "order.cancelled",
-}
+# The events a regulation may name: those of the order's event registry (yekuo/orders/events.py) marked
+# `regulation`, the one list of event types.
+EVENTS = REGULATION_TYPES
 
 # Events that may start a clock, and the nodes whose clock each may start (None: any node, subject to
 # the graph checks). A customer event belongs to the customer-side work it reports: a design document
