@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import UTC, date
 from functools import cache
 
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.utils import timezone
 
 from yekuo.accounts.models import Branch, Company
@@ -69,7 +69,7 @@ def _read_sql(vendor: str) -> str:
 
 def _related(model, order: WorkOrder, prefix: str):
     names = [f.attname for f in model._meta.concrete_fields]
-    return model.from_db(connection.alias, names, [getattr(order, f"{prefix}_{name}") for name in names])
+    return model.from_db(DEFAULT_DB_ALIAS, names, [getattr(order, f"{prefix}_{name}") for name in names])
 
 
 def read_order(pk: int) -> Read:
@@ -77,7 +77,7 @@ def read_order(pk: int) -> Read:
 
     Nothing is locked: `write_changes` writes only if the order still has the events read here.
     """
-    found = list(WorkOrder.objects.raw(_read_sql(connection.vendor), [pk]))
+    found = list(WorkOrder.objects.raw(_read_sql(_db().vendor), [pk]))
     if not found:
         raise WorkOrder.DoesNotExist(f"no work order {pk}")
     order = found[0]
@@ -96,8 +96,9 @@ def _events_sql(vendor: str) -> str:
 
 def events_of(order_id: int) -> list[Event]:
     """The order's log in sequence order, as the fold takes it."""
-    with connection.cursor() as cursor:
-        cursor.execute(_events_sql(connection.vendor), [order_id])
+    db = _db()
+    with db.cursor() as cursor:
+        cursor.execute(_events_sql(db.vendor), [order_id])
         rows = cursor.fetchall()
     # A plain cursor returns JSON as text on both databases, and SQLite's datetimes without their zone (UTC).
     return [
@@ -106,10 +107,15 @@ def events_of(order_id: int) -> list[Event]:
     ]
 
 
-def _prepared(model, values: dict) -> list:
+def _db():
+    """The connection of this thread (`django.db.connection` looks it up on every attribute)."""
+    return connections[DEFAULT_DB_ALIAS]
+
+
+def _prepared(db, model, values: dict) -> list:
     """`values` (by field name or attname) as the database takes them, through each model field."""
     meta = model._meta
-    return [meta.get_field(name).get_db_prep_save(value, connection) for name, value in values.items()]
+    return [meta.get_field(name).get_db_prep_save(value, db) for name, value in values.items()]
 
 
 @cache
@@ -123,10 +129,11 @@ def _update_rows(model, values_by_code: dict[str, dict], order_id: int) -> None:
     """UPDATE each row of the order named by code with its values: one executemany (pipelined by psycopg)."""
     if not values_by_code:
         return
+    db = _db()
     names = tuple(next(iter(values_by_code.values())))
-    sql = _update_sql(connection.vendor, model, names, ("order", "code"))
-    rows = [[*_prepared(model, values), order_id, code] for code, values in values_by_code.items()]
-    with connection.cursor() as cursor:
+    sql = _update_sql(db.vendor, model, names, ("order", "code"))
+    rows = [[*_prepared(db, model, values), order_id, code] for code, values in values_by_code.items()]
+    with db.cursor() as cursor:
         cursor.executemany(sql, rows)
 
 
@@ -143,17 +150,17 @@ def insert_rows(objs: list) -> None:
     does) and set their ids: one statement per 500 rows."""
     if not objs:
         return
-    model = type(objs[0])
+    db, model = _db(), type(objs[0])
     for start in range(0, len(objs), 500):
         chunk = objs[start : start + 500]
-        sql, fields = _insert_sql(connection.vendor, model, len(chunk))
-        params = [f.get_db_prep_save(f.pre_save(obj, add=True), connection) for obj in chunk for f in fields]
-        with connection.cursor() as cursor:
+        sql, fields = _insert_sql(db.vendor, model, len(chunk))
+        params = [f.get_db_prep_save(f.pre_save(obj, add=True), db) for obj in chunk for f in fields]
+        with db.cursor() as cursor:
             cursor.execute(sql, params)
             ids = [row[0] for row in cursor.fetchall()]
         for obj, pk in zip(chunk, ids, strict=True):
             obj.pk = pk
-            obj._state.adding, obj._state.db = False, connection.alias
+            obj._state.adding, obj._state.db = False, db.alias
 
 
 def write_changes(
@@ -167,10 +174,11 @@ def write_changes(
     set), updates the changed node and clock rows (values by code) and writes the changed suspensions
     (values by position). All in one transaction: an action is written whole or not at all.
     """
+    db = _db()
     with transaction.atomic():
-        sql = _update_sql(connection.vendor, WorkOrder, ORDER_FIELDS, ("id", "event_count"))
-        params = [*_prepared(WorkOrder, {name: getattr(order, name) for name in ORDER_FIELDS}), order.pk, expected]
-        with connection.cursor() as cursor:
+        sql = _update_sql(db.vendor, WorkOrder, ORDER_FIELDS, ("id", "event_count"))
+        params = [*_prepared(db, WorkOrder, {name: getattr(order, name) for name in ORDER_FIELDS}), order.pk, expected]
+        with db.cursor() as cursor:
             cursor.execute(sql, params)
             if not cursor.rowcount:
                 return False
@@ -198,8 +206,9 @@ def _refs_sql(vendor: str) -> str:
 def creation_refs(on: date) -> tuple[str, str, str] | None:
     """(code, checksum) of the regulation in force on `on` (R14) and the calendar revision token, in one
     query; None when no regulation is in force (the caller asks the selector for the full error)."""
-    with connection.cursor() as cursor:
-        cursor.execute(_refs_sql(connection.vendor), _prepared(Regulation, {"effective_from": on}))
+    db = _db()
+    with db.cursor() as cursor:
+        cursor.execute(_refs_sql(db.vendor), _prepared(db, Regulation, {"effective_from": on}))
         row = cursor.fetchone()
     return (row[0], row[1], row[2] or "") if row else None
 

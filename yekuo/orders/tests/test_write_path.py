@@ -3,6 +3,7 @@ whole or not at all, also inside a caller's failed transaction; a unique violati
 every statement goes through Django, where its query log and instrumentation see it."""
 
 import re
+
 import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
@@ -77,3 +78,38 @@ def test_the_write_paths_statements_are_visible_to_django(cast):
     tables = {q["sql"].split('"')[1] for q in captured.captured_queries if q["sql"].startswith("INSERT")}
     assert tables == {"orders_ordercounter", "orders_workorder", "orders_nodeinstance", "orders_clock",
                       "orders_orderevent"}  # fmt: skip
+
+
+def test_the_statements_of_a_typical_action_are_counted(cast, django_assert_num_queries):
+    """P2: the number of statements an action sends is pinned, so that it cannot grow unnoticed. Completing
+    a node: the order with its branch, company and cache tokens (1) and its log (1); then, in a transaction
+    (a SAVEPOINT and its RELEASE inside the test's own), the guarded order row (1), the event (1) and the
+    changed node and clock rows, one executemany per table (2)."""
+    order = _order(cast)
+    services.node_complete(order, actor=cast.clerk, node="acceptance", occurred_at=at("2026-11-02 10:00"),
+                           source=EventSource.IMPORT)  # fmt: skip
+    assert cast.customer_manager.role_codes  # a user's roles are read once per instance, as in a request
+    with django_assert_num_queries(8):
+        services.node_complete(order, actor=cast.customer_manager, node="survey_plan",
+                               occurred_at=at("2026-11-02 11:00"), source=EventSource.IMPORT)  # fmt: skip
+    # A customer's event changes only a clock: one statement fewer.
+    hv = services.order_create(
+        actor=cast.clerk, category="hv10_dual", channel="counter", customer_name="李四", site_address="东区2号",
+        customer_phone="13912345678", capacity_kva="2000", voltage="10kV", occurred_at=at("2026-11-02 09:00"),
+        source=EventSource.IMPORT,
+    )  # fmt: skip
+    for node, actor in (("acceptance", cast.clerk), ("survey_plan", cast.customer_manager)):
+        services.node_complete(hv, actor=actor, node=node, occurred_at=at("2026-11-02 12:00"),
+                               source=EventSource.IMPORT)  # fmt: skip
+    with django_assert_num_queries(7):
+        services.customer_event(hv, "customer.design_submitted", actor=cast.customer_manager,
+                                occurred_at=at("2026-11-02 13:00"),
+                                source=EventSource.IMPORT)  # fmt: skip
+
+
+def test_the_statements_of_a_new_order_are_counted(cast, django_assert_num_queries):
+    """P2: creating an order: its service area by address, the regulation in force with the calendar token,
+    the month's number, then in a transaction the order, its nodes, clocks and first events."""
+    _order(cast)  # the clerk's roles are read once per user instance
+    with django_assert_num_queries(10):
+        _order(cast)
