@@ -125,6 +125,13 @@ def database_from_url(name: str, default: str) -> dict:
         config.setdefault("OPTIONS", {}).update(
             timeout=20, transaction_mode="IMMEDIATE", init_command="PRAGMA journal_mode=WAL;"
         )
+    else:
+        # PostgreSQL: parameters bound on the server, and a statement run five times on a connection is prepared
+        # there (psycopg's `prepare_threshold`), so that the write path's statements are parsed and planned once
+        # per connection, not once per action (bench/RESULTS.md, P2). DATABASE_PREPARE=off for a pooler that
+        # cannot keep prepared statements (PgBouncer in transaction mode before 1.21).
+        prepare = env_bool("DATABASE_PREPARE", True)
+        config.setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=5 if prepare else None)
     return config
 
 

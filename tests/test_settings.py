@@ -167,3 +167,15 @@ def test_demo_refuses_a_production_server_unless_forced(tmp_path):
     forced = yekuo("demo", "--force", **production)
     assert forced.returncode == 0, forced.stderr
     assert "WARNING" in forced.stderr and "public demo password" in forced.stderr
+
+
+def test_postgresql_binds_on_the_server_and_prepares_unless_told_not_to(monkeypatch):
+    """P2: the write path's statements are prepared on the server; DATABASE_PREPARE=off for a pooler that
+    cannot keep prepared statements."""
+    from config.env import database_from_url
+
+    url = "postgresql://postgres@127.0.0.1:5432/x"
+    monkeypatch.delenv("DATABASE_PREPARE", raising=False)
+    assert database_from_url("X_DB", url)["OPTIONS"] == {"server_side_binding": True, "prepare_threshold": 5}
+    monkeypatch.setenv("DATABASE_PREPARE", "off")
+    assert database_from_url("X_DB", url)["OPTIONS"] == {"server_side_binding": True, "prepare_threshold": None}
