@@ -314,7 +314,9 @@ def _place(address: str, branch, service_area, company, fail):
             _("用电地址未能对应到本公司的营业区（地址中应有区、旗、镇等地名），请选择营业区"),
         )
         return branch, None
-    return found.branch, found
+    # The branch given is the area's (the search was narrowed to it), and the caller's instance may carry its
+    # company already: keep it rather than the area's copy, which would read the company again.
+    return (branch if branch is not None else found.branch), found
 
 
 # ------------------------------------------------------------------------------------------ events

@@ -108,8 +108,19 @@ def test_the_statements_of_a_typical_action_are_counted(cast, django_assert_num_
 
 
 def test_the_statements_of_a_new_order_are_counted(cast, django_assert_num_queries):
-    """P2: creating an order: its service area by address, the regulation in force with the calendar token,
-    the month's number, then in a transaction the order, its nodes, clocks and first events."""
-    _order(cast)  # the clerk's roles are read once per user instance
+    """P2: creating an order in a branch: its service area by address, the regulation in force with the
+    calendar token, the month's number, then in a transaction the order, its nodes, clocks and first events.
+    Without a branch given, the branch is the address's, and its company is read too."""
+
+    def create(**branch):
+        return services.order_create(
+            actor=cast.clerk, category="lv_resident", channel="counter", customer_name="张三",
+            site_address="东区1号", customer_phone="13912345678", capacity_kva="8", voltage="220V",
+            occurred_at=at("2026-11-02 09:00"), source=EventSource.IMPORT, **branch,
+        )  # fmt: skip
+
+    create()  # the clerk's roles are read once per user instance
+    with django_assert_num_queries(9):
+        create(branch=cast.east)
     with django_assert_num_queries(10):
-        _order(cast)
+        create()
