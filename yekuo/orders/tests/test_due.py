@@ -110,16 +110,19 @@ def test_the_alarm_filters_compare_the_row_with_now(cast, django_assert_max_num_
 
 
 # ------------------------------------------------------------------------------------------ plans
-def plan(queryset) -> str:
+def plan(queryset, sort: bool = True) -> str:
     """The database's plan of a queryset. On PostgreSQL sequential scans are disabled for the look: a test
     table is a few rows, which the planner rightly reads whole; disabled, it still scans when no index can
-    serve the query, so an index in the plan is one that serves it."""
+    serve the query, so an index in the plan is one that serves it. `sort=False` disables sorting likewise:
+    a sort left in the plan is one that no index can spare."""
     sql, params = queryset.query.sql_with_params()
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
             return "\n".join(row[-1] for row in cursor.fetchall())
         cursor.execute("SET LOCAL enable_seqscan = off")
+        if not sort:
+            cursor.execute("SET LOCAL enable_sort = off")
         cursor.execute(f"EXPLAIN {sql}", params)
         return "\n".join(row[0] for row in cursor.fetchall())
 
@@ -136,6 +139,24 @@ def test_the_list_and_its_alarm_filters_never_look_at_the_clocks(cast, alarm):
         text = plan(sort_orders(filter_orders(orders_for(user), {"alarm": alarm})))
         assert "orders_clock" not in text, text
         assert not scans(text, "orders_workorder"), text
+
+
+def sorts(text: str) -> bool:
+    """Does the plan sort the rows it read (SQLite: a temporary B-tree; PostgreSQL: a Sort node)?"""
+    return "TEMP B-TREE FOR" in text or any(line.strip().lstrip("-> ").startswith(("Sort", "Incremental Sort"))
+                                           for line in text.splitlines())  # fmt: skip
+
+
+@pytest.mark.parametrize("alarm", ["", "overdue", "warning"])
+def test_the_list_by_deadline_walks_an_index_instead_of_sorting_the_book(cast, alarm):
+    """`sort=deadline` (soonest deadline first, orders with no running clock after them, newest first) reads
+    its page from the `order_by_deadline` index in the list's order and stops there: no sort of every order
+    in scope, on either database (bench/list_queries.py, `api_by_deadline`)."""
+    create(cast)
+    for user in (cast.dispatcher, cast.branch_manager):
+        text = plan(sort_orders(filter_orders(orders_for(user), {"alarm": alarm}), "deadline")[:20], sort=False)
+        assert not sorts(text), text
+        assert not scans(text, "orders_workorder") or "order_by_deadline" in text, text
 
 
 @pytest.mark.parametrize(("alarm", "index"), [("overdue", "order_due_at"), ("warning", "order_warn_at")])
