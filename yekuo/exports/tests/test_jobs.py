@@ -169,7 +169,7 @@ def test_a_job_whose_worker_died_is_failed_with_a_message_not_left_running(clien
                                     state=ExportState.RUNNING, rows_total=5000, rows_done=400,
                                     heartbeat_at=now - services.STALE_AFTER - timedelta(seconds=1))  # fmt: skip
     alive = ExportJob.objects.create(user=cast.auditor, query="", language="zh-hans", state=ExportState.RUNNING,
-                                     rows_total=5000, rows_done=400, heartbeat_at=now - timedelta(minutes=1))  # fmt: skip
+                                     heartbeat_at=now - timedelta(minutes=1))  # fmt: skip
     page = client.get(f"/exports/{lost.pk}/").content.decode()
     lost.refresh_from_db()
     assert lost.state == ExportState.FAILED and lost.error.startswith("stale:") and lost.finished_at == now
