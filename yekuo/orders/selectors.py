@@ -199,7 +199,10 @@ def my_work(user) -> QuerySet[NodeInstance]:
     nodes = restrict(NodeInstance.objects.select_related("order__branch__company"), user, "order.view")
     nodes = nodes.filter(state="active", order__status__in=["in_transit", "suspended"])
     nodes = nodes.filter(Q(assignee=user) | Q(assignee__isnull=True, role__in=list(user.role_codes)))
-    deadline = Clock.objects.filter(order=OuterRef("order"), code=OuterRef("clock_code")).values("deadline_at")[:1]
+    # One clock per (order, code), read by that key: no ordering (the model's default joins the order to sort
+    # by its creation, for every node of the list).
+    deadline = Clock.objects.filter(order=OuterRef("order"), code=OuterRef("clock_code")).order_by()
+    deadline = deadline.values("deadline_at")[:1]
     # Nulls last on every database (SQLite would put them first): a paused or unstarted clock has no deadline
     # and waits below the ones that fall due (O5).
     return nodes.annotate(deadline_at=Subquery(deadline)).order_by(

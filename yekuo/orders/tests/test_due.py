@@ -220,5 +220,9 @@ def test_my_work_reads_each_nodes_clock_by_its_key(cast, who):
     create(cast)
     text = plan(my_work(getattr(cast, who)))
     assert not scans(text, "orders_clock") and not scans(text, "orders_nodeinstance"), text
+    # The clock is found by its key alone: not joined to its order to be sorted by the model's default ordering.
+    sql = str(my_work(getattr(cast, who)).query)
+    clock_subquery = sql[sql.index('FROM "orders_clock"') : sql.index("LIMIT 1")]
+    assert "JOIN" not in clock_subquery and "ORDER BY" not in clock_subquery, clock_subquery
     if "orders_clock" in text and connection.vendor == "sqlite":
         assert "sqlite_autoindex_orders_clock" in text, text
