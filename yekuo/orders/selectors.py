@@ -174,16 +174,28 @@ def sort_orders(queryset: QuerySet[WorkOrder], sort: str = "created") -> QuerySe
     return queryset.order_by("-created_at", "-pk")
 
 
-def with_current_work(queryset: QuerySet[WorkOrder]) -> QuerySet[WorkOrder]:
+def with_current_work(queryset: QuerySet[WorkOrder], all_clocks: bool = False) -> QuerySet[WorkOrder]:
     """The orders with what a list row shows of each (the order list, its export): branch and company, the
     active nodes in order as `active_nodes`, and the running and paused clocks as `live_clocks`, soonest
-    deadline first (a paused clock has none until it resumes: last), for `first_due`."""
+    deadline first (a paused clock has none until it resumes: last), for `first_due`. `all_clocks`: every
+    clock instead (`order.clocks.all()`), of which `live_clocks()` picks the live ones."""
     active = NodeInstance.objects.filter(state="active").order_by("position")
-    live = Clock.objects.filter(state__in=LIVE).order_by(F("deadline_at").asc(nulls_last=True), "pk")
+    if all_clocks:
+        clocks = Prefetch("clocks", queryset=Clock.objects.order_by("order_id", "position"))
+    else:
+        live = Clock.objects.filter(state__in=LIVE).order_by(F("deadline_at").asc(nulls_last=True), "pk")
+        clocks = Prefetch("clocks", queryset=live, to_attr="live_clocks")
     return queryset.select_related("branch__company").prefetch_related(
-        Prefetch("nodes", queryset=active, to_attr="active_nodes"),
-        Prefetch("clocks", queryset=live, to_attr="live_clocks"),
+        Prefetch("nodes", queryset=active, to_attr="active_nodes"), clocks
     )
+
+
+def live_clocks(clocks) -> list[Clock]:
+    """Of all of an order's clocks (prefetched), the running and paused ones in `with_current_work`'s order:
+    soonest deadline first, those without one last, then by key. For a caller that reads every clock anyway
+    (the export, for the time split): one prefetch instead of two."""
+    live = [c for c in clocks if c.state in LIVE]
+    return sorted(live, key=lambda c: (c.deadline_at is None, c.deadline_at.timestamp() if c.deadline_at else 0, c.pk))
 
 
 def first_due(clocks) -> Clock | None:
