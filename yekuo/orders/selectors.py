@@ -185,8 +185,10 @@ def with_current_work(queryset: QuerySet[WorkOrder], all_clocks: bool = False) -
     else:
         live = Clock.objects.filter(state__in=LIVE).order_by(F("deadline_at").asc(nulls_last=True), "pk")
         clocks = Prefetch("clocks", queryset=live, to_attr="live_clocks")
-    return queryset.select_related("branch__company").prefetch_related(
-        Prefetch("nodes", queryset=active, to_attr="active_nodes"), clocks
+    # The company by a prefetch (one query of a few rows), not a join: with it joined, SQLite read the company
+    # first and sorted every order of it for the page, instead of walking the list's index (P4).
+    return queryset.select_related("branch").prefetch_related(
+        "branch__company", Prefetch("nodes", queryset=active, to_attr="active_nodes"), clocks
     )
 
 

@@ -160,6 +160,7 @@ BOOK_STATISTICS = {
         "orders_workorder_service_area_id_22c85b8a": "100000 100000",
         "sqlite_autoindex_orders_workorder_1": "100000 1",
     },
+    "accounts_company": {"sqlite_autoindex_accounts_company_1": "2 1"},
     "accounts_branch": {
         "accounts_branch_company_id_92f5727a": "9 5",
         "accounts_branch_code_ea95d4d2": "9 1",
@@ -203,6 +204,16 @@ def test_the_list_by_deadline_walks_an_index_instead_of_sorting_the_book(cast, a
     text = plan(sort_orders(filter_orders(orders_for(cast.branch_manager), {"alarm": alarm}), "deadline")[:20], False)
     assert not sorts(text) or "(branch_id=?)" in text, text
     assert not scans(text, "orders_workorder"), text
+
+
+@pytest.mark.parametrize("sort", ["created", "deadline"])
+def test_the_list_pages_rows_come_from_the_lists_index(cast, sort, book_statistics):
+    """The page's query (with what a row shows, `with_current_work`) walks the list's index like the API's: with
+    the company joined for the rows' calendars, SQLite read the company first and sorted its whole book."""
+    create(cast)
+    for user in (cast.dispatcher, cast.department_manager):
+        text = plan(sort_orders(with_current_work(filter_orders(orders_for(user), {})), sort)[:20], sort=False)
+        assert not sorts(text), text
 
 
 @pytest.mark.parametrize(
