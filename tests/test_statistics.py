@@ -24,7 +24,7 @@ def _analyzed_indexes() -> set[str]:
 def test_sqlite_is_analyzed_with_the_lists_indexes(cast):
     make_order(cast)
     assert refresh_statistics() is True
-    assert {"order_created_at", "order_by_deadline", "order_warn_at"} <= _analyzed_indexes()
+    assert {"order_created_at", "order_due_at", "order_warn_at"} <= _analyzed_indexes()
     assert refresh_statistics_nightly.call_local() is True
 
 

@@ -11,9 +11,6 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        # order_by_deadline serves the overdue filter as a range: the partial index on due_at would be a second
-        # index written by every action for nothing.
-        migrations.RemoveIndex(model_name="workorder", name="order_due_at"),
         migrations.AddIndex(
             model_name='workorder',
             index=models.Index(fields=['due_at', '-created_at', '-id'], name='order_by_deadline'),
