@@ -141,7 +141,8 @@ def too_large(request, size: int | None):
         response = TemplateResponse(request, "413.html", context, status=413).render()
         if htmx:
             response["HX-Reswap"] = "beforebegin"
-    response["Connection"] = "close"  # the rest of the body is never read
+    # The rest of the body is never read. (`Connection: close` is not for a WSGI application to set, PEP 3333:
+    # gunicorn's sync workers, which `yekuo serve` runs, close every connection after its response anyway.)
     return response
 
 

@@ -49,3 +49,26 @@ def test_the_export_page_follows_the_job_to_its_download(page, live_server, live
     expect(page.locator("#export-error")).to_contain_text("导出中断")
     expect(page.locator("#export-again")).to_have_attribute("href", "/orders/export.xlsx?alarm=overdue")
     assert page.evaluate("document.documentElement.scrollWidth") <= 360  # nothing wider than the phone
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_file_over_the_limit_is_refused_above_the_form_that_sent_it(page, live_server, live_cast, settings,
+                                                                      tmp_path):  # fmt: skip
+    """The upload is stopped as it streams in (common/uploads.py) and the 413 is swapped in by htmx (base.html's
+    responseHandling) above the action form, which stays filled in; nothing is saved."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.YEKUO_UPLOAD_MAX_BYTES = 4096
+    cast, base = live_cast, live_server.url
+    order = make_order(cast, when=None)
+    sign_in(page, base, "clerk", cast.password)
+    page.goto(f"{base}/orders/{order.number}/")
+    big = tmp_path / "scan.pdf"
+    big.write_bytes(b"%PDF-1.7\n" + b"0" * 8192)
+    form = page.locator("#action-suspend")
+    form.locator("[name='suspend-reason_code']").select_option("customer_request")
+    form.locator("[name='suspend-evidence_note']").fill("客户书面要求暂缓")
+    form.locator("[name='suspend-evidence_file']").set_input_files(str(big))
+    form.locator("button[type=submit]").click()
+    expect(page.locator("#upload-refused")).to_contain_text("证明文件最大 4 KB")
+    expect(page.locator("#action-suspend [name='suspend-evidence_note']")).to_have_value("客户书面要求暂缓")
+    assert not order.suspensions.exists()
