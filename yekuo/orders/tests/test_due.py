@@ -142,9 +142,11 @@ def test_the_list_and_its_alarm_filters_never_look_at_the_clocks(cast, alarm):
 
 
 def sorts(text: str) -> bool:
-    """Does the plan sort the rows it read (SQLite: a temporary B-tree; PostgreSQL: a Sort node)?"""
-    return "TEMP B-TREE FOR" in text or any(line.strip().lstrip("-> ").startswith(("Sort", "Incremental Sort"))
-                                           for line in text.splitlines())  # fmt: skip
+    """Does the plan sort the rows it read (SQLite: a temporary B-tree for the ORDER BY; PostgreSQL: a Sort node)?
+    An incremental sort (PostgreSQL) or one of the right part of the ORDER BY (SQLite) only orders ties of an
+    index's order: the index serves the list."""
+    return "TEMP B-TREE FOR ORDER BY" in text or any(line.strip().lstrip("-> ").startswith("Sort  (")
+                                                    for line in text.splitlines())  # fmt: skip
 
 
 # SQLite's statistics of bench/list_data.py's 100,000-order book (sqlite_stat1 after ANALYZE, as the nightly task
@@ -208,7 +210,8 @@ def test_the_list_by_deadline_walks_an_index_instead_of_sorting_the_book(cast, a
     else:
         assert not sorts(text) and "order_by_deadline" in text, text
     text = plan(sort_orders(filter_orders(orders_for(cast.branch_manager), {"alarm": alarm}), "deadline")[:20], False)
-    assert not sorts(text) or "(branch_id=?)" in text, text
+    bounded = "(branch_id=?)" in text or any(f"INDEX order_{c}_at (" in text for c in ("due", "warn"))
+    assert not sorts(text) or bounded, text  # the branch's orders, or those in the alarm
     assert not scans(text, "orders_workorder"), text
 
 
@@ -224,12 +227,13 @@ def test_the_list_pages_rows_come_from_the_lists_index(cast, sort, book_statisti
 
 @pytest.mark.parametrize(
     ("alarm", "indexes"),
-    [("overdue", ["order_due_at", "order_by_deadline"]), ("warning", ["order_warn_at", "order_by_deadline"])],
+    [("overdue", ["order_due_at", "order_by_deadline"]), ("warning", ["order_warn_at"])],
 )
-def test_an_alarm_filter_can_be_served_by_an_index(cast, alarm, indexes):
+def test_an_alarm_filter_can_be_served_by_an_index(cast, alarm, indexes, book_statistics):
     """Without a scope to lead with (a superuser's list, the company's whole book), the filter reads an index:
-    overdue a range of the deadlines, warning one of the warning times or of the deadlines (past the warning,
-    not yet due); PostgreSQL picks them on its own at 1,000,000 orders (bench/list_queries.py)."""
+    overdue a range of the deadlines, warning the few orders past their warning time (not the deadlines still
+    ahead, most of the running orders); PostgreSQL picks them on its own at 1,000,000 orders
+    (bench/list_queries.py)."""
     create(cast)
     text = plan(filter_orders(WorkOrder.objects.all(), {"alarm": alarm}).order_by())
     assert any(index in text for index in indexes), text
