@@ -125,3 +125,35 @@ def test_a_sign_in_without_a_client_address_is_recorded_without_one(cast, remote
     client = Client()
     client.force_login(cast.clerk)
     assert AccessLog.objects.get(username=cast.clerk.username).ip_address is None
+
+
+def test_an_auditor_reads_the_sign_ins_of_their_scope_on_a_page_without_the_admin(cast):
+    """The auditor role (no staff flag, no admin) has its own page of successful and failed sign-ins, scoped as
+    the orders are: the company's users, and the failures under names that are nobody's."""
+    from yekuo.accounts.services import user_create
+
+    sign_in("staff", cast.clerk.username, "wrong", address="198.51.100.31")
+    assert signed_in(sign_in("staff", cast.west_clerk.username, cast.password, address="198.51.100.32"))
+    sign_in("staff", "no-such-user", "guess", address="198.51.100.33")
+    sign_in("staff", cast.outsider.username, "wrong", address="198.51.100.34")  # another company's user
+    assert not cast.auditor.is_staff
+    client = Client()
+    client.force_login(cast.auditor)
+    successes = client.get("/audit/sign-ins/").content.decode()
+    assert cast.west_clerk.username in successes and "198.51.100.32" in successes
+    failures = client.get("/audit/sign-ins/?kind=failure").content.decode()
+    assert "198.51.100.31" in failures and "no-such-user" in failures and "198.51.100.33" in failures
+    assert "198.51.100.34" not in failures  # not of the auditor's company
+    only = client.get(f"/audit/sign-ins/?kind=failure&username={cast.clerk.username}").content.decode()
+    assert "198.51.100.31" in only and "198.51.100.33" not in only
+    assert "登录记录" in client.get("/").content.decode()  # in the auditor's navigation
+    # A branch auditor reads the branch's users only; the other roles have no such page.
+    branch_auditor = user_create(username="east_auditor", password=cast.password, company=cast.company,
+                                 branch=cast.east, roles=["auditor"])  # fmt: skip
+    client.force_login(branch_auditor)
+    failures = client.get("/audit/sign-ins/?kind=failure").content.decode()
+    assert "198.51.100.31" in failures and "no-such-user" not in failures
+    assert "198.51.100.32" not in client.get("/audit/sign-ins/").content.decode()
+    for user in (cast.clerk, cast.branch_manager, cast.integration):
+        client.force_login(user)
+        assert client.get("/audit/sign-ins/").status_code == 403

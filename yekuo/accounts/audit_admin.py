@@ -1,9 +1,10 @@
 """Sign-in records (django-axes) in the admin for auditors as well as administrators (S2, R16).
 
 Axes registers its three lists (attempts being counted, every successful sign-in and sign-out, every failure) for
-users with Django's model permissions. An auditor reads them by role instead: read only, with no other admin
-page (the admin site itself asks for `is_staff`; docs/security.md). Clearing attempts, which unlocks an account or
-an address, stays with the administrators.
+users with Django's model permissions. Auditors read the sign-ins on their own page (登录记录, web/views/audit.py),
+without the admin site; one who is also given the staff flag reads them here by role: read only, with no other
+admin page (docs/security.md). Clearing attempts, which unlocks an account or an address, stays with the
+administrators.
 """
 
 from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin

@@ -129,8 +129,9 @@ def _user(org: DemoOrg, password_hash: str, username, full_name, roles, branch, 
             "full_name": full_name,
             "password": password_hash,
             "is_active": True,
-            # Auditors enter the admin site to read the sign-in records (accounts/audit_admin), and nothing else.
-            "is_staff": "administrator" in roles or "auditor" in roles,
+            # Only administrators enter the admin site; auditors read the sign-in records on their own page
+            # (登录记录, web/views/audit.py): least privilege.
+            "is_staff": "administrator" in roles,
             # The demo administrator also gets Django's superuser flag so that the admin site works
             # without per-model permissions; in production grant model permissions instead.
             "is_superuser": "administrator" in roles,

@@ -68,3 +68,31 @@ def users_with_role(role: str, branch: Branch, *, active: bool = True) -> QueryS
         Q(branch__isnull=True) | Q(branch=branch), roles__code=role, company_id=branch.company_id
     ).order_by(F("branch").asc(nulls_last=True), "username")
     return users.filter(is_active=True) if active else users
+
+
+def sign_in_records(user, kind: str = "success", username: str = "") -> QuerySet:
+    """The sign-in records (django-axes) an auditor may read (S2, R16): `success` (every successful sign-in,
+    with its sign-out) or `failure` (every failed one, and whether it was refused for a lockout), newest first.
+
+    Scoped as the orders are (`restrict` on the users): a branch auditor reads the records of the branch's
+    users, a company auditor those of the company's users and, in addition, the failures under a name that is
+    no user's at all (someone guessing names belongs to no branch, and the company is who is attacked).
+    Superusers read everything; a user without `audit.view` nothing.
+    """
+    from axes.models import AccessFailureLog, AccessLog
+
+    from yekuo.accounts.permissions import can
+    from yekuo.accounts.scope import restrict
+
+    model = AccessFailureLog if kind == "failure" else AccessLog
+    records = model.objects.all()
+    if not can(user, "audit.view"):
+        return records.none()
+    if not user.is_superuser:
+        scope = Q(username__in=restrict(User.objects.all(), user, "audit.view").values("username"))
+        if kind == "failure" and user.company_id and not user.branch_id:
+            scope |= ~Q(username__in=User.objects.values("username")) | Q(username__isnull=True)
+        records = records.filter(scope)
+    if username:
+        records = records.filter(username=username)
+    return records.order_by("-attempt_time", "-pk")

@@ -23,6 +23,9 @@ class ExportJob(models.Model):
     file_name = models.CharField(max_length=100, blank=True)  # under YEKUO_DATA_DIR/exports
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Set when the worker starts the job and at each progress report: a running job whose heartbeat is older
+    # than services.STALE_AFTER lost its worker (killed, restarted) and is marked failed (services.fail_stale).
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -1,7 +1,13 @@
 """Big order-list exports as background jobs (P4): start one, run it with the user's scope, clean old files.
 
 A list longer than YEKUO_EXPORT_INLINE_ROWS would keep a web worker busy too long (gunicorn stops a request
-after 30 s), so the Huey consumer writes it to YEKUO_DATA_DIR/exports and the user downloads it when done."""
+after 30 s), so the Huey consumer writes it to YEKUO_DATA_DIR/exports and the user downloads it when done.
+
+A worker that dies mid-job (killed, out of memory, the host restarted) cannot say so. The running job beats
+(`heartbeat_at`) at its start and at every progress report, every 200 rows, seconds apart even on a loaded host;
+a running job without a beat for STALE_AFTER is taken as lost and marked failed, with a message, by the page
+that shows it (the user is not left watching a bar that never moves, even while no worker runs) and by a
+periodic task. The user exports again from the page; the rows are read anew then, so nothing is requeued."""
 
 from __future__ import annotations
 
@@ -20,6 +26,8 @@ from yekuo.orders.selectors import filter_orders, orders_for, sort_orders
 
 log = logging.getLogger(__name__)
 KEEP = timedelta(days=1)  # files older than this are deleted by the periodic clean-up
+STALE_AFTER = timedelta(minutes=10)  # a running job without a heartbeat for this long lost its worker
+STALE_ERROR = "stale: no progress for {minutes} minutes; the worker stopped"
 
 
 def export_dir() -> Path:
@@ -55,7 +63,8 @@ def run_export(job_id: int) -> None:
     if job.state != ExportState.QUEUED:
         return  # a retried or duplicated message: the job already ran
     job.state = ExportState.RUNNING
-    job.save(update_fields=["state"])
+    job.heartbeat_at = timezone.now()
+    job.save(update_fields=["state", "heartbeat_at"])
     name = f"export-{job.pk}-{timezone.now():%Y%m%d%H%M%S}.xlsx"
     path = export_dir() / name
     try:
@@ -65,7 +74,7 @@ def run_export(job_id: int) -> None:
             job.save(update_fields=["rows_total"])
 
             def progress(done: int) -> None:
-                ExportJob.objects.filter(pk=job.pk).update(rows_done=done)
+                ExportJob.objects.filter(pk=job.pk).update(rows_done=done, heartbeat_at=timezone.now())
 
             done = write_workbook(orders, path, progress)
     except Exception as error:  # any failure ends the job visibly rather than leaving it running
@@ -75,9 +84,25 @@ def run_export(job_id: int) -> None:
             state=ExportState.FAILED, error=f"{type(error).__name__}: {error}"[:500], finished_at=timezone.now()
         )
         return
-    ExportJob.objects.filter(pk=job.pk).update(
+    ExportJob.objects.filter(pk=job.pk, state=ExportState.RUNNING).update(
         state=ExportState.DONE, rows_done=done, rows_total=done, file_name=name, finished_at=timezone.now()
     )
+
+
+def fail_stale(now=None, jobs=None) -> int:
+    """Mark failed the running jobs (of `jobs`, default all) whose worker stopped beating STALE_AFTER ago;
+    returns how many. A job that beats again after all (a worker paused, not dead) cannot then finish as done
+    (its final update asks for the running state), and its file is removed with the job by the clean-up."""
+    now = now or timezone.now()
+    jobs = ExportJob.objects.all() if jobs is None else jobs
+    stale = jobs.filter(state=ExportState.RUNNING, heartbeat_at__lt=now - STALE_AFTER)
+    count = stale.update(
+        state=ExportState.FAILED, error=STALE_ERROR.format(minutes=int(STALE_AFTER.total_seconds() // 60)),
+        finished_at=now,
+    )  # fmt: skip
+    if count:
+        log.warning("%s export job(s) lost their worker and were marked failed", count)
+    return count
 
 
 def clean_old_exports(now=None) -> int:

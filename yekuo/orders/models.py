@@ -94,6 +94,14 @@ class WorkOrder(models.Model):
             models.Index(fields=["created_at"], name="order_created_at"),
             models.Index(fields=["due_at"], condition=models.Q(due_at__isnull=False), name="order_due_at"),
             models.Index(fields=["warn_at"], condition=models.Q(warn_at__isnull=False), name="order_warn_at"),
+            # The lists by deadline (`sort_orders`: due_at ascending with the orders that have none last, then
+            # newest first): their page from this index in its order, without sorting the book. Not partial:
+            # the orders without a deadline are the list's tail. Both databases walk an ascending column
+            # NULLS LAST (PostgreSQL's default order of an index; SQLite reads the non-null entries first).
+            # It serves the overdue filter too (`due_at < now` is a range of it) in deadline order; the partial
+            # order_due_at stays for the filter in the other orders: its size tells SQLite's planner how few
+            # orders have a deadline, which the full index's statistics do not.
+            models.Index(fields=["due_at", "-created_at", "-id"], name="order_by_deadline"),
         ]
 
     def __str__(self) -> str:

@@ -29,4 +29,5 @@ urlpatterns = [
     path("orders/<str:number>/evidence/<int:position>/", detail.suspension_evidence, name="suspension_evidence"),
     path("orders/<str:number>/reveal/<slug:field>/", detail.reveal, name="reveal_personal_data"),
     path("audit/personal-data/", audit.reveals, name="audit_reveals"),
+    path("audit/sign-ins/", audit.sign_ins, name="audit_sign_ins"),
 ]

@@ -51,6 +51,10 @@ def test_documented_logins_work(client, db):
     assert sign_in("dongsheng_clerk")
     assert sign_in("ordos_admin")
     assert client.get("/admin/accounts/user/").status_code == 200
+    # The auditor reads the sign-in records on their own page, not in the admin site (least privilege).
+    assert sign_in("ordos_auditor")
+    assert client.get("/audit/sign-ins/").status_code == 200 and "ordos_admin" in client.get("/audit/sign-ins/").text
+    assert client.get("/admin/").status_code == 302 and not org.users["ordos_auditor"].is_staff
     # The marketing system's account has no password: it signs in with a token only.
     assert not org.users["integration"].has_usable_password()
     assert not sign_in("integration")

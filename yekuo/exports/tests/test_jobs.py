@@ -158,3 +158,55 @@ def test_files_older_than_a_day_are_cleaned(client, cast, orders, django_capture
     assert services.clean_old_exports() == 1
     assert not old_file.exists() and list(ExportJob.objects.values_list("pk", flat=True)) == [fresh.pk]
     assert client.get(f"/exports/{fresh.pk}/download/").status_code == 200
+
+
+def test_a_job_whose_worker_died_is_failed_with_a_message_not_left_running(client, cast, orders):
+    """A worker killed mid-job never reports; its job's heartbeat stops. The page (even with no worker left to
+    run the periodic check) and the periodic task mark it failed after STALE_AFTER and offer to export again."""
+    now = timezone.now()
+    login(client, cast.auditor, cast)
+    lost = ExportJob.objects.create(user=cast.auditor, query="channel=counter", language="zh-hans",
+                                    state=ExportState.RUNNING, rows_total=5000, rows_done=400,
+                                    heartbeat_at=now - services.STALE_AFTER - timedelta(seconds=1))  # fmt: skip
+    alive = ExportJob.objects.create(user=cast.auditor, query="", language="zh-hans", state=ExportState.RUNNING,
+                                     heartbeat_at=now - timedelta(minutes=1))  # fmt: skip
+    page = client.get(f"/exports/{lost.pk}/").content.decode()
+    lost.refresh_from_db()
+    assert lost.state == ExportState.FAILED and lost.error.startswith("stale:") and lost.finished_at == now
+    assert "导出中断" in page and 'id="export-again" href="/orders/export.xlsx?channel=counter"' in page
+    assert 'hx-trigger="every 2s"' not in page  # the page stops polling
+    client.get(f"/exports/{alive.pk}/")
+    alive.refresh_from_db()
+    assert alive.state == ExportState.RUNNING  # still beating: left alone
+    # The periodic task finds the others; a worker that was only paused cannot then finish the failed job.
+    assert services.fail_stale(now + services.STALE_AFTER) == 1
+    alive.refresh_from_db()
+    assert alive.state == ExportState.FAILED
+    from yekuo.exports.tasks import fail_stale_exports
+
+    assert fail_stale_exports.call_local() == 0
+
+
+def test_a_running_job_beats_at_its_start_and_every_progress_report(cast, orders, monkeypatch):
+    beats = []
+    monkeypatch.setattr(export, "PROGRESS_EVERY", 1)
+    monkeypatch.setattr(services, "fail_stale", lambda *a, **k: beats.append("checked"))  # not called by the run
+    original = ExportJob.objects.filter
+
+    def watched(*args, **kwargs):
+        queryset = original(*args, **kwargs)
+        update = queryset.update
+
+        def beat(**values):
+            beats.append("heartbeat_at" in values)
+            return update(**values)
+
+        queryset.update = beat
+        return queryset
+
+    monkeypatch.setattr(ExportJob.objects, "filter", watched)
+    job = ExportJob.objects.create(user=cast.auditor, query="", language="zh-hans")
+    services.run_export(job.pk)
+    job.refresh_from_db()
+    assert job.state == ExportState.DONE and job.rows_done == 3 and job.heartbeat_at == timezone.now()
+    assert beats[:3] == [True, True, True]  # one beat for each of the three rows (PROGRESS_EVERY = 1)

@@ -33,6 +33,7 @@ def nav_items(context) -> list[dict]:
         items.append({"url": reverse("reviews"), "name": _("暂停审核"), "key": "reviews"})
     if can(user, "audit.view"):
         items.append({"url": reverse("audit_reveals"), "name": _("个人信息查看记录"), "key": "audit_reveals"})
+        items.append({"url": reverse("audit_sign_ins"), "name": _("登录记录"), "key": "audit_sign_ins"})
     if user.is_staff:
         items.append({"url": reverse("admin:index"), "name": _("管理后台"), "key": "admin"})
     for item in items:

@@ -68,6 +68,22 @@ def test_my_work_lists_my_nodes_soonest_deadline_first(client, cast):
     assert sooner.number in page and later.number not in page and "现场勘察" in page
 
 
+def test_my_work_joins_and_sorts_the_users_nodes_once_for_its_count_and_page(client, cast):
+    """P4: at 1,000,000 orders a clerk's list is thousands of nodes, each joined to its order and clock; counting
+    them and then sorting them for the page did that twice (bench/list_queries.py, my_work_clerk)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    orders = [make_order(cast, when=f"2026-11-{day} 09:00") for day in (18, 19, 20)]
+    login(client, cast.clerk, cast)
+    with CaptureQueriesContext(connection) as queries:
+        text = client.get("/work/").content.decode()
+    whole_list = [q["sql"] for q in queries if '"orders_nodeinstance"."role" IN' in q["sql"]]
+    assert len(whole_list) == 1, whole_list
+    assert all(o.number in text for o in orders) and text.index(orders[0].number) < text.index(orders[2].number)
+    assert '<span class="badge text-bg-secondary">3</span>' in text
+
+
 def test_english_is_available(client, cast):
     login(client, cast.clerk, cast)
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})

@@ -2,9 +2,13 @@
 size limit, stored under a name of their own and served with their checked type, `nosniff`, a sandboxing CSP and,
 for anything but images and PDF, as a download."""
 
+import io
+import json
+
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.http import JsonResponse
 
 from yekuo.orders import services
 from yekuo.orders.models import Suspension
@@ -50,13 +54,20 @@ def test_the_page_refuses_anything_but_pdf_jpeg_png_by_content(client, cast, set
 
 
 def test_the_page_refuses_a_file_over_the_limit_saying_the_limit(client, cast, settings, tmp_path):
+    """Refused while it streams in (common/uploads.UploadLimitHandler), before the form or the CSRF check read it."""
     settings.MEDIA_ROOT = tmp_path
     order = make_order(cast, when=None)
     login(client, cast.clerk, cast)
     big = SimpleUploadedFile("scan.pdf", PDF + b"0" * (10 * 1024 * 1024), content_type="application/pdf")
     response = suspend_page(client, order, big)
-    assert response.status_code == 400 and "证明文件最大 10.0 MB" in response.content.decode()
-    assert not Suspension.objects.filter(order=order).exists()
+    assert response.status_code == 413 and "证明文件最大 10.0 MB" in response.content.decode()
+    assert not Suspension.objects.filter(order=order).exists() and not list(tmp_path.rglob("*.*"))
+    # Sent by htmx, the answer is an alert that goes above the form (which stays as it was).
+    big.seek(0)
+    response = client.post(f"/orders/{order.number}/actions/suspend/", {"suspend-reason_code": "documents_missing",
+                           "suspend-evidence_file": big}, HTTP_HX_REQUEST="true")  # fmt: skip
+    assert response.status_code == 413 and response["HX-Reswap"] == "beforebegin"
+    assert response.content.decode().startswith('<div class="alert alert-danger" role="alert" id="upload-refused">')
     client.cookies["django_language"] = "en"
     response = suspend_page(client, order, SimpleUploadedFile("a.html", HTML, content_type="text/html"))
     assert "Only PDF, JPEG or PNG files are accepted as evidence" in response.content.decode()
@@ -80,8 +91,8 @@ def test_the_api_refuses_with_invalid_input_on_evidence_file(cast, settings, tmp
         f"/api/v1/orders/{order.number}/suspend", {"reason_code": "documents_missing", "evidence_file": upload},
         format="multipart",
     )  # fmt: skip
-    assert response.status_code == 400 and "too large" in response.json()["message"]
-    assert "at most 1 KB" in response.json()["message"]
+    assert response.status_code == 413 and response.json()["code"] == "request_too_large"
+    assert "too large" in response.json()["message"] and "at most 1 KB" in response.json()["message"]
 
 
 @pytest.mark.parametrize(
@@ -117,3 +128,62 @@ def test_a_file_stored_before_the_check_is_a_sandboxed_download(client, cast, se
     assert served["Content-Type"] == "application/octet-stream" and served["X-Content-Type-Options"] == "nosniff"
     assert served["Content-Disposition"].startswith("attachment")
     assert "sandbox" in served["Content-Security-Policy"]
+
+
+class CountingInput:
+    """A request body that counts what the server reads of it."""
+
+    def __init__(self, data: bytes):
+        self.stream, self.read_bytes = io.BytesIO(data), 0
+
+    def read(self, size=-1):
+        chunk = self.stream.read(size)
+        self.read_bytes += len(chunk)
+        return chunk
+
+    def readline(self, size=-1):
+        chunk = self.stream.readline(size)
+        self.read_bytes += len(chunk)
+        return chunk
+
+
+def multipart(content: bytes, boundary: str = "b") -> bytes:
+    head = (f'--{boundary}\r\nContent-Disposition: form-data; name="reason_code"\r\n\r\ndocuments_missing\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="evidence_file"; filename="scan.pdf"\r\n'
+            "Content-Type: application/pdf\r\n\r\n")  # fmt: skip
+    return head.encode() + content + f"\r\n--{boundary}--\r\n".encode()
+
+
+def refused(body: bytes, length: int | None = None) -> tuple[int, int, str]:
+    """(status, bytes read of the body, text) of the upload middleware answering a multipart POST of `body`."""
+    from django.core.handlers.wsgi import WSGIRequest
+    from django.test import RequestFactory
+
+    from yekuo.common.uploads import UploadLimitMiddleware
+
+    stream = CountingInput(body)
+    request = WSGIRequest(RequestFactory()._base_environ(
+        REQUEST_METHOD="POST", PATH_INFO="/api/v1/orders/X/suspend", CONTENT_TYPE="multipart/form-data; boundary=b",
+        CONTENT_LENGTH=str(len(body) if length is None else length), **{"wsgi.input": stream},
+    ))  # fmt: skip
+    response = UploadLimitMiddleware(lambda r: JsonResponse({"code": "passed"}))(request)
+    return response.status_code, stream.read_bytes, response.content.decode()
+
+
+def test_a_body_too_large_for_any_file_is_refused_from_its_length_unread(settings):
+    settings.YEKUO_UPLOAD_MAX_BYTES = 64 * 1024
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024
+    status, read, text = refused(multipart(PDF + b"0" * 1000), length=129 * 1024)
+    assert (status, read) == (413, 0) and json.loads(text)["code"] == "request_too_large"
+    assert "at most 64 KB" in json.loads(text)["message"]
+
+
+def test_a_file_over_the_limit_is_refused_as_it_streams_in(settings):
+    """A body whose length leaves room (or that has none to check) is read only until its file passes the limit."""
+    settings.YEKUO_UPLOAD_MAX_BYTES = 256 * 1024
+    body = multipart(PDF + b"0" * (1024 * 1024))
+    status, read, text = refused(body)
+    assert status == 413 and read < 512 * 1024 < len(body), read
+    assert json.loads(text)["message"] == "File too large; evidence files may be at most 256 KB."
+    status, read, text = refused(multipart(PDF + b"0" * (200 * 1024)))  # under the limit: passed on, read whole
+    assert status == 200 and json.loads(text) == {"code": "passed"}

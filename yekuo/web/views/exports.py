@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from yekuo.exports.models import ExportJob
-from yekuo.exports.services import file_path
+from yekuo.exports.services import fail_stale, file_path
 from yekuo.web.export import xlsx_response
 
 
@@ -20,6 +20,8 @@ def _own_job(request, pk: int) -> ExportJob:
 @require_GET
 def export_job(request, pk: int):
     job = _own_job(request, pk)
+    if fail_stale(jobs=ExportJob.objects.filter(pk=job.pk)):  # its worker died: say so, not "running" forever
+        job.refresh_from_db()
     context = {"job": job, "available": file_path(job) is not None}
     if request.htmx:
         return render(request, "web/_export_status.html", context)

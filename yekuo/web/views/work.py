@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 
 from yekuo.common.memo import remembering
+from yekuo.orders.models import NodeInstance
 from yekuo.orders.selectors import my_work
 from yekuo.web.presenters import spec_of, work_rows
 from yekuo.web.views.common import require_action
@@ -18,8 +19,13 @@ PAGE_SIZE = 50
 @remembering()  # the rows' regulation and calendar revision are read once per request, not per row
 def my_work_page(request):
     require_action(request.user, "order.view")
-    page = Paginator(my_work(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = work_rows(page.object_list)
+    # The whole list's keys in its order, in one query: its length is the count and the page is a slice of it.
+    # Paginating the queryset would join and sort the user's nodes twice, once to count them and once for the
+    # page (P4: 7,000 nodes of one clerk at 1,000,000 orders). The page's nodes are then read by their keys.
+    keys = list(my_work(request.user).values_list("pk", flat=True))
+    page = Paginator(keys, PAGE_SIZE).get_page(request.GET.get("page"))
+    nodes = NodeInstance.objects.select_related("order__branch__company").in_bulk(page.object_list)
+    rows = work_rows([nodes[pk] for pk in page.object_list if pk in nodes])
     suspended = open_suspensions({row["order"].pk for row in rows if row["order"].status == "suspended"})
     due, waiting = [], []
     for row in rows:
