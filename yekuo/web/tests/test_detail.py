@@ -73,17 +73,17 @@ def test_refusals_are_shown_on_the_form_never_a_500(client, cast):
     order = make_order(cast, when=None)
     login(client, cast.clerk, cast)
     missing = act(client, order, "suspend", reason_code="documents_missing")
-    assert missing.status_code == 400 and "needs evidence" in missing.content.decode()
+    assert missing.status_code == 400 and "须提供证明" in missing.content.decode()
     early = act(
         client, order, "complete", node="acceptance", occurred_at=local(order.created_at - timedelta(minutes=1))
     )
-    assert early.status_code == 400 and "before the order was created" in early.content.decode()
+    assert early.status_code == 400 and "早于工单创建时间" in early.content.decode()
     future = act(client, order, "resume", occurred_at="2099-01-01T10:00")
     assert future.status_code == 400 and "流程不允许" not in future.content.decode()
     fragment = client.post(
         f"/orders/{order.number}/actions/suspend/", {"suspend-reason_code": "documents_missing"}, HTTP_HX_REQUEST="true"
     )
-    assert fragment.status_code == 200 and "needs evidence" in fragment.content.decode()
+    assert fragment.status_code == 200 and "须提供证明" in fragment.content.decode()
     assert "navbar" not in fragment.content.decode()
 
 
