@@ -264,11 +264,11 @@ def localize(message: str, spec=None) -> str | None:
 
 def page_message(error: YekuoError, message: str, spec=None) -> str:
     """What a page shows for one message of a service's refusal."""
-    if _has_chinese(message):
-        return message  # already in the reader's language (orders.validation, common.uploads)
     shown = localize(message, spec)
     if shown is not None:
         return shown
+    if _has_chinese(message):
+        return message  # already in the reader's language (orders.validation, common.uploads)
     if labels.english():
         return message
     logger.warning("A refusal without a page wording (%s): %s", error.code, message)
