@@ -26,6 +26,12 @@ def _text(key: str, field: str, message: str) -> Callable[[dict], None]:
     return check
 
 
+def _changes(payload: dict) -> None:
+    changes = payload.get("changes")
+    if not isinstance(changes, dict) or not changes:
+        raise InvalidInput("order.edited needs changes: {field: {from, to}} (O8)", field="changes")
+
+
 def _low_risk(payload: dict) -> None:
     if not isinstance(payload.get("low_risk"), bool):
         raise InvalidInput("approval.decided needs low_risk: true or false (R6)", field="low_risk")
@@ -53,6 +59,8 @@ EVENT_TYPES: dict[str, EventType] = {
     for t in (
         EventType("order.created", _("创建工单"), "order.create", ingest=True),
         EventType("order.received", _("接收工单"), "order.receive", ingest=True),
+        # O8: a correction of the order's data, checked by the data rules of a new order (services.order_edit).
+        EventType("order.edited", _("修改工单信息"), "order.edit", check=_changes),
         EventType("order.assigned", _("指派责任人"), "order.assign", check=_NODE),
         EventType("node.completed", _("完成节点"), "node.complete", ingest=True,
                   check=_NODE),

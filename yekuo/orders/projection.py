@@ -220,6 +220,11 @@ class Projector:
                 self._node_ready(node.code, event.at)
         self._request_starts("order.received", None, event.at)
 
+    def _on_order_edited(self, event: Event) -> None:
+        """A correction of the order's data (O8): no clock moves; a closed order's data stays as it closed."""
+        if self.state.status in (ENERGIZED, CANCELLED):
+            raise WorkflowError(f"{event.type}: the order is {self.state.status}")
+
     def _on_order_assigned(self, event: Event) -> None:
         self._require_open(event)
         node = self._node(event.payload.get("node"))

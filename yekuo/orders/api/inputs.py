@@ -5,7 +5,7 @@ Validation of form only (types, codes, aware times); the rules of the workflow a
 
 from rest_framework import serializers
 
-from yekuo.accounts.models import User
+from yekuo.accounts.models import ServiceArea, User
 from yekuo.common.api import AwareDateTimeField
 from yekuo.orders.events import CUSTOMER_EVENTS, INGEST_TYPES
 from yekuo.orders.models import CATEGORY_CHOICES, CHANNEL_CHOICES, OrderStatus, Voltage
@@ -67,6 +67,28 @@ class OrderCreateSerializer(ActionSerializer):
     receive = serializers.BooleanField(
         required=False, allow_null=True, default=None, help_text="receive at once (default: counter and assisted)"
     )
+
+
+class EditSerializer(ActionSerializer):
+    """O8: only the fields given change; each is checked by the rules of a new order."""
+
+    customer_name = serializers.CharField(max_length=100, required=False)
+    customer_id_number = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    customer_phone = serializers.CharField(max_length=30, required=False, allow_blank=True)
+    customer_notice = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    site_address = serializers.CharField(max_length=200, required=False)
+    service_area = serializers.SlugField(
+        required=False, help_text="a service area code of the order's branch; without it a new address is placed"
+    )
+    capacity_kva = serializers.DecimalField(max_digits=10, decimal_places=1, min_value=0, required=False)
+    voltage = serializers.ChoiceField(choices=Voltage.choices, required=False)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=500, help_text="why")
+
+    def validate_service_area(self, code):
+        area = ServiceArea.objects.filter(branch=self.context["order"].branch, code=code).first()
+        if area is None:
+            raise serializers.ValidationError(f"no service area {code!r} in the order's branch")
+        return area
 
 
 class AssignSerializer(ActionSerializer):
