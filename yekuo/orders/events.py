@@ -74,6 +74,8 @@ EVENT_TYPES: dict[str, EventType] = {
                   check=_text("reason", "reason_code", "a suspension needs a reason code (I5)")),
         EventType("suspension.ended", _("恢复计时"), "order.resume", ingest=True),
         # I5: a reviewer approves or rejects a flagged suspension, or confirms a back-dated entry.
+        # I5: written by yekuo's periodic task when an open suspension passes YEKUO_SUSPENSION_REVIEW_DAYS.
+        EventType("suspension.flagged", _("暂停时间过长，转审核"), None),
         EventType("suspension.approved", _("同意暂停计时"), "suspension.review"),
         EventType("suspension.rejected", _("驳回暂停计时"), "suspension.review"),
         EventType("entry.reviewed", _("核实补录"), "suspension.review"),

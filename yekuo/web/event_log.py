@@ -83,6 +83,8 @@ def details(event, spec, reasons: dict, users: dict) -> list[str]:
                 lines.append(_("证明：%(note)s") % {"note": payload["evidence"]})
             if payload.get("review") == "pending":
                 lines.append(_("须审核：%(why)s；审核通过前计时照常") % {"why": _review_reasons(payload)})
+        case "suspension.flagged":
+            lines.append(_("须审核：%(why)s；审核通过前计时照常") % {"why": _review_reasons(payload)})
         case "suspension.ended":
             if payload.get("review") == "pending":
                 lines.append(_("须审核：%(why)s；审核通过前不计暂停") % {"why": _review_reasons(payload)})
