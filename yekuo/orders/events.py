@@ -15,6 +15,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from yekuo.common.errors import InvalidInput
+from yekuo.orders.validation import check_approval_inputs
 
 
 def _text(key: str, field: str, message: str) -> Callable[[dict], None]:
@@ -32,9 +33,11 @@ def _changes(payload: dict) -> None:
         raise InvalidInput("order.edited needs changes: {field: {from, to}} (O8)", field="changes")
 
 
-def _low_risk(payload: dict) -> None:
+def _approval(payload: dict) -> None:
     if not isinstance(payload.get("low_risk"), bool):
         raise InvalidInput("approval.decided needs low_risk: true or false (R6)", field="low_risk")
+    if "inputs" in payload:  # the R6 facts it was decided on, checked like the rest of the payload (O8)
+        check_approval_inputs(payload["inputs"])
 
 
 _NODE = _text("node", "node", "the node is required")
@@ -64,7 +67,7 @@ EVENT_TYPES: dict[str, EventType] = {
         EventType("order.assigned", _("指派责任人"), "order.assign", check=_NODE),
         EventType("node.completed", _("完成节点"), "node.complete", ingest=True,
                   check=_NODE),
-        EventType("approval.decided", _("认定审批方式"), "approval.decide", ingest=True, check=_low_risk),
+        EventType("approval.decided", _("认定审批方式"), "approval.decide", ingest=True, check=_approval),
         EventType("customer.design_submitted", _("客户提交设计文件"), "customer.record", ingest=True, customer=True),
         EventType("customer.inspection_requested", _("客户申请中间检查"), "customer.record", ingest=True,
                   customer=True),

@@ -226,6 +226,7 @@ REFUSALS = (
     _r(r"suspension \d+ is not awaiting review", _("该暂停不在待审核状态，可能已由他人审核")),
     _r(r"the node is required", _("请选择节点")),
     _r(r"order\.edited needs changes: .*", _("没有需要修改的内容")),
+    _r(r"inputs: .*", _("审批认定依据有误，请核对各项事实（见审批认定规则）")),
     # ---------------------------------------------------------------- reviews (suspension_review, entry_review)
     _r(r"\S+ has no suspension \S+", _("工单没有该暂停")),
     _r(r"a suspension is reviewed by a second person.*", _("暂停计时须由另一人审核，不能由暂停人本人审核")),

@@ -110,22 +110,10 @@ class CompleteNodeSerializer(ActionSerializer):
 
 class DecideApprovalSerializer(ActionSerializer):
     low_risk = serializers.BooleanField(help_text="R6: simple low-risk works (approval limit 0) or not (3)")
-    inputs = serializers.DictField(required=False, help_text="the R6 classification inputs, recorded as given")
-
-    def validate_inputs(self, value):
-        if _has_nul(value):  # recorded in the event's JSON payload, which PostgreSQL refuses with a NUL
-            raise serializers.ValidationError("a text in inputs contains a NUL character")
-        return value
-
-
-def _has_nul(value) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_has_nul(v) for v in value)
-    return False
+    inputs = serializers.DictField(
+        required=False,
+        help_text="the R6 facts it was decided on (docs/approvals.md: exactly those keys), checked and recorded",
+    )
 
 
 class CustomerEventSerializer(ActionSerializer):
