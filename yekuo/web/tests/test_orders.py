@@ -203,3 +203,20 @@ def test_export_shows_a_paused_clock_as_paused_with_its_time_frozen(client, cast
         assert now.remaining_seconds == later.remaining_seconds  # frozen while paused
     assert by_name["刚暂停"]["剩余工作日"] == 0.43  # 0.5 day less the 30 minutes before the pause
     assert by_name["超期后暂停"]["剩余工作日"] < 0
+
+
+def test_the_warning_filter_never_lists_a_paused_clock_as_overdue(client, cast):
+    """O5: a suspended order whose clock ran out before the pause is not 超期 on the warning filter; the
+    status filter finds it, flagged 暂停 with how long."""
+    from yekuo.workcal.tests.conftest import at
+
+    paused = make_order(cast, category="lv_business", when="2026-11-02 09:00", customer_name="超期后暂停")
+    complete(paused, cast.clerk, "acceptance", "2026-11-02 10:00")
+    services.order_suspend(paused, actor=cast.customer_manager, reason_code="customer_request", evidence_note="来电",
+                           occurred_at=at("2026-11-20 11:00"), source=EventSource.IMPORT)  # fmt: skip
+    login(client, cast.clerk, cast)
+    for alarm in ("overdue", "warning", "any"):
+        assert paused.number not in numbers(client.get(f"/orders/?alarm={alarm}").content.decode())
+    page = client.get("/orders/?status=suspended").content.decode()
+    card = page.split(f'data-number="{paused.number}"')[1].split('data-number="')[0]
+    assert "yk-suspended" in card and "工作日" in card and "text-danger" not in card
