@@ -140,13 +140,7 @@ class EditForm(BootstrapMixin, forms.Form):
     customer_phone = CounterOrderForm.base_fields["customer_phone"]
     customer_notice = CounterOrderForm.base_fields["customer_notice"]
     site_address = CounterOrderForm.base_fields["site_address"]
-    service_area = forms.ModelChoiceField(
-        label=_("营业区"),
-        queryset=ServiceArea.objects.none(),
-        required=False,
-        empty_label=_("按用电地址自动匹配"),
-        help_text=_("改了用电地址而营业区不变时，按新地址重新匹配本分公司的营业区"),
-    )
+    service_area = CounterOrderForm.base_fields["service_area"]
     capacity_kva = CounterOrderForm.base_fields["capacity_kva"]
     voltage = CounterOrderForm.base_fields["voltage"]
     note = forms.CharField(label=_("修改说明"), required=False, max_length=500)
@@ -162,6 +156,7 @@ class EditForm(BootstrapMixin, forms.Form):
         super().__init__(*args, **kwargs)
         if order is not None:
             self.fields["service_area"].queryset = ServiceArea.objects.filter(branch_id=order.branch_id)
+            self.fields["service_area"].help_text = _("改了用电地址而营业区不变时，按新地址重新匹配本分公司的营业区")
             for name in self.PERSONAL:
                 current = getattr(order, name)
                 self.fields[name].widget.attrs["placeholder"] = mask(current) if current else ""
