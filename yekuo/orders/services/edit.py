@@ -70,7 +70,11 @@ def order_edit(order: WorkOrder | int, *, actor, changes: dict, note: str = "", 
     with transaction.atomic():
         # Locked, so that two corrections at once each record what the other left (PostgreSQL; SQLite
         # writes one transaction at a time anyway).
-        current = WorkOrder.objects.select_for_update().select_related("branch__company", "service_area").get(pk=pk)
+        current = (
+            WorkOrder.objects.select_for_update(of=("self",))
+            .select_related("branch__company", "service_area")
+            .get(pk=pk)
+        )
         given = {field: getattr(current, field) for field in EDITABLE}
         if "site_address" in changes and "service_area" not in changes:
             given["service_area"] = None  # a new address is placed again, within the order's branch
