@@ -104,7 +104,7 @@ AT = r"(?P<at>\S+)"
 # The prefixes the write path puts before a fold's refusal: the order's number, and the event refused with
 # its time. On the order's own page, with the action just taken, they say nothing new: they are dropped.
 PREFIXES = (
-    re.compile(r"^[A-Za-z0-9_-]{1,20}: (?=[a-z])"),
+    re.compile(r"^YK\d+: "),  # store.insert_order numbers orders YK + year, month and a sequence
     re.compile(r"^[a-z_]+\.[a-z_]+ at \S+: "),
 )
 

@@ -106,6 +106,12 @@ def test_names_and_times_are_shown_not_codes():
     assert "2026-11-02 10:00" in late  # UTC 02:00 is 10:00 in Asia/Shanghai
 
 
+def test_a_field_prefix_is_not_taken_for_an_order_number():
+    with translation.override("zh-hans"):
+        shown = localize("inputs: obstacles: must be true or false, not the string 'no'")
+    assert shown.startswith("审批认定依据有误")
+
+
 def test_an_unknown_english_refusal_is_never_shown_raw_on_a_chinese_page():
     error = InvalidInput("something nobody wrote a wording for")
     with translation.override("zh-hans"):
