@@ -31,6 +31,7 @@ ACTIONS: dict[str, str] = {
     "order.view": "查看工单",
     "order.create": "新建工单",
     "order.receive": "接收工单",
+    "order.edit": "修改工单信息",
     "order.assign": "派单/指派责任人",
     "node.complete": "完成节点",
     "approval.decide": "认定低风险/审批结果",

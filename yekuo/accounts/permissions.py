@@ -25,6 +25,9 @@ everything else here is an **interpretation**, chosen for a utility's separation
   customer manager and the dispatcher of the customer service center (and administrators). Anyone assigned
   to one of the order's nodes may also reveal them for that order (`orders.personal_data`). Managers,
   auditors and project managers otherwise see them masked, as everyone does in lists and exports.
+- `order.edit` (O8): correcting an order's customer and supply data (name, phone, ID number, address and
+  service area, capacity, voltage) is for those who take the data from the customer — the clerk, the
+  customer manager after the survey, the dispatcher — through the same data rules as a new order.
 - `administrator` (系统管理员) may do everything, including `admin.manage` and `event.ingest`.
 - `integration` (系统接口账号) is the account of another system, not a person: the marketing business system
   relays the events of the orders it owns through it (O4). It may view and relay (`event.ingest`),
@@ -48,10 +51,12 @@ _REVEAL = {"personal_data.reveal"}
 _CONTROL = {"order.view", "order.assign", "order.cancel", "order.reopen", "order.export"}
 
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
-    "acceptance_clerk": frozenset(_VIEW | _NODE_WORK | _REVEAL | {"order.create", "order.receive"}),
-    "customer_manager": frozenset(_VIEW | _NODE_WORK | _REVEAL | {"approval.decide", "customer.record"}),
+    "acceptance_clerk": frozenset(_VIEW | _NODE_WORK | _REVEAL | {"order.create", "order.receive", "order.edit"}),
+    "customer_manager": frozenset(_VIEW | _NODE_WORK | _REVEAL | {"approval.decide", "customer.record", "order.edit"}),
     "project_manager": frozenset(_VIEW | _NODE_WORK | {"approval.decide", "customer.record"}),
-    "dispatcher": frozenset(_VIEW | _REVEAL | {"order.create", "order.receive", "order.assign", "suspension.review"}),
+    "dispatcher": frozenset(
+        _VIEW | _REVEAL | {"order.create", "order.receive", "order.edit", "order.assign", "suspension.review"}
+    ),
     "branch_manager": frozenset(_CONTROL | {"suspension.review"}),
     "department_manager": frozenset(_CONTROL),
     "administrator": frozenset(ACTIONS),

@@ -16,6 +16,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from yekuo.common.errors import InvalidInput
+from yekuo.orders.validation import check_approval_inputs
 
 
 def _text(key: str, field: str, message: str) -> Callable[[dict], None]:
@@ -27,9 +28,17 @@ def _text(key: str, field: str, message: str) -> Callable[[dict], None]:
     return check
 
 
-def _low_risk(payload: dict) -> None:
+def _changes(payload: dict) -> None:
+    changes = payload.get("changes")
+    if not isinstance(changes, dict) or not changes:
+        raise InvalidInput("order.edited needs changes: {field: {from, to}} (O8)", field="changes")
+
+
+def _approval(payload: dict) -> None:
     if not isinstance(payload.get("low_risk"), bool):
         raise InvalidInput("approval.decided needs low_risk: true or false (R6)", field="low_risk")
+    if "inputs" in payload:  # the R6 facts it was decided on, checked like the rest of the payload (O8)
+        check_approval_inputs(payload["inputs"])
 
 
 _NODE = _text("node", "node", "the node is required")
@@ -55,11 +64,13 @@ EVENT_TYPES: dict[str, EventType] = {
     for t in (
         EventType("order.created", _("创建工单"), "order.create", ingest=True),
         EventType("order.received", _("接收工单"), "order.receive", ingest=True, regulation=True),
+        # O8: a correction of the order's data, checked by the data rules of a new order (services.order_edit).
+        EventType("order.edited", _("修改工单信息"), "order.edit", check=_changes),
         EventType("order.assigned", _("指派责任人"), "order.assign", check=_NODE),
         EventType("node.completed", _("完成节点"), "node.complete", ingest=True, regulation=True,
                   check=_NODE),
         EventType("approval.decided", _("认定审批方式"), "approval.decide", ingest=True, regulation=True,
-                  check=_low_risk),
+                  check=_approval),
         EventType("customer.design_submitted", _("客户提交设计文件"), "customer.record", ingest=True, customer=True,
                   regulation=True),
         EventType("customer.inspection_requested", _("客户申请中间检查"), "customer.record", ingest=True,
@@ -71,6 +82,8 @@ EVENT_TYPES: dict[str, EventType] = {
                   check=_text("reason", "reason_code", "a suspension needs a reason code (I5)")),
         EventType("suspension.ended", _("恢复计时"), "order.resume", ingest=True, regulation=True),
         # I5: a reviewer approves or rejects a flagged suspension, or confirms a back-dated entry.
+        # I5: written by yekuo's periodic task when an open suspension passes YEKUO_SUSPENSION_REVIEW_DAYS.
+        EventType("suspension.flagged", _("暂停时间过长，转审核"), None),
         EventType("suspension.approved", _("同意暂停计时"), "suspension.review"),
         EventType("suspension.rejected", _("驳回暂停计时"), "suspension.review"),
         EventType("entry.reviewed", _("核实补录"), "suspension.review"),

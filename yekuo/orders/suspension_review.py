@@ -5,7 +5,9 @@ settings (config/settings.py), sends a suspension to review when
 - `self`: it was started by the person whose clock it pauses: the assignee of an active node, or a holder
   of the node's role when it has none (YEKUO_SUSPENSION_REVIEW_SELF);
 - `backdated`: it was dated more than YEKUO_BACKDATE_MINUTES before it was recorded;
-- `long`: it lasted longer than YEKUO_SUSPENSION_REVIEW_DAYS working days (decided when it ends).
+- `long`: it lasts longer than YEKUO_SUSPENSION_REVIEW_DAYS working days: decided when it ends, and for
+  one still open when it passes that length (`flag_long_suspensions`, run by the worker every few minutes,
+  which records `suspension.flagged` dated the instant it passed).
 Only entries made by people (pages and the staff API) are judged: the control layer relays another system's
 records, whose own checks decided them (R16 keeps their trail).
 
@@ -17,16 +19,21 @@ from its start — or rejects it with a note, and it never paused anything.
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from yekuo.accounts.scope import restrict
-from yekuo.common.errors import Forbidden, InvalidInput
-from yekuo.orders.models import OrderEvent, Suspension, WorkOrder
-from yekuo.orders.projection import PENDING
+from yekuo.common.errors import Forbidden, InvalidInput, YekuoError
+from yekuo.orders.models import EventSource, OrderEvent, Suspension, WorkOrder
+from yekuo.orders.projection import PENDING, Event
 from yekuo.workcal.engine import to_epoch
+
+logger = logging.getLogger(__name__)
 
 SELF, BACKDATED, LONG = "self", "backdated", "long"
 REVIEWED_TYPES = ("suspension.started", "suspension.ended")
@@ -91,6 +98,63 @@ def mark(event_type: str, payload: dict, order: WorkOrder, actor, occurred_at: d
     if reasons:
         payload.update(review=PENDING, review_reasons=reasons)
     return payload
+
+
+def passes_limit_at(order: WorkOrder, started_at: datetime, limit: float) -> datetime:
+    """The instant a suspension started at `started_at` has lasted `limit` working days (the order's
+    company calendar; the day's length where it starts, as `_working_days` counts)."""
+    from yekuo.orders.services import table_for
+
+    table = table_for(order)
+    start = to_epoch(started_at)
+    return table.local(table.w_inv(table.w(start) + round(limit * table.day_seconds_at(start))))
+
+
+def flag_long_suspensions(now: datetime | None = None) -> int:
+    """I5: every open suspension not yet under review that has lasted longer than
+    YEKUO_SUSPENSION_REVIEW_DAYS working days by `now` goes to review, as it would if it ended now: its order
+    gets `suspension.flagged`, dated the instant it passed the length, and the clocks run again until a
+    second person approves it. Returns how many were flagged; safe to run again (a flagged one is under
+    review, so it is not chosen twice)."""
+    limit = settings.YEKUO_SUSPENSION_REVIEW_DAYS
+    if limit is None:
+        return 0
+    now = now or timezone.now()
+    flagged = 0
+    open_ones = Suspension.objects.filter(ended_at__isnull=True, review="", order__status="suspended")
+    for suspension in open_ones.select_related("order__branch__company").order_by("started_at", "pk"):
+        try:
+            passed = passes_limit_at(suspension.order, suspension.started_at, limit)
+        except YekuoError:  # beyond the loaded calendar: it cannot have passed a length counted in it
+            continue
+        if passed < now and _flag(suspension.order_id, suspension.position, passed):
+            flagged += 1
+    return flagged
+
+
+def _flag(order_id: int, position: int, passed: datetime) -> bool:
+    """Record `suspension.flagged` on one order through the write path, the order locked; False when the
+    suspension was meanwhile ended or reviewed (nothing written)."""
+    from yekuo.orders.services import fold, write_projection
+    from yekuo.orders.store import events_of
+
+    with transaction.atomic():
+        order = WorkOrder.objects.select_for_update(of=("self",)).select_related("branch__company").get(pk=order_id)
+        current = order.suspensions.filter(position=position, ended_at__isnull=True, review="").exists()
+        if not current:
+            return False
+        payload = {"suspension": position, "review": PENDING, "review_reasons": [LONG]}
+        events = events_of(order.pk)
+        after = fold(order, [*events, Event("suspension.flagged", passed, payload, seq=order.event_count + 1)])
+        order.event_count += 1
+        row = OrderEvent(
+            order=order, seq=order.event_count, type="suspension.flagged", occurred_at=passed,
+            source=EventSource.SYSTEM, payload=payload,
+        )  # fmt: skip
+        if not write_projection(order, None, after, [row]):  # locked: the guard holds
+            return False
+    logger.info("Suspension %s of order %s passed the review length at %s", position, order.number, passed)
+    return True
 
 
 # ------------------------------------------------------------------------------------------ actions

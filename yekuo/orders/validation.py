@@ -333,3 +333,32 @@ def check_event_texts(payload: dict, reason: str = "") -> None:
             clean_text(value, field=field, multiline=True)
     if reason:
         clean_text(reason, field="reason", multiline=True)
+
+
+# ------------------------------------------------------------------------------------------ approval inputs
+def _texts_of(value):
+    """Every string in a JSON value, keys included."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _texts_of(key)
+            yield from _texts_of(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _texts_of(item)
+
+
+def check_approval_inputs(inputs) -> None:
+    """The facts recorded with `approval.decided` (R6, O8): the R6 facts as `approvals.facts.read_facts`
+    reads them — exactly its keys, numbers within their bounds, true/false flags, a route of place names, a
+    date — with no control character in any text. Refused with field "inputs", naming the fact."""
+    from yekuo.approvals.facts import read_facts
+
+    bad = sorted({code for text in _texts_of(inputs) for code in control_characters(text)})
+    if bad:
+        raise InvalidInput(f"inputs: a text contains control characters ({', '.join(bad)})", field="inputs")
+    try:
+        read_facts(inputs)
+    except InvalidInput as error:
+        raise InvalidInput(f"inputs: {error.message}", field="inputs") from None

@@ -7,10 +7,12 @@ the time is acceptable and whether the reason is needed, and their errors land o
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from yekuo.accounts.models import ServiceArea
 from yekuo.common import uploads
 from yekuo.orders.models import SuspensionReason
+from yekuo.orders.selectors import mask
 from yekuo.web import labels
-from yekuo.web.forms import BootstrapMixin
+from yekuo.web.forms import BootstrapMixin, CounterOrderForm
 
 
 class ActionForm(BootstrapMixin, forms.Form):
@@ -125,3 +127,54 @@ class AssignForm(BootstrapMixin, forms.Form):
 
 class ReceiveForm(ActionForm):
     pass
+
+
+class EditForm(BootstrapMixin, forms.Form):
+    """修改工单信息 (O8): the counter form's fields, filled with the order's values, checked by the same
+    service rules. The phone and ID number are not filled in (that would show them without a recorded
+    reveal, O9): left empty they stay as they are; their masked value is the placeholder."""
+
+    PERSONAL = ("customer_phone", "customer_id_number")
+    customer_name = CounterOrderForm.base_fields["customer_name"]
+    customer_id_number = CounterOrderForm.base_fields["customer_id_number"]
+    customer_phone = CounterOrderForm.base_fields["customer_phone"]
+    customer_notice = CounterOrderForm.base_fields["customer_notice"]
+    site_address = CounterOrderForm.base_fields["site_address"]
+    service_area = CounterOrderForm.base_fields["service_area"]
+    capacity_kva = CounterOrderForm.base_fields["capacity_kva"]
+    voltage = CounterOrderForm.base_fields["voltage"]
+    note = forms.CharField(label=_("修改说明"), required=False, max_length=500)
+
+    def __init__(self, *args, order=None, **kwargs):
+        self.order = order
+        if order is not None:
+            kwargs.setdefault("initial", {
+                "customer_name": order.customer_name, "customer_notice": order.customer_notice,
+                "site_address": order.site_address, "service_area": order.service_area_id,
+                "capacity_kva": order.capacity_kva, "voltage": order.voltage,
+            })  # fmt: skip
+        super().__init__(*args, **kwargs)
+        if order is not None:
+            self.fields["service_area"].queryset = ServiceArea.objects.filter(branch_id=order.branch_id)
+            self.fields["service_area"].help_text = _("改了用电地址而营业区不变时，按新地址重新匹配本分公司的营业区")
+            for name in self.PERSONAL:
+                current = getattr(order, name)
+                self.fields[name].widget.attrs["placeholder"] = mask(current) if current else ""
+                self.fields[name].help_text = _("不修改请留空")
+        self.style()
+
+    def service_kwargs(self) -> dict:
+        return {}
+
+    def changes(self) -> dict:
+        """What the user changed: a personal field only when typed in, the area only when chosen anew."""
+        data, order, found = self.cleaned_data, self.order, {}
+        for name in ("customer_name", "customer_notice", "site_address", "capacity_kva", "voltage"):
+            if data.get(name) != getattr(order, name):
+                found[name] = data.get(name)
+        for name in self.PERSONAL:
+            if data.get(name):
+                found[name] = data[name]
+        if data.get("service_area") is not None and data["service_area"].pk != order.service_area_id:
+            found["service_area"] = data["service_area"]
+        return found

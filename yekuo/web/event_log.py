@@ -1,15 +1,18 @@
 """The order's log as people read it (O5): what was written with each entry is shown with it.
 
-The note of a completed node (办理意见), the approval decision and the limit it set (R6, I2/I8), the reason
-of a cancellation or reopening, of a suspension (its reason, evidence and review) and of a review. The
-back-dated reason is the event's own `reason`, shown by the template beside its 补录 badge.
+A correction of the order's data (what changed, from → to), the note of a completed node (办理意见), the
+approval decision and the limit it set (R6, I2/I8), the reason of a cancellation or reopening, of a
+suspension (its reason, evidence and review) and of a review. The back-dated reason is the event's own
+`reason`, shown by the template beside its 补录 badge.
 """
 
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
+from yekuo.accounts.models import ServiceArea
 from yekuo.orders.models import SuspensionReason
 from yekuo.regulations.limits import number
 from yekuo.web import labels
@@ -22,6 +25,33 @@ def _approval_text(payload: dict, spec) -> str:
         days = spec.clock_of("approval").limit.days({"low_risk": low_risk})
         text += " · " + _("办理行政审批（备案）手续时限 %(days)s 工作日") % {"days": number(days)}
     return text
+
+
+# The fields an order.edited event may name (services.order_edit), as the counter form labels them.
+EDITED_FIELDS = {
+    "customer_name": _lazy("客户名称"),
+    "customer_id_number": _lazy("证件号码"),
+    "customer_phone": _lazy("联系电话"),
+    "customer_notice": _lazy("告知方式"),
+    "site_address": _lazy("用电地址"),
+    "service_area": _lazy("营业区"),
+    "capacity_kva": _lazy("申请容量(kVA)"),
+    "voltage": _lazy("供电电压"),
+}
+
+
+def _edit_lines(payload: dict) -> list[str]:
+    lines = []
+    for field, change in (payload.get("changes") or {}).items():
+        before, after = (change or {}).get("from") or "—", (change or {}).get("to") or "—"
+        if field == "service_area":
+            names = dict(ServiceArea.objects.filter(code__in=[before, after]).values_list("code", "name"))
+            before, after = names.get(before, before), names.get(after, after)
+        name = EDITED_FIELDS.get(field, field)
+        lines.append(_("%(field)s：%(before)s → %(after)s") % {"field": name, "before": before, "after": after})
+    if payload.get("note"):
+        lines.append(_("修改说明：%(note)s") % {"note": payload["note"]})
+    return lines
 
 
 def _review_reasons(payload: dict) -> str:
@@ -40,6 +70,8 @@ def details(event, spec, reasons: dict, users: dict) -> list[str]:
             lines.append(_approval_text(payload, spec))
         case "order.assigned":
             lines.append(_("责任人：%(user)s") % {"user": users.get(payload.get("assignee"), payload.get("assignee"))})
+        case "order.edited":
+            lines.extend(_edit_lines(payload))
         case "order.cancelled" | "order.reopened":
             if payload.get("reason"):
                 lines.append(_("原因：%(reason)s") % {"reason": payload["reason"]})
@@ -51,6 +83,8 @@ def details(event, spec, reasons: dict, users: dict) -> list[str]:
                 lines.append(_("证明：%(note)s") % {"note": payload["evidence"]})
             if payload.get("review") == "pending":
                 lines.append(_("须审核：%(why)s；审核通过前计时照常") % {"why": _review_reasons(payload)})
+        case "suspension.flagged":
+            lines.append(_("须审核：%(why)s；审核通过前计时照常") % {"why": _review_reasons(payload)})
         case "suspension.ended":
             if payload.get("review") == "pending":
                 lines.append(_("须审核：%(why)s；审核通过前不计暂停") % {"why": _review_reasons(payload)})

@@ -54,7 +54,11 @@ def _local(value):
     return timezone.localtime(value).replace(tzinfo=None) if value else None
 
 
-def _alarm(order) -> str:
+def _alarm(order, view) -> str:
+    """The row's warning state. A paused clock (the order suspended) says so, never 超期: its remaining time
+    is frozen, and negative only when it ran out before the pause (as the list says, 暂停前已超期)."""
+    if view is not None and view.state == "paused":
+        return _("暂停（暂停前已超期）") if (view.remaining_seconds or 0) < 0 else str(labels.CLOCK_STATES["paused"])
     if getattr(order, "is_overdue", False):
         return str(labels.CLOCK_STATES["overdue"])
     if getattr(order, "is_warning", False):
@@ -99,9 +103,10 @@ def write_workbook(orders, target, progress=None) -> int:
             order.voltage,
             statuses.get(order.status, order.status),
             "、".join(labels.node(n.code, spec) for n in order.active_nodes),
-            _alarm(order),
+            _alarm(order, view),
             _stamp(sheet, due.deadline_at if due else None),
-            # Working days left on it, negative once overdue: a number, so that Excel can sort and filter it.
+            # Working days left on it, negative once overdue: a number, so that Excel can sort and filter it; a
+            # paused clock's is frozen at its pause (the warning column says 暂停).
             round(view.remaining_seconds / view.day_seconds, 2) if view else None,
             _stamp(sheet, order.created_at),
             _stamp(sheet, order.received_at),

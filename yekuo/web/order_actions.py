@@ -46,6 +46,7 @@ ACTIONS = {
         Action("assign", gettext_lazy("指派责任人"), f.AssignForm, "order.assign", "secondary"),
         Action("cancel", gettext_lazy("撤销工单"), f.CancelForm, "order.cancel", "danger"),
         Action("reopen", gettext_lazy("重新开启"), f.ReopenForm, "order.reopen", "secondary"),
+        Action("edit", gettext_lazy("修改工单信息"), f.EditForm, "order.edit", "secondary"),
     )
 }
 
@@ -75,6 +76,8 @@ def _form_kwargs(key: str, user, order: WorkOrder) -> dict:
         return {"events": events}
     if key == "approval":
         return {"current": order.low_risk}
+    if key == "edit":
+        return {"order": order}
     if key == "assign":
         groups = []
         for row in node_rows(order):
@@ -113,6 +116,8 @@ def _meaningful(key: str, order: WorkOrder, kwargs: dict) -> bool:
             return status in OPEN
         case "reopen":
             return status == "cancelled"
+        case "edit":
+            return status in OPEN
     return False
 
 
@@ -179,4 +184,7 @@ def run(key: str, form, user, order: WorkOrder) -> str:
         case "reopen":
             services.order_reopen(order, actor=user, reopen_reason=data["reopen_reason"], **common)
             return _("工单已重新开启")
+        case "edit":
+            services.order_edit(order, actor=user, changes=form.changes(), note=data["note"])
+            return _("工单信息已修改")
     raise ValueError(key)

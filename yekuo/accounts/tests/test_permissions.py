@@ -28,6 +28,7 @@ MATRIX = """
 order.view       Y Y Y Y Y Y Y Y Y
 order.create     Y . . Y . . Y . .
 order.receive    Y . . Y . . Y . .
+order.edit       Y Y . Y . . Y . .
 order.assign     . . . Y Y Y Y . .
 node.complete    Y Y Y . . . Y . .
 approval.decide  . Y Y . . . Y . .

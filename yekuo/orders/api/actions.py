@@ -105,6 +105,13 @@ def _receive(order, values, common):
     return services.order_receive(order, **common)
 
 
+@action("edit", inputs.EditSerializer, ("order.edited",),
+        "Correct the order's data under the rules of a new order (O8); only the fields given change")  # fmt: skip
+def _edit(order, values, common):
+    note = values.pop("note", "")
+    return services.order_edit(order, changes=values, note=note, **common)
+
+
 @action("assign", inputs.AssignSerializer, ("order.assigned",), "Assign a node to a person")
 def _assign(order, values, common):
     return services.order_assign(order, node=values["node"], assignee=values["assignee"], **common)

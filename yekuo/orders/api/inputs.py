@@ -5,7 +5,7 @@ Validation of form only (types, codes, aware times); the rules of the workflow a
 
 from rest_framework import serializers
 
-from yekuo.accounts.models import User
+from yekuo.accounts.models import ServiceArea, User
 from yekuo.common.api import AwareDateTimeField
 from yekuo.orders.events import CUSTOMER_EVENTS, INGEST_TYPES
 from yekuo.orders.models import CATEGORY_CHOICES, CHANNEL_CHOICES, OrderStatus, Voltage
@@ -69,6 +69,28 @@ class OrderCreateSerializer(ActionSerializer):
     )
 
 
+class EditSerializer(ActionSerializer):
+    """O8: only the fields given change; each is checked by the rules of a new order."""
+
+    customer_name = serializers.CharField(max_length=100, required=False)
+    customer_id_number = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    customer_phone = serializers.CharField(max_length=30, required=False, allow_blank=True)
+    customer_notice = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    site_address = serializers.CharField(max_length=200, required=False)
+    service_area = serializers.SlugField(
+        required=False, help_text="a service area code of the order's branch; without it a new address is placed"
+    )
+    capacity_kva = serializers.DecimalField(max_digits=10, decimal_places=1, min_value=0, required=False)
+    voltage = serializers.ChoiceField(choices=Voltage.choices, required=False)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=500, help_text="why")
+
+    def validate_service_area(self, code):
+        area = ServiceArea.objects.filter(branch=self.context["order"].branch, code=code).first()
+        if area is None:
+            raise serializers.ValidationError(f"no service area {code!r} in the order's branch")
+        return area
+
+
 class AssignSerializer(ActionSerializer):
     node = serializers.ChoiceField(choices=list(NODES))
     assignee = serializers.CharField(max_length=150, help_text="username of a user of the order's company")
@@ -88,22 +110,10 @@ class CompleteNodeSerializer(ActionSerializer):
 
 class DecideApprovalSerializer(ActionSerializer):
     low_risk = serializers.BooleanField(help_text="R6: simple low-risk works (approval limit 0) or not (3)")
-    inputs = serializers.DictField(required=False, help_text="the R6 classification inputs, recorded as given")
-
-    def validate_inputs(self, value):
-        if _has_nul(value):  # recorded in the event's JSON payload, which PostgreSQL refuses with a NUL
-            raise serializers.ValidationError("a text in inputs contains a NUL character")
-        return value
-
-
-def _has_nul(value) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_has_nul(v) for v in value)
-    return False
+    inputs = serializers.DictField(
+        required=False,
+        help_text="the R6 facts it was decided on (docs/approvals.md: exactly those keys), checked and recorded",
+    )
 
 
 class CustomerEventSerializer(ActionSerializer):

@@ -2,6 +2,7 @@
 
 - `actions`: the public actions (order_create, node_complete, order_suspend, …);
 - `write`: the one write path they share (fold the log, check each step, store the event and rows);
+- `edit`: correct an order's data under the rules of a new order (O8);
 - `recompute`: refold an order after a calendar change, and compare stored rows with the log.
 
 The public names are importable from here: `from yekuo.orders.services import node_complete`.
@@ -19,6 +20,7 @@ from yekuo.orders.services.actions import (
     order_resume,
     order_suspend,
 )
+from yekuo.orders.services.edit import EDITABLE, order_edit
 from yekuo.orders.services.recompute import order_recompute, snapshot_of, stored_state
 from yekuo.orders.services.write import (
     CLOCK_FIELDS,
@@ -35,6 +37,7 @@ from yekuo.orders.services.write import (
 
 __all__ = [
     "CLOCK_FIELDS",
+    "EDITABLE",
     "NODE_OVERRIDE_ROLES",
     "Step",
     "apply_event",
@@ -47,6 +50,7 @@ __all__ = [
     "order_assign",
     "order_cancel",
     "order_create",
+    "order_edit",
     "order_receive",
     "order_recompute",
     "order_reopen",

@@ -154,3 +154,65 @@ def test_a_suspension_awaiting_review_is_not_customer_time(cast, not_backdated):
     order.refresh_from_db()
     approved = time_split(order, at("2026-09-30 15:00"))
     assert approved.suspended_seconds == 420 * 60 == approved.customer_seconds
+
+
+def test_an_open_suspension_goes_to_review_when_it_passes_the_length(cast, not_backdated, settings, monkeypatch):
+    """I5: longer than YEKUO_SUSPENSION_REVIEW_DAYS is reviewed when it passes that length, not only at its
+    end; time is frozen at chosen instants around the passing."""
+    from datetime import timedelta
+
+    from yekuo.orders import tasks
+    from yekuo.orders.suspension_review import _working_days, flag_long_suspensions, passes_limit_at
+
+    settings.YEKUO_SUSPENSION_REVIEW_DAYS = 5
+    order = at_grid_works(cast)
+    suspend(order, cast.customer_manager, "2026-09-29 14:30")  # not the grid works' own manager: no review yet
+    suspension = Suspension.objects.get(order=order)
+    assert suspension.review == "" and grid_works(order).state == "paused"
+    passed = passes_limit_at(order, suspension.started_at, 5)
+    assert _working_days(order, suspension.started_at, passed) == 5
+
+    frozen = {"now": passed - timedelta(minutes=1)}
+    monkeypatch.setattr("yekuo.orders.suspension_review.timezone.now", lambda: frozen["now"])
+    assert tasks.review_long_suspensions.call_local() == 0  # not yet
+    assert list(awaiting_review(cast.branch_manager)) == []
+    frozen["now"] = passed + timedelta(minutes=1)
+    assert tasks.review_long_suspensions.call_local() == 1
+    monkeypatch.undo()  # the clock runs again
+    assert flag_long_suspensions(passed + timedelta(days=3)) == 0  # once
+
+    suspension.refresh_from_db()
+    assert (suspension.review, suspension.review_reasons, suspension.ended_at) == ("pending", ["long"], None)
+    flagged = order.events.get(type="suspension.flagged")
+    assert flagged.occurred_at == passed and flagged.actor is None and flagged.source == EventSource.SYSTEM
+    order.refresh_from_db()
+    assert order.status == "suspended" and grid_works(order).state == "running"  # runs until approved
+    assert list(awaiting_review(cast.branch_manager)) == [suspension]
+
+    approved_at = passed + timedelta(hours=1)
+    suspension_approve(order, actor=cast.branch_manager, position=0, occurred_at=approved_at, source=WEB)
+    clock = grid_works(order)
+    assert clock.state == "paused" and clock.pauses == [["2026-09-29T06:30:00+00:00", None]]  # from its start
+    services.order_resume(order, actor=cast.customer_manager, occurred_at=passed + timedelta(days=1), source=WEB)
+    assert Suspension.objects.get(order=order).review == "approved"  # not sent to review again at its end
+    out = StringIO()
+    call_command("orders", "verify", stdout=out)
+    assert "1 consistent, 0 differ" in out.getvalue()
+
+
+def test_a_flagged_suspension_ended_before_review_stays_pending_once(cast, not_backdated, settings):
+    from datetime import timedelta
+
+    from yekuo.orders.suspension_review import flag_long_suspensions, passes_limit_at
+
+    settings.YEKUO_SUSPENSION_REVIEW_DAYS = 2
+    order = at_grid_works(cast)
+    suspend(order, cast.customer_manager, "2026-09-29 14:30")
+    passed = passes_limit_at(order, Suspension.objects.get(order=order).started_at, 2)
+    assert flag_long_suspensions(passed + timedelta(minutes=5)) == 1
+    services.order_resume(order, actor=cast.customer_manager, occurred_at=passed + timedelta(days=1), source=WEB)
+    suspension = Suspension.objects.get(order=order)
+    assert (suspension.review, suspension.review_reasons) == ("pending", ["long"])
+    assert grid_works(order).pauses == []  # no pause counts until approved
+    settings.YEKUO_SUSPENSION_REVIEW_DAYS = None
+    assert flag_long_suspensions(passed + timedelta(days=30)) == 0

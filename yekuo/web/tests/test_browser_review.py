@@ -9,6 +9,8 @@ from yekuo.web.tests.helpers import complete, make_order
 from yekuo.web.tests.test_browser import act, sign_in, sign_out
 from yekuo.workcal.tests.conftest import at
 
+pytestmark = pytest.mark.slow  # a browser against a live server
+
 
 @pytest.mark.django_db(transaction=True)
 def test_an_own_suspension_is_approved_on_the_review_page(page, live_server, live_cast):
@@ -62,3 +64,40 @@ def test_an_own_suspension_is_approved_on_the_review_page(page, live_server, liv
     expect(page.locator("#events tr[data-type='entry.reviewed']")).to_contain_text("已核实")
     expect(page.locator(".yk-suspension")).to_contain_text("已审核同意")
     expect(page.locator("#events")).to_contain_text("同意暂停计时")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_review_page_works_on_a_phone(browser, live_server, live_cast):
+    """O5: at 360×740 the review page does not scroll sideways, even with a long unbroken evidence note,
+    and a suspension is approved there with the thumb."""
+    cast, base = live_cast, live_server.url
+    name = "鄂尔多斯市东胜区某某房地产开发有限责任公司第二分公司"
+    order = make_order(cast, when="2026-11-02 09:00", customer_name=name)
+    complete(order, cast.clerk, "acceptance", "2026-11-02 10:00")
+    complete(order, cast.customer_manager, "survey_plan", "2026-11-02 11:00")
+    services.order_suspend(order, actor=cast.project_manager, reason_code="customer_request",
+                           evidence_note="客户书面申请" + "A" * 80, source=EventSource.WEB)  # fmt: skip
+    assert Suspension.objects.get(order=order).review == "pending"
+    context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, locale="zh-CN")
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    try:
+        page.goto(f"{base}/login/")
+        page.fill("#id_username", "branch_manager")
+        page.fill("#id_password", cast.password)
+        page.click("form button[type=submit]")
+        page.wait_for_url(f"{base}/")
+        page.goto(f"{base}/reviews/")
+        review = page.locator(f".yk-review[data-order='{order.number}']")
+        expect(review).to_contain_text("本人暂停本人计时")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 360, f"/reviews/ scrolls sideways at 360 px: scrollWidth {width}"
+        button = review.locator("button[type=submit]")
+        box = button.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 360
+        review.locator("select").select_option("approve")
+        button.click()
+        expect(page.locator(".alert-success")).to_contain_text(f"已同意暂停计时：{order.number}")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    finally:
+        context.close()

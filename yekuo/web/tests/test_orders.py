@@ -125,8 +125,10 @@ def test_list_paginates_and_htmx_gets_the_results_only(client, cast):
     assert "navbar" not in fragment.content.decode() and "共 23 张工单" in fragment.content.decode()
 
 
-def test_export_has_the_filtered_scoped_list_with_chinese_headers(client, cast, orders):
+def test_export_has_the_filtered_scoped_list_with_chinese_headers(client, cast, orders, monkeypatch):
     resident, business, west = orders
+    now = timezone.now()  # the export and the test measure the running clocks at one instant
+    monkeypatch.setattr(timezone, "now", lambda: now)
     response = login(client, cast.auditor, cast).get("/orders/export.xlsx?channel=counter")
     assert response.status_code == 200 and response["Content-Disposition"].startswith("attachment")
     sheet = load_workbook(BytesIO(b"".join(response.streaming_content))).active
@@ -173,3 +175,50 @@ def test_counter_order_form_shows_service_errors_on_fields(client, cast):
     assert west.status_code == 400  # the address lies in another branch: said on the address, in Chinese
     assert west.context["form"].errors["site_address"][0].startswith("用电地址所属的分公司不在您的受理范围内")
     assert not WorkOrder.objects.exists()
+
+
+def test_export_shows_a_paused_clock_as_paused_with_its_time_frozen(client, cast):
+    """O5: a clock paused by a suspension is 暂停 in the export's warning column, never blank or 超期; its
+    remaining working days are those at the pause, whenever the list is exported (negative only when it
+    had run out before the pause: 暂停前已超期)."""
+    from datetime import timedelta
+
+    from yekuo.workcal.tests.conftest import at
+
+    fresh = make_order(cast, when="2026-11-02 09:00", customer_name="刚暂停")
+    services.order_suspend(fresh, actor=cast.clerk, reason_code="customer_request", evidence_note="客户来电",
+                           occurred_at=at("2026-11-02 09:30"), source=EventSource.IMPORT)  # fmt: skip
+    late = make_order(cast, category="lv_business", when="2026-11-02 09:00", customer_name="超期后暂停")
+    complete(late, cast.clerk, "acceptance", "2026-11-02 10:00")
+    services.order_suspend(late, actor=cast.customer_manager, reason_code="customer_request", evidence_note="客户来电",
+                           occurred_at=at("2026-11-20 11:00"), source=EventSource.IMPORT)  # fmt: skip
+    response = login(client, cast.auditor, cast).get("/orders/export.xlsx")
+    rows = list(load_workbook(BytesIO(b"".join(response.streaming_content))).active.iter_rows(values_only=True))
+    by_name = {r[5]: dict(zip(rows[0], r, strict=True)) for r in rows[1:]}
+    for order, alarm in ((fresh, "暂停"), (late, "暂停（暂停前已超期）")):
+        row = by_name[order.customer_name]
+        assert row["状态"] == "暂停（客户原因）" and row["预警状态"] == alarm
+        clock = order.clocks.get(state="paused")
+        table = table_for(order)
+        now, later = clock_view(clock, None, table), clock_view(clock, timezone.now() + timedelta(days=30), table)
+        assert row["剩余工作日"] == round(now.remaining_seconds / now.day_seconds, 2)
+        assert now.remaining_seconds == later.remaining_seconds  # frozen while paused
+    assert by_name["刚暂停"]["剩余工作日"] == 0.43  # 0.5 day less the 30 minutes before the pause
+    assert by_name["超期后暂停"]["剩余工作日"] < 0
+
+
+def test_the_warning_filter_never_lists_a_paused_clock_as_overdue(client, cast):
+    """O5: a suspended order whose clock ran out before the pause is not 超期 on the warning filter; the
+    status filter finds it, flagged 暂停 with how long."""
+    from yekuo.workcal.tests.conftest import at
+
+    paused = make_order(cast, category="lv_business", when="2026-11-02 09:00", customer_name="超期后暂停")
+    complete(paused, cast.clerk, "acceptance", "2026-11-02 10:00")
+    services.order_suspend(paused, actor=cast.customer_manager, reason_code="customer_request", evidence_note="来电",
+                           occurred_at=at("2026-11-20 11:00"), source=EventSource.IMPORT)  # fmt: skip
+    login(client, cast.clerk, cast)
+    for alarm in ("overdue", "warning", "any"):
+        assert paused.number not in numbers(client.get(f"/orders/?alarm={alarm}").content.decode())
+    page = client.get("/orders/?status=suspended").content.decode()
+    card = page.split(f'data-number="{paused.number}"')[1].split('data-number="')[0]
+    assert "yk-suspended" in card and "工作日" in card and "text-danger" not in card

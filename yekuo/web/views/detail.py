@@ -85,7 +85,7 @@ def order_action(request, number: str, key: str):
         try:
             message = order_actions.run(key, form, request.user, order)
         except YekuoError as error:
-            add_service_error(form, error)
+            add_service_error(form, error, spec_of(order))
         else:
             messages.success(request, message)
             if request.htmx:
