@@ -46,6 +46,7 @@ ACTIONS = {
         Action("assign", gettext_lazy("指派责任人"), f.AssignForm, "order.assign", "secondary"),
         Action("cancel", gettext_lazy("撤销工单"), f.CancelForm, "order.cancel", "danger"),
         Action("reopen", gettext_lazy("重新开启"), f.ReopenForm, "order.reopen", "secondary"),
+        Action("joint", gettext_lazy("水电气暖讯联合报装"), f.JointForm, "order.create", "secondary"),
     )
 }
 
@@ -113,6 +114,8 @@ def _meaningful(key: str, order: WorkOrder, kwargs: dict) -> bool:
             return status in OPEN
         case "reopen":
             return status == "cancelled"
+        case "joint":  # R4: offered once, at acceptance (while the order is open and the choice not recorded)
+            return status in OPEN and not order.events.filter(type="joint.offered").exists()
     return False
 
 
@@ -179,4 +182,9 @@ def run(key: str, form, user, order: WorkOrder) -> str:
         case "reopen":
             services.order_reopen(order, actor=user, reopen_reason=data["reopen_reason"], **common)
             return _("工单已重新开启")
+        case "joint":
+            from yekuo.partners.services import joint_choice_record
+
+            joint_choice_record(order, actor=user, accepted=data["accepted"], units=data["units"], **common)
+            return _("已登记联合报装，正在推送至所选单位") if data["accepted"] else _("已登记：客户不需要联合报装")
     raise ValueError(key)
