@@ -61,8 +61,8 @@ def test_taken_goes_to_each_chosen_unit_once_and_shows_on_the_order(client, cast
 def _answer(client, body: dict, secret: str, timestamp: str | None = None):
     raw = json.dumps(body).encode()
     timestamp = timestamp or str(int(time.time()))
-    return client.post("/api/v1/partners/answers", raw, content_type="application/json",
-                       headers={TIMESTAMP_HEADER: timestamp, SIGNATURE_HEADER: sign(secret, timestamp, raw)})  # fmt: skip
+    headers = {TIMESTAMP_HEADER: timestamp, SIGNATURE_HEADER: sign(secret, timestamp, raw)}
+    return client.post("/api/v1/partners/answers", raw, content_type="application/json", headers=headers)
 
 
 def test_a_units_signed_answer_is_recorded_and_shown(client, cast, settings):

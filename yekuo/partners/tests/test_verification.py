@@ -49,7 +49,8 @@ def test_identity_result_through_the_adapter(services_at):
 def _counter(client, cast, **fields):
     login(client, cast.clerk, cast)
     data = {"category": "lv_business", "customer_name": "", "customer_phone": "13800001111",
-            "site_address": "东区幸福路8号", "service_area": "", "capacity_kva": "50", "voltage": "380V", **fields}  # fmt: skip
+            "site_address": "东区幸福路8号", "service_area": "", "capacity_kva": "50", "voltage": "380V"}  # fmt: skip
+    data.update(fields)
     return client.post("/orders/new/", data, follow=True)
 
 
