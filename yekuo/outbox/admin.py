@@ -5,19 +5,9 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from yekuo.orders.admin import ReadOnly
 from yekuo.outbox import services
 from yekuo.outbox.models import Attempt, Delivery, DeliveryState, Destination, FailedDelivery, Message
-
-
-class ReadOnly:
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Destination)
@@ -49,9 +39,6 @@ class MessageAdmin(ReadOnly, admin.ModelAdmin):
     search_fields = ("=id", "key", "kind", "order__number")
     date_hierarchy = "created_at"
     inlines = [DeliveryInline]
-
-    def has_view_permission(self, request, obj=None):
-        return super().has_view_permission(request, obj)
 
 
 @admin.action(description=_("立即重试所选投递"))

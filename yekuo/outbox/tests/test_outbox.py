@@ -207,3 +207,17 @@ def test_signature_is_hmac_sha256_over_timestamp_and_body():
     assert transports.sign("s", "1700000000", body) == f"sha256={expected}"
     assert transports.verify("s", "1700000000", body, f"sha256={expected}")
     assert not transports.verify("s", "1700000001", body, f"sha256={expected}")
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/admin/outbox/destination/", "/admin/outbox/message/", "/admin/outbox/delivery/",
+     "/admin/outbox/faileddelivery/", "/admin/partners/verification/"],
+)  # fmt: skip
+def test_admin_pages_render(admin_client, url):
+    Destination.objects.create(code="p", url="http://127.0.0.1:9/")
+    message = services.enqueue("p", "k", {})
+    assert admin_client.get(url).status_code == 200
+    delivery = message.deliveries.get()
+    assert admin_client.get(f"/admin/outbox/delivery/{delivery.pk}/change/").status_code == 200
+    assert admin_client.get(f"/admin/outbox/message/{message.pk}/change/").status_code == 200
