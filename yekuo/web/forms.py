@@ -120,6 +120,7 @@ class CounterOrderForm(BootstrapMixin, forms.Form):
         self.licence = licence
         field = self.fields["customer_name"]
         field.disabled, field.initial = True, licence["company_name"]
+        self.initial["customer_name"] = licence["company_name"]  # over whatever the form was given
         field.help_text = _("来自电子证照，不可修改")
         field.widget.attrs["readonly"] = True
 

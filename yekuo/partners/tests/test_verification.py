@@ -62,6 +62,9 @@ def test_counter_form_takes_the_licence_and_ignores_a_typed_name(client, cast, s
         page = preview.content.decode()
         assert licence(CODE)["company_name"] in page and "电子证照已核验" in page
         assert preview.context["form"].fields["customer_name"].disabled  # read-only on the form
+        assert not preview.context["form"].is_bound  # a preview shows no errors of fields not yet filled in
+        missing = client.post("/orders/new/", {"credit_code": "91150602MA0N120000", "lookup": "1"})
+        assert "电子证照中查无此统一社会信用代码" in missing.content.decode()
         response = _counter(client, cast, credit_code=CODE, customer_name="随便写的名字", identity_ref="MSB1")
     order = WorkOrder.objects.get()
     assert order.customer_name == licence(CODE)["company_name"]  # the service's, not the typed one

@@ -90,11 +90,15 @@ def order_export(request):
 @login_required
 def order_create(request):
     require_action(request.user, "order.create")
-    form = CounterOrderForm(request.POST or None, user=request.user)
+    lookup = "lookup" in request.POST  # 查询电子证照: show what the service returned, create nothing yet
+    if lookup:  # the form as entered so far, without the errors of fields not yet filled in
+        form = CounterOrderForm(initial=request.POST.dict(), user=request.user)
+    else:
+        form = CounterOrderForm(request.POST or None, user=request.user)
     # R2: the services are asked before the order's transaction (a slow one holds no lock); the answers are
     # stored with the order, or wait for the worker when a service is down (partners.services).
     asked = partners.ask_for_form(form, request.POST) if request.method == "POST" else {}
-    if "lookup" in request.POST:  # 查询电子证照: show what the service returned, create nothing yet
+    if lookup:
         return render(request, "web/order_create.html", {"form": form, "asked": asked})
     if request.method == "POST" and form.is_valid():
         data = form.order_data()
