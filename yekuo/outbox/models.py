@@ -7,6 +7,7 @@ and a periodic sweep picks up whatever is due, so a worker that dies between com
 
 import uuid
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -39,7 +40,8 @@ class Message(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     key = models.CharField(_("幂等键"), max_length=200, unique=True, null=True, blank=True)
     kind = models.CharField(_("类型"), max_length=80)
-    payload = models.JSONField(_("内容"), default=dict)
+    # Dates, times, decimals and UUIDs are stored as Django's JSON encoder writes them (ISO 8601, strings).
+    payload = models.JSONField(_("内容"), default=dict, encoder=DjangoJSONEncoder)
     order = models.ForeignKey(
         "orders.WorkOrder", null=True, blank=True, on_delete=models.PROTECT, related_name="outbox_messages"
     )

@@ -22,6 +22,7 @@ from yekuo.common.errors import InvalidInput
 from yekuo.orders.events import JOINT_UNITS
 from yekuo.orders.services import apply_event
 from yekuo.outbox.services import backoff, enqueue
+from yekuo.outbox.transports import clean
 from yekuo.partners import adapters
 from yekuo.partners.models import Verification, VerificationKind, VerificationState
 
@@ -92,9 +93,9 @@ def verification_ask(kind: str, subject: str) -> Outcome:
     try:
         answer = adapters.ADAPTERS[kind](subject)
     except adapters.NotFound as exc:
-        return Outcome(kind, subject, VerificationState.NOT_FOUND, error=str(exc), fetched_at=timezone.now())
-    except adapters.Unavailable as exc:
-        return Outcome(kind, subject, VerificationState.WAITING, error=str(exc))
+        return Outcome(kind, subject, VerificationState.NOT_FOUND, error=clean(str(exc)), fetched_at=timezone.now())
+    except adapters.Unavailable as exc:  # the error is kept for people to read (no NUL: PostgreSQL)
+        return Outcome(kind, subject, VerificationState.WAITING, error=clean(str(exc)))
     return Outcome(kind, subject, VerificationState.VERIFIED, answer.data, answer.source, fetched_at=timezone.now())
 
 

@@ -3,13 +3,14 @@ local HTTP receivers: delivered, retried with backoff then failed, never sent on
 the worker dies between commit and delivery, and received exactly once by an idempotent receiver."""
 
 import json
+import time
 from datetime import timedelta
 from io import StringIO
 
 import pytest
 from django.core import mail
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from yekuo.outbox import selectors, services, transports
@@ -221,3 +222,33 @@ def test_admin_pages_render(admin_client, url):
     delivery = message.deliveries.get()
     assert admin_client.get(f"/admin/outbox/delivery/{delivery.pk}/change/").status_code == 200
     assert admin_client.get(f"/admin/outbox/message/{message.pk}/change/").status_code == 200
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent writers need PostgreSQL")
+def test_the_same_key_enqueued_at_once_in_two_transactions_is_one_message(transactional_db):
+    from yekuo.orders.tests.test_concurrency import in_threads
+
+    Destination.objects.create(code="partner", url="http://127.0.0.1:9/", enabled=False)
+    for n in range(8):
+
+        def enqueue_slowly(n=n):
+            with transaction.atomic():
+                message = services.enqueue("partner", "k", {"n": n}, key=f"race-{n}")
+                time.sleep(0.05)  # hold the transaction open while the other one tries
+                return message.pk
+
+        first, second = in_threads(enqueue_slowly, enqueue_slowly)
+        assert first == second, (first, second)
+    assert Message.objects.count() == 8 and Delivery.objects.count() == 8
+
+
+def test_payload_with_dates_and_decimals_is_stored_as_json(db):
+    from decimal import Decimal
+
+    from django.core.serializers.json import DjangoJSONEncoder
+
+    Destination.objects.create(code="p", url="http://127.0.0.1:9/", enabled=False)
+    when = timezone.now()
+    message = services.enqueue("p", "k", {"at": when, "kva": Decimal("8.5")})
+    message.refresh_from_db()
+    assert message.payload == {"at": DjangoJSONEncoder().default(when), "kva": "8.5"}  # ISO 8601, to the ms
