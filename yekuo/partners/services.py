@@ -17,10 +17,12 @@ from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from yekuo.common.errors import InvalidInput
 from yekuo.orders.events import JOINT_UNITS
 from yekuo.orders.services import apply_event
+from yekuo.orders.validation import uscc_ok
 from yekuo.outbox.services import backoff, enqueue
 from yekuo.outbox.transports import clean
 from yekuo.partners import adapters
@@ -57,12 +59,11 @@ class Outcome:
 def check_subject(kind: str, subject: str) -> str:
     subject = (subject or "").strip().upper() if kind == VerificationKind.ELICENCE else (subject or "").strip()
     if kind == VerificationKind.ELICENCE:
-        # GB 32100-2015: 18 characters, digits and capital letters without I, O, S, V, Z.
-        if len(subject) != 18 or any(c not in "0123456789ABCDEFGHJKLMNPQRTUWXY" for c in subject):
-            raise InvalidInput("统一社会信用代码应为18位数字或大写字母", field="credit_code")
+        if not uscc_ok(subject):  # GB 32100-2015, with its check character: the orders' own data rule
+            raise InvalidInput(_("统一社会信用代码有误（18位，含校验码）"), field="credit_code")
     elif kind == VerificationKind.IDENTITY:
         if not subject or len(subject) > 64:
-            raise InvalidInput("核验编号不能为空且不超过64个字符", field="identity_ref")
+            raise InvalidInput(_("核验编号不能为空且不超过64个字符"), field="identity_ref")
     else:
         raise InvalidInput(f"unknown verification kind {kind!r}", field="kind")
     return subject

@@ -37,10 +37,18 @@ def ask_for_form(form, post) -> dict[str, services.Outcome]:
     return asked
 
 
-def placeholder_name(credit_code: str) -> str:
-    """The customer name of an enterprise order while the licence service is down (replaced by the company
-    name once it answers: services.verification_retry)."""
-    return services.placeholder_name(credit_code)
+def order_data(data: dict, cleaned: dict) -> dict:
+    """The order's fields with what the credit code gives: the code is the enterprise's certificate number
+    (customer_id_number, when none was entered) and, while the licence service has not answered, its name
+    stands in for the company's (replaced once it answers: services.verification_retry)."""
+    code = (cleaned.get("credit_code") or "").strip().upper()
+    if not code:
+        return data
+    return {
+        **data,
+        "customer_id_number": data.get("customer_id_number") or code,
+        "customer_name": data.get("customer_name") or services.placeholder_name(code),
+    }
 
 
 def record_for_order(order, asked: dict, *, actor) -> None:

@@ -1,7 +1,8 @@
 """Simulator of the e-licence sharing service (电子证照共享服务, R2): GET /licences/<unified social credit code>.
 
 Any well-formed code is found, with made-up but stable data (the same code always gives the same company),
-except a code ending in 0000, which is not registered (404). Options: mode (ok | error | slow | garbage),
+except a code whose 15th to 17th characters are 000 (just before its check character), which is not
+registered (404). Options: mode (ok | error | slow | garbage),
 delay (seconds before answering), fail_rate (share of requests answered 500)."""
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ class Handler(base.SimulatorHandler):
 
     def get(self, path: str):
         match = re.fullmatch(r"/licences/([^/?]+)", path.split("?")[0])
-        if not match or not CODE.match(match.group(1)) or match.group(1).endswith("0000"):
+        if not match or not CODE.match(match.group(1)) or match.group(1)[14:17] == "000":
             return 404, {"error": "licence not found"}
         return 200, licence(match.group(1))
 

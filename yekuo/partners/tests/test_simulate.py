@@ -17,7 +17,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-PATHS = [("elicence", "/licences/91150602MA0N1234X5"), ("identity", "/verifications/MSB1"), ("utilities", "/received")]
+PATHS = [("elicence", "/licences/91150602MA0N1234XU"), ("identity", "/verifications/MSB1"), ("utilities", "/received")]
 
 
 @pytest.mark.slow

@@ -14,7 +14,7 @@ from yekuo.partners.simulators.elicence import licence
 from yekuo.partners.tests.conftest import running, set_mode
 from yekuo.web.tests.helpers import login
 
-CODE = "91150602MA0N1234X5"  # well-formed (GB 32100-2015 characters)
+CODE = "91150602MA0N1234XU"  # well-formed, with its check character (GB 32100-2015)
 pytestmark = pytest.mark.slow  # every test here starts a simulator (a server)
 
 
@@ -27,7 +27,7 @@ def test_licence_lookup_through_the_adapter(services_at):
                                     "valid_from", "valid_until"}  # fmt: skip
         assert answer.source.startswith("电子证照共享服务 http://127.0.0.1:")
         with pytest.raises(adapters.NotFound):
-            adapters.licence_lookup("91150602MA0N120000")
+            adapters.licence_lookup("91150602MA0N12000W")
 
 
 @pytest.mark.parametrize("mode", ["error", "slow", "garbage"])
@@ -63,11 +63,12 @@ def test_counter_form_takes_the_licence_and_ignores_a_typed_name(client, cast, s
         assert licence(CODE)["company_name"] in page and "电子证照已核验" in page
         assert preview.context["form"].fields["customer_name"].disabled  # read-only on the form
         assert not preview.context["form"].is_bound  # a preview shows no errors of fields not yet filled in
-        missing = client.post("/orders/new/", {"credit_code": "91150602MA0N120000", "lookup": "1"})
+        missing = client.post("/orders/new/", {"credit_code": "91150602MA0N12000W", "lookup": "1"})
         assert "电子证照中查无此统一社会信用代码" in missing.content.decode()
         response = _counter(client, cast, credit_code=CODE, customer_name="随便写的名字", identity_ref="MSB1")
     order = WorkOrder.objects.get()
     assert order.customer_name == licence(CODE)["company_name"]  # the service's, not the typed one
+    assert order.customer_id_number == CODE  # the enterprise's certificate
     rows = {v.kind: v for v in Verification.objects.filter(order=order)}
     assert rows["elicence"].state == "verified" and rows["elicence"].fetched_at and rows["elicence"].source
     assert rows["identity"].data["result"] == "passed"
@@ -78,7 +79,7 @@ def test_counter_form_takes_the_licence_and_ignores_a_typed_name(client, cast, s
 def test_licence_not_registered_is_the_forms_error(client, cast, services_at):
     with running("elicence") as server:
         services_at(elicence=server)
-        response = _counter(client, cast, credit_code="91150602MA0N120000")
+        response = _counter(client, cast, credit_code="91150602MA0N12000W")
     assert response.status_code == 400 and not WorkOrder.objects.exists()
     assert response.context["form"].errors["credit_code"] == ["电子证照中查无此统一社会信用代码"]
 

@@ -104,8 +104,7 @@ def order_create(request):
         data = form.order_data()
         try:
             with transaction.atomic(durable=True):
-                if not data.get("customer_name"):  # the licence service is down: its code stands in until it answers
-                    data["customer_name"] = partners.placeholder_name(form.cleaned_data["credit_code"])
+                data = partners.order_data(data, form.cleaned_data)
                 order = services.order_create(actor=request.user, channel="counter", **data)
                 partners.record_for_order(order, asked, actor=request.user)
         except Forbidden:
