@@ -177,7 +177,9 @@ def deliver_due(now: datetime | None = None, limit: int = 200) -> dict[str, int]
 def retry(delivery_ids: Iterable[int] | None = None, *, failed: bool = False) -> int:
     """An administrator's retry: the given deliveries (or every failed one) start a new round of tries now.
     Delivered ones are left alone. Returns how many were put back."""
-    rows = Delivery.objects.exclude(state=DeliveryState.DELIVERED)
+    now = timezone.now()
+    # Not one a worker is sending right now (its lease is live): it would be sent twice at once.
+    rows = Delivery.objects.exclude(state=DeliveryState.DELIVERED).exclude(lease_until__gt=now)
     if failed:
         rows = rows.filter(state=DeliveryState.FAILED)
     if delivery_ids is not None:
@@ -187,7 +189,7 @@ def retry(delivery_ids: Iterable[int] | None = None, *, failed: bool = False) ->
     with transaction.atomic():
         ids = list(rows.select_for_update().values_list("pk", flat=True))
         Delivery.objects.filter(pk__in=ids).update(
-            state=DeliveryState.PENDING, attempts=0, next_attempt_at=timezone.now(), lease_until=None
+            state=DeliveryState.PENDING, attempts=0, next_attempt_at=now, lease_until=None
         )
         transaction.on_commit(lambda: _schedule(ids))
     return len(ids)
