@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from yekuo.outbox.selectors import messages_for_order
@@ -28,6 +31,17 @@ METHODS = {"face": _("刷脸"), "id_card": _("身份证读卡")}
 RESULTS = {"passed": _("通过"), "failed": _("未通过")}
 
 
+def _local_time(value: str) -> str:
+    """An ISO 8601 time from a service, as the pages show times (Asia/Shanghai); as given if it is not one."""
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    if timezone.is_naive(moment):
+        return value
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+
+
 def shown_fields(kind: str, data: dict) -> list[tuple]:
     labels = LICENCE_LABELS if kind == VerificationKind.ELICENCE else IDENTITY_LABELS
     rows = []
@@ -39,6 +53,8 @@ def shown_fields(kind: str, data: dict) -> list[tuple]:
             value = METHODS.get(value, value)
         elif key == "result":
             value = RESULTS.get(value, value)
+        elif key == "verified_at" and value:
+            value = _local_time(value)
         if value:
             rows.append((label, value))
     return rows
