@@ -87,3 +87,25 @@ def serve_forever(server: ThreadingHTTPServer, name: str) -> None:
         pass
     finally:
         server.server_close()
+
+
+def add_service_arguments(parser, url_setting: str) -> None:
+    """The options every service simulator takes (`yekuo simulate NAME --help`)."""
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=None, help=f"default: the port of {url_setting}")
+    parser.add_argument("--mode", choices=["ok", "error", "slow", "garbage"], default="ok",
+                        help="answer normally, 500, too late, or with bytes that are not HTTP")  # fmt: skip
+    parser.add_argument("--delay", type=float, default=0.0, help="seconds before each answer")
+    parser.add_argument("--fail-rate", type=float, default=0.0, help="share of requests answered 500")
+    parser.add_argument("--quiet", action="store_true", help="do not log each request")
+
+
+def run_command(serve, url_setting: str, options: dict, extra: tuple[str, ...] = ()) -> None:
+    """Serve on --port, by default the port of the URL yekuo calls this service at."""
+    from urllib.parse import urlsplit
+
+    from django.conf import settings
+
+    port = options.get("port") or urlsplit(getattr(settings, url_setting)).port
+    keep = {k: options.get(k) for k in ("mode", "delay", "fail_rate", "quiet", *extra)}
+    serve(options.get("host") or "127.0.0.1", port, **keep)

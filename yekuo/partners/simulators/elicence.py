@@ -53,3 +53,11 @@ def make_server(host: str, port: int, **options):
 
 def serve(host: str, port: int, **options) -> None:
     base.serve_forever(make_server(host, port, **options), "elicence")
+
+
+def add_arguments(parser) -> None:
+    base.add_service_arguments(parser, "YEKUO_ELICENCE_URL")
+
+
+def command(options: dict) -> None:
+    base.run_command(serve, "YEKUO_ELICENCE_URL", options)

@@ -39,3 +39,11 @@ def make_server(host: str, port: int, **options):
 
 def serve(host: str, port: int, **options) -> None:
     base.serve_forever(make_server(host, port, **options), "identity")
+
+
+def add_arguments(parser) -> None:
+    base.add_service_arguments(parser, "YEKUO_IDENTITY_URL")
+
+
+def command(options: dict) -> None:
+    base.run_command(serve, "YEKUO_IDENTITY_URL", options)

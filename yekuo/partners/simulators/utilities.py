@@ -103,3 +103,17 @@ def make_server(host: str, port: int, **options):
 
 def serve(host: str, port: int, **options) -> None:
     base.serve_forever(make_server(host, port, **options), "utilities")
+
+
+def add_arguments(parser) -> None:
+    base.add_service_arguments(parser, "YEKUO_UTILITIES_URL")
+    parser.add_argument("--secret", default=None, help="the signing secret (default: YEKUO_PARTNER_SECRET)")
+    parser.add_argument("--yekuo-url", default=None, help="where to post the units' answers (none: no answers)")
+    parser.add_argument("--answer-after", type=float, default=5.0, help="seconds before a unit answers")
+
+
+def command(options: dict) -> None:
+    from django.conf import settings
+
+    options = {**options, "secret": options.get("secret") or settings.YEKUO_PARTNER_SECRET}
+    base.run_command(serve, "YEKUO_UTILITIES_URL", options, extra=("secret", "yekuo_url", "answer_after"))

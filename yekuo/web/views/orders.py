@@ -105,7 +105,8 @@ def order_create(request):
         try:
             with transaction.atomic(durable=True):
                 data = partners.order_data(data, form.cleaned_data)
-                order = services.order_create(actor=request.user, channel="counter", **data)
+                data["channel"] = data.get("channel") or "counter"
+                order = services.order_create(actor=request.user, **data)
                 partners.record_for_order(order, asked, actor=request.user)
         except Forbidden:
             # The role may create orders (checked above), so the refusal is the scope of the address's branch.
