@@ -36,15 +36,17 @@ $(VENDOR)/.copied: node_modules/.package-lock.json
 
 assets: $(VENDOR)/.copied
 
-# Set up, migrate, load the calendar, the regulations and the demo, and serve at http://127.0.0.1:$(PORT).
+# Set up, migrate, load the calendar, the regulations and the demo, and serve at http://127.0.0.1:$(PORT), with the
+# partner services' simulators (docs/partners.md).
 run: setup
 	$(BIN)/yekuo migrate --noinput
 	$(BIN)/yekuo calendar seed
 	$(BIN)/yekuo regulations load-bundled
 	$(BIN)/yekuo approvals load-bundled
 	$(BIN)/yekuo demo
+	$(BIN)/yekuo outbox seed
 	$(BIN)/yekuo collectstatic --noinput -v0
-	$(BIN)/yekuo serve --port $(PORT)
+	YEKUO_SIMULATORS=1 $(BIN)/yekuo serve --port $(PORT)
 
 # The whole suite, slow tests included, on SQLite by default; set DATABASE_URL=postgresql://… to run it on
 # PostgreSQL. For a quick run without the tests that start servers or subprocesses: .venv/bin/pytest -m "not slow".

@@ -135,6 +135,14 @@ def database_from_url(name: str, default: str) -> dict:
     return config
 
 
+def env_url(name: str, default: str) -> str:
+    """An http(s) base URL (a partner service's endpoint), without its trailing slash."""
+    url = (os.environ.get(name) or default).strip()
+    if not url.startswith(("http://", "https://")) or len(url) < 10:
+        raise ImproperlyConfigured(f"{name}={url!r} must be an http:// or https:// URL")
+    return url.rstrip("/")
+
+
 def redis_url(name: str) -> str | None:
     url = os.environ.get(name)
     if not url:

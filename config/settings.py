@@ -20,6 +20,7 @@ from config.env import (
     env_list,
     env_networks,
     env_str,
+    env_url,
     redis_url,
     web_workers,
 )
@@ -77,6 +78,8 @@ INSTALLED_APPS = [
     "yekuo.approvals",
     "yekuo.orders",
     "yekuo.exports",
+    "yekuo.outbox",
+    "yekuo.partners",
     "yekuo.web",
 ]
 
@@ -242,6 +245,28 @@ YEKUO_SUSPENSION_REVIEW_DAYS = env_float("YEKUO_SUSPENSION_REVIEW_DAYS", 5.0, mi
 # Reverse proxies in front of yekuo whose X-Forwarded-For is believed (common/throttle.client_address): behind
 # one, every customer would otherwise share the proxy's address, and one guesser would lock all of them out.
 YEKUO_TRUSTED_PROXIES = env_networks("YEKUO_TRUSTED_PROXIES")
+
+# The outbox (yekuo/outbox, docs/outbox.md): a failed delivery is tried again after BACKOFF × 2^(tries−1) seconds,
+# ±25 % jitter, at most BACKOFF_MAX, up to its destination's max_attempts.
+YEKUO_OUTBOX_BACKOFF_SECONDS = env_int("YEKUO_OUTBOX_BACKOFF_SECONDS", 30, minimum=1)
+YEKUO_OUTBOX_BACKOFF_MAX_SECONDS = env_int("YEKUO_OUTBOX_BACKOFF_MAX_SECONDS", 3600, minimum=1)
+# The shared secret the demo destinations and simulators sign with (`yekuo outbox seed`); real partners get their
+# own secret per destination in admin.
+YEKUO_PARTNER_SECRET = env_str("YEKUO_PARTNER_SECRET", "yekuo-demo-partner-secret")
+# Partner services (yekuo/partners, docs/partners.md; R2, R4). Each adapter calls its endpoint with this timeout
+# (seconds) and this many quick retries; when the service is still down or slow the application is saved waiting
+# for verification and the worker tries again with the outbox's backoff. The defaults are the local simulators
+# (`yekuo simulate elicence|identity|utilities`), which `yekuo serve` starts when YEKUO_SIMULATORS is on.
+YEKUO_ELICENCE_URL = env_url("YEKUO_ELICENCE_URL", "http://127.0.0.1:8791")
+YEKUO_ELICENCE_TIMEOUT = env_float("YEKUO_ELICENCE_TIMEOUT", 3.0, minimum=0.1, maximum=120.0)
+YEKUO_ELICENCE_RETRIES = env_int("YEKUO_ELICENCE_RETRIES", 1, minimum=0)
+YEKUO_IDENTITY_URL = env_url("YEKUO_IDENTITY_URL", "http://127.0.0.1:8792")
+YEKUO_IDENTITY_TIMEOUT = env_float("YEKUO_IDENTITY_TIMEOUT", 3.0, minimum=0.1, maximum=120.0)
+YEKUO_IDENTITY_RETRIES = env_int("YEKUO_IDENTITY_RETRIES", 1, minimum=0)
+# The joint utility application's units (R4): base URL of the units' endpoint (the `utilities` simulator).
+YEKUO_UTILITIES_URL = env_url("YEKUO_UTILITIES_URL", "http://127.0.0.1:8793")
+# `yekuo serve` also starts the local simulators as children (the demo: `make run` sets it).
+YEKUO_SIMULATORS = env_bool("YEKUO_SIMULATORS", False)
 
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)

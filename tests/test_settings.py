@@ -31,6 +31,7 @@ def yekuo(*args, **env_vars):
         (lambda: env.database_from_url("X_DB", "sqlite://"), "X_DB", "mysql://u@h/db", "not supported"),
         (lambda: env.redis_url("X_REDIS"), "X_REDIS", "localhost:6379", "must start with redis://"),
         (lambda: env.env_networks("X_NETS"), "X_NETS", "10.0.0.0/8, proxy.local", "not an IP address or network"),
+        (lambda: env.env_url("X_URL", "http://127.0.0.1:1"), "X_URL", "127.0.0.1:8791", "must be an http://"),
     ],
 )
 def test_bad_values_raise_naming_the_variable(monkeypatch, parser, name, raw, message):

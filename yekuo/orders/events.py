@@ -43,6 +43,22 @@ def _approval(payload: dict) -> None:
 
 _NODE = _text("node", "node", "the node is required")
 
+# R4: the units a joint application may go to (水电气暖讯联合报装).
+JOINT_UNITS = ("water", "gas", "heating", "telecom")
+
+
+def _joint(payload: dict) -> None:
+    """R4: the customer's answer to the offer of joint application, and the units chosen when taken."""
+    accepted, units = payload.get("accepted"), payload.get("units", [])
+    if not isinstance(accepted, bool):
+        raise InvalidInput("joint.offered needs accepted: true or false (R4)", field="accepted")
+    if not isinstance(units, list) or any(u not in JOINT_UNITS for u in units) or len(set(units)) != len(units):
+        raise InvalidInput(f"units must be distinct codes of: {', '.join(JOINT_UNITS)}", field="units")
+    if accepted and not units:
+        raise InvalidInput("a joint application taken needs at least one unit (R4)", field="units")
+    if not accepted and units:
+        raise InvalidInput("a joint application declined has no units", field="units")
+
 
 @dataclass(frozen=True)
 class EventType:
@@ -91,6 +107,8 @@ EVENT_TYPES: dict[str, EventType] = {
                   check=_text("reason", "cancel_reason", "cancelling an order needs a reason")),
         EventType("order.reopened", _("重新开启工单"), "order.reopen", ingest=True,
                   check=_text("reason", "reopen_reason", "reopening an order needs a reason")),
+        # R4: offered at acceptance; the customer's choice (taken with units, or declined).
+        EventType("joint.offered", _("联合报装意愿"), "order.create", check=_joint),
         # I7: written by the calendar recompute job, in the same transaction as the order's new clocks.
         EventType("calendar.recomputed", _("日历变更重算"), None),
     )

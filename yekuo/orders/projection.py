@@ -202,6 +202,11 @@ class Projector:
     def _on_calendar_recomputed(self, event: Event) -> None:
         pass  # recorded so the order's history shows when an official schedule moved its deadlines (I7)
 
+    def _on_joint_offered(self, event: Event) -> None:
+        """R4: the customer's choice of joint utility application, recorded at acceptance; it moves no clock."""
+        if self.state.status in (ENERGIZED, CANCELLED):
+            raise WorkflowError(f"{event.type}: the order is {self.state.status}")
+
     def _on_entry_reviewed(self, event: Event) -> None:
         """A second person's check of a back-dated entry (I5, `orders.entry_review`): kept in the log
         for the monthly check, it moves no clock; it may come after the order is closed."""

@@ -178,3 +178,29 @@ class EditForm(BootstrapMixin, forms.Form):
         if data.get("service_area") is not None and data["service_area"].pk != order.service_area_id:
             found["service_area"] = data["service_area"]
         return found
+
+
+class JointForm(ActionForm):
+    """R4: the customer's answer to the offer of joint application with water, gas, heating and telecom."""
+
+    accepted = forms.TypedChoiceField(
+        label=_("客户是否联合报装"),
+        choices=[("yes", _("是，联合报装")), ("no", _("否，不需要"))],
+        coerce=lambda v: v == "yes",
+    )
+    units = forms.MultipleChoiceField(
+        label=_("联合报装单位"), required=False, widget=forms.CheckboxSelectMultiple,
+        help_text=_("工单受理信息及证照资料将经工程建设项目审批平台推送至所选单位"),
+    )  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from yekuo.partners.selectors import UNIT_LABELS
+
+        self.fields["units"].choices = list(UNIT_LABELS.items())
+
+    def clean(self):
+        data = super().clean()
+        if data.get("accepted") and not data.get("units"):
+            self.add_error("units", _("请选择至少一个联合报装单位"))
+        return data

@@ -74,7 +74,15 @@ class CounterOrderForm(BootstrapMixin, forms.Form):
     """营业厅受理: a counter order, received as it is created (D3)."""
 
     category = forms.ChoiceField(label=_("业务类别"), choices=())
-    customer_name = forms.CharField(label=_("客户名称"), max_length=100)
+    # R2 一证办电 / 刷脸办电: what the services return is filled in by yekuo and shown read-only (partners app).
+    credit_code = forms.CharField(
+        label=_("统一社会信用代码"), max_length=18, required=False,
+        help_text=_("企业一证办电：填写后点“查询电子证照”，名称等由电子证照自动带出"),
+    )  # fmt: skip
+    identity_ref = forms.CharField(
+        label=_("刷脸核验编号"), max_length=64, required=False, help_text=_("居民刷脸办电：平台核验记录的编号")
+    )
+    customer_name = forms.CharField(label=_("客户名称"), max_length=100, required=False)
     customer_id_number = forms.CharField(label=_("证件号码"), max_length=40, required=False)
     customer_phone = forms.CharField(
         label=_("联系电话"),
@@ -103,7 +111,30 @@ class CounterOrderForm(BootstrapMixin, forms.Form):
         areas = restrict(ServiceArea.objects.select_related("branch"), user, "order.create")
         self.fields["service_area"].queryset = areas
         self.fields["service_area"].label_from_instance = lambda a: f"{a.branch.name} · {a.name}"
+        self.licence = None
         self.style()
+
+    def lock_licence(self, licence: dict) -> None:
+        """R2: the company name comes from the e-licence service; staff cannot retype it (a disabled field
+        keeps its initial value whatever is posted)."""
+        self.licence = licence
+        field = self.fields["customer_name"]
+        field.disabled, field.initial = True, licence["company_name"]
+        self.initial["customer_name"] = licence["company_name"]  # over whatever the form was given
+        field.help_text = _("来自电子证照，不可修改")
+        field.widget.attrs["readonly"] = True
+
+    def clean(self):
+        data = super().clean()
+        for name, message in getattr(self, "partner_errors", {}).items():
+            self.add_error(name, message)
+        if not data.get("customer_name") and not data.get("credit_code"):
+            self.add_error("customer_name", _("请填写客户名称，或填写统一社会信用代码由电子证照带出"))
+        return data
+
+    def order_data(self) -> dict:
+        """The cleaned data the order service takes (without the partner services' fields)."""
+        return {k: v for k, v in self.cleaned_data.items() if k not in ("credit_code", "identity_ref")}
 
 
 class ProgressForm(BootstrapMixin, forms.Form):

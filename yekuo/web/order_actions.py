@@ -47,6 +47,7 @@ ACTIONS = {
         Action("cancel", gettext_lazy("撤销工单"), f.CancelForm, "order.cancel", "danger"),
         Action("reopen", gettext_lazy("重新开启"), f.ReopenForm, "order.reopen", "secondary"),
         Action("edit", gettext_lazy("修改工单信息"), f.EditForm, "order.edit", "secondary"),
+        Action("joint", gettext_lazy("水电气暖讯联合报装"), f.JointForm, "order.create", "secondary"),
     )
 }
 
@@ -118,6 +119,8 @@ def _meaningful(key: str, order: WorkOrder, kwargs: dict) -> bool:
             return status == "cancelled"
         case "edit":
             return status in OPEN
+        case "joint":  # R4: offered once, at acceptance (while the order is open and the choice not recorded)
+            return status in OPEN and not order.events.filter(type="joint.offered").exists()
     return False
 
 
@@ -187,4 +190,9 @@ def run(key: str, form, user, order: WorkOrder) -> str:
         case "edit":
             services.order_edit(order, actor=user, changes=form.changes(), note=data["note"])
             return _("工单信息已修改")
+        case "joint":
+            from yekuo.partners.services import joint_choice_record
+
+            joint_choice_record(order, actor=user, accepted=data["accepted"], units=data["units"], **common)
+            return _("已登记联合报装，正在推送至所选单位") if data["accepted"] else _("已登记：客户不需要联合报装")
     raise ValueError(key)

@@ -51,7 +51,7 @@ def test_actions_offered_follow_roles_and_node_owners(client, cast):
         page = login(client, user, cast).get(f"/orders/{order.number}/")
         return {action.key for action, _form in page.context["actions"]}
 
-    assert offered(cast.clerk) == {"complete", "suspend", "edit"}
+    assert offered(cast.clerk) == {"complete", "suspend", "edit", "joint"}  # joint: R4, offered at acceptance
     assert offered(cast.customer_manager) == {"suspend", "edit"}  # survey not active yet: nothing to complete
     assert offered(cast.branch_manager) == {"assign", "cancel"}
     assert offered(cast.auditor) == set()

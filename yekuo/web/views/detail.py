@@ -15,6 +15,7 @@ from yekuo.orders import personal_data
 from yekuo.orders.models import OrderStatus, Suspension
 from yekuo.orders.personal_data import may_reveal
 from yekuo.orders.selectors import ORDER_NUMBER, mask, orders_for, time_split
+from yekuo.partners.selectors import partner_context
 from yekuo.web import labels, order_actions
 from yekuo.web.event_log import completed_by, event_rows
 from yekuo.web.presenters import gantt, node_rows, spec_of, timeline
@@ -60,6 +61,7 @@ def _context(request, order, failed=None, revealed=None) -> dict:
         "nodes": node_rows(order, completed_by(events)),
         "events": event_rows(events, spec),
         "actions": order_actions.offered(request.user, order, failed),
+        "partners": partner_context(order),  # R2 verifications, R4 joint application
     }
 
 

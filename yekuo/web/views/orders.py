@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,6 +17,7 @@ from yekuo.exports.services import start_export
 from yekuo.orders import services
 from yekuo.orders.selectors import filter_orders, first_due, mask, orders_for, sort_orders, with_current_work
 from yekuo.orders.services import table_for
+from yekuo.partners import web as partners
 from yekuo.web import labels
 from yekuo.web.export import export_response
 from yekuo.web.forms import CounterOrderForm, OrderFilterForm
@@ -88,11 +90,24 @@ def order_export(request):
 @login_required
 def order_create(request):
     require_action(request.user, "order.create")
-    form = CounterOrderForm(request.POST or None, user=request.user)
+    lookup = "lookup" in request.POST  # 查询电子证照: show what the service returned, create nothing yet
+    if lookup:  # the form as entered so far, without the errors of fields not yet filled in
+        form = CounterOrderForm(initial=request.POST.dict(), user=request.user)
+    else:
+        form = CounterOrderForm(request.POST or None, user=request.user)
+    # R2: the services are asked before the order's transaction (a slow one holds no lock); the answers are
+    # stored with the order, or wait for the worker when a service is down (partners.services).
+    asked = partners.ask_for_form(form, request.POST) if request.method == "POST" else {}
+    if lookup:
+        return render(request, "web/order_create.html", {"form": form, "asked": asked})
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
+        data = form.order_data()
         try:
-            order = services.order_create(actor=request.user, channel="counter", **data)
+            with transaction.atomic(durable=True):
+                data = partners.order_data(data, form.cleaned_data)
+                data["channel"] = data.get("channel") or "counter"
+                order = services.order_create(actor=request.user, **data)
+                partners.record_for_order(order, asked, actor=request.user)
         except Forbidden:
             # The role may create orders (checked above), so the refusal is the scope of the address's branch.
             form.add_error("site_address", _("用电地址所属的分公司不在您的受理范围内，请核对用电地址或选择营业区"))
@@ -101,4 +116,4 @@ def order_create(request):
         else:
             messages.success(request, _("已受理工单 %(number)s") % {"number": order.number})
             return redirect("order_detail", number=order.number)
-    return render(request, "web/order_create.html", {"form": form}, status=400 if form.errors else 200)
+    return render(request, "web/order_create.html", {"form": form, "asked": asked}, status=400 if form.errors else 200)

@@ -25,6 +25,21 @@ def control_socket() -> list[str]:
     return ["--control-socket", str(path)]
 
 
+def simulator_commands(host: str, port: int) -> list[list[str]]:
+    """`yekuo simulate NAME` for each partner simulator when YEKUO_SIMULATORS is on; the units' simulator
+    answers to this yekuo."""
+    if not settings.YEKUO_SIMULATORS:
+        return []
+    from yekuo.partners.management.commands.simulate import SIMULATORS
+
+    yekuo_url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
+    return [
+        [sys.executable, "-m", "yekuo.cli", "simulate", name, "--quiet",
+         *(["--yekuo-url", yekuo_url] if name == "utilities" else [])]
+        for name in SIMULATORS
+    ]  # fmt: skip
+
+
 class Command(BaseCommand):
     help = "Serve yekuo: gunicorn on HOST:PORT and the Huey consumer; stops both on SIGINT/SIGTERM."
 
@@ -58,6 +73,9 @@ class Command(BaseCommand):
         children.append(subprocess.Popen(web))
         if not no_worker:
             children.append(subprocess.Popen(worker))
+        # The demo's partner simulators (YEKUO_SIMULATORS; docs/partners.md): stopped with yekuo, but not watched,
+        # since a simulator that could not start (its port taken) leaves yekuo itself working.
+        simulators = [subprocess.Popen(command) for command in simulator_commands(host, port)]
         self.stdout.write(f"yekuo: serving on http://{host}:{port}/" + ("" if no_worker else " with a worker"))
         self.stdout.flush()
         # When either stops, stop the other: a web without its worker (or the reverse) is not yekuo.
@@ -65,7 +83,12 @@ class Command(BaseCommand):
             time.sleep(0.5)
         stopped_by_us = bool(asked_to_stop)
         stop(None, None)
+        for simulator in simulators:
+            if simulator.poll() is None:
+                simulator.send_signal(signal.SIGTERM)
         codes = [child.wait(timeout=30) for child in children]
+        for simulator in simulators:
+            simulator.wait(timeout=30)
         # A child that has not yet installed its own handler (Huey sets its handlers only after it has logged its
         # start) dies of the SIGTERM we send it: when the stop was asked for, that is a clean stop, not a failure.
         if stopped_by_us:
