@@ -64,7 +64,9 @@ def relay_progress(now=None) -> int:
     with transaction.atomic(durable=True):
         cursor, _ = RelayCursor.objects.select_for_update().get_or_create(name="progress")
         events = list(
-            OrderEvent.objects.filter(pk__gt=cursor.last_event_id, recorded_at__lt=now - timedelta(seconds=RELAY_LAG_SECONDS))
+            OrderEvent.objects.filter(
+                pk__gt=cursor.last_event_id, recorded_at__lt=now - timedelta(seconds=RELAY_LAG_SECONDS)
+            )
             .order_by("pk")
             .values_list("pk", "type", "order_id")[:RELAY_BATCH]
         )

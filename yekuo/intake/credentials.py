@@ -90,7 +90,9 @@ def authenticate(request, platform_code: str, body: bytes) -> Platform:
     try:
         signed_at = int(stamp)
     except ValueError:
-        raise SignatureRefused("X-Yekuo-Timestamp must be Unix time in whole seconds", code="timestamp_invalid") from None
+        raise SignatureRefused(
+            "X-Yekuo-Timestamp must be Unix time in whole seconds", code="timestamp_invalid"
+        ) from None
     skew = settings.YEKUO_PLATFORM_CLOCK_SKEW_SECONDS
     if abs(time.time() - signed_at) > skew:
         raise SignatureRefused(

@@ -36,9 +36,7 @@ class Platform(models.Model):
     company = models.ForeignKey("accounts.Company", models.PROTECT, related_name="+", verbose_name=_("供电公司"))
     route = models.CharField(_("派单方式"), max_length=10, choices=Route.choices, default=Route.QUEUE)
     # The account its orders are created by (the integration role, company scope): the order's log names it.
-    account = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("接口账号")
-    )
+    account = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("接口账号"))
     enabled = models.BooleanField(_("启用"), default=True)
 
     scope_branch_field = None
@@ -108,7 +106,12 @@ class Application(models.Model):
     request_sha256 = models.CharField(max_length=64, help_text="SHA-256 of the first push's body")
     company = models.ForeignKey("accounts.Company", models.PROTECT, related_name="+", verbose_name=_("供电公司"))
     order = models.OneToOneField(
-        "orders.WorkOrder", models.PROTECT, null=True, blank=True, related_name="application", verbose_name=_("业扩工单")
+        "orders.WorkOrder",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="application",
+        verbose_name=_("业扩工单"),
     )
     state = models.CharField(_("状态"), max_length=12, choices=ApplicationState.choices)
     route = models.CharField(_("派单方式"), max_length=10, choices=Route.choices)

@@ -30,7 +30,9 @@ def platform_ensure(code: str, company: Company, *, route: str | None = None, na
     construction-approval platform always routes through the queue)."""
     known = KNOWN.get(code)
     if known is None and (channel is None or not name):
-        raise InvalidInput(f"platform {code!r} is not one of {', '.join(KNOWN)}: give its name and channel", field="code")
+        raise InvalidInput(
+            f"platform {code!r} is not one of {', '.join(KNOWN)}: give its name and channel", field="code"
+        )
     name, channel, default_route = (name or known[0], known[1] if channel is None else channel, known[2]) if known \
         else (name, channel, Route.QUEUE)  # fmt: skip
     if route is not None and route not in Route.values:

@@ -65,7 +65,9 @@ class Command(BaseCommand):
             platform = platform_ensure(platform.code, platform.company, route=options["route"])
             self.stdout.write(f"{platform.code}: {platform.route}")
         elif action == "rotate":
-            self.stdout.write(_issued(credentials.key_rotate(self._platform(options["code"]), options["overlap_hours"])))
+            self.stdout.write(
+                _issued(credentials.key_rotate(self._platform(options["code"]), options["overlap_hours"]))
+            )
         elif action == "revoke":
             try:
                 key = credentials.key_revoke(options["key_id"])
