@@ -238,6 +238,8 @@ if len(YEKUO_PLATFORM_KEY) < 32:
     raise ImproperlyConfigured("YEKUO_PLATFORM_KEY must be a random string of at least 32 characters")
 # How long an old platform key stays valid after `yekuo platforms rotate` (both keys live meanwhile).
 YEKUO_PLATFORM_ROTATION_HOURS = env_int("YEKUO_PLATFORM_ROTATION_HOURS", 72, minimum=0)
+# Where `yekuo outbox seed` points the platforms' callbacks (the platform simulator's default address).
+YEKUO_PLATFORM_CALLBACK_URL = env_str("YEKUO_PLATFORM_CALLBACK_URL", "http://127.0.0.1:8790/callbacks")
 
 YEKUO_BACKDATE_MINUTES = env_int("YEKUO_BACKDATE_MINUTES", 30, minimum=1)
 # The largest request body read into memory (files uploaded as multipart are not counted). A realistic batch of
