@@ -73,18 +73,20 @@ def _create(platform: Platform, data: dict, request_sha256: str) -> Application:
     customer, site = data["customer"], data["site"]
     documents = [dict(d) for d in data.get("documents", [])]
     stored = _jsonable(data)
+    application = Application(
+        platform=platform, external_id=data["application_id"], request_sha256=request_sha256,
+        company=platform.company, route=route, payload=stored, documents=documents,
+        submitted_at=data["submitted_at"], received_at=now,
+        state=ApplicationState.RESERVE if route == Route.RESERVE else ApplicationState.QUEUED,
+    )  # fmt: skip
     with transaction.atomic(durable=True):
-        application = Application.objects.create(
-            platform=platform, external_id=data["application_id"], request_sha256=request_sha256,
-            company=platform.company, route=route, payload=stored, documents=documents,
-            submitted_at=data["submitted_at"], received_at=now,
-            state=ApplicationState.RESERVE if route == Route.RESERVE else ApplicationState.QUEUED,
-        )  # fmt: skip
         if route != Route.RESERVE:
             area = proposed_area(platform.company, site["address"], site.get("area_code", ""))
             if area is None and site.get("area_code"):
                 raise FieldErrors({"site.area_code": [f"unknown service area code {site['area_code']!r}"]})
             try:
+                # The order's creation event carries the application's key (unique): of simultaneous copies,
+                # the later ones wait on it (or on the application's unique index) and then fail.
                 order = orders.order_create(
                     actor=platform.account, relayed=True, source=EventSource.PLATFORM, occurred_at=now,
                     category=data["category"], channel=platform.channel, customer_name=customer["name"],
@@ -96,12 +98,13 @@ def _create(platform: Platform, data: dict, request_sha256: str) -> Application:
                 )  # fmt: skip
             except FieldErrors as error:
                 raise renamed(error) from None
-            application.order = order
-            application.proposed_branch = order.branch
+            if getattr(order, "repeated", False):  # committed by a simultaneous copy since our first look
+                raise IntegrityError("application pushed concurrently")
+            application.order, application.proposed_branch = order, order.branch
             if route == Route.BRANCH:
                 application.state, application.decided_at = ApplicationState.DISPATCHED, now
         application.response = answer(application)
-        application.save(update_fields=["order", "proposed_branch", "state", "decided_at", "response"])
+        application.save(force_insert=True)
         if application.state == ApplicationState.DISPATCHED:
             callbacks.application_decided(application)
     return application
