@@ -92,7 +92,8 @@ def order_create(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            order = services.order_create(actor=request.user, channel="counter", **data)
+            data["channel"] = data.get("channel") or "counter"  # R1: counter, or 帮您办 (assisted)
+            order = services.order_create(actor=request.user, **data)
         except Forbidden:
             # The role may create orders (checked above), so the refusal is the scope of the address's branch.
             form.add_error("site_address", _("用电地址所属的分公司不在您的受理范围内，请核对用电地址或选择营业区"))
