@@ -142,7 +142,9 @@ def check(run: str, accepted_ids: set[str]) -> tuple[int, int]:
     apps = Application.objects.filter(external_id__startswith=f"B{run}-", order__isnull=False)
     stored = set(apps.values_list("external_id", flat=True))
     keys = (
-        OrderEvent.objects.filter(type="order.created", idempotency_key__startswith=f"platform:approval_platform:B{run}-")
+        OrderEvent.objects.filter(
+            type="order.created", idempotency_key__startswith=f"platform:approval_platform:B{run}-"
+        )
         .values("idempotency_key")
         .annotate(n=Count("id"))
     )
@@ -161,6 +163,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
     key_id, secret = prepare()
+    from bench.clock_engine import host_yardstick
+
+    yardstick = host_yardstick()
     run = secrets.token_hex(3)
     items = bodies(args.pushes, args.duplicates, run, random.Random(args.seed))
 
@@ -182,16 +187,22 @@ def main() -> None:
     print(f"{args.pushes} pushes ({distinct} applications, {args.pushes - distinct} repeats) from {args.clients} "
           f"clients in {result['seconds']:.2f}s; {result['replayed']} answered as repeats; "
           f"failed: {result['failed']} {result['failures']}")  # fmt: skip
-    print(json.dumps({
-        "accepted_per_s": round(result["accepted"] / result["seconds"], 1),
-        "new_orders_per_s": round(len(result["accepted_ids"]) / result["seconds"], 1),
-        "duplicates_created": duplicates,
-        "lost": lost,
-        "pushes": args.pushes,
-        "failed": result["failed"],
-        "clients": args.clients,
-        "database": "postgresql",
-    }))
+    print(
+        json.dumps(
+            {
+                "accepted_per_s": round(result["accepted"] / result["seconds"], 1),
+                "new_orders_per_s": round(len(result["accepted_ids"]) / result["seconds"], 1),
+                "duplicates_created": duplicates,
+                "lost": lost,
+                "pushes": args.pushes,
+                "failed": result["failed"],
+                "clients": args.clients,
+                "database": "postgresql",
+                "host_day_loop_per_s": yardstick,
+                "load_average_1m": round(os.getloadavg()[0], 1),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

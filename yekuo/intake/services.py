@@ -26,8 +26,8 @@ from yekuo.common.errors import Conflict, Forbidden, InvalidInput
 from yekuo.intake import callbacks
 from yekuo.intake.models import Application, ApplicationState, Platform, Route
 from yekuo.intake.payload import renamed
-from yekuo.intake.selectors import works_queue
 from yekuo.intake.routing import area_in_branch, proposed_area, route_of
+from yekuo.intake.selectors import works_queue
 from yekuo.orders import services as orders
 from yekuo.orders.idempotency import IdempotencyMismatch
 from yekuo.orders.models import EventSource, WorkOrder

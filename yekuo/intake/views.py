@@ -185,7 +185,8 @@ def queue_export(request):
     now = timezone.now()
     for a in rows.iterator():
         p = a.payload
-        values = [a.platform.name, a.external_id, a.order.number if a.order else "", p.get("customer", {}).get("name", ""),
+        customer = p.get("customer", {}).get("name", "")
+        values = [a.platform.name, a.external_id, a.order.number if a.order else "", customer,
                   p.get("site", {}).get("address", ""), labels.category(p.get("category", "")),
                   timezone.localtime(a.submitted_at).strftime("%Y-%m-%d %H:%M"),
                   timezone.localtime(a.received_at).strftime("%Y-%m-%d %H:%M"),

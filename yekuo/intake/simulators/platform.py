@@ -30,9 +30,13 @@ from yekuo.intake.signing import signed_headers
 from yekuo.intake.testing import PUSH_PATH, application
 
 ADDRESSES = [
-    "鄂尔多斯市东胜区天骄路18号", "鄂尔多斯市东胜区铜川镇幸福村5号", "鄂尔多斯市康巴什区哈巴格希街道文化路3号",
-    "鄂尔多斯市伊金霍洛旗阿勒腾席热镇新华街9号", "鄂尔多斯市伊金霍洛旗札萨克镇工业园2号", "鄂尔多斯市达拉特旗树林召镇平原路7号",
-]  # fmt: skip
+    "鄂尔多斯市东胜区天骄路18号",
+    "鄂尔多斯市东胜区铜川镇幸福村5号",
+    "鄂尔多斯市康巴什区哈巴格希街道文化路3号",
+    "鄂尔多斯市伊金霍洛旗阿勒腾席热镇新华街9号",
+    "鄂尔多斯市伊金霍洛旗札萨克镇工业园2号",
+    "鄂尔多斯市达拉特旗树林召镇平原路7号",
+]
 FAULTS = ("bad_signature", "replayed_nonce", "stale_timestamp", "malformed_body", "invalid_field")
 
 

@@ -62,7 +62,9 @@ def test_the_queue_api(client, cast, two):
     rows = client.get("/api/v1/intake/queue").json()["results"]
     assert [r["application_id"] for r in rows] == ["Q-1", "Q-2"]
     assert rows[0]["proposed_branch"] == "east" and rows[0]["waiting_seconds"] >= 0 and rows[0]["documents"]
-    done = client.post(f"/api/v1/intake/applications/{first.pk}/dispatch", {"branch": "west"}, content_type="application/json")
+    done = client.post(
+        f"/api/v1/intake/applications/{first.pk}/dispatch", {"branch": "west"}, content_type="application/json"
+    )
     assert done.status_code == 200 and done.json()["branch"] == "west" and done.json()["state"] == "dispatched"
     again = client.post(f"/api/v1/intake/applications/{first.pk}/dispatch", {}, content_type="application/json")
     assert again.status_code == 409 and again.json()["code"] == "conflict"
