@@ -174,3 +174,28 @@ def test_old_nonces_are_forgotten(push, settings):
     push(application("GC-13"), nonce="nonce-to-forget-0001")
     PlatformNonce.objects.update(seen_at=timezone.now() - timedelta(hours=1))
     assert credentials.nonces_forget() == 1
+
+
+def test_an_order_left_without_its_application_row_is_completed_by_the_retry(push, monkeypatch):
+    """A worker that died between the order's transaction and the application's: the platform's retry gets
+    that order back (by its key) and writes the missing row; no second order."""
+    from django.db import transaction
+
+    from yekuo.intake import services
+
+    body = application("CRASH-1")
+    real = transaction.atomic
+
+    def dies(*args, **kwargs):
+        if kwargs.get("durable"):
+            raise ConnectionError("the worker died here")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(services.transaction, "atomic", dies)
+    assert push(body).status_code == 500  # the exception handler's answer; the platform will retry
+    monkeypatch.setattr(services.transaction, "atomic", real)
+    assert WorkOrder.objects.count() == 1 and not Application.objects.exists()
+    retry = push(body)
+    assert retry.status_code == 201
+    assert WorkOrder.objects.count() == 1 and Application.objects.get().order == WorkOrder.objects.get()
+    assert push({**body, "capacity_kva": 9}).json()["code"] == "idempotency_mismatch"
