@@ -75,3 +75,10 @@ def test_the_queue_api(client, cast, two):
     assert moved.status_code == 200 and moved.json()["branch"] == "east"
     login(client, cast.clerk, cast)
     assert client.get("/api/v1/intake/queue").json()["code"] == "forbidden"
+
+
+def test_the_queue_in_english(client, cast, two):
+    login(client, cast.dispatcher, cast)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/intake/"})
+    page = client.get("/intake/").content.decode()
+    assert "Dispatch queue" in page and "Proposed branch" in page and "Return / reject" in page
