@@ -3,10 +3,9 @@ PostgreSQL: the unique (platform, application id) index makes the later inserts 
 fail, and each of them answers with the first push's result. SQLite serialises writers by itself."""
 
 import json
-import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.test import Client
 
 from yekuo.common.testing import reload_reference_data
@@ -15,32 +14,11 @@ from yekuo.intake.models import Application
 from yekuo.intake.platforms import platform_ensure
 from yekuo.intake.testing import application, signed
 from yekuo.orders.models import OrderEvent, WorkOrder
+from yekuo.orders.tests.test_concurrency import in_threads
 
 pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent writers need PostgreSQL")
 
 COPIES = 6
-
-
-def at_once(calls):
-    outcomes = [None] * len(calls)
-    barrier = threading.Barrier(len(calls))
-
-    def run(i, call):
-        try:
-            barrier.wait(timeout=10)
-            outcomes[i] = call()
-        except Exception as exc:
-            outcomes[i] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(t.is_alive() for t in threads)
-    return outcomes
 
 
 @pytest.mark.django_db(transaction=True)
@@ -57,7 +35,7 @@ def test_simultaneous_copies_of_a_push_make_one_order():
     def post(path, raw, headers):
         return lambda: Client().post(path, data=raw, content_type="application/json", headers=headers)
 
-    outcomes = at_once([post(*request) for request in requests])
+    outcomes = in_threads(*[post(*request) for request in requests])
     assert all(not isinstance(o, Exception) for o in outcomes), outcomes
     assert [o.status_code for o in outcomes] == [201] * COPIES, [o.content for o in outcomes]
     answers = {json.dumps(o.json(), sort_keys=True) for o in outcomes}
@@ -78,6 +56,7 @@ def test_a_replayed_request_at_the_same_instant_is_accepted_once():
     platform = platform_ensure("approval_platform", cast.company)
     issued = credentials.key_issue(platform)
     path, raw, headers = signed(issued.key.key_id, issued.secret, platform.code, application("SAME-2"))
-    outcomes = at_once([lambda: Client().post(path, data=raw, content_type="application/json", headers=headers)] * 2)
+    same = lambda: Client().post(path, data=raw, content_type="application/json", headers=headers)  # noqa: E731
+    outcomes = in_threads(same, same)
     assert sorted(o.status_code for o in outcomes) == [201, 401]
     assert WorkOrder.objects.count() == 1
