@@ -4,7 +4,7 @@ branch. Staff authentication (token or session) and scope as everywhere (`restri
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -13,9 +13,13 @@ from rest_framework.views import APIView
 from yekuo.accounts.models import Branch
 from yekuo.accounts.permissions import require
 from yekuo.accounts.scope import restrict
+from yekuo.common.api import ErrorSerializer
 from yekuo.common.errors import Forbidden
 from yekuo.intake import selectors, services
 from yekuo.orders.models import WorkOrder
+
+ROW = OpenApiResponse(description="the application as the queue shows it (docs/platforms.md)")
+ERRORS = {400: ErrorSerializer, 403: ErrorSerializer, 409: ErrorSerializer}
 
 
 class BranchField(serializers.SlugRelatedField):
@@ -41,7 +45,10 @@ class TransferInput(serializers.Serializer):
 
 
 class QueueView(APIView):
-    @extend_schema(description="The applications waiting for review and dispatch, oldest first (R3).")
+    @extend_schema(
+        description="The applications waiting for review and dispatch, oldest first (R3).",
+        responses={200: OpenApiResponse(description="{results: [application, …]}"), 403: ErrorSerializer},
+    )
     def get(self, request: Request) -> Response:
         require(request.user, "order.assign")
         if not selectors.works_queue(request.user):
@@ -62,7 +69,11 @@ class _Decision(APIView):
 class DispatchView(_Decision):
     serializer = DispatchInput
 
-    @extend_schema(request=DispatchInput, description="Accept and dispatch to a branch (default: the proposed one).")
+    @extend_schema(
+        request=DispatchInput,
+        responses={200: ROW, **ERRORS},
+        description="Accept and dispatch to a branch (default: the proposed one).",
+    )
     def post(self, request, pk):
         return super().post(request, pk)
 
@@ -71,7 +82,11 @@ class DispatchView(_Decision):
 
 
 class ReturnView(_Decision):
-    @extend_schema(request=ReasonInput, description="Return the application to its platform with a reason.")
+    @extend_schema(
+        request=ReasonInput,
+        responses={200: ROW, **ERRORS},
+        description="Return the application to its platform with a reason.",
+    )
     def post(self, request, pk):
         return super().post(request, pk)
 
@@ -80,7 +95,9 @@ class ReturnView(_Decision):
 
 
 class RejectView(_Decision):
-    @extend_schema(request=ReasonInput, description="Reject the application with a reason.")
+    @extend_schema(
+        request=ReasonInput, responses={200: ROW, **ERRORS}, description="Reject the application with a reason."
+    )
     def post(self, request, pk):
         return super().post(request, pk)
 
@@ -89,7 +106,11 @@ class RejectView(_Decision):
 
 
 class TransferView(APIView):
-    @extend_schema(request=TransferInput, description="Move an order to another branch with a reason (clocks run on).")
+    @extend_schema(
+        request=TransferInput,
+        responses={200: ROW, **ERRORS},
+        description="Move an order to another branch with a reason (clocks run on).",
+    )
     def post(self, request: Request, number: str) -> Response:
         data = TransferInput(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
