@@ -10,6 +10,11 @@ from yekuo.accounts.scope import restrict
 from yekuo.intake.models import Application, ApplicationState
 
 
+def waits_for_dispatch(order) -> bool:
+    """Is the order a platform's application still in the dispatch queue (R3)? It is received by dispatch."""
+    return Application.objects.filter(order_id=order.pk, state=ApplicationState.QUEUED).exists()
+
+
 def works_queue(user) -> bool:
     """Does the user work the dispatch queue (R3)? Company-scope staff who may dispatch (the customer service
     center's dispatcher, managers of the company, administrators); a branch's staff get orders dispatched."""

@@ -180,6 +180,8 @@ def application_dispatch(application: Application | int, *, actor, branch: Branc
     with transaction.atomic(durable=True):
         application = _queued(actor, pk)
         order = application.order
+        if order.received_at is not None:
+            raise Conflict(f"order {order.number} was already received by {order.branch}; it cannot be dispatched")
         target = branch or application.proposed_branch
         if target is None:
             raise InvalidInput("choose the branch to dispatch to", field="branch")

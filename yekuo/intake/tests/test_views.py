@@ -82,3 +82,19 @@ def test_the_queue_in_english(client, cast, two):
     client.post("/i18n/setlang/", {"language": "en", "next": "/intake/"})
     page = client.get("/intake/").content.decode()
     assert "Dispatch queue" in page and "Proposed branch" in page and "Return / reject" in page
+
+
+def test_a_queued_order_is_not_received_from_its_page(client, cast, two):
+    """R3: the branch sees the order proposed to it, but it reaches the branch by dispatch only."""
+    first, _second = two
+    login(client, cast.clerk, cast)
+    number = WorkOrder.objects.get(pk=first.order_id).number
+    assert 'id="action-receive"' not in client.get(f"/orders/{number}/").content.decode()
+    from yekuo.orders import services as orders
+
+    orders.order_receive(first.order_id, actor=cast.clerk)  # e.g. through the API
+    from yekuo.common.errors import Conflict
+    from yekuo.intake import services
+
+    with pytest.raises(Conflict):
+        services.application_dispatch(first, actor=cast.dispatcher)
