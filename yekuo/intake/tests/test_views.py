@@ -42,6 +42,9 @@ def test_dispatch_override_return_reject_and_transfer_from_the_page(client, cast
     client.post(f"/intake/{first.pk}/transfer/", {f"t{first.pk}-branch": cast.east.pk, f"t{first.pk}-reason": "改派"})
     assert WorkOrder.objects.get(pk=first.order_id).branch == cast.east
     assert OrderEvent.objects.filter(order_id=first.order_id, type="order.transferred").exists()
+    log = client.get(f"/orders/{WorkOrder.objects.get(pk=first.order_id).number}/").content.decode()
+    assert "派单至：西区供电分公司" in log and "系统建议：东区供电分公司" in log
+    assert "由 西区供电分公司 转派至 东区供电分公司" in log and "原因：改派" in log
     book = load_workbook(BytesIO(client.get("/intake/export.xlsx?state=returned").content))
     rows = list(book.active.iter_rows(values_only=True))
     assert rows[0][0] == "推送平台" and [r[1] for r in rows[1:]] == ["Q-2"]
