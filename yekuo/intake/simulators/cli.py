@@ -25,6 +25,12 @@ def add_arguments(parser):
     parser.add_argument("--callback-secret", default=None, help="verify callbacks with it (default: settings)")
     parser.add_argument("--linger", type=float, default=0.0, help="seconds to keep receiving callbacks at the end")
     parser.add_argument("--seed", type=int, default=None)
+    parser.add_argument(
+        "--address",
+        action="append",
+        default=None,
+        help="a site address to use (repeat it; default: addresses in the demo's service areas)",
+    )
     parser.add_argument("--quiet", action="store_true", help="print only the summary")
 
 
@@ -61,4 +67,4 @@ def command(options):
         duplicates=options["duplicates"], bad=options["bad"], count=options["count"], duration=options["duration"],
         concurrency=options["concurrency"], listen=listen, linger=options["linger"], seed=options["seed"],
         callback_secret=options["callback_secret"] if options["callback_secret"] is not None
-        else settings.YEKUO_PARTNER_SECRET, quiet=options["quiet"])  # fmt: skip
+        else settings.YEKUO_PARTNER_SECRET, quiet=options["quiet"], addresses=options["address"])  # fmt: skip

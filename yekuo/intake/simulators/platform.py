@@ -41,8 +41,10 @@ FAULTS = ("bad_signature", "replayed_nonce", "stale_timestamp", "malformed_body"
 
 
 class Platform:
-    def __init__(self, url: str, code: str, key_id: str, secret: str, seed: int | None = None, quiet: bool = False):
+    def __init__(self, url: str, code: str, key_id: str, secret: str, seed: int | None = None, quiet: bool = False,
+                 addresses: list[str] | None = None):  # fmt: skip
         self.url, self.code, self.key_id, self.secret = url.rstrip("/"), code, key_id, secret
+        self.addresses = addresses or ADDRESSES
         self.rng = random.Random(seed)
         self.sent: list[dict] = []  # applications accepted, for repeats
         self.last: tuple[bytes, dict] | None = None  # the last request, for a replay
@@ -58,7 +60,7 @@ class Platform:
             self.counter += 1
             number = self.counter
         category = self.rng.choice(["lv_resident", "lv_resident", "lv_business"])
-        return application(f"{self.prefix}-{number:06d}", self.rng.choice(ADDRESSES), rng=random.Random(number),
+        return application(f"{self.prefix}-{number:06d}", self.rng.choice(self.addresses), rng=random.Random(number),
                            category=category)  # fmt: skip
 
     def _signed(self, raw: bytes, *, stamp: int | None = None, secret: str | None = None) -> dict:
@@ -180,9 +182,9 @@ class CallbackServer:
 def run(*, url: str, code: str, key_id: str, secret: str, rate: float = 5.0, duplicates: float = 0.3,
         bad: float = 0.05, count: int | None = None, duration: float | None = None, concurrency: int = 4,
         listen: str | None = None, callback_secret: str = "", linger: float = 0.0, seed: int | None = None,
-        quiet: bool = False) -> dict:  # fmt: skip
+        quiet: bool = False, addresses: list[str] | None = None) -> dict:  # fmt: skip
     """Push until `count` pushes or `duration` seconds (or Ctrl-C); returns and prints the summary."""
-    platform = Platform(url, code, key_id, secret, seed, quiet)
+    platform = Platform(url, code, key_id, secret, seed, quiet, addresses)
     server = None
     if listen:
         host, _, port = listen.rpartition(":")
