@@ -32,6 +32,44 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.lifecycle import free_port, wait_until_serving  # noqa: E402
+from bench.pg_floor import cpu_seconds  # noqa: E402
+
+
+def descendants(root: int) -> list[int]:
+    """The process and all its descendants (gunicorn's master and workers under `yekuo serve`)."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parents[int(entry.name)] = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+    found, frontier = [root], [root]
+    while frontier:
+        frontier = [pid for pid, parent in parents.items() if parent in frontier]
+        found += frontier
+    return found
+
+
+def backends() -> list[int]:
+    """The PostgreSQL backends of this database other than the bench's own (the web workers' connections)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def cpu_of(pids: list[int]) -> float:
+    total = 0.0
+    for pid in pids:
+        try:
+            total += cpu_seconds(pid)
+        except OSError:  # exited
+            continue
+    return total
 
 
 def database_url() -> str:
@@ -176,17 +214,25 @@ def main() -> None:
     server = subprocess.Popen(
         [sys.executable, "-m", "yekuo.cli", "serve", "--no-worker", "--port", str(port)], cwd=ROOT, env=env
     )
+    warm = 4 * args.clients  # opens every worker's database connection before the timed part
     try:
         wait_until_serving(port, server)
-        result = push_all(f"http://127.0.0.1:{port}", key_id, secret, items, args.clients)
+        warmed = push_all(f"http://127.0.0.1:{port}", key_id, secret, items[:warm], args.clients)
+        web, database = descendants(server.pid), backends()
+        cpu_before = cpu_of(web), cpu_of(database)
+        result = push_all(f"http://127.0.0.1:{port}", key_id, secret, items[warm:], args.clients)
+        cpu_web, cpu_db = cpu_of(web) - cpu_before[0], cpu_of(database) - cpu_before[1]
     finally:
         server.terminate()
         server.wait(timeout=120)
-    duplicates, lost = check(run, result["accepted_ids"])
+    duplicates, lost = check(run, result["accepted_ids"] | warmed["accepted_ids"])
+    timed = len(items) - warm
+    cpu_ms = (cpu_web + cpu_db) * 1000 / timed
     distinct = len({body["application_id"] for body in items})
     print(f"{args.pushes} pushes ({distinct} applications, {args.pushes - distinct} repeats) from {args.clients} "
-          f"clients in {result['seconds']:.2f}s; {result['replayed']} answered as repeats; "
-          f"failed: {result['failed']} {result['failures']}")  # fmt: skip
+          f"clients; {timed} timed in {result['seconds']:.2f}s; {result['replayed']} answered as repeats; "
+          f"failed: {result['failed'] + warmed['failed']} {result['failures']}; CPU per push: web "
+          f"{cpu_web * 1000 / timed:.1f} ms, PostgreSQL {cpu_db * 1000 / timed:.1f} ms")  # fmt: skip
     print(
         json.dumps(
             {
@@ -195,7 +241,9 @@ def main() -> None:
                 "duplicates_created": duplicates,
                 "lost": lost,
                 "pushes": args.pushes,
-                "failed": result["failed"],
+                "failed": result["failed"] + warmed["failed"],
+                "cpu_ms_per_push": round(cpu_ms, 2),
+                "cpu_bound_per_s_2_cores": round(2000 / cpu_ms, 1) if cpu_ms else None,
                 "clients": args.clients,
                 "database": "postgresql",
                 "host_day_loop_per_s": yardstick,

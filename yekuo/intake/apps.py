@@ -10,6 +10,13 @@ class IntakeConfig(AppConfig):
     verbose_name = _("平台接入与审核派单")
 
     def ready(self):
+        from django.db.models.signals import post_save
+
+        from yekuo.intake.credentials import platforms_forget
+        from yekuo.intake.models import Platform
+
+        post_save.connect(platforms_forget, sender=Platform, dispatch_uid="intake-platforms-forget")
+
         # The platforms' callback destinations (outbox): seeded by `yekuo outbox seed` at
         # YEKUO_PLATFORM_CALLBACK_URL + "/<code>" (the platform simulator's default), edited in the admin.
         from yekuo.intake.platforms import KNOWN

@@ -99,20 +99,55 @@ def authenticate(request, platform_code: str, body: bytes) -> Platform:
             f"the request was signed at {signed_at}, more than {skew} s from the server's time {int(time.time())}; "
             "check the clock and sign again", code="timestamp_out_of_window",
         )  # fmt: skip
+    # The key is read on every request (a revoked key is refused at once); its platform is the process's copy.
     key = (
-        live(PlatformKey.objects.select_related("platform__company", "platform__account"))
+        live(PlatformKey.objects.all())
         .filter(key_id=key_id, platform__code=platform_code, platform__enabled=True)
+        .values_list(
+            "secret_sha256",
+            "platform_id",
+            "platform__account_id",
+            "platform__company_id",
+            "platform__route",
+            "platform__channel",
+        )
         .first()
     )
     secret = signing.derive_secret(settings.YEKUO_PLATFORM_KEY, key_id) if key else ""
     # The stored hash confirms the derived secret (a changed YEKUO_PLATFORM_KEY invalidates every key, loudly).
-    if key is None or not _same(signing.secret_sha256(secret), key.secret_sha256):
+    if key is None or not _same(signing.secret_sha256(secret), key[0]):
         raise SignatureRefused("unknown, revoked or expired key for this platform", code="key_invalid")
     if not signing.signature_ok(secret, signature, request.method, request.path, stamp, nonce, body):
         raise SignatureRefused("the signature does not match the request (docs/platforms.md)")
     if not nonce_claim(key_id, nonce):
         raise SignatureRefused("this nonce was already used: sign every request with a new one", code="nonce_replayed")
-    return key.platform
+    return platform_of(key[1:])
+
+
+# Each process keeps a platform with its company and its account's roles for PLATFORM_CACHE_SECONDS, which saves
+# three model instances and the roles' query on every push. The key, the `enabled` flag, the route, the channel,
+# the account and the company are read with each request all the same (the copy is used only while they match),
+# so what may be up to that old is only the names and the account's roles.
+PLATFORM_CACHE_SECONDS = 30
+_platforms: dict[tuple, tuple[float, Platform]] = {}
+
+
+def platform_of(current: tuple) -> Platform:
+    """The platform of `current` = (pk, account id, company id, route, channel), as read with the key."""
+    now = time.monotonic()
+    found = _platforms.get(current)
+    if found is None or now - found[0] > PLATFORM_CACHE_SECONDS:
+        platform = Platform.objects.select_related("company", "account__company").get(pk=current[0])
+        platform.account.role_codes  # noqa: B018 (read now, kept with the copy)
+        if len(_platforms) > 100:
+            _platforms.clear()
+        found = _platforms[current] = (now, platform)
+    return found[1]
+
+
+def platforms_forget(**kwargs) -> None:
+    """Drop this process's copies (a platform was saved here; other processes wait out the seconds)."""
+    _platforms.clear()
 
 
 def _same(a: str, b: str) -> bool:

@@ -50,3 +50,13 @@ def callbacks_sent(monkeypatch):
 
     monkeypatch.setattr(callbacks, "_enqueue", record)
     return sent
+
+
+@pytest.fixture(autouse=True)
+def _no_platform_copies():
+    """Each test reads its own platforms (a rolled-back test's ids are reused on SQLite)."""
+    from yekuo.intake.credentials import platforms_forget
+
+    platforms_forget()
+    yield
+    platforms_forget()
