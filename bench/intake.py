@@ -1,4 +1,4 @@
-"""Signed platform pushes accepted end to end (R3): `python bench/intake.py`.
+"""Signed platform pushes accepted end to end (R3, P5): `python bench/intake.py`.
 
 On PostgreSQL (BENCH_DATABASE_URL, default postgresql://postgres@127.0.0.1:5432/yekuo_intake; the tables
 are migrated and the reference data, the demo organisation and a platform key are made if missing) with
