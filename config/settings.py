@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "yekuo.exports",
     "yekuo.outbox",
     "yekuo.partners",
+    "yekuo.intake",
     "yekuo.web",
 ]
 
@@ -232,6 +233,18 @@ YEKUO_WARN_REMAINING_MINUTES = env_int("YEKUO_WARN_REMAINING_MINUTES", 0, minimu
 # are a direct download.
 YEKUO_EXPORT_INLINE_ROWS = env_int("YEKUO_EXPORT_INLINE_ROWS", 2000, minimum=0)
 # An entry dated more than this before it is recorded is back-dated: it needs a reason and is flagged.
+# Platform pushes (R3, docs/platforms.md): a signed request is refused when its timestamp is further than this
+# from the server's clock; the master key derives each platform key's secret (only its hash is stored).
+YEKUO_PLATFORM_CLOCK_SKEW_SECONDS = env_int("YEKUO_PLATFORM_CLOCK_SKEW_SECONDS", 300, minimum=5)
+# Default: derived from SECRET_KEY; set it on its own so that a new SECRET_KEY keeps the partners' secrets.
+YEKUO_PLATFORM_KEY = env_str("YEKUO_PLATFORM_KEY", "platform-key:" + SECRET_KEY)
+if len(YEKUO_PLATFORM_KEY) < 32:
+    raise ImproperlyConfigured("YEKUO_PLATFORM_KEY must be a random string of at least 32 characters")
+# How long an old platform key stays valid after `yekuo platforms rotate` (both keys live meanwhile).
+YEKUO_PLATFORM_ROTATION_HOURS = env_int("YEKUO_PLATFORM_ROTATION_HOURS", 72, minimum=0)
+# Where `yekuo outbox seed` points the platforms' callbacks (the platform simulator's default address).
+YEKUO_PLATFORM_CALLBACK_URL = env_str("YEKUO_PLATFORM_CALLBACK_URL", "http://127.0.0.1:8790/callbacks")
+
 YEKUO_BACKDATE_MINUTES = env_int("YEKUO_BACKDATE_MINUTES", 30, minimum=1)
 # The largest request body read into memory (files uploaded as multipart are not counted). A realistic batch of
 # 1,000 events, each a new order with every field and an evidence note, is 1.0 MB as ASCII-escaped JSON

@@ -8,6 +8,8 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/", include("yekuo.orders.api.urls")),
     path("api/v1/", include("yekuo.partners.urls")),
+    path("api/v1/", include("yekuo.intake.api.urls")),
+    path("intake/", include("yekuo.intake.urls")),
     path("", include("yekuo.web.urls")),
 ]
 

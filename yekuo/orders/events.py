@@ -109,6 +109,14 @@ EVENT_TYPES: dict[str, EventType] = {
                   check=_text("reason", "reopen_reason", "reopening an order needs a reason")),
         # R4: offered at acceptance; the customer's choice (taken with units, or declined).
         EventType("joint.offered", _("联合报装意愿"), "order.create", check=_joint),
+        # R3 (审核派单): the customer service center moves an order to another branch (its clocks run on), or
+        # answers a platform's application without taking it: returned for correction, or rejected.
+        EventType("order.transferred", _("转派分公司"), "order.assign",
+                  check=_text("reason", "transfer_reason", "moving an order to another branch needs a reason")),
+        EventType("order.returned", _("退回平台"), "order.assign",
+                  check=_text("reason", "return_reason", "returning an application needs a reason")),
+        EventType("order.rejected", _("驳回申请"), "order.assign",
+                  check=_text("reason", "reject_reason", "rejecting an application needs a reason")),
         # I7: written by the calendar recompute job, in the same transaction as the order's new clocks.
         EventType("calendar.recomputed", _("日历变更重算"), None),
     )

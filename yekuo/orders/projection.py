@@ -373,6 +373,23 @@ class Projector:
                 node.state = "cancelled"
         self.state.status, self.state.closed_at = CANCELLED, event.at
 
+    def _on_order_transferred(self, event: Event) -> None:
+        """R3: the order moves to another branch (the order row's branch, set by the intake service in the
+        same transaction); nothing of its nodes or clocks changes: its clocks keep running."""
+        if self.state.status in (ENERGIZED, CANCELLED):
+            raise WorkflowError(f"a {self.state.status} order cannot be moved to another branch")
+        if not event.payload.get("to"):
+            raise WorkflowError("order.transferred needs the branch it moves to", field="branch")
+
+    def _on_order_returned(self, event: Event) -> None:
+        """R3: an application the dispatcher returns to its platform (for correction) or rejects never
+        reaches a branch: it closes as a cancellation before receipt, and no clock has started."""
+        if self.state.status != CREATED:
+            raise WorkflowError(f"{event.type}: only an application not yet dispatched can be returned or rejected")
+        self._on_order_cancelled(event)
+
+    _on_order_rejected = _on_order_returned
+
     def _on_order_reopened(self, event: Event) -> None:
         if self.state.status != CANCELLED:
             raise WorkflowError("only a cancelled order can be reopened")

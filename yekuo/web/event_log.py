@@ -59,6 +59,18 @@ def _review_reasons(payload: dict) -> str:
     return "、".join(str(labels.REVIEW_REASONS.get(r, r)) for r in reasons)
 
 
+def _branch_names(order_id, *codes) -> dict[str, str]:
+    """The names of the branches (codes) of the order's company."""
+    from django.db.models import Subquery
+
+    from yekuo.accounts.models import Branch
+    from yekuo.orders.models import WorkOrder
+
+    company = Subquery(WorkOrder.objects.filter(pk=order_id).values("branch__company_id")[:1])
+    branches = Branch.objects.filter(company_id=company, code__in=[c for c in codes if c])
+    return dict(branches.values_list("code", "name"))
+
+
 def details(event, spec, reasons: dict, users: dict) -> list[str]:
     """The lines written with one event, in the page's language."""
     payload, lines = event.payload or {}, []
@@ -72,7 +84,20 @@ def details(event, spec, reasons: dict, users: dict) -> list[str]:
             lines.append(_("责任人：%(user)s") % {"user": users.get(payload.get("assignee"), payload.get("assignee"))})
         case "order.edited":
             lines.extend(_edit_lines(payload))
-        case "order.cancelled" | "order.reopened":
+        case "order.received" if payload.get("branch"):
+            # R3: dispatched from the queue, to the proposed branch or another.
+            names = _branch_names(event.order_id, payload.get("branch"), payload.get("proposed_branch"))
+            lines.append(_("派单至：%(branch)s") % {"branch": names.get(payload["branch"], payload["branch"])})
+            if payload.get("proposed_branch") and payload["proposed_branch"] != payload["branch"]:
+                proposed = payload["proposed_branch"]
+                lines.append(_("系统建议：%(branch)s") % {"branch": names.get(proposed, proposed)})
+        case "order.transferred":
+            names = _branch_names(event.order_id, payload.get("from"), payload.get("to"))
+            lines.append(_("由 %(source)s 转派至 %(target)s") % {
+                "source": names.get(payload.get("from"), payload.get("from")),
+                "target": names.get(payload.get("to"), payload.get("to"))})  # fmt: skip
+            lines.append(_("原因：%(reason)s") % {"reason": payload.get("reason", "")})
+        case "order.cancelled" | "order.reopened" | "order.returned" | "order.rejected":
             if payload.get("reason"):
                 lines.append(_("原因：%(reason)s") % {"reason": payload["reason"]})
         case "suspension.started":

@@ -70,9 +70,15 @@ class OrderFilterForm(BootstrapMixin, forms.Form):
         return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in data.items() if v}
 
 
+# R1: the channels a clerk records at the counter: the customer's own visit, or 帮您办 (staff apply on the
+# customer's behalf); both start the order at once (D3). Platform channels arrive by push (yekuo/intake).
+COUNTER_CHANNELS = ("counter", "assisted")
+
+
 class CounterOrderForm(BootstrapMixin, forms.Form):
     """营业厅受理: a counter order, received as it is created (D3)."""
 
+    channel = forms.ChoiceField(label=_("受理渠道"), choices=(), initial="counter", required=False)
     category = forms.ChoiceField(label=_("业务类别"), choices=())
     # R2 一证办电 / 刷脸办电: what the services return is filled in by yekuo and shown read-only (partners app).
     credit_code = forms.CharField(
@@ -107,6 +113,7 @@ class CounterOrderForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["channel"].choices = [(code, labels.channel(code)) for code in COUNTER_CHANNELS]
         self.fields["category"].choices = [(code, labels.category(code)) for code, _name in CATEGORY_CHOICES]
         areas = restrict(ServiceArea.objects.select_related("branch"), user, "order.create")
         self.fields["service_area"].queryset = areas

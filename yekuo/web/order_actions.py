@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from yekuo.accounts.permissions import can
 from yekuo.accounts.selectors import users_with_role
+from yekuo.intake.selectors import waits_for_dispatch
 from yekuo.orders import services
 from yekuo.orders.events import CUSTOMER_EVENTS
 from yekuo.orders.models import WorkOrder
@@ -96,7 +97,8 @@ def _meaningful(key: str, order: WorkOrder, kwargs: dict) -> bool:
     spec = spec_of(order)
     match key:
         case "receive":
-            return status == "created"
+            # A platform's order waiting in the dispatch queue is received by dispatching it (R3, /intake/).
+            return status == "created" and not waits_for_dispatch(order)
         case "complete":
             return status == "in_transit" and bool(kwargs["nodes"])
         case "approval":

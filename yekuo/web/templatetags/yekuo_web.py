@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yekuo.accounts.permissions import can
+from yekuo.intake.selectors import works_queue
 from yekuo.web import labels
 
 register = template.Library()
@@ -29,6 +30,8 @@ def nav_items(context) -> list[dict]:
         items.append({"url": reverse("order_list"), "name": _("工单列表"), "key": "order_list"})
     if can(user, "order.create"):
         items.append({"url": reverse("order_create"), "name": _("营业厅受理"), "key": "order_create"})
+    if works_queue(user):
+        items.append({"url": reverse("intake_queue"), "name": _("审核派单"), "key": "intake_queue"})
     if can(user, "suspension.review"):
         items.append({"url": reverse("reviews"), "name": _("暂停审核"), "key": "reviews"})
     if can(user, "audit.view"):

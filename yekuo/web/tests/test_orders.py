@@ -162,6 +162,19 @@ def test_counter_order_form_creates_and_goes_to_detail(client, cast):
     assert "已受理工单" in response.content.decode()
 
 
+def test_the_counter_form_records_assisted_applications(client, cast):
+    """R1: a clerk records 帮您办 (assisted) as well as the counter; both are received at once (D3)."""
+    login(client, cast.clerk, cast)
+    form = client.get("/orders/new/").content.decode()
+    assert "帮您办" in form and "营业厅" in form and "蒙速办" not in form
+    data = {"channel": "assisted", "category": "lv_resident", "customer_name": "钱七", "customer_phone": "13800002222",
+            "site_address": "东区幸福路9号", "capacity_kva": "8", "voltage": "220V"}  # fmt: skip
+    client.post("/orders/new/", data, follow=True)
+    order = WorkOrder.objects.get(customer_name="钱七")
+    assert order.channel == "assisted" and order.status == "in_transit"
+    assert client.post("/orders/new/", {**data, "channel": "mengsuban"}).status_code == 400
+
+
 def test_counter_order_form_shows_service_errors_on_fields(client, cast):
     login(client, cast.clerk, cast)
     data = {"category": "lv_resident", "customer_name": "赵六", "site_address": "无名路1号", "capacity_kva": "8",

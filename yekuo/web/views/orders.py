@@ -105,7 +105,7 @@ def order_create(request):
         try:
             with transaction.atomic(durable=True):
                 data = partners.order_data(data, form.cleaned_data)
-                data["channel"] = data.get("channel") or "counter"
+                data["channel"] = data.get("channel") or "counter"  # R1: counter, or 帮您办 (assisted)
                 order = services.order_create(actor=request.user, **data)
                 partners.record_for_order(order, asked, actor=request.user)
         except Forbidden:

@@ -15,6 +15,7 @@ from yekuo.common.cli import exit_on_error
 STEPS: list[tuple[str, str]] = [
     ("organisation and people", "yekuo.accounts.demo.create_demo_org"),
     ("work orders", "yekuo.orders.demo.create_demo_orders"),
+    ("platforms", "yekuo.intake.demo.create_demo_platforms"),
 ]
 # Steps that take a count from the command line: step path → option name (`--orders N`).
 COUNTS = {"yekuo.orders.demo.create_demo_orders": "orders"}

@@ -1,7 +1,8 @@
 """`yekuo simulate NAME …`: run a local simulator of a partner as its own process.
 
 SIMULATORS maps each name to the module that runs it: a module with `add_arguments(parser)` and
-`command(options)`; the service simulators also have `serve(host, port, **options)`. Other apps add theirs.
+`command(options)` (the platform simulator is a client that also receives callbacks); the service simulators
+also have `serve(host, port, **options)`. One command for every app's simulators: add yours to the dict.
 """
 
 import importlib
@@ -9,6 +10,7 @@ import importlib
 from django.core.management.base import BaseCommand
 
 SIMULATORS = {
+    "platform": "yekuo.intake.simulators.cli",
     "elicence": "yekuo.partners.simulators.elicence",
     "identity": "yekuo.partners.simulators.identity",
     "utilities": "yekuo.partners.simulators.utilities",

@@ -1,0 +1,27 @@
+"""`yekuo simulate NAME …`: run a local simulator of a partner as its own process.
+
+SIMULATORS maps each name to the module that runs it: a module with `add_arguments(parser)` and
+`command(options)` (the platform simulator, a client that also receives callbacks), or one with
+`serve(host, port, **options)` (a service yekuo calls). Other apps add theirs to the dict.
+"""
+
+import importlib
+
+from django.core.management.base import BaseCommand
+
+SIMULATORS = {
+    "platform": "yekuo.intake.simulators.cli",
+}
+
+
+class Command(BaseCommand):
+    help = "Run a local simulator of a partner (see SIMULATORS; `yekuo simulate platform --help`)."
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="name", required=True)
+        for name, path in SIMULATORS.items():
+            module = importlib.import_module(path)
+            module.add_arguments(sub.add_parser(name, help=(module.__doc__ or "").strip().splitlines()[0]))
+
+    def handle(self, *args, name, **options):
+        importlib.import_module(SIMULATORS[name]).command(options)

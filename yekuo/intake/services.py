@@ -1,0 +1,247 @@
+"""Platform pushes and the dispatch queue (notice §1; R1, R3): the writes.
+
+- `push_receive`: a signed, valid push becomes a work order (except a reserve project) and an `Application`
+  row with its first answer; idempotent by the platform's application id: a repeat, also one arriving at
+  the same instant on another web worker, gets the first answer and makes no second order (the unique key
+  of the order's creation event and the unique (platform, application id) index decide; a loser reads the
+  winner's committed rows).
+- `application_dispatch`: the dispatcher accepts an application and dispatches it to a branch (the proposed
+  one or another): `order.received` at that branch, which starts the acceptance clock (Attachment 1:
+  电子渠道从营销业务系统收到业扩派单开始计算), and an `application.accepted` callback to the platform.
+- `application_return` / `application_reject`: the application goes back to the platform (for correction)
+  or is refused, with a reason; its order closes before any clock started; the platform is told.
+- `order_transfer`: an order moves to another branch with a reason (`order.transferred`); clocks run on.
+
+Callbacks leave through the outbox, in the same transaction as the change (`intake.callbacks`).
+"""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from yekuo.accounts.models import Branch
+from yekuo.accounts.permissions import require
+from yekuo.accounts.scope import in_scope, restrict
+from yekuo.common.errors import Conflict, Forbidden, InvalidInput
+from yekuo.intake import callbacks
+from yekuo.intake.models import Application, ApplicationState, Platform, Route
+from yekuo.intake.payload import renamed
+from yekuo.intake.routing import area_in_branch, proposed_area, route_of
+from yekuo.intake.selectors import works_queue
+from yekuo.orders import services as orders
+from yekuo.orders.idempotency import IdempotencyMismatch, check_same
+from yekuo.orders.idempotency import stored as stored_event
+from yekuo.orders.models import EventSource, WorkOrder
+from yekuo.orders.validation import FieldErrors, clean_text
+
+
+def _iso(value) -> str | None:
+    return timezone.localtime(value).isoformat() if value else None
+
+
+# ------------------------------------------------------------------------------------------ pushes
+def push_receive(platform: Platform, data: dict, request_sha256: str) -> tuple[Application, bool]:
+    """(the application, whether this push created it). `data` is the validated body; `request_sha256`
+    its canonical digest: the same application id with another body is `idempotency_mismatch`."""
+    external_id = data["application_id"]
+    for _attempt in range(3):
+        found = Application.objects.filter(platform=platform, external_id=external_id).first()
+        if found is not None:
+            return _repeat(found, request_sha256), False
+        try:
+            return _create(platform, data, request_sha256), True
+        except IntegrityError:
+            # A simultaneous copy wrote first (PostgreSQL made this insert wait for it): read its result.
+            continue
+    raise Conflict("this application is being written by a simultaneous push; repeat the request")
+
+
+def _repeat(application: Application, request_sha256: str) -> Application:
+    if application.request_sha256 != request_sha256:
+        raise IdempotencyMismatch(
+            f"application {application.external_id} was already pushed with a different content; "
+            "a new or corrected application needs a new application_id",
+            field="application_id",
+        )
+    return application
+
+
+def _create(platform: Platform, data: dict, request_sha256: str) -> Application:
+    """The order (its own transaction, as `order_create` writes it), then the application row with the first
+    answer (and, on route `branch`, the accepted callback) in a second one.
+
+    Two transactions, not one around both: `order_create` takes the month's order number in a statement of
+    its own so that the counter's row lock is held only for that statement; inside an outer transaction it
+    would be held to its commit and every push would wait for the one before (bench/RESULTS.md). Nothing is
+    lost between the two: the order's creation event carries the key `platform:<code>:<application id>`,
+    so a retry (or a simultaneous copy) gets that order back from `order_create` and writes the missing
+    application row; the row's unique index lets exactly one of them do so.
+    """
+    now = timezone.now()
+    route = route_of(platform)
+    customer, site = data["customer"], data["site"]
+    application = Application(
+        platform=platform, external_id=data["application_id"], request_sha256=request_sha256,
+        company=platform.company, route=route, payload=_jsonable(data),
+        documents=[dict(d) for d in data.get("documents", [])], submitted_at=data["submitted_at"], received_at=now,
+        state=ApplicationState.RESERVE if route == Route.RESERVE else ApplicationState.QUEUED,
+    )  # fmt: skip
+    if route != Route.RESERVE:
+        area = proposed_area(platform.company, site["address"], site.get("area_code", ""))
+        if area is None and site.get("area_code"):
+            raise FieldErrors({"site.area_code": [f"unknown service area code {site['area_code']!r}"]})
+        key = f"platform:{platform.code}:{data['application_id']}"
+        try:
+            order = orders.order_create(
+                actor=platform.account, relayed=True, source=EventSource.PLATFORM, occurred_at=now,
+                category=data["category"], channel=platform.channel, customer_name=customer["name"],
+                customer_id_number=customer.get("id_number", ""), customer_phone=customer.get("phone", ""),
+                customer_notice=customer.get("notice", ""), site_address=site["address"],
+                capacity_kva=data["capacity_kva"], voltage=data["voltage"], service_area=area,
+                receive=route == Route.BRANCH, idempotency_key=key, request_hash=request_sha256,
+            )  # fmt: skip
+        except FieldErrors as error:
+            raise renamed(error) from None
+        if getattr(order, "repeated", False):
+            # Made by an earlier copy whose application row is not (yet) written: the same body's order only.
+            check_same(stored_event(key), request_sha256, field="application_id")
+            application.received_at = order.created_at
+        application.order, application.proposed_branch = order, order.branch
+        if route == Route.BRANCH:
+            application.state, application.decided_at = ApplicationState.DISPATCHED, order.received_at
+    with transaction.atomic(durable=True):
+        application.response = answer(application)
+        application.save(force_insert=True)
+        if application.state == ApplicationState.DISPATCHED:
+            callbacks.application_decided(application)
+    return application
+
+
+def answer(application: Application) -> dict:
+    """What the platform is told when it pushes (and again on every repeat)."""
+    order = application.order
+    return {
+        "application_id": application.external_id,
+        "platform": application.platform.code,
+        "state": application.state,
+        "route": application.route,
+        "order": order.number if order else None,
+        "branch": order.branch.code if order and application.state == ApplicationState.DISPATCHED else None,
+        "received_at": _iso(application.received_at),
+    }
+
+
+def _jsonable(data: dict) -> dict:
+    out = {}
+    for key, value in data.items():
+        if isinstance(value, dict):
+            out[key] = _jsonable(value)
+        elif isinstance(value, list):
+            out[key] = [_jsonable(v) if isinstance(v, dict) else v for v in value]
+        elif hasattr(value, "isoformat"):
+            out[key] = value.isoformat()
+        elif value.__class__.__name__ == "Decimal":
+            out[key] = str(value)
+        else:
+            out[key] = value
+    return out
+
+
+# ------------------------------------------------------------------------------------------ the queue
+def _queued(actor, pk: int) -> Application:
+    """The application, locked, if the actor may dispatch it and it still waits."""
+    require(actor, "order.assign")
+    if not works_queue(actor):
+        raise Forbidden("the dispatch queue is worked by the customer service center (company scope)")
+    application = (
+        restrict(Application.objects.select_for_update(of=("self",)), actor, "order.assign")
+        .select_related("order__branch", "platform")
+        .filter(pk=pk)
+        .first()
+    )
+    if application is None:
+        raise Forbidden("no such application in your queue")
+    if application.state != ApplicationState.QUEUED:
+        raise Conflict(f"application {application.external_id} is already {application.get_state_display()}")
+    return application
+
+
+def _reason(text: str, field: str) -> str:
+    text = clean_text(text, field=field, multiline=True)
+    if not text:
+        raise InvalidInput("a reason is required", field=field)
+    return text
+
+
+def application_dispatch(application: Application | int, *, actor, branch: Branch | None = None) -> Application:
+    """Accept the application and dispatch it to `branch` (default: the proposed one); R3, Attachment 1."""
+    pk = getattr(application, "pk", application)
+    with transaction.atomic(durable=True):
+        application = _queued(actor, pk)
+        order = application.order
+        if order.received_at is not None:
+            raise Conflict(f"order {order.number} was already received by {order.branch}; it cannot be dispatched")
+        target = branch or application.proposed_branch
+        if target is None:
+            raise InvalidInput("choose the branch to dispatch to", field="branch")
+        if not in_scope(actor, target) or target.company_id != application.company_id:
+            raise Forbidden(f"{actor} may not dispatch to {target}")
+        proposed = order.branch
+        if target.pk != proposed.pk:
+            area = area_in_branch(target, order.site_address)
+            WorkOrder.objects.filter(pk=order.pk).update(branch=target, service_area=area)
+            order.branch, order.service_area = target, area
+        payload = {"branch": target.code, "proposed_branch": proposed.code, "application": application.external_id}
+        orders.order_receive(order, actor=actor, payload=payload, source=EventSource.WEB)
+        application.state, application.decided_at, application.decided_by = (
+            ApplicationState.DISPATCHED, timezone.now(), actor)  # fmt: skip
+        application.save(update_fields=["state", "decided_at", "decided_by"])
+        callbacks.application_decided(application)
+    return application
+
+
+def _decline(application, actor, reason: str, state: str, event_type: str) -> Application:
+    pk = getattr(application, "pk", application)
+    field = "return_reason" if state == ApplicationState.RETURNED else "reject_reason"
+    reason = _reason(reason, field)
+    with transaction.atomic(durable=True):
+        application = _queued(actor, pk)
+        orders.apply_event(application.order, event_type, actor=actor, payload={"reason": reason},
+                           source=EventSource.WEB)  # fmt: skip
+        application.state, application.decided_at, application.decided_by, application.reason = (
+            state, timezone.now(), actor, reason)  # fmt: skip
+        application.save(update_fields=["state", "decided_at", "decided_by", "reason"])
+        callbacks.application_decided(application)
+    return application
+
+
+def application_return(application: Application | int, *, actor, reason: str) -> Application:
+    """Return the application to its platform for correction (R3: 退回), with the reason the platform shows."""
+    return _decline(application, actor, reason, ApplicationState.RETURNED, "order.returned")
+
+
+def application_reject(application: Application | int, *, actor, reason: str) -> Application:
+    """Refuse the application (R3: 驳回), e.g. outside the company's area or a duplicate of another."""
+    return _decline(application, actor, reason, ApplicationState.REJECTED, "order.rejected")
+
+
+def order_transfer(order: WorkOrder | int, *, actor, branch: Branch, reason: str):
+    """Move an order to another branch (R3) with a reason: an `order.transferred` event; nodes, clocks and
+    their deadlines stay as they are (the clocks keep running)."""
+    reason = _reason(reason, "transfer_reason")
+    pk = getattr(order, "pk", order)
+    require(actor, "order.assign")
+    with transaction.atomic(durable=True):
+        order = restrict(WorkOrder.objects.select_related("branch"), actor, "order.assign").filter(pk=pk).first()
+        if order is None:
+            raise Forbidden("no such order in your scope")
+        if not in_scope(actor, branch) or branch.company_id != order.branch.company_id:
+            raise Forbidden(f"{actor} may not move orders to {branch}")
+        if branch.pk == order.branch_id:
+            raise InvalidInput("the order is already at this branch", field="branch")
+        payload = {"from": order.branch.code, "to": branch.code, "reason": reason}
+        event = orders.apply_event(order, "order.transferred", actor=actor, payload=payload, source=EventSource.WEB)
+        area = area_in_branch(branch, order.site_address)
+        WorkOrder.objects.filter(pk=order.pk).update(branch=branch, service_area=area)
+    return event
