@@ -1,5 +1,6 @@
 """`yekuo serve`: the web server (gunicorn) and the background worker (Huey's consumer), together."""
 
+import importlib
 import os
 import signal
 import subprocess
@@ -26,8 +27,9 @@ def control_socket() -> list[str]:
 
 
 def simulator_commands(host: str, port: int) -> list[list[str]]:
-    """`yekuo simulate NAME` for each partner simulator when YEKUO_SIMULATORS is on; the units' simulator
-    answers to this yekuo."""
+    """`yekuo simulate NAME` for each partner service simulator (one with `serve`) when YEKUO_SIMULATORS is on;
+    the units' simulator answers to this yekuo. The platform simulator is a client that pushes applications:
+    it is run by hand (`yekuo simulate platform --url …`), never started with the server."""
     if not settings.YEKUO_SIMULATORS:
         return []
     from yekuo.partners.management.commands.simulate import SIMULATORS
@@ -36,7 +38,8 @@ def simulator_commands(host: str, port: int) -> list[list[str]]:
     return [
         [sys.executable, "-m", "yekuo.cli", "simulate", name, "--quiet",
          *(["--yekuo-url", yekuo_url] if name == "utilities" else [])]
-        for name in SIMULATORS
+        for name, path in SIMULATORS.items()
+        if hasattr(importlib.import_module(path), "serve")
     ]  # fmt: skip
 
 
