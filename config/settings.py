@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "yekuo.approvals",
     "yekuo.orders",
     "yekuo.exports",
+    "yekuo.monitoring",
     "yekuo.web",
 ]
 
