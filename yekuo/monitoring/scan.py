@@ -261,7 +261,7 @@ def scan(now: datetime | None = None, worker: str = "", notify: bool = True) -> 
 
 INSERT_COLUMNS = (
     "order_id", "clock_id", "node_id", "node_code", "level", "rule", "episode", "due_at", "deadline_at",
-    "provisional", "raised_at",
+    "provisional", "raised_at", "resolution",
 )  # fmt: skip
 
 
@@ -274,7 +274,7 @@ def _insert(items: list[dict], now: datetime) -> int:
         (
             item["order_id"], item["clock_id"], item["node_id"], item["node_code"], item["level"], item["rule"],
             item["episode"], datetime.fromtimestamp(item["due_at"], UTC), item["deadline_at"],
-            item["provisional"], now,
+            item["provisional"], now, "",
         )  # fmt: skip
         for item in items
     ]
