@@ -54,7 +54,7 @@ def _post(url: str, body: dict, timeout: float, headers: dict | None = None) -> 
         return Result(False, status, excerpt, "answer is not JSON"), None
     if not isinstance(answer, dict):
         return Result(False, status, excerpt, "answer is not a JSON object"), None
-    return Result(True, status, excerpt), answer
+    return None, answer
 
 
 def _robot(destination, message, url: str) -> Result:
