@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import numpy as np
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -92,7 +92,7 @@ def _candidates(now: datetime) -> list[tuple]:
         JOIN {_table(Branch)} b ON b.id = o.branch_id
         LEFT JOIN {_table(Company)} co ON co.id = b.company_id
         WHERE o.warn_at <= %s AND c.state = 'running' AND c.warn_at <= %s AND c.started_at IS NOT NULL
-    """  # noqa: S608 (table names from the models)
+    """
     with connection.cursor() as cursor:
         cursor.execute(sql, [now, now])
         return cursor.fetchall()
@@ -104,7 +104,7 @@ def _active_nodes(now: datetime) -> dict[int, list[tuple[int, str]]]:
         SELECT n.order_id, n.id, n.code FROM {_table(WorkOrder)} o
         JOIN {_table(NodeInstance)} n ON n.order_id = o.id
         WHERE o.warn_at <= %s AND n.state = 'active'
-    """  # noqa: S608
+    """
     found: dict[int, list[tuple[int, str]]] = defaultdict(list)
     with connection.cursor() as cursor:
         cursor.execute(sql, [now])
@@ -164,7 +164,10 @@ def _compute(company: str, items: list, engine, now_ts: int) -> list[dict]:
     engine's scalar path for the others (pauses credited as the engine credits them)."""
     table = work_table(company)
     targets = [
-        max(threshold.target(item["budget_seconds"], table.day_seconds_at(start)), engine.warn_budget(item["budget_seconds"]))
+        max(
+            threshold.target(item["budget_seconds"], table.day_seconds_at(start)),
+            engine.warn_budget(item["budget_seconds"]),
+        )
         for item, start, _pauses, threshold in items
     ]
     out = []
@@ -199,7 +202,7 @@ def _should_open(due: list[dict], nodes: dict[int, list[tuple[int, str]]]) -> di
 
 def _open_warnings() -> dict[tuple, int]:
     sql = f"""SELECT id, clock_id, node_code, level, episode FROM {_table(ClockWarning)}
-              WHERE resolved_at IS NULL"""  # noqa: S608
+              WHERE resolved_at IS NULL"""
     with connection.cursor() as cursor:
         cursor.execute(sql)
         return {(clock, node, level, episode): pk for pk, clock, node, level, episode in cursor.fetchall()}
@@ -265,19 +268,19 @@ INSERT_COLUMNS = (
 )  # fmt: skip
 
 
+def _row(item: dict, now: datetime) -> tuple:
+    """The values of INSERT_COLUMNS for one new warning."""
+    ids = (item["order_id"], item["clock_id"], item["node_id"], item["node_code"], item["level"], item["rule"])
+    due = datetime.fromtimestamp(item["due_at"], UTC)
+    return (*ids, item["episode"], due, item["deadline_at"], item["provisional"], now, "")
+
+
 def _insert(items: list[dict], now: datetime) -> int:
     """Insert the new warnings, skipping any that another worker opened first (the partial unique
     constraint `warning_open_once`); returns how many this call inserted."""
     if not items:
         return 0
-    rows = [
-        (
-            item["order_id"], item["clock_id"], item["node_id"], item["node_code"], item["level"], item["rule"],
-            item["episode"], datetime.fromtimestamp(item["due_at"], UTC), item["deadline_at"],
-            item["provisional"], now, "",
-        )  # fmt: skip
-        for item in items
-    ]
+    rows = [_row(item, now) for item in items]
     size = BATCH if connection.vendor == "postgresql" else 60  # SQLite: at most 999 parameters per statement
     field = ClockWarning._meta.get_field
     columns = ", ".join(connection.ops.quote_name(field(name.removesuffix("_id")).column) for name in INSERT_COLUMNS)
@@ -292,7 +295,7 @@ def _insert(items: list[dict], now: datetime) -> int:
                 for v in row
             ]
             cursor.execute(
-                f"INSERT INTO {_table(ClockWarning)} ({columns}) VALUES {values} ON CONFLICT DO NOTHING",  # noqa: S608
+                f"INSERT INTO {_table(ClockWarning)} ({columns}) VALUES {values} ON CONFLICT DO NOTHING",
                 params,
             )
             inserted += max(cursor.rowcount, 0)

@@ -86,7 +86,7 @@ class Hooks:
 
 
 class _HookHandler(BaseHTTPRequestHandler):
-    def do_POST(self):  # noqa: N802
+    def do_POST(self):
         length = int(self.headers.get("Content-Length", 0))
         body = json.loads(self.rfile.read(length) or b"null")
         url = urllib.parse.urlsplit(self.path)

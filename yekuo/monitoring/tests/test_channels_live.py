@@ -47,7 +47,7 @@ def test_email_reaches_a_real_smtp_server(cast, smtp, django_capture_on_commit_c
     with django_capture_on_commit_callbacks(execute=True):
         scan(at("2026-11-02 12:00"))
     assert len(smtp.messages) == 1
-    sender, rcpts, message = smtp.messages[0]
+    _sender, rcpts, message = smtp.messages[0]
     assert rcpts == ["clerk@example.com"]
     assert str(message["Subject"]).strip() == f"【预警】业扩工单 {order.number} 业务受理"
     body = message.get_content()

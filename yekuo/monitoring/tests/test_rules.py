@@ -49,7 +49,9 @@ def test_zero_day_levels_through_the_engine(db):
     start, deadline = at("2026-10-09 17:50"), at("2026-10-09 18:00")
     row = (1, 1, "approval", start, 600, [], deadline, at("2026-10-09 17:57:30"), False, 0, ["approval"],
            "ordos-2022-64", "lv_business", None)  # fmt: skip
-    found = {item["level"]: datetime.fromtimestamp(item["due_at"], UTC) for item in due_levels([row], at("2026-10-12 09:00"))}
+    found = {
+        item["level"]: datetime.fromtimestamp(item["due_at"], UTC) for item in due_levels([row], at("2026-10-12 09:00"))
+    }
     assert found == {"pre": at("2026-10-09 17:57:30"), "overdue": deadline, "serious": at("2026-10-10 18:00")}
 
 
@@ -117,11 +119,14 @@ def test_no_level_before_the_engines_warning(cast, settings, tmp_path):
     ("text", "where"),
     [
         ("format = 2\nlevels = {}\nrules = {}", "format"),
-        (RULES.replace('rank = 2', 'rank = 1'), "levels"),
+        (RULES.replace("rank = 2", "rank = 1"), "levels"),
         (RULES.replace("overdue = { used = 1.0 }", ""), "rules.default"),
         (RULES.replace("used = 0.9", "used = -1"), "regulations.ordos-2022-64.clocks.acceptance.pre.used"),
         (RULES.replace('"service_center"]', '"mayor"]'), "rules.default.notify.overdue"),
-        (RULES.replace("pre = { used = 0.95 }", "pre = { soon = 1 }"), "categories.lv_resident.clocks.acceptance.pre.soon"),
+        (
+            RULES.replace("pre = { used = 0.95 }", "pre = { soon = 1 }"),
+            "categories.lv_resident.clocks.acceptance.pre.soon",
+        ),
         ("format = 1\nlevels = [", "(top)"),
     ],
 )
