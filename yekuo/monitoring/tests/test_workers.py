@@ -46,8 +46,8 @@ def test_a_scan_overtaken_by_another_raises_nothing_twice(cast, monkeypatch):
     real = scan_module._open_warnings
     other = {}
 
-    def stale_then_overtaken():
-        found = real()  # this worker has read the open warnings (none) ...
+    def stale_then_overtaken(clock_ids):
+        found = real(clock_ids)  # this worker has read the open warnings (none) ...
         if not other:
             other["started"] = True
             other["result"] = scan(at("2026-11-03 09:00"))  # ... when another worker scans to the end
