@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import numpy as np
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import F, Func, IntegerField, Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -376,15 +376,20 @@ def scan(now: datetime | None = None, worker: str = "", notify: bool = True) -> 
     now = now or timezone.now()
     result = ScanResult(now)
     run = ScanRun.objects.create(worker=worker or f"{socket.gethostname()}:{os.getpid()}", started_at=timezone.now())
-    resolve_stopped(now, result)
-    resolve_moved(now, result)
-    book = rule_book()
-    rows = _candidates(now, level_bounds(book, _min_day_seconds()))
-    result.candidates = len(rows)
-    should = _should_open(due_levels(rows, now), _active_nodes(sorted({row[1] for row in rows})))
-    opened = _open_warnings(sorted({row[0] for row in rows}))
-    new = [item for key, item in should.items() if key not in opened]
-    result.raised = _insert(new, now)
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # PostgreSQL's JIT compiles the candidates' plan for seconds to save milliseconds (its cost
+            # estimate is that of every alarmed clock); off for this transaction only.
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL jit = off")
+        resolve_stopped(now, result)
+        resolve_moved(now, result)
+        rows = _candidates(now, level_bounds(rule_book(), _min_day_seconds()))
+        result.candidates = len(rows)
+        should = _should_open(due_levels(rows, now), _active_nodes(sorted({row[1] for row in rows})))
+        opened = _open_warnings(sorted({row[0] for row in rows}))
+        new = [item for key, item in should.items() if key not in opened]
+        result.raised = _insert(new, now)
     if notify:
         from yekuo.monitoring.notify import send_pending
 
