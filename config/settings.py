@@ -21,6 +21,7 @@ from config.env import (
     env_networks,
     env_str,
     env_url,
+    env_time_range,
     redis_url,
     web_workers,
 )
@@ -81,6 +82,7 @@ INSTALLED_APPS = [
     "yekuo.outbox",
     "yekuo.partners",
     "yekuo.intake",
+    "yekuo.monitoring",
     "yekuo.web",
 ]
 
@@ -229,6 +231,18 @@ YEKUO_PROVISIONAL_YEARS = env_int("YEKUO_PROVISIONAL_YEARS", 2, minimum=1)
 # (the earlier of the two); set either to "off" to use only the other.
 YEKUO_WARN_USED_FRACTION = env_float("YEKUO_WARN_USED_FRACTION", 0.75)
 YEKUO_WARN_REMAINING_MINUTES = env_int("YEKUO_WARN_REMAINING_MINUTES", 0, minimum=0) or None
+# Time-limit control (R9, R10; docs/monitoring.md). The warning rules file (levels, thresholds, who is told);
+# empty: the bundled yekuo/monitoring/data/warnings.toml.
+YEKUO_MONITOR_RULES = env_str("YEKUO_MONITOR_RULES", "")
+# How often the background worker scans the running clocks for warnings, in minutes (1-60).
+YEKUO_MONITOR_SCAN_MINUTES = env_int("YEKUO_MONITOR_SCAN_MINUTES", 5, minimum=1)
+# Quiet hours (Asia/Shanghai, "HH:MM-HH:MM", may cross midnight; "off": none): only alarms (overdue and worse)
+# are sent then; pre-warnings wait until they end.
+YEKUO_QUIET_HOURS = env_time_range("YEKUO_QUIET_HOURS", "22:00-07:30")
+# Channels of a user who has chosen none: inbox (always), email, wecom, dingtalk, sms.
+YEKUO_NOTIFY_DEFAULT_CHANNELS = env_list("YEKUO_NOTIFY_DEFAULT_CHANNELS", ["inbox", "email"])
+# The address of yekuo as people reach it, for the links in notifications (no trailing slash).
+YEKUO_SITE_URL = env_str("YEKUO_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Order lists longer than this are exported by the background worker, with a progress page (P4); shorter ones
 # are a direct download.
 YEKUO_EXPORT_INLINE_ROWS = env_int("YEKUO_EXPORT_INLINE_ROWS", 2000, minimum=0)
