@@ -131,3 +131,7 @@ class ScanRun(models.Model):
 
     class Meta:
         ordering = ["-started_at"]
+
+
+# The daily statistics and breach risks (R10, R9a) live in their own module.
+from yekuo.monitoring.models_stats import BreachRisk, DailyCount, DailyFlow, DailySnapshot  # noqa: E402, F401
