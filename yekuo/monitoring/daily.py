@@ -140,7 +140,9 @@ def notify_branch_managers(day: date, *, send=None) -> dict[str, int]:
             counts[code] = len(items)
             overdue = sum(1 for r in items if r.state == "overdue")
             managers = User.objects.filter(branch=items[0].branch, is_active=True, roles__code="branch_manager")
-            subject = f"{day:%Y-%m-%d} 时限超期预警：{items[0].branch.name} 超期 {overdue} 项，预警 {len(items) - overdue} 项"
+            subject = (
+                f"{day:%Y-%m-%d} 时限超期预警：{items[0].branch.name} 超期 {overdue} 项，预警 {len(items) - overdue} 项"
+            )
             link = f"/monitoring/alarms/?date={day.isoformat()}&branch={code}"
             for manager in managers.distinct():
                 if send is not None:
@@ -151,7 +153,7 @@ def notify_branch_managers(day: date, *, send=None) -> dict[str, int]:
 def _default_sender():
     """The notification service's in-app notice, when monitoring.notify offers one (else None)."""
     try:
-        from yekuo.monitoring import notify  # noqa: PLC0415 - optional until the notification service lands
+        from yekuo.monitoring import notify  # optional until the notification service lands
     except ImportError:
         return None
     return getattr(notify, "send_notice", None)
@@ -160,8 +162,12 @@ def _default_sender():
 # ------------------------------------------------------------------------------------------ command
 def add_arguments(parser):
     parser.add_argument("--date", help="The day (YYYY-MM-DD); default today (Asia/Shanghai)")
-    parser.add_argument("--days", type=int, default=1, help="Also back-fill this many days up to --date (default 1: that day only)")
-    parser.add_argument("--notify", action="store_true", help="Send the day's overdue-warning list to each branch manager")
+    parser.add_argument(
+        "--days", type=int, default=1, help="Also back-fill this many days up to --date (default 1: that day only)"
+    )
+    parser.add_argument(
+        "--notify", action="store_true", help="Send the day's overdue-warning list to each branch manager"
+    )
 
 
 def run(command, *, date=None, days=1, notify=False, **_options):

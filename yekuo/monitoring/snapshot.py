@@ -159,8 +159,9 @@ def _orders(queryset=None):
 def node_state_case(at: datetime, prefix: str = "") -> Case:
     """`node_state` as SQL over a NodeInstance row annotated with its clock's state, deadline and warning time."""
     running = Q(clock_state="running")
+    held = Q(clock_state="paused") | (Q(**{f"{prefix}order__status": SUSPENDED}) & ~running)
     return Case(
-        When(Q(clock_state="paused") | (Q(**{f"{prefix}order__status": SUSPENDED}) & ~running), then=Value("suspended")),
+        When(held, then=Value("suspended")),
         When(running & Q(clock_deadline__lt=at), then=Value("overdue")),
         When(running & Q(clock_warn__lte=at), then=Value("warning")),
         default=Value("normal"),
@@ -250,9 +251,15 @@ def working_day_start(table, day: date) -> datetime:
 # ------------------------------------------------------------------------------------------ command
 def add_arguments(parser):
     parser.add_argument("--at", help="The instant (ISO 8601 with offset, e.g. 2026-12-01T08:30+08:00); default now")
-    parser.add_argument("--json", action="store_true", help='Print {"at": …, "rows": [{branch, category, node, state, count}]}')
-    parser.add_argument("--method", choices=METHODS, default="auto",
-                        help="auto: stored rows for orders untouched since --at, the log for the others; replay: fold every log")  # fmt: skip
+    parser.add_argument(
+        "--json", action="store_true", help='Print {"at": …, "rows": [{branch, category, node, state, count}]}'
+    )
+    parser.add_argument(
+        "--method",
+        choices=METHODS,
+        default="auto",
+        help="auto: the stored rows of orders untouched since --at, the log of the others; replay: every log",
+    )
 
 
 def run(command, *, at=None, json=False, method="auto", **_options):
@@ -273,4 +280,5 @@ def run(command, *, at=None, json=False, method="auto", **_options):
         return
     command.stdout.write(f"in transit at {timezone.localtime(when).isoformat()}: {result.total} active nodes")
     for row in rows:
-        command.stdout.write(f"{row['branch']:<14} {row['category']:<12} {row['node']:<20} {row['state']:<9} {row['count']}")
+        cells = (f"{row['branch']:<14}", f"{row['category']:<12}", f"{row['node']:<20}", f"{row['state']:<9}")
+        command.stdout.write(" ".join(cells) + f" {row['count']}")

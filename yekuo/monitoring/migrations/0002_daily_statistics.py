@@ -5,82 +5,143 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0004_integration_role'),
-        ('monitoring', '0001_initial'),
-        ('orders', '0010_calendar_recompute'),
+        ("accounts", "0004_integration_role"),
+        ("monitoring", "0001_initial"),
+        ("orders", "0010_calendar_recompute"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DailySnapshot',
+            name="DailySnapshot",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(verbose_name='统计日期')),
-                ('at', models.DateTimeField(help_text='The start of the working day (midnight on a day off)', verbose_name='统计时点')),
-                ('window_start', models.DateTimeField(help_text="The previous snapshot's instant", verbose_name='统计区间起')),
-                ('computed_at', models.DateTimeField(verbose_name='生成时间')),
-                ('folded', models.PositiveIntegerField(default=0, help_text='orders replayed from their log')),
-                ('company', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.company', verbose_name='公司')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("date", models.DateField(verbose_name="统计日期")),
+                (
+                    "at",
+                    models.DateTimeField(
+                        help_text="The start of the working day (midnight on a day off)", verbose_name="统计时点"
+                    ),
+                ),
+                (
+                    "window_start",
+                    models.DateTimeField(help_text="The previous snapshot's instant", verbose_name="统计区间起"),
+                ),
+                ("computed_at", models.DateTimeField(verbose_name="生成时间")),
+                ("folded", models.PositiveIntegerField(default=0, help_text="orders replayed from their log")),
+                (
+                    "company",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="accounts.company",
+                        verbose_name="公司",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '每日在途统计',
-                'verbose_name_plural': '每日在途统计',
-                'ordering': ['-date'],
+                "verbose_name": "每日在途统计",
+                "verbose_name_plural": "每日在途统计",
+                "ordering": ["-date"],
             },
         ),
         migrations.CreateModel(
-            name='DailyFlow',
+            name="DailyFlow",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('category', models.CharField(max_length=20)),
-                ('new', models.PositiveIntegerField(default=0)),
-                ('completed', models.PositiveIntegerField(default=0)),
-                ('newly_overdue', models.PositiveIntegerField(default=0)),
-                ('branch', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.branch')),
-                ('snapshot', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='flows', to='monitoring.dailysnapshot')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("category", models.CharField(max_length=20)),
+                ("new", models.PositiveIntegerField(default=0)),
+                ("completed", models.PositiveIntegerField(default=0)),
+                ("newly_overdue", models.PositiveIntegerField(default=0)),
+                (
+                    "branch",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="accounts.branch"
+                    ),
+                ),
+                (
+                    "snapshot",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="flows", to="monitoring.dailysnapshot"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='DailyCount',
+            name="DailyCount",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('category', models.CharField(max_length=20)),
-                ('node', models.CharField(max_length=30)),
-                ('state', models.CharField(max_length=10)),
-                ('count', models.PositiveIntegerField()),
-                ('branch', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.branch')),
-                ('snapshot', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='counts', to='monitoring.dailysnapshot')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("category", models.CharField(max_length=20)),
+                ("node", models.CharField(max_length=30)),
+                ("state", models.CharField(max_length=10)),
+                ("count", models.PositiveIntegerField()),
+                (
+                    "branch",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="accounts.branch"
+                    ),
+                ),
+                (
+                    "snapshot",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="counts",
+                        to="monitoring.dailysnapshot",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='BreachRisk',
+            name="BreachRisk",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('clock', models.CharField(max_length=30)),
-                ('probability', models.FloatField(verbose_name='超期风险')),
-                ('used_ratio', models.FloatField(help_text='working time used / budget when computed')),
-                ('basis', models.CharField(help_text='branch, company, limit or overdue (docs/breach-risk.md)', max_length=10)),
-                ('computed_at', models.DateTimeField()),
-                ('branch', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.branch')),
-                ('order', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='breach_risks', to='orders.workorder')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("clock", models.CharField(max_length=30)),
+                ("probability", models.FloatField(verbose_name="超期风险")),
+                ("used_ratio", models.FloatField(help_text="working time used / budget when computed")),
+                (
+                    "basis",
+                    models.CharField(
+                        help_text="branch, company, limit or overdue (docs/breach-risk.md)", max_length=10
+                    ),
+                ),
+                ("computed_at", models.DateTimeField()),
+                (
+                    "branch",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="accounts.branch",
+                    ),
+                ),
+                (
+                    "order",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="breach_risks",
+                        to="orders.workorder",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['-probability'], name='breach_risk_probability'), models.Index(fields=['branch', '-probability'], name='breach_risk_branch')],
-                'constraints': [models.UniqueConstraint(fields=('order', 'clock'), name='breach_risk_unique_clock')],
+                "indexes": [
+                    models.Index(fields=["-probability"], name="breach_risk_probability"),
+                    models.Index(fields=["branch", "-probability"], name="breach_risk_branch"),
+                ],
+                "constraints": [models.UniqueConstraint(fields=("order", "clock"), name="breach_risk_unique_clock")],
             },
         ),
         migrations.AddConstraint(
-            model_name='dailysnapshot',
-            constraint=models.UniqueConstraint(fields=('company', 'date'), name='daily_snapshot_unique_day'),
+            model_name="dailysnapshot",
+            constraint=models.UniqueConstraint(fields=("company", "date"), name="daily_snapshot_unique_day"),
         ),
         migrations.AddIndex(
-            model_name='dailyflow',
-            index=models.Index(fields=['snapshot', 'branch'], name='monitoring__snapsho_e226d0_idx'),
+            model_name="dailyflow",
+            index=models.Index(fields=["snapshot", "branch"], name="monitoring__snapsho_e226d0_idx"),
         ),
         migrations.AddIndex(
-            model_name='dailycount',
-            index=models.Index(fields=['snapshot', 'branch'], name='monitoring__snapsho_4a309c_idx'),
+            model_name="dailycount",
+            index=models.Index(fields=["snapshot", "branch"], name="monitoring__snapsho_4a309c_idx"),
         ),
     ]

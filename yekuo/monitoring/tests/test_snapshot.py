@@ -53,7 +53,9 @@ def test_acceptance_is_normal_then_warning_then_overdue(cast):
 
 def test_a_later_event_is_not_seen_before_it_occurred(cast):
     order = create(cast, "2026-11-02 09:00")
-    services.node_complete(order, actor=cast.clerk, node="acceptance", occurred_at=at("2026-11-02 15:30"), source=IMPORT)
+    services.node_complete(
+        order, actor=cast.clerk, node="acceptance", occurred_at=at("2026-11-02 15:30"), source=IMPORT
+    )
     # Before the completion the log says overdue acceptance, although the rows now show the survey.
     assert states(cast, "2026-11-02 15:10") == {"acceptance": "overdue"}
     assert states(cast, "2026-11-02 15:31") == {"survey_plan": "normal"}
