@@ -109,10 +109,10 @@ class AlarmRow:
     warn_at: datetime | None
 
 
-def alarm_list(at: datetime, orders=None) -> list[AlarmRow]:
-    """时限超期预警: the active nodes in warning or overdue at `at` (the day's snapshot instant), by branch,
-    overdue first, then by deadline. `orders`: the WorkOrder queryset in scope (restrict)."""
-    alarmed = [n for n in nodes_at(at, orders=orders) if n.state in ALARM_STATES]
+def alarm_list(at: datetime, orders=None, states=ALARM_STATES) -> list[AlarmRow]:
+    """时限超期预警: the active nodes in warning or overdue (or `states`) at `at` (the day's snapshot instant),
+    by branch, overdue first, then by deadline. `orders`: the WorkOrder queryset in scope (restrict)."""
+    alarmed = nodes_at(at, orders=orders, states=states)
     by_pk = WorkOrder.objects.select_related("branch__company").in_bulk([n.order_id for n in alarmed])
     rows = [
         AlarmRow(by_pk[n.order_id].branch, by_pk[n.order_id], n.node, n.state, n.deadline_at, n.warn_at)

@@ -213,19 +213,20 @@ def snapshot(at: datetime, *, method: str = "auto", orders=None) -> Snapshot:
     return result
 
 
-def nodes_at(at: datetime, *, orders=None) -> list[NodeAt]:
-    """Every active node in transit at `at`, one by one (the overdue-warning list reads the alarmed ones):
-    the stored rows of the orders untouched since `at`, the fold of the others."""
+def nodes_at(at: datetime, *, orders=None, states=STATES) -> list[NodeAt]:
+    """The active nodes in transit at `at` in one of `states`, one by one (the overdue-warning list reads
+    the alarmed ones): the stored rows of the orders untouched since `at`, the fold of the others."""
     base = _orders(orders).filter(created_at__lte=at)
     changed = Exists(_changed_after(at).filter(order_id=OuterRef("pk")))
+    stored = stored_nodes(at, base.filter(~changed)).filter(monitor_state__in=states)
     out = [
         NodeAt(n.order_id, n.order.branch_id, n.order.category, n.code, n.monitor_state, n.clock_code or None,
                n.clock_deadline if n.clock_state == "running" else None,
                n.clock_warn if n.clock_state == "running" else None)
-        for n in stored_nodes(at, base.filter(~changed)).select_related("order")
+        for n in stored.select_related("order")
     ]  # fmt: skip
     for chunk in _chunks(base.filter(changed).order_by("pk"), 2000):
-        out.extend(replay_nodes(chunk, at))
+        out.extend(n for n in replay_nodes(chunk, at) if n.state in states)
     return out
 
 

@@ -18,7 +18,8 @@ PAGE_SIZE = 50
 @remembering()  # the rows' regulation and calendar revision are read once per request, not per row
 def my_work_page(request):
     require_action(request.user, "order.view")
-    page = Paginator(my_work(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    sort = "risk" if request.GET.get("sort") == "risk" else "deadline"  # R9a: or the highest breach risk first
+    page = Paginator(my_work(request.user, sort), PAGE_SIZE).get_page(request.GET.get("page"))
     rows = work_rows(page.object_list)
     suspended = open_suspensions({row["order"].pk for row in rows if row["order"].status == "suspended"})
     due, waiting = [], []
@@ -31,5 +32,5 @@ def my_work_page(request):
             clock_model = clock.clock if clock else row["node"].order.clocks.filter(code=row["node"].clock_code).first()
             row["awaiting"] = awaited(row["node"], clock_model, spec_of(row["order"]), row["suspended"])
             waiting.append(row)
-    context = {"page": page, "rows": rows, "due": due, "waiting": waiting}
+    context = {"page": page, "rows": rows, "due": due, "waiting": waiting, "sort": sort, "query": f"sort={sort}"}
     return render(request, "web/my_work.html", context)
