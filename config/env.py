@@ -6,6 +6,7 @@ running production on SQLite; every parser here raises ImproperlyConfigured nami
 
 import ipaddress
 import os
+from datetime import time
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -83,6 +84,20 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_time_range(name: str, default: str) -> tuple[time, time] | None:
+    """`HH:MM-HH:MM` (may cross midnight) as two times; "off" or empty: None."""
+    raw = os.environ.get(name, default).strip()
+    if raw.lower() in {"", "off", "none"}:
+        return None
+    try:
+        begin, end = (time.fromisoformat(part.strip()) for part in raw.split("-"))
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a time range like 22:00-07:30, or off") from None
+    if begin == end:
+        raise ImproperlyConfigured(f"{name}={raw!r} is empty; use off for no quiet hours")
+    return begin, end
 
 
 def env_networks(name: str) -> tuple:

@@ -20,6 +20,7 @@ from config.env import (
     env_list,
     env_networks,
     env_str,
+    env_time_range,
     redis_url,
     web_workers,
 )
@@ -77,6 +78,7 @@ INSTALLED_APPS = [
     "yekuo.approvals",
     "yekuo.orders",
     "yekuo.exports",
+    "yekuo.outbox",
     "yekuo.monitoring",
     "yekuo.web",
 ]
@@ -224,6 +226,18 @@ YEKUO_PROVISIONAL_YEARS = env_int("YEKUO_PROVISIONAL_YEARS", 2, minimum=1)
 # (the earlier of the two); set either to "off" to use only the other.
 YEKUO_WARN_USED_FRACTION = env_float("YEKUO_WARN_USED_FRACTION", 0.75)
 YEKUO_WARN_REMAINING_MINUTES = env_int("YEKUO_WARN_REMAINING_MINUTES", 0, minimum=0) or None
+# Time-limit control (R9, R10; docs/monitoring.md). The warning rules file (levels, thresholds, who is told);
+# empty: the bundled yekuo/monitoring/data/warnings.toml.
+YEKUO_MONITOR_RULES = env_str("YEKUO_MONITOR_RULES", "")
+# How often the background worker scans the running clocks for warnings, in minutes (1-60).
+YEKUO_MONITOR_SCAN_MINUTES = env_int("YEKUO_MONITOR_SCAN_MINUTES", 5, minimum=1)
+# Quiet hours (Asia/Shanghai, "HH:MM-HH:MM", may cross midnight; "off": none): only alarms (overdue and worse)
+# are sent then; pre-warnings wait until they end.
+YEKUO_QUIET_HOURS = env_time_range("YEKUO_QUIET_HOURS", "22:00-07:30")
+# Channels of a user who has chosen none: inbox (always), email, wecom, dingtalk, sms.
+YEKUO_NOTIFY_DEFAULT_CHANNELS = env_list("YEKUO_NOTIFY_DEFAULT_CHANNELS", ["inbox", "email"])
+# The address of yekuo as people reach it, for the links in notifications (no trailing slash).
+YEKUO_SITE_URL = env_str("YEKUO_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Order lists longer than this are exported by the background worker, with a progress page (P4); shorter ones
 # are a direct download.
 YEKUO_EXPORT_INLINE_ROWS = env_int("YEKUO_EXPORT_INLINE_ROWS", 2000, minimum=0)
@@ -241,6 +255,16 @@ YEKUO_SUSPENSION_REVIEW_DAYS = env_float("YEKUO_SUSPENSION_REVIEW_DAYS", 5.0, mi
 # Reverse proxies in front of yekuo whose X-Forwarded-For is believed (common/throttle.client_address): behind
 # one, every customer would otherwise share the proxy's address, and one guesser would lock all of them out.
 YEKUO_TRUSTED_PROXIES = env_networks("YEKUO_TRUSTED_PROXIES")
+
+# The outbox (yekuo/outbox, docs/outbox.md): a failed delivery is tried again after BACKOFF × 2^(tries−1) seconds,
+# ±25 % jitter, at most BACKOFF_MAX, up to its destination's max_attempts.
+YEKUO_OUTBOX_BACKOFF_SECONDS = env_int("YEKUO_OUTBOX_BACKOFF_SECONDS", 30, minimum=1)
+YEKUO_OUTBOX_BACKOFF_MAX_SECONDS = env_int("YEKUO_OUTBOX_BACKOFF_MAX_SECONDS", 3600, minimum=1)
+# The shared secret the demo destinations and simulators sign with (`yekuo outbox seed`); real partners get their
+# own secret per destination in admin.
+YEKUO_PARTNER_SECRET = env_str("YEKUO_PARTNER_SECRET", "yekuo-demo-partner-secret")
+# The joint utility application's units (R4): base URL of the utilities' endpoint (the `utilities` simulator).
+YEKUO_UTILITIES_URL = env_str("YEKUO_UTILITIES_URL", "http://127.0.0.1:8793")
 
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)

@@ -8,6 +8,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/", include("yekuo.orders.api.urls")),
     path("monitoring/", include("yekuo.monitoring.urls_stats")),
+    path("inbox/", include("yekuo.monitoring.urls")),
     path("", include("yekuo.web.urls")),
 ]
 

@@ -5,3 +5,8 @@ class MonitoringConfig(AppConfig):
     name = "yekuo.monitoring"
     label = "monitoring"
     verbose_name = "时限监控"
+
+    def ready(self):
+        from yekuo.monitoring.transports import register_all
+
+        register_all()

@@ -145,18 +145,20 @@ def notify_branch_managers(day: date, *, send=None) -> dict[str, int]:
             )
             link = f"/monitoring/alarms/?date={day.isoformat()}&branch={code}"
             for manager in managers.distinct():
-                if send is not None:
-                    send(manager, subject, subject, link)
+                send(manager, subject, subject, link)
     return counts
 
 
 def _default_sender():
-    """The notification service's in-app notice, when monitoring.notify offers one (else None)."""
-    try:
-        from yekuo.monitoring import notify  # optional until the notification service lands
-    except ImportError:
-        return None
-    return getattr(notify, "send_notice", None)
+    """The notice goes to the manager's in-app inbox (站内消息, monitoring.models.InboxMessage)."""
+    from yekuo.monitoring.models import InboxMessage
+
+    def send(user, subject: str, body: str, link: str) -> None:
+        InboxMessage.objects.create(
+            user=user, level="daily", title=subject[:200], body=body, link=link, created_at=timezone.now()
+        )
+
+    return send
 
 
 # ------------------------------------------------------------------------------------------ command

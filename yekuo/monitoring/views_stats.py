@@ -17,7 +17,7 @@ from openpyxl import Workbook
 from yekuo.accounts.models import Branch
 from yekuo.accounts.scope import restrict
 from yekuo.common.xlsx import cell
-from yekuo.monitoring import selectors
+from yekuo.monitoring import dashboard as selectors
 from yekuo.monitoring.daily import ALARM_STATES, alarm_list
 from yekuo.monitoring.models_stats import DailySnapshot
 from yekuo.monitoring.snapshot import STATES, working_day_start
