@@ -55,7 +55,9 @@ def tiers_for(warning) -> tuple[str, ...]:
     """The tiers the warning's rule names for its level."""
     book = rule_book()
     order = warning.order
-    rule = book.rule_for(order.regulation_code, order.category, warning.clock.code, float(warning.clock.limit_days) == 0)
+    rule = book.rule_for(
+        order.regulation_code, order.category, warning.clock.code, float(warning.clock.limit_days) == 0
+    )
     try:
         return rule.level(warning.level).notify
     except StopIteration:  # a level since removed from the rules: its responsible person still hears of it

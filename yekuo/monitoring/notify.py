@@ -121,7 +121,8 @@ def _destination(channel: str, branch_code: str) -> str:
     # Created on first use: mail goes out through Django's mail settings at once; the robots and the SMS
     # gateway wait (disabled) until an administrator gives them their address (admin: 消息目的地).
     Destination.objects.get_or_create(
-        code=code, defaults={"name": f"时限预警·{CHANNELS[channel]}", "transport": transport, "enabled": channel == "email"}
+        code=code,
+        defaults={"name": f"时限预警·{CHANNELS[channel]}", "transport": transport, "enabled": channel == "email"},
     )
     return code
 
@@ -142,7 +143,10 @@ def robot_payload(channel: str, texts: dict[str, str], mobiles: list[str]) -> di
     mention = "".join(f" @{m}" for m in mobiles)
     return {
         "msgtype": "markdown",
-        "markdown": {"title": texts["subject"], "text": texts["markdown"] + (f"\n\n{mention.strip()}" if mention else "")},
+        "markdown": {
+            "title": texts["subject"],
+            "text": texts["markdown"] + (f"\n\n{mention.strip()}" if mention else ""),
+        },
         "at": {"atMobiles": mobiles, "isAtAll": False},
     }
 

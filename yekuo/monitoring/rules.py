@@ -215,4 +215,3 @@ def _rule_for(book: RuleBook, regulation: str, category: str, clock: str, zero_d
         for code, level in book.levels.items()
     )
     return Rule(name, levels)
-

@@ -164,7 +164,10 @@ def _compute(company: str, items: list, engine, now_ts: int) -> list[dict]:
     engine's scalar path for the others (pauses credited as the engine credits them)."""
     table = work_table(company)
     targets = [
-        max(threshold.target(item["budget_seconds"], table.day_seconds_at(start)), engine.warn_budget(item["budget_seconds"]))
+        max(
+            threshold.target(item["budget_seconds"], table.day_seconds_at(start)),
+            engine.warn_budget(item["budget_seconds"]),
+        )
         for item, start, _pauses, threshold in items
     ]
     out = []
@@ -272,9 +275,18 @@ def _insert(items: list[dict], now: datetime) -> int:
         return 0
     rows = [
         (
-            item["order_id"], item["clock_id"], item["node_id"], item["node_code"], item["level"], item["rule"],
-            item["episode"], datetime.fromtimestamp(item["due_at"], UTC), item["deadline_at"],
-            item["provisional"], now, "",
+            item["order_id"],
+            item["clock_id"],
+            item["node_id"],
+            item["node_code"],
+            item["level"],
+            item["rule"],
+            item["episode"],
+            datetime.fromtimestamp(item["due_at"], UTC),
+            item["deadline_at"],
+            item["provisional"],
+            now,
+            "",
         )  # fmt: skip
         for item in items
     ]

@@ -42,7 +42,9 @@ def _post(url: str, body: dict, timeout: float, headers: dict | None = None) -> 
         with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 (admin-set URL)
             status, raw = response.status, response.read(64 * 1024)
     except urllib.error.HTTPError as error:
-        return Result(False, error.code, error.read(EXCERPT_CHARS).decode("utf-8", "replace"), f"HTTP {error.code}"), None
+        return Result(
+            False, error.code, error.read(EXCERPT_CHARS).decode("utf-8", "replace"), f"HTTP {error.code}"
+        ), None
     except (OSError, http.client.HTTPException, ValueError) as error:
         return Result(False, error=f"{type(error).__name__}: {error}"[:EXCERPT_CHARS]), None
     excerpt = raw[:EXCERPT_CHARS].decode("utf-8", "replace")
@@ -65,7 +67,9 @@ def _robot(destination, message, url: str) -> Result:
         return result
     # Both robots answer 200 with {"errcode": 0, "errmsg": "ok"}; any other errcode is a refusal.
     if answer.get("errcode", 0) != 0:
-        return Result(False, 200, json.dumps(answer, ensure_ascii=False)[:EXCERPT_CHARS], f"errcode {answer.get('errcode')}")
+        return Result(
+            False, 200, json.dumps(answer, ensure_ascii=False)[:EXCERPT_CHARS], f"errcode {answer.get('errcode')}"
+        )
     return Result(True, 200, json.dumps(answer, ensure_ascii=False)[:EXCERPT_CHARS])
 
 

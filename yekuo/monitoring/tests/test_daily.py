@@ -94,3 +94,18 @@ def test_the_overdue_warning_list_and_the_notice(cast):
         (cast.west_branch_manager.username, "/monitoring/alarms/?date=2026-11-03&branch=west"),
     }
     assert "超期 1 项" in sent[0][1]
+
+
+def test_the_morning_job_stores_today_once_and_tells_the_managers(cast, settings):
+    from unittest import mock
+
+    from yekuo.monitoring.models import InboxMessage
+    from yekuo.monitoring.tasks import daily_statistics
+
+    create(cast, "2026-11-02 09:00")
+    with mock.patch("django.utils.timezone.now", return_value=at("2026-11-03 09:05")):
+        assert daily_statistics.call_local() == 2  # both companies of the cast (one has no order)
+        assert daily_statistics.call_local() == 0  # already stored
+    assert DailySnapshot.objects.filter(company=cast.company, date=date(2026, 11, 3)).count() == 1
+    notice = InboxMessage.objects.get(user=cast.branch_manager)
+    assert notice.link == "/monitoring/alarms/?date=2026-11-03&branch=east" and "超期 1 项" in notice.title
