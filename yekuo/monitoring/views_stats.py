@@ -111,7 +111,7 @@ def alarms(request):
         "rows": [_present(r) for r in page.object_list], "query": query.urlencode(),
         "overdue": sum(1 for r in rows if r.state == "overdue"),
         "warning": sum(1 for r in rows if r.state == "warning"),
-        "states": [("", _("预警及超期")), *labels.NODE_STATES.items(), ("all", _("全部在途节点"))],
+        "states": [("", _("预警及超期")), *labels.TIME_STATES.items(), ("all", _("全部在途节点"))],
     }  # fmt: skip
     return render(request, "monitoring/alarms.html", context)
 
@@ -120,7 +120,7 @@ def _present(row) -> dict:
     return {
         "row": row,
         "node": labels.node(row.node),
-        "state": labels.NODE_STATES.get(row.state, row.state),
+        "state": labels.TIME_STATES.get(row.state, row.state),
         "category": labels.category(row.order.category),
     }
 

@@ -58,7 +58,7 @@ class OrderFilterForm(BootstrapMixin, forms.Form):
         self.fields["category"].choices = _choices(CATEGORY_CHOICES, labels.category)
         self.fields["channel"].choices = _choices(CHANNEL_CHOICES, labels.channel)
         self.fields["node"].choices = _choices(NODES.items(), labels.node)
-        self.fields["node_state"].choices = [("", ALL), *labels.NODE_STATES.items()]
+        self.fields["node_state"].choices = [("", ALL), *labels.TIME_STATES.items()]
         self.fields["status"].choices = [("", ALL), ("open", _("在途（含暂停）")), *OrderStatus.choices]
         self.fields["alarm"].choices = [("", ALL), *labels.ALARMS.items()]
         self.style()

@@ -15,7 +15,9 @@
     var holder = document.getElementById(id);
     if (!holder) return null;
     var chart = echarts.init(holder, null, { renderer: "svg" });
-    chart.setOption(Object.assign({ animation: false, tooltip: { trigger: "item" },
+    // Tooltips drawn by ECharts itself (richText): its HTML tooltips carry style attributes, which the
+    // pages' Content-Security-Policy refuses.
+    chart.setOption(Object.assign({ animation: false, tooltip: { trigger: "item", renderMode: "richText" },
       grid: { left: 40, right: 10, top: 36, bottom: 60, containLabel: false } }, option));
     chart.on("click", function (params) {
       if (params.data && params.data.url) window.location.href = params.data.url;
@@ -74,7 +76,7 @@
       }) };
   }
   make("chart-trend", {
-    tooltip: { trigger: "axis" },
+    tooltip: { trigger: "axis", renderMode: "richText" },
     legend: { type: "scroll", top: 0 },
     xAxis: { type: "category", data: days },
     yAxis: { type: "value", minInterval: 1 },
