@@ -54,6 +54,7 @@ class Template:
     closed: bool = False
     created_slot: int = 0
     has_pauses: bool = False
+    plans: dict = field(default_factory=dict)  # model -> [(row, [(index, slot)], [(index, pauses)])]
     day_seconds: int = 25200
 
 
@@ -96,6 +97,17 @@ def load_template(order: WorkOrder, table) -> Template:
     template.w = table.w_batch(np.array(instants, dtype=np.int64))
     template.created_slot = template.rows[WorkOrder][0][[f.attname for f in _fields(WorkOrder)].index("created_at")][1]
     template.day_seconds = table.day_seconds_at(to_epoch(order.created_at))
+    template.plans = {
+        model: [
+            (
+                list(row),
+                [(i, v[1]) for i, v in enumerate(row) if isinstance(v, tuple) and v[0] == "t"],
+                [(i, v) for i, v in enumerate(row) if isinstance(v, tuple) and v[0] == "pauses"],
+            )
+            for row in rows
+        ]
+        for model, rows in template.rows.items()
+    }
     template.has_pauses = any(
         isinstance(v, tuple) and v[0] == "pauses" and v[1] for row in template.rows[Clock] for v in row
     )
@@ -181,11 +193,15 @@ def copy_orders(templates: list[WorkOrder], first_index: int, count: int, *, ope
             [s + "+00:00" for s in np.datetime_as_string(moved.astype("datetime64[s]"), unit="s")]
             if pg else [str(datetime.fromtimestamp(int(s), UTC).replace(tzinfo=None)) for s in moved]
         )  # fmt: skip
-        iso = _iso(moved) if template.has_pauses else None
+        iso = (stamps if pg else _iso(moved)) if template.has_pauses else None
         pk = next_pk + done
         for model in MODELS:
-            for template_row in template.rows[model]:
-                row = [_value(v, stamps, iso) for v in template_row]
+            for base, slots, pauses in template.plans[model]:
+                row = base.copy()
+                for i, s in slots:
+                    row[i] = stamps[s]
+                for i, v in pauses:
+                    row[i] = _value(v, stamps, iso)
                 if model is WorkOrder:
                     created = datetime.fromtimestamp(int(moved[template.created_slot]), UTC)
                     row[pk_at] = pk
