@@ -1,4 +1,4 @@
-"""Calibration of the breach risk (R9a, docs/breach-risk.md) on the demo history: predict at a past
+"""Calibration of the breach risk (O12, docs/breach-risk.md) on the demo history: predict at a past
 instant, compare with what happened.
 
     DATABASE_URL=… .venv/bin/python bench/risk_calibration.py [--days-back 20]

@@ -1,4 +1,4 @@
-"""Reads of the control dashboard (R9, R10, R9a): every figure scoped by `restrict`, each with the order list
+"""Reads of the control dashboard (R9, R10, O12): every figure scoped by `restrict`, each with the order list
 filter that lists what it counts (the drill-down), so the chart and the list always agree.
 
 - in transit by branch and category: orders received and not closed (status in_transit or suspended);

@@ -133,5 +133,5 @@ class ScanRun(models.Model):
         ordering = ["-started_at"]
 
 
-# The daily statistics and breach risks (R10, R9a) live in their own module.
+# The daily statistics and breach risks (R10, O12) live in their own module.
 from yekuo.monitoring.models_stats import BreachRisk, DailyCount, DailyFlow, DailySnapshot  # noqa: E402, F401

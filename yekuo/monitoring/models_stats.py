@@ -1,4 +1,4 @@
-"""The daily in-transit statistics and the breach risks (R10, R9a), imported by monitoring.models."""
+"""The daily in-transit statistics and the breach risks (R10, O12), imported by monitoring.models."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -67,7 +67,7 @@ class DailyFlow(models.Model):
 
 
 class BreachRisk(models.Model):
-    """The estimated probability that a running clock ends overdue (R9a, docs/breach-risk.md), refreshed by
+    """The estimated probability that a running clock ends overdue (O12, docs/breach-risk.md), refreshed by
     the periodic job: one row per running clock."""
 
     scope_branch_field = "branch"

@@ -1,4 +1,4 @@
-"""Breach risk (R9a): the probability that a running clock will end overdue, from the history of its node.
+"""Breach risk (O12): the probability that a running clock will end overdue, from the history of its node.
 
 The method is in docs/breach-risk.md. In short: a clock's *used ratio* is the working time it has used
 divided by its budget (1.0 = the limit). For the clocks of one node (clock code) in one branch and
@@ -225,7 +225,7 @@ def add_arguments(parser):
 
 
 def run(command, *, at=None, **_options):
-    """`yekuo monitor risk`: recompute and store every running clock's breach risk (R9a)."""
+    """`yekuo monitor risk`: recompute and store every running clock's breach risk (O12)."""
     from yekuo.orders.replay import parse_time
 
     written = refresh_risks(parse_time(at, "--at") if at else None)

@@ -40,7 +40,7 @@ def daily_statistics():
 
 @db_periodic_task(crontab(minute="*/15"))
 def breach_risks():
-    """The breach risk of every running clock (R9a, monitoring.risk), every quarter of an hour."""
+    """The breach risk of every running clock (O12, monitoring.risk), every quarter of an hour."""
     from yekuo.monitoring.risk import refresh_risks
 
     return refresh_risks()

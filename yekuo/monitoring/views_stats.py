@@ -1,5 +1,5 @@
 """The control dashboard (home page of the customer service center and the managers) and the day's
-overdue-warning list (时限超期预警) with its Excel file (R9, R10, R9a)."""
+overdue-warning list (时限超期预警) with its Excel file (R9, R10, O12)."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ PAGE_SIZE = 50
 @login_required
 @require_GET
 def dashboard(request):
-    """The control dashboard (R9, R10, R9a): every figure in the user's scope, every chart a link to the
+    """The control dashboard (R9, R10, O12): every figure in the user's scope, every chart a link to the
     order list it counts."""
     require_action(request.user, "order.view")
     user = request.user

@@ -173,7 +173,7 @@ def filter_orders(queryset: QuerySet[WorkOrder], params: dict, when: datetime | 
 ALARMS = {"overdue": due.overdue, "warning": due.warning, "any": due.alarmed}
 
 # How a list may be sorted: newest first (the default), what falls due first (control, R9), or the highest
-# breach risk first (R9a, monitoring.risk).
+# breach risk first (O12, monitoring.risk).
 SORTS = ("created", "deadline", "risk")
 # status=open: received and not closed, whether its clocks run or a customer holds it (在途, R10).
 OPEN = "open"
@@ -193,7 +193,7 @@ def sort_orders(queryset: QuerySet[WorkOrder], sort: str = "created") -> QuerySe
 
 
 def with_risk(queryset: QuerySet[WorkOrder]) -> QuerySet[WorkOrder]:
-    """Annotate `risk`: the highest breach risk of the order's running clocks (R9a), None when none runs."""
+    """Annotate `risk`: the highest breach risk of the order's running clocks (O12), None when none runs."""
     from yekuo.monitoring.models import BreachRisk
 
     rows = BreachRisk.objects.filter(order=OuterRef("pk")).order_by("-probability").values("probability")[:1]
@@ -221,7 +221,7 @@ def first_due(clocks) -> Clock | None:
 
 def my_work(user, sort: str = "deadline") -> QuerySet[NodeInstance]:
     """待办: active nodes of orders in the user's scope whose role the user holds (or assigned to them),
-    soonest deadline first (`sort="risk"`: the highest breach risk of the node's clock first, R9a); each
+    soonest deadline first (`sort="risk"`: the highest breach risk of the node's clock first, O12); each
     annotated with its clock's `deadline_at` and `risk`."""
     from yekuo.monitoring.models import BreachRisk
 

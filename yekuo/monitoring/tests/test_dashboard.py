@@ -1,4 +1,4 @@
-"""The control dashboard (R9, R10, R9a): the managers' home page, scoped by restrict(), every figure with a
+"""The control dashboard (R9, R10, O12): the managers' home page, scoped by restrict(), every figure with a
 drill-down to the order list that lists exactly what it counts; the day's overdue-warning list and its
 Excel file; the breach risk as a column and a sort in the list and in 我的待办."""
 

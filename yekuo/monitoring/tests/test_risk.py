@@ -1,4 +1,4 @@
-"""Breach risk (R9a, docs/breach-risk.md) on synthetic histories whose answers are known."""
+"""Breach risk (O12, docs/breach-risk.md) on synthetic histories whose answers are known."""
 
 import numpy as np
 import pytest

@@ -53,7 +53,7 @@ def node_name(code: str) -> str:
 
 @register.filter
 def percent(value) -> str:
-    """A probability as a whole percentage (0.734 → 73%), the way the breach risk is shown (R9a)."""
+    """A probability as a whole percentage (0.734 → 73%), the way the breach risk is shown (O12)."""
     if value is None:
         return ""
     return f"{round(float(value) * 100)}%"

@@ -18,7 +18,7 @@ PAGE_SIZE = 50
 @remembering()  # the rows' regulation and calendar revision are read once per request, not per row
 def my_work_page(request):
     require_action(request.user, "order.view")
-    sort = "risk" if request.GET.get("sort") == "risk" else "deadline"  # R9a: or the highest breach risk first
+    sort = "risk" if request.GET.get("sort") == "risk" else "deadline"  # O12: or the highest breach risk first
     page = Paginator(my_work(request.user, sort), PAGE_SIZE).get_page(request.GET.get("page"))
     rows = work_rows(page.object_list)
     suspended = open_suspensions({row["order"].pk for row in rows if row["order"].status == "suspended"})
