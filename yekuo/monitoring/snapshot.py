@@ -31,10 +31,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
-from django.db.models import Case, CharField, Count, Exists, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, CharField, Count, Exists, F, FilteredRelation, OuterRef, Q, Value, When
 from django.db.models.functions import Coalesce
 
-from yekuo.orders.models import Clock, NodeInstance, OrderEvent, WorkOrder
+from yekuo.orders.models import NodeInstance, OrderEvent, WorkOrder
 from yekuo.orders.projection import IN_TRANSIT, SUSPENDED, Event, OrderState
 from yekuo.orders.services.write import fold_context
 from yekuo.workcal.engine import to_epoch
@@ -172,14 +172,17 @@ def node_state_case(at: datetime, prefix: str = "") -> Case:
 def stored_nodes(at: datetime, orders=None):
     """The active nodes of the orders in transit as their rows stand, annotated with `node_state` at `at`:
     clock_state, clock_deadline, clock_warn and `monitor_state`. `orders`: a WorkOrder queryset to limit to."""
-    clock = Clock.objects.filter(order=OuterRef("order"), code=OuterRef("clock_code"))
-    nodes = NodeInstance.objects.filter(state="active", order__status__in=TRANSIT)
+    # One join to the covering clock (order, code = the node's clock_code: the clocks' unique key), not a
+    # subquery per column: the planner can hash or merge it over a whole book.
+    nodes = NodeInstance.objects.filter(state="active", order__status__in=TRANSIT).annotate(
+        covering=FilteredRelation("order__clocks", condition=Q(order__clocks__code=F("clock_code")))
+    )
     if orders is not None:
         nodes = nodes.filter(order__in=orders.values("pk"))
     nodes = nodes.annotate(
-        clock_state=Coalesce(Subquery(clock.values("state")[:1]), Value("")),
-        clock_deadline=Subquery(clock.values("deadline_at")[:1]),
-        clock_warn=Subquery(clock.values("warn_at")[:1]),
+        clock_state=Coalesce(F("covering__state"), Value("")),
+        clock_deadline=F("covering__deadline_at"),
+        clock_warn=F("covering__warn_at"),
     )
     return nodes.annotate(monitor_state=node_state_case(at))
 

@@ -6,10 +6,13 @@ from __future__ import annotations
 import tempfile
 from datetime import date, datetime
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from openpyxl import Workbook
@@ -36,23 +39,13 @@ def dashboard(request):
     order list it counts."""
     require_action(request.user, "order.view")
     user = request.user
-    transit = selectors.in_transit(user)
-    by_node = selectors.alarms_by_node(user)
-    trend = selectors.trend(user)
-    data = {
-        "transit": [{**row, "category_name": str(labels.category(row["category"]))} for row in transit],
-        "by_node": [{**row, "node_name": str(labels.node(row["node"]))} for row in by_node],
-        "trend": trend,
-        "text": {
-            "overdue": _("超期"), "warning": _("预警"), "normal": _("正常"), "suspended": _("暂停"),
-            "in_transit": _("在途"), "new": _("新增"), "completed": _("办结"), "newly_overdue": _("新增超期"),
-        },
-    }  # fmt: skip
+    data = _dashboard_data(user)
+    transit = data["transit"]
     context = {
         "data": data,
         "transit_total": sum(r["count"] for r in transit),
-        "overdue_total": sum(r["count"] for r in by_node if r["state"] == "overdue"),
-        "warning_total": sum(r["count"] for r in by_node if r["state"] == "warning"),
+        "overdue_total": data["orders_overdue"],
+        "warning_total": data["orders_warning"],
         "soonest": selectors.soonest(user),
         "riskiest": selectors.riskiest(user),
         "risk_at": selectors.risk_refreshed_at(user),
@@ -64,8 +57,35 @@ def dashboard(request):
             "risk": selectors.orders_url(status="open", sort="risk"),
         },
         "now": timezone.now(),
+        "counted_at": datetime.fromisoformat(data["counted_at"]),
     }
     return render(request, "monitoring/dashboard.html", context)
+
+
+def _dashboard_data(user) -> dict:
+    """The dashboard's counts in the user's scope, kept YEKUO_DASHBOARD_CACHE_SECONDS per scope and language
+    (a count over a large book takes a second; the control room reloads the page)."""
+    seconds = settings.YEKUO_DASHBOARD_CACHE_SECONDS
+    scope = "all" if user.is_superuser else f"{user.company_id}:{user.branch_id or ''}"
+    key = f"yekuo:dashboard:{scope}:{get_language()}"
+    data = cache.get(key) if seconds else None
+    if data is None:
+        transit, by_node = selectors.in_transit(user), selectors.alarms_by_node(user)
+        data = {
+            "transit": [{**row, "category_name": str(labels.category(row["category"]))} for row in transit],
+            "by_node": [{**row, "node_name": str(labels.node(row["node"]))} for row in by_node],
+            "trend": selectors.trend(user),
+            # Orders (not nodes), as the order list's alarm filter counts them: the totals open that list.
+            **selectors.alarmed_orders(user),
+            "text": {
+                "overdue": _("超期"), "warning": _("预警"), "normal": _("正常"), "suspended": _("暂停"),
+                "in_transit": _("在途"), "new": _("新增"), "completed": _("办结"), "newly_overdue": _("新增超期"),
+            },
+            "counted_at": timezone.now().isoformat(),
+        }  # fmt: skip
+        if seconds:
+            cache.set(key, data, seconds)
+    return data
 
 
 def _day(request) -> date:

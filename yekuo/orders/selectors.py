@@ -149,6 +149,8 @@ def filter_orders(queryset: QuerySet[WorkOrder], params: dict, when: datetime | 
         from yekuo.monitoring.snapshot import stored_nodes
 
         nodes = stored_nodes(when).filter(code=params["node"], monitor_state=params["node_state"])
+        if params["node_state"] in ("warning", "overdue"):  # then the order's soonest warning time is past too
+            queryset = queryset.filter(due.alarmed(when))
         queryset = queryset.filter(Exists(nodes.filter(order=OuterRef("pk"))))
     elif params.get("node"):
         queryset = queryset.filter(

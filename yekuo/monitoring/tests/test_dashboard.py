@@ -17,6 +17,12 @@ from yekuo.web.tests.helpers import complete, login, make_order
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _dashboard_counted_each_time(settings):
+    """Each test counts its own orders, not a previous test's kept in the cache."""
+    settings.YEKUO_DASHBOARD_CACHE_SECONDS = 0
+
+
 @pytest.fixture
 def book(cast):
     """East: two overdue lv_resident orders (one at the survey), one lv_business; west: one order."""
@@ -55,6 +61,23 @@ def test_every_figure_drills_down_to_the_list_of_what_it_counts(client, cast, bo
     for row in [*data["transit"], *data["by_node"]]:
         listed = client.get(row["url"]).content.decode()
         assert f"共 {row['count']} 张工单" in listed, row["url"]
+    assert (data["orders_overdue"], data["orders_warning"]) == (4, 0)
+    assert "共 4 张工单" in client.get("/orders/?alarm=overdue").content.decode()
+
+
+def test_the_counts_are_kept_a_minute_per_scope(client, cast, book, settings):
+    settings.YEKUO_DASHBOARD_CACHE_SECONDS = 60
+    from django.core.cache import cache
+
+    cache.clear()
+    login(client, cast.dispatcher, cast)
+    first = data_of(client.get("/monitoring/dashboard/"))
+    make_order(cast, when="2026-09-29 09:00")
+    assert data_of(client.get("/monitoring/dashboard/")) == first  # kept
+    client.logout()
+    login(client, cast.branch_manager, cast)  # another scope: counted anew
+    assert sum(r["count"] for r in data_of(client.get("/monitoring/dashboard/"))["transit"]) == 4  # with the new one
+    cache.clear()
 
 
 def test_the_branch_manager_sees_only_the_branch(client, cast, book):
