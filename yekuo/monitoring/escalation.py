@@ -64,15 +64,26 @@ def tiers_for(warning) -> tuple[str, ...]:
         return ("responsible",)
 
 
-def recipients(warning) -> list[tuple[str, object]]:
+def _tier_users(tier: str, order, node, memo: dict | None) -> list:
+    """tier_users, remembered in `memo` for the same branch and node owner (one run of the notifier)."""
+    if memo is None:
+        return tier_users(tier, order, node)
+    owner = None if node is None else (node.assignee_id, node.role, node.department)
+    key = ("tier", tier, order.branch_id, owner)
+    if key not in memo:
+        memo[key] = tier_users(tier, order, node)
+    return memo[key]
+
+
+def recipients(warning, memo: dict | None = None) -> list[tuple[str, object]]:
     """(tier, user) in escalation order, each user once (module docstring)."""
     tiers = list(tiers_for(warning))
     found: list[tuple[str, object]] = []
     seen: set[int] = set()
     for tier in tiers:
-        people = tier_users(tier, warning.order, warning.node)
+        people = _tier_users(tier, warning.order, warning.node, memo)
         if tier == "responsible" and not people and "branch_manager" not in tiers:
-            people = [(user) for user in tier_users("branch_manager", warning.order, warning.node)]
+            people = _tier_users("branch_manager", warning.order, warning.node, memo)
         for user in people:
             if user.pk not in seen:
                 seen.add(user.pk)

@@ -77,6 +77,9 @@ class WarningNotice(models.Model):
         verbose_name = _("预警通知")
         verbose_name_plural = _("预警通知")
 
+    def __str__(self) -> str:
+        return f"{self.warning_id}:{self.channel}:{self.user_id}"
+
 
 class InboxMessage(models.Model):
     """The in-app inbox (站内消息): one message to one user; unread while `read_at` is empty."""
@@ -105,6 +108,9 @@ class InboxMessage(models.Model):
             models.Index(fields=["user"], condition=models.Q(read_at__isnull=True), name="inbox_unread"),
         ]
 
+    def __str__(self) -> str:
+        return self.title
+
 
 class NotificationPreference(models.Model):
     """A user's channel choices (R10); without a row, settings.YEKUO_NOTIFY_DEFAULT_CHANNELS apply."""
@@ -116,6 +122,9 @@ class NotificationPreference(models.Model):
     class Meta:
         verbose_name = _("通知设置")
         verbose_name_plural = _("通知设置")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {', '.join(self.channels)}"
 
 
 class ScanRun(models.Model):
@@ -132,6 +141,8 @@ class ScanRun(models.Model):
     class Meta:
         ordering = ["-started_at"]
 
+    def __str__(self) -> str:
+        return f"{self.worker} {self.started_at:%Y-%m-%d %H:%M:%S}"
 
 # The daily statistics and breach risks (R10, O12) live in their own module.
 from yekuo.monitoring.models_stats import BreachRisk, DailyCount, DailyFlow, DailySnapshot  # noqa: E402, F401

@@ -66,8 +66,13 @@ def quiet_until(now: datetime) -> datetime | None:
     return until
 
 
-def channels_of(user) -> list[str]:
+def channels_of(user, memo: dict | None = None) -> list[str]:
     """The user's channels: their choice (NotificationPreference) or the default; the inbox always."""
+    if memo is not None:
+        key = ("channels", user.pk)
+        if key not in memo:
+            memo[key] = channels_of(user)
+        return memo[key]
     pref = NotificationPreference.objects.filter(user=user).values_list("channels", flat=True).first()
     chosen = pref if pref is not None else settings.YEKUO_NOTIFY_DEFAULT_CHANNELS
     return ["inbox", *(c for c in CHANNELS if c != "inbox" and c in chosen)]
@@ -110,7 +115,12 @@ def render(warning: ClockWarning, recipients_text: str = "") -> dict[str, str]:
 
 
 # ------------------------------------------------------------------------------------------ outbox
-def _destination(channel: str, branch_code: str) -> str:
+def _destination(channel: str, branch_code: str, memo: dict | None = None) -> str:
+    if memo is not None:
+        key = ("destination", channel, branch_code)
+        if key not in memo:
+            memo[key] = _destination(channel, branch_code)
+        return memo[key]
     from yekuo.outbox.models import Destination
 
     code, transport = DESTINATIONS[channel]
@@ -127,10 +137,10 @@ def _destination(channel: str, branch_code: str) -> str:
     return code
 
 
-def _enqueue(channel: str, warning: ClockWarning, payload: dict, key: str) -> str:
+def _enqueue(channel: str, warning: ClockWarning, payload: dict, key: str, memo: dict | None = None) -> str:
     from yekuo.outbox.services import enqueue
 
-    destination = _destination(channel, warning.order.branch.code)
+    destination = _destination(channel, warning.order.branch.code, memo)
     message = enqueue(destination, f"warning.{warning.level}", payload, key=key, order=warning.order)
     return str(message.id)
 
@@ -152,42 +162,45 @@ def robot_payload(channel: str, texts: dict[str, str], mobiles: list[str]) -> di
 
 
 # ------------------------------------------------------------------------------------------ sending
-def notify_warning(warning: ClockWarning, now: datetime) -> int:
+def notify_warning(warning: ClockWarning, now: datetime, memo: dict | None = None) -> int:
     """Tell everyone the warning's rule names for its level, on their channels; returns the notices written.
-    Runs inside the claiming transaction."""
-    found = recipients(warning)
+    Runs inside the claiming transaction. `memo` keeps what does not change within one run (the people of a
+    branch and role, their channel choices, the destinations)."""
+    memo = {} if memo is None else memo
+    found = recipients(warning, memo)
     names = "、".join(dict.fromkeys(f"{person}（{TIER_NAMES[tier]}）" for tier, person in found))
     texts = render(warning, names)
     notices: list[WarningNotice] = []
+    inbox: list[InboxMessage] = []
     robots: dict[str, list] = defaultdict(list)
+    link = reverse("order_detail", args=[warning.order.number])
     for tier, user in found:
-        for channel in channels_of(user):
+        for channel in channels_of(user, memo):
             if channel == "inbox":
-                InboxMessage.objects.get_or_create(
-                    user=user, warning=warning,
-                    defaults={"level": warning.level, "title": texts["subject"], "body": texts["text"],
-                              "link": reverse("order_detail", args=[warning.order.number]), "created_at": now},
-                )  # fmt: skip
+                inbox.append(InboxMessage(user=user, warning=warning, level=warning.level, title=texts["subject"],
+                                          body=texts["text"], link=link, created_at=now))  # fmt: skip
                 notices.append(WarningNotice(warning=warning, user=user, tier=tier, channel="inbox", created_at=now))
             elif channel == "email" and user.email:
                 payload = {"to": [user.email], "subject": texts["subject"], "body": texts["text"]}
-                message = _enqueue("email", warning, payload, f"warning:{warning.pk}:email:{user.pk}")
+                message = _enqueue("email", warning, payload, f"warning:{warning.pk}:email:{user.pk}", memo)
                 notices.append(WarningNotice(warning=warning, user=user, tier=tier, channel="email",
                                              target=user.email, outbox_id=message, created_at=now))  # fmt: skip
             elif channel == "sms" and user.phone:
                 payload = {"phone": user.phone, "text": texts["sms"], "template": "time_limit_warning",
                            "params": {"order": warning.order.number, "level": texts["subject"]}}  # fmt: skip
-                message = _enqueue("sms", warning, payload, f"warning:{warning.pk}:sms:{user.pk}")
+                message = _enqueue("sms", warning, payload, f"warning:{warning.pk}:sms:{user.pk}", memo)
                 notices.append(WarningNotice(warning=warning, user=user, tier=tier, channel="sms",
                                              target=user.phone, outbox_id=message, created_at=now))  # fmt: skip
             elif channel in ("wecom", "dingtalk"):
                 robots[channel].append((tier, user))
     for channel, people in robots.items():
         mobiles = list(dict.fromkeys(user.phone for _tier, user in people if user.phone))
-        message = _enqueue(channel, warning, robot_payload(channel, texts, mobiles), f"warning:{warning.pk}:{channel}")
+        payload = robot_payload(channel, texts, mobiles)
+        message = _enqueue(channel, warning, payload, f"warning:{warning.pk}:{channel}", memo)
         for tier, user in people:
             notices.append(WarningNotice(warning=warning, user=user, tier=tier, channel=channel,
                                          target=user.phone, outbox_id=message, created_at=now))  # fmt: skip
+    InboxMessage.objects.bulk_create(inbox, ignore_conflicts=True)  # once per (user, warning)
     WarningNotice.objects.bulk_create(notices)
     return len(notices)
 
@@ -207,6 +220,7 @@ def send_pending(now: datetime | None = None) -> int:
     book = rule_book()
     quiet = quiet_until(now)
     sent = 0
+    memo: dict = {}
     while True:
         with transaction.atomic():
             ids = list(
@@ -227,5 +241,5 @@ def send_pending(now: datetime | None = None) -> int:
             ):
                 # The conditional update is the claim on databases without SKIP LOCKED (SQLite).
                 if ClockWarning.objects.filter(pk=warning.pk, notified_at__isnull=True).update(notified_at=now):
-                    notify_warning(warning, now)
+                    notify_warning(warning, now, memo)
                     sent += 1

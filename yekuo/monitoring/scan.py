@@ -30,6 +30,7 @@ from datetime import UTC, datetime
 
 import numpy as np
 from django.db import connection, transaction
+from django.db.models import F, Func, IntegerField, Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -80,36 +81,122 @@ def _table(model) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
-def _candidates(now: datetime) -> list[tuple]:
-    """The running clocks past their warn_at, with what the rules need: from the orders' warn_at index."""
+def _db_time(value: datetime):
+    return connection.ops.adapt_datetimefield_value(value)
+
+
+def _in_batches(ids: list[int]):
+    size = 5000 if connection.vendor == "postgresql" else 500  # SQLite: at most 999 parameters
+    for start in range(0, len(ids), size):
+        chunk = ids[start : start + size]
+        yield chunk, ", ".join(["%s"] * len(chunk))
+
+
+CANDIDATE_COLUMNS = """c.id, c.order_id, c.code, c.started_at, c.budget_seconds, c.pauses, c.deadline_at, c.warn_at,
+    c.provisional, c.limit_days, c.nodes, o.regulation_code, o.category, co.code"""
+
+
+def _candidate_sql(where: str) -> str:
     from yekuo.accounts.models import Branch, Company
 
-    sql = f"""
-        SELECT c.id, c.order_id, c.code, c.started_at, c.budget_seconds, c.pauses, c.deadline_at, c.warn_at,
-               c.provisional, c.limit_days, c.nodes, o.regulation_code, o.category, co.code
+    return f"""
+        SELECT {CANDIDATE_COLUMNS}
         FROM {_table(WorkOrder)} o
         JOIN {_table(Clock)} c ON c.order_id = o.id
         JOIN {_table(Branch)} b ON b.id = o.branch_id
         LEFT JOIN {_table(Company)} co ON co.id = b.company_id
-        WHERE o.warn_at <= %s AND c.state = 'running' AND c.warn_at <= %s AND c.started_at IS NOT NULL
-    """  # noqa: S608 (table names from the models)
+        WHERE {where}
+    """
+
+
+def level_bounds(book, min_day_seconds: int) -> dict[str, tuple]:
+    """For each level, the earliest a clock's level can fall due, in terms SQL can compare with now:
+    ("warn",) the clock's warn_at (rules.py: never earlier); ("deadline", a, b) the deadline plus at least
+    min(a x budget, b) seconds of wall-clock time (working time never passes faster than wall-clock time).
+    Over every rule of the book, so it holds for any clock."""
+    layers = list(book.rules.values())
+    for override in book.overrides.values():
+        layers.extend(override["clocks"].values())
+        for clocks in override["categories"].values():
+            layers.extend(clocks.values())
+    bounds = {}
+    for code in book.levels:
+        thresholds = [layer[code] for layer in layers if code in layer]
+        if any(t.remaining_minutes is not None or (t.used is not None and t.used < 1) for t in thresholds):
+            bounds[code] = ("warn",)
+            continue
+        used = [t.used - 1 for t in thresholds if t.used is not None and t.over_days is None]
+        days = [t.over_days * min_day_seconds for t in thresholds if t.used is None and t.over_days is not None]
+        both = [t for t in thresholds if t.used is not None and t.over_days is not None]
+        if both:  # the first reached of the two: bounded by the smaller of their bounds
+            used += [t.used - 1 for t in both]
+            days += [t.over_days * min_day_seconds for t in both]
+        bounds[code] = ("deadline", min(used) if used else None, int(min(days)) if days else None)
+    return bounds
+
+
+def _candidates(now: datetime, bounds: dict[str, tuple]) -> list[tuple]:
+    """The running clocks past their warn_at (from the orders' warn_at index) that may have a level due and
+    not yet open: a clock whose every level due by now is open costs nothing more (module docstring)."""
+    pg = connection.vendor == "postgresql"
+    stamp = _db_time(now)
+    epoch = _epoch(now)
+    warnings = _table(ClockWarning)
+    looks, params = [], []
+    for code, bound in bounds.items():
+        missing = (
+            f"NOT EXISTS (SELECT 1 FROM {warnings} w"
+            " WHERE w.clock_id = c.id AND w.level = %s AND w.resolved_at IS NULL)"
+        )
+        if bound[0] == "warn":
+            looks.append(missing)
+            params.append(code)
+            continue
+        _kind, share, fixed = bound
+        if share == 0 or fixed == 0 or (share is None and fixed is None):
+            looks.append(f"(c.deadline_at <= %s AND {missing})")
+            params.extend([stamp, code])
+            continue
+        terms = ([("c.budget_seconds * %s", share)] if share is not None else []) + (
+            [("%s", fixed)] if fixed is not None else []
+        )
+        extra = terms[0][0] if len(terms) == 1 else f"{'LEAST' if pg else 'MIN'}({terms[0][0]}, {terms[1][0]})"
+        if pg:
+            looks.append(f"(c.deadline_at + ({extra}) * interval '1 second' <= %s AND {missing})")
+        else:
+            looks.append(f"(CAST(strftime('%%s', c.deadline_at) AS INTEGER) + ({extra}) <= %s AND {missing})")
+        params.extend([value for _sql, value in terms] + [stamp if pg else epoch, code])
+    where = (
+        "o.warn_at <= %s AND c.state = 'running' AND c.warn_at <= %s AND c.started_at IS NOT NULL"
+        f" AND ({' OR '.join(looks) or 'TRUE'})"
+    )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [now, now])
+        cursor.execute(_candidate_sql(where), [stamp, stamp, *params])
         return cursor.fetchall()
 
 
-def _active_nodes(now: datetime) -> dict[int, list[tuple[int, str]]]:
-    """The active nodes of the orders with a clock past its warn_at: order id → [(node id, code)]."""
-    sql = f"""
-        SELECT n.order_id, n.id, n.code FROM {_table(WorkOrder)} o
-        JOIN {_table(NodeInstance)} n ON n.order_id = o.id
-        WHERE o.warn_at <= %s AND n.state = 'active'
-    """  # noqa: S608
+def _clocks(ids: list[int]) -> list[tuple]:
+    """The candidate columns of these running clocks."""
+    rows = []
+    with connection.cursor() as cursor:
+        for chunk, marks in _in_batches(ids):
+            cursor.execute(_candidate_sql(f"c.state = 'running' AND c.id IN ({marks})"), chunk)
+            rows.extend(cursor.fetchall())
+    return rows
+
+
+def _active_nodes(order_ids: list[int]) -> dict[int, list[tuple[int, str]]]:
+    """The active nodes of these orders: order id → [(node id, code)]."""
     found: dict[int, list[tuple[int, str]]] = defaultdict(list)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [now])
-        for order_id, node_id, code in cursor.fetchall():
-            found[order_id].append((node_id, code))
+        for chunk, marks in _in_batches(order_ids):
+            cursor.execute(
+                f"SELECT n.order_id, n.id, n.code FROM {_table(NodeInstance)} n "
+                f"WHERE n.state = 'active' AND n.order_id IN ({marks})",
+                chunk,
+            )
+            for order_id, node_id, code in cursor.fetchall():
+                found[order_id].append((node_id, code))
     return found
 
 
@@ -200,36 +287,88 @@ def _should_open(due: list[dict], nodes: dict[int, list[tuple[int, str]]]) -> di
     return should
 
 
-def _open_warnings() -> dict[tuple, int]:
-    sql = f"""SELECT id, clock_id, node_code, level, episode FROM {_table(ClockWarning)}
-              WHERE resolved_at IS NULL"""  # noqa: S608
+def _open_warnings(clock_ids: list[int]) -> dict[tuple, int]:
+    """The open warnings of these clocks: (clock, node code, level, episode) → id."""
+    found = {}
     with connection.cursor() as cursor:
-        cursor.execute(sql)
-        return {(clock, node, level, episode): pk for pk, clock, node, level, episode in cursor.fetchall()}
+        for chunk, marks in _in_batches(clock_ids):
+            cursor.execute(
+                f"SELECT id, clock_id, node_code, level, episode FROM {_table(ClockWarning)} "
+                f"WHERE resolved_at IS NULL AND clock_id IN ({marks})",
+                chunk,
+            )
+            found.update({(clock, node, level, ep): pk for pk, clock, node, level, ep in cursor.fetchall()})
+    return found
 
 
-def _resolution_reasons(ids: list[int]) -> dict[str, list[int]]:
-    """Why each open warning no longer holds: its clock stopped (`clock_done`, `cancelled`), was suspended
-    (`suspended`: paused now, or resumed since, a new episode), its node completed (`node_done`), or its
-    threshold moved after now (`moved`: a recomputed deadline, a longer limit)."""
-    reasons: dict[str, list[int]] = defaultdict(list)
-    for start in range(0, len(ids), BATCH):
-        rows = ClockWarning.objects.filter(pk__in=ids[start : start + BATCH]).values_list(
-            "pk", "episode", "clock__state", "clock__pauses", "node_id", "node__state"
+class PauseCount(Func):
+    """The number of pauses of a clock (its JSON list's length): the episode a warning belongs to."""
+
+    function = "jsonb_array_length"
+    output_field = IntegerField()
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return super().as_sql(compiler, connection, function="json_array_length", **extra)
+
+
+def _resolve(ids_by_reason: dict[str, list[int]], now: datetime, result: ScanResult) -> None:
+    for reason, ids in ids_by_reason.items():
+        for start in range(0, len(ids), BATCH):
+            done = ClockWarning.objects.filter(pk__in=ids[start : start + BATCH], resolved_at__isnull=True).update(
+                resolved_at=now, resolution=reason
+            )
+            result.resolved += done
+            result.resolutions[reason] = result.resolutions.get(reason, 0) + done
+
+
+def resolve_stopped(now: datetime, result: ScanResult) -> None:
+    """Resolve the open warnings whose clock stopped (`clock_done`, `cancelled`), is or was suspended since
+    (`suspended`: paused now, or resumed, a new episode), or whose node completed (`node_done`): one query
+    finds them all, whatever their number of open warnings."""
+    stale = (
+        ClockWarning.objects.filter(resolved_at__isnull=True)
+        .annotate(pause_count=PauseCount("clock__pauses"))
+        .filter(
+            ~Q(clock__state="running")
+            | ~Q(episode=F("pause_count"))
+            | (Q(node__isnull=False) & ~Q(node__state="active"))
         )
-        for pk, episode, state, pauses, node_id, node_state in rows:
-            if state == "done":
-                reason = "clock_done"
-            elif state == "cancelled":
-                reason = "cancelled"
-            elif state == "paused" or len(_pauses(pauses)) != episode:
-                reason = "suspended"
-            elif node_id is not None and node_state != "active":
-                reason = "node_done"
-            else:
-                reason = "moved"
-            reasons[reason].append(pk)
-    return reasons
+        .values_list("pk", "clock__state")
+    )
+    reasons: dict[str, list[int]] = defaultdict(list)
+    for pk, state in stale:
+        if state == "running":
+            # Running, yet stale: its node completed, or the clock was suspended and resumed since.
+            reasons["pending"].append(pk)
+        else:
+            reasons[{"done": "clock_done", "cancelled": "cancelled"}.get(state, "suspended")].append(pk)
+    pending = reasons.pop("pending", [])
+    for start in range(0, len(pending), BATCH):
+        rows = ClockWarning.objects.filter(pk__in=pending[start : start + BATCH]).annotate(
+            pause_count=PauseCount("clock__pauses")
+        )
+        for pk, episode, count in rows.values_list("pk", "episode", "pause_count"):
+            reasons["suspended" if episode != count else "node_done"].append(pk)
+    _resolve(reasons, now, result)
+
+
+def resolve_moved(now: datetime, result: ScanResult) -> None:
+    """Open warnings of running clocks whose deadline moved since they were raised (a calendar recompute, a
+    changed limit): resolved (`moved`) when their level is no longer due; otherwise they take the new
+    deadline. Rare, so computed one clock at a time through the same rules."""
+    moved = ClockWarning.objects.filter(resolved_at__isnull=True, clock__state="running").exclude(
+        deadline_at=F("clock__deadline_at")
+    )
+    rows = list(moved.values_list("pk", "clock_id", "level"))
+    if not rows:
+        return
+    due = {(item["clock_id"], item["level"]) for item in due_levels(_clocks(sorted({r[1] for r in rows})), now)}
+    gone = [pk for pk, clock, level in rows if (clock, level) not in due]
+    _resolve({"moved": gone}, now, result)
+    for pk, clock, _level in rows:
+        if pk not in set(gone):
+            deadline = Clock.objects.filter(pk=clock).values_list("deadline_at", flat=True).first()
+            ClockWarning.objects.filter(pk=pk, resolved_at__isnull=True).update(deadline_at=deadline)
 
 
 def scan(now: datetime | None = None, worker: str = "", notify: bool = True) -> ScanResult:
@@ -237,20 +376,20 @@ def scan(now: datetime | None = None, worker: str = "", notify: bool = True) -> 
     now = now or timezone.now()
     result = ScanResult(now)
     run = ScanRun.objects.create(worker=worker or f"{socket.gethostname()}:{os.getpid()}", started_at=timezone.now())
-    rows = _candidates(now)
-    result.candidates = len(rows)
-    should = _should_open(due_levels(rows, now), _active_nodes(now))
-    opened = _open_warnings()
-    stale = [pk for key, pk in opened.items() if key not in should]
-    for reason, ids in _resolution_reasons(stale).items():
-        for start in range(0, len(ids), BATCH):
-            done = ClockWarning.objects.filter(pk__in=ids[start : start + BATCH], resolved_at__isnull=True).update(
-                resolved_at=now, resolution=reason
-            )
-            result.resolved += done
-            result.resolutions[reason] = result.resolutions.get(reason, 0) + done
-    new = [item for key, item in should.items() if key not in opened]
-    result.raised = _insert(new, now)
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # PostgreSQL's JIT compiles the candidates' plan for seconds to save milliseconds (its cost
+            # estimate is that of every alarmed clock); off for this transaction only.
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL jit = off")
+        resolve_stopped(now, result)
+        resolve_moved(now, result)
+        rows = _candidates(now, level_bounds(rule_book(), _min_day_seconds()))
+        result.candidates = len(rows)
+        should = _should_open(due_levels(rows, now), _active_nodes(sorted({row[1] for row in rows})))
+        opened = _open_warnings(sorted({row[0] for row in rows}))
+        new = [item for key, item in should.items() if key not in opened]
+        result.raised = _insert(new, now)
     if notify:
         from yekuo.monitoring.notify import send_pending
 
@@ -262,10 +401,25 @@ def scan(now: datetime | None = None, worker: str = "", notify: bool = True) -> 
     return result
 
 
+def _min_day_seconds() -> int:
+    """The shortest nominal working day of any company's office hours (a lower bound for `over_days`)."""
+    from yekuo.workcal.models import OfficeHours
+
+    companies = {"default", *OfficeHours.objects.values_list("company", flat=True).distinct()}
+    return int(min(work_table(company).a_day_secs.min() for company in companies))
+
+
 INSERT_COLUMNS = (
     "order_id", "clock_id", "node_id", "node_code", "level", "rule", "episode", "due_at", "deadline_at",
     "provisional", "raised_at", "resolution",
 )  # fmt: skip
+
+
+def _row(item: dict, now: datetime) -> tuple:
+    """The values of INSERT_COLUMNS for one new warning."""
+    ids = (item["order_id"], item["clock_id"], item["node_id"], item["node_code"], item["level"], item["rule"])
+    due = datetime.fromtimestamp(item["due_at"], UTC)
+    return (*ids, item["episode"], due, item["deadline_at"], item["provisional"], now, "")
 
 
 def _insert(items: list[dict], now: datetime) -> int:
@@ -273,39 +427,32 @@ def _insert(items: list[dict], now: datetime) -> int:
     constraint `warning_open_once`); returns how many this call inserted."""
     if not items:
         return 0
-    rows = [
-        (
-            item["order_id"],
-            item["clock_id"],
-            item["node_id"],
-            item["node_code"],
-            item["level"],
-            item["rule"],
-            item["episode"],
-            datetime.fromtimestamp(item["due_at"], UTC),
-            item["deadline_at"],
-            item["provisional"],
-            now,
-            "",
-        )  # fmt: skip
-        for item in items
-    ]
-    size = BATCH if connection.vendor == "postgresql" else 60  # SQLite: at most 999 parameters per statement
+    rows = [_row(item, now) for item in items]
     field = ClockWarning._meta.get_field
     columns = ", ".join(connection.ops.quote_name(field(name.removesuffix("_id")).column) for name in INSERT_COLUMNS)
     inserted = 0
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # One array per column: a few parameters whatever the batch (psycopg parses every placeholder).
+            types = ("bigint", "bigint", "bigint", "text", "text", "text", "int", "timestamptz", "timestamptz",
+                     "boolean", "timestamptz", "text")  # fmt: skip
+            select = ", ".join(f"%s::{kind}[]" for kind in types)
+            for start in range(0, len(rows), BATCH):
+                arrays = [list(column) for column in zip(*rows[start : start + BATCH], strict=True)]
+                cursor.execute(
+                    f"INSERT INTO {_table(ClockWarning)} ({columns}) SELECT * FROM unnest({select}) "
+                    "ON CONFLICT DO NOTHING",
+                    arrays,
+                )
+                inserted += max(cursor.rowcount, 0)
+            return inserted
+        size = 60  # SQLite: at most 999 parameters per statement
         for start in range(0, len(rows), size):
             batch = rows[start : start + size]
             values = ", ".join(["(" + ", ".join(["%s"] * len(INSERT_COLUMNS)) + ")"] * len(batch))
-            params = [
-                connection.ops.adapt_datetimefield_value(v) if isinstance(v, datetime) else v
-                for row in batch
-                for v in row
-            ]
+            params = [_db_time(v) if isinstance(v, datetime) else v for row in batch for v in row]
             cursor.execute(
-                f"INSERT INTO {_table(ClockWarning)} ({columns}) VALUES {values} ON CONFLICT DO NOTHING",  # noqa: S608
-                params,
+                f"INSERT INTO {_table(ClockWarning)} ({columns}) VALUES {values} ON CONFLICT DO NOTHING", params
             )
             inserted += max(cursor.rowcount, 0)
     return inserted

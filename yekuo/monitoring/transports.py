@@ -39,7 +39,7 @@ def _post(url: str, body: dict, timeout: float, headers: dict | None = None) -> 
         headers={"Content-Type": "application/json; charset=utf-8", "User-Agent": "yekuo-outbox", **(headers or {})},
     )  # fmt: skip
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 (admin-set URL)
+        with urllib.request.urlopen(request, timeout=timeout) as response:
             status, raw = response.status, response.read(64 * 1024)
     except urllib.error.HTTPError as error:
         return Result(
@@ -56,7 +56,7 @@ def _post(url: str, body: dict, timeout: float, headers: dict | None = None) -> 
         return Result(False, status, excerpt, "answer is not JSON"), None
     if not isinstance(answer, dict):
         return Result(False, status, excerpt, "answer is not a JSON object"), None
-    return Result(True, status, excerpt), answer
+    return None, answer
 
 
 def _robot(destination, message, url: str) -> Result:
