@@ -52,8 +52,16 @@ def main() -> None:
     rows = list(
         Clock.objects.filter(started_at__isnull=False, deadline_at__isnull=False, budget_seconds__gt=0)
         .exclude(state="cancelled")
-        .values_list("order__branch_id", "order__category", "code", "state", "budget_seconds", "started_at",
-                     "deadline_at", "completed_at")  # fmt: skip
+        .values_list(
+            "order__branch_id",
+            "order__category",
+            "code",
+            "state",
+            "budget_seconds",
+            "started_at",
+            "deadline_at",
+            "completed_at",
+        )
     )
     started = np.array([to_epoch(r[5]) for r in rows])
     deadline = np.array([to_epoch(r[6]) for r in rows])
@@ -99,11 +107,17 @@ def main() -> None:
                                "observed": round(float(y[mask].mean()), 3), "n": int(mask.sum())})  # fmt: skip
     for row in table_rows:
         print(f"{row['bin']}: predicted {row['mean_p']:.2f}, observed {row['observed']:.2f}, n={row['n']}")
-    print(json.dumps({"t0": timezone.localtime(table.local(t0)).isoformat(), "clocks": int(p.size),
-                      "late_rate": round(float(y.mean()), 3) if p.size else None,
-                      "brier": round(brier, 4) if brier is not None else None,
-                      "brier_base_rate": round(base, 4) if base is not None else None,
-                      "bases": dict(bases), "reliability": table_rows, "levels": list(BASES)}, ensure_ascii=False))  # fmt: skip
+    summary = {
+        "t0": timezone.localtime(table.local(t0)).isoformat(),
+        "clocks": int(p.size),
+        "late_rate": round(float(y.mean()), 3) if p.size else None,
+        "brier": round(brier, 4) if brier is not None else None,
+        "brier_base_rate": round(base, 4) if base is not None else None,
+        "bases": dict(bases),
+        "reliability": table_rows,
+        "levels": list(BASES),
+    }
+    print(json.dumps(summary, ensure_ascii=False))
 
 
 if __name__ == "__main__":
