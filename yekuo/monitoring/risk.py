@@ -14,12 +14,13 @@ between 0 and twice the limit (the limit as the median), P = 1 / (2 − x).
 
 Everything here is plain arithmetic on arrays (tested on synthetic histories with known answers); the
 database side (`refresh_risks`) measures the clocks with the work table's batch functions and stores one
-`BreachRisk` row per running clock, refreshed by the periodic job.
+`BreachRisk` row per running clock, refreshed by the periodic job; the finished clocks' history (the large
+part) is measured once a day and kept in the cache (`history`).
 """
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -36,50 +37,46 @@ class Curve:
     """A Kaplan–Meier survival curve of the used ratio: S(r) = P(R > r), a step function.
 
     `times`: the distinct ratios at which a clock finished, ascending; `survival[i]`: S just after times[i];
-    `at_risk[i]`: clocks with a ratio ≥ times[i]; `total`: clocks observed (finished or running)."""
+    `grid` / `reaching[i]`: every distinct observed ratio and how many clocks (finished or running) had at
+    least it; `total`: clocks observed."""
 
     times: tuple[float, ...]
     survival: tuple[float, ...]
-    at_risk: tuple[int, ...]
-    total: int
-    ratios: tuple[float, ...] = ()  # every observed ratio (finished or censored), ascending: for `reached`
+    grid: tuple[float, ...]
+    reaching: tuple[float, ...]
+    total: float
 
     def s(self, r: float) -> float:
         """S(r) = P(R > r): the product over the finishing ratios ≤ r."""
         i = bisect_right(self.times, r)
         return 1.0 if i == 0 else self.survival[i - 1]
 
-    def reached(self, r: float) -> int:
+    def reached(self, r: float) -> float:
         """How many observed clocks had a ratio of at least r (used at least r of their budget)."""
-        return len(self.ratios) - bisect_right(self.ratios, r - 1e-12) if self.ratios else 0
+        i = bisect_left(self.grid, r - 1e-12)
+        return self.reaching[i] if i < len(self.grid) else 0
 
 
-def kaplan_meier(ratios, finished) -> Curve:
+def kaplan_meier(ratios, finished, weights=None) -> Curve:
     """The survival curve of `ratios` (used / budget), `finished[i]` False for a clock still running
-    (censored at its ratio). Ties: finishing before censoring, as usual."""
+    (censored at its ratio); `weights[i]`: how many clocks the observation stands for (default 1). Ties:
+    finishing before censoring, as usual (a clock censored at r was at risk at r)."""
     r = np.asarray(ratios, dtype=float)
-    f = np.asarray(finished, dtype=bool)
     if r.size == 0:
-        return Curve((), (), (), 0, ())
-    order = np.lexsort((~f, r))  # by ratio, finished first among equals
-    r, f = r[order], f[order]
-    n = r.size
-    times, survival, at_risk = [], [], []
-    s = 1.0
-    i = 0
-    while i < n:
-        j = i
-        while j < n and r[j] == r[i]:
-            j += 1
-        deaths = int(f[i:j].sum())
-        if deaths:
-            risk = n - i
-            s *= 1.0 - deaths / risk
-            times.append(float(r[i]))
-            survival.append(s)
-            at_risk.append(risk)
-        i = j
-    return Curve(tuple(times), tuple(survival), tuple(at_risk), n, tuple(float(x) for x in r))
+        return Curve((), (), (), (), 0)
+    f = np.asarray(finished, dtype=bool)
+    w = np.ones_like(r) if weights is None else np.asarray(weights, dtype=float)
+    grid, index = np.unique(r, return_inverse=True)
+    deaths = np.bincount(index, weights=w * f, minlength=grid.size)
+    seen = np.bincount(index, weights=w, minlength=grid.size)
+    at_risk = np.cumsum(seen[::-1])[::-1]  # observations with a ratio ≥ grid[i]
+    factor = np.where(deaths > 0, 1.0 - deaths / np.maximum(at_risk, 1e-12), 1.0)
+    survival = np.cumprod(factor)
+    died = deaths > 0
+    return Curve(
+        tuple(grid[died].tolist()), tuple(survival[died].tolist()), tuple(grid.tolist()), tuple(at_risk.tolist()),
+        float(w.sum()),
+    )  # fmt: skip
 
 
 def prior_probability(x: float) -> float:
@@ -126,74 +123,104 @@ def used_ratios(table, budgets, deadlines, ends) -> np.ndarray:
     return 1.0 - left / np.maximum(budgets, 1.0)
 
 
-def measure(now: datetime, *, history_days: int = HISTORY_DAYS, orders=None) -> list[Measured]:
-    """The used ratio of every running clock (at `now`) and of every clock finished in the last
-    `history_days` (at its completion) with a budget and a deadline. `orders`: a WorkOrder queryset to limit to."""
-    from django.db.models import Q
+QUANTUM = 0.005  # the finished clocks' ratios are kept to this precision in the day's history
 
-    from yekuo.orders.models import Clock
+
+def _measure(clocks, now: datetime) -> list[Measured]:
+    """The used ratio of each clock of the queryset: at its completion if done, else at `now`."""
+    from yekuo.accounts.models import Branch
     from yekuo.workcal.selectors import work_table
 
-    since = now - timedelta(days=history_days)
-    clocks = Clock.objects.filter(
-        Q(state="running") | Q(state="done", completed_at__gte=since, completed_at__lte=now),
-        deadline_at__isnull=False,
-        budget_seconds__gt=0,
-        started_at__lte=now,
-    )
-    if orders is not None:
-        clocks = clocks.filter(order__in=orders.values("pk"))
+    companies = {pk: (company_id, code) for pk, company_id, code in
+                 Branch.objects.values_list("pk", "company_id", "company__code")}  # fmt: skip
     rows = clocks.values_list(
-        "order_id", "order__branch_id", "order__branch__company_id", "order__branch__company__code",
-        "order__category", "code", "state", "budget_seconds", "deadline_at", "completed_at",
+        "order_id", "order__branch_id", "order__category", "code", "state", "budget_seconds", "deadline_at",
+        "completed_at",
     )  # fmt: skip
     by_company: dict[str, list] = defaultdict(list)
     for row in rows.iterator(chunk_size=20000):
-        by_company[row[3]].append(row)
+        by_company[companies[row[1]][1]].append(row)
     now_ts = int(now.timestamp())
     out: list[Measured] = []
     for code, group in by_company.items():
         table = work_table(code)
         lo, hi = table.t_min, table.t_max - 1
-        ends = [int(r[9].timestamp()) if r[6] == "done" else now_ts for r in group]
-        deadlines = [int(r[8].timestamp()) for r in group]
-        ratios = used_ratios(
-            table,
-            [r[7] for r in group],
-            np.clip(deadlines, lo, hi),
-            np.clip(ends, lo, hi),
-        )
-        for row, ratio in zip(group, ratios, strict=True):
-            out.append(Measured(row[0], row[1], row[2], row[4], row[5], float(ratio), row[6] == "done"))
+        ends = np.array([int(r[7].timestamp()) if r[4] == "done" else now_ts for r in group], dtype=np.int64)
+        deadlines = np.array([int(r[6].timestamp()) for r in group], dtype=np.int64)
+        ratios = used_ratios(table, [r[5] for r in group], np.clip(deadlines, lo, hi), np.clip(ends, lo, hi))
+        for row, ratio in zip(group, ratios.tolist(), strict=True):
+            out.append(Measured(row[0], row[1], companies[row[1]][0], row[2], row[3], ratio, row[4] == "done"))
     return out
 
 
-def curves_of(measured: list[Measured]) -> tuple[dict, dict]:
-    """Kaplan–Meier curves per (branch, category, clock) and per (company, category, clock)."""
-    by_branch: dict[tuple, list[Measured]] = defaultdict(list)
-    by_company: dict[tuple, list[Measured]] = defaultdict(list)
-    for m in measured:
-        by_branch[(m.branch_id, m.category, m.clock)].append(m)
-        by_company[(m.company_id, m.category, m.clock)].append(m)
+def _measurable():
+    from yekuo.orders.models import Clock
 
-    def curve(items):
-        return kaplan_meier([m.ratio for m in items], [m.finished or m.ratio > 1 for m in items])
-
-    # A running clock past its limit is known to end overdue: counted as finished above 1 (its exact end
-    # does not matter for S(1)).
-    return {k: curve(v) for k, v in by_branch.items()}, {k: curve(v) for k, v in by_company.items()}
+    return Clock.objects.filter(deadline_at__isnull=False, budget_seconds__gt=0)
 
 
-def estimate(measured: list[Measured]) -> list[tuple[Measured, float, str]]:
-    """(clock, probability, basis) for each running clock of `measured`."""
-    branch_curves, company_curves = curves_of(measured)
+def running(now: datetime, orders=None) -> list[Measured]:
+    """Every running clock, measured at `now`."""
+    clocks = _measurable().filter(state="running", started_at__lte=now)
+    if orders is not None:
+        clocks = clocks.filter(order__in=orders.values("pk"))
+    return _measure(clocks, now)
+
+
+def history(now: datetime, *, history_days: int = HISTORY_DAYS, orders=None) -> dict:
+    """The finished clocks of the `history_days` before today (Asia/Shanghai), their ratios rounded to QUANTUM
+    and counted: {("branch", (branch, category, clock)) | ("company", (company, category, clock)):
+    (ratios, counts)}. Kept in the cache for the day (it changes with the finished clocks, once a day is
+    enough for a history of a year); a new finished clock's row (a larger id or count) makes it anew."""
+    from django.core.cache import cache
+    from django.db.models import Count, Max
+    from django.utils import timezone
+
+    today = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    clocks = _measurable().filter(state="done", completed_at__gte=today - timedelta(days=history_days),
+                                  completed_at__lt=today)  # fmt: skip
+    if orders is not None:
+        clocks = clocks.filter(order__in=orders.values("pk"))
+    mark = clocks.aggregate(n=Count("pk"), last=Max("pk"))
+    key = f"yekuo:risk:history:{today.date()}:{history_days}:{mark['n']}:{mark['last']}"
+    found = cache.get(key) if orders is None else None
+    if found is not None:
+        return found
+    counted: dict = defaultdict(lambda: defaultdict(int))
+    for m in _measure(clocks, now):
+        q = round(m.ratio / QUANTUM) * QUANTUM
+        counted[("branch", (m.branch_id, m.category, m.clock))][q] += 1
+        counted[("company", (m.company_id, m.category, m.clock))][q] += 1
+    result = {
+        key_: (np.array(list(values), dtype=float), np.array(list(values.values()), dtype=float))
+        for key_, values in counted.items()
+    }
+    if orders is None:
+        cache.set(key, result, 86400)
+    return result
+
+
+def estimate(live: list[Measured], past: dict) -> list[tuple[Measured, float, str]]:
+    """(clock, probability, basis) for each running clock of `live`, from Kaplan–Meier curves per
+    (branch, category, clock) and per (company, category, clock) over the history `past` (finished clocks)
+    and the running clocks themselves (censored at their ratio; one past its limit counts as finished late)."""
+    groups: dict = defaultdict(list)
+    for m in live:
+        groups[("branch", (m.branch_id, m.category, m.clock))].append(m)
+        groups[("company", (m.company_id, m.category, m.clock))].append(m)
+    curves = {}
+    for key in set(groups) | set(past):
+        items = groups.get(key, [])
+        old_r, old_w = past.get(key, (np.zeros(0), np.zeros(0)))
+        ratios = np.concatenate([old_r, [m.ratio for m in items]])
+        finished = np.concatenate([np.ones(old_r.size, dtype=bool), [m.ratio > 1 for m in items]]).astype(bool)
+        weights = np.concatenate([old_w, np.ones(len(items))])
+        curves[key] = kaplan_meier(ratios, finished, weights)
     out = []
-    for m in measured:
-        if m.finished:
-            continue
-        curves = [branch_curves.get((m.branch_id, m.category, m.clock)),
-                  company_curves.get((m.company_id, m.category, m.clock))]  # fmt: skip
-        p, basis = probability(m.ratio, curves)
+    for m in live:
+        chain = [curves.get(("branch", (m.branch_id, m.category, m.clock))),
+                 curves.get(("company", (m.company_id, m.category, m.clock)))]  # fmt: skip
+        p, basis = probability(m.ratio, chain)
         out.append((m, p, basis))
     return out
 
@@ -211,7 +238,7 @@ def refresh_risks(now: datetime | None = None) -> int:
     rows = [
         BreachRisk(order_id=m.order_id, clock=m.clock, branch_id=m.branch_id, probability=round(p, 4),
                    used_ratio=round(m.ratio, 4), basis=basis, computed_at=now)
-        for m, p, basis in estimate(measure(now))
+        for m, p, basis in estimate(running(now), history(now))
     ]  # fmt: skip
     with transaction.atomic():
         BreachRisk.objects.all().delete()

@@ -60,3 +60,29 @@ def test_no_history_at_all():
     curve = kaplan_meier([], [])
     assert curve.total == 0 and curve.s(0.5) == 1.0
     assert probability(0.5, [curve])[1] == "limit"
+
+
+@pytest.mark.django_db
+def test_the_stored_risk_comes_from_the_branch_history(cast):
+    """20 acceptances in September, half done in 120 of their 210 minutes and half the next day (late), and
+    one running past its limit now (late for certain): an acceptance that has used 60 minutes is late with
+    probability S(1) / S(0.29) = (11/21) / 1 — 10 of the 21 at risk at 0.57 finished then."""
+    from django.core.cache import cache
+
+    from yekuo.monitoring.models import BreachRisk
+    from yekuo.monitoring.risk import refresh_risks
+    from yekuo.monitoring.tests.conftest import complete, create
+    from yekuo.workcal.tests.conftest import at
+
+    cache.clear()
+    for i in range(20):
+        order = create(cast, "2026-09-01 09:00")
+        complete(cast, order, "acceptance", "2026-09-01 11:00" if i % 2 else "2026-09-02 10:00")
+    running = create(cast, "2026-11-02 09:00")
+    late = create(cast, "2026-10-30 09:00")  # past its limit: certain
+    assert refresh_risks(at("2026-11-02 10:00")) == 22
+    risk = BreachRisk.objects.get(order=running, clock="acceptance")
+    assert (risk.probability, risk.basis) == (pytest.approx(11 / 21, abs=1e-4), "branch")
+    assert risk.used_ratio == pytest.approx(60 / 210, abs=1e-3)
+    assert BreachRisk.objects.get(order=late).probability == 1.0
+    cache.clear()
