@@ -9,7 +9,7 @@ from django.core.management import call_command
 
 from yekuo.monitoring.daily import alarm_list, day_window, notify_branch_managers, store_day, store_days
 from yekuo.monitoring.models import DailyCount, DailyFlow, DailySnapshot
-from yekuo.monitoring.tests.test_snapshot import create
+from yekuo.monitoring.tests.conftest import create
 from yekuo.orders import services
 from yekuo.orders.models import EventSource, WorkOrder
 from yekuo.workcal.tests.conftest import at

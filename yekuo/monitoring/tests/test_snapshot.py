@@ -10,21 +10,13 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from yekuo.monitoring.snapshot import snapshot, working_day_start
+from yekuo.monitoring.tests.conftest import create
 from yekuo.orders import services
 from yekuo.orders.models import EventSource
 from yekuo.workcal.tests.conftest import at
 
 IMPORT = EventSource.IMPORT
 pytestmark = pytest.mark.django_db
-
-
-def create(cast, when, **kwargs):
-    defaults = {
-        "actor": cast.clerk, "category": "lv_business", "channel": "counter", "customer_name": "张三",
-        "site_address": "东区康和路1号", "capacity_kva": 50, "voltage": "380V", "occurred_at": at(when),
-        "source": IMPORT, "customer_phone": "13912345678",
-    }  # fmt: skip
-    return services.order_create(**{**defaults, **kwargs})
 
 
 def picture(when, method="auto") -> dict:
