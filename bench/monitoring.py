@@ -107,6 +107,9 @@ def main() -> None:
                        stdout=subprocess.DEVNULL)  # fmt: skip
         result["demo_load_s"] = round(time.perf_counter() - started, 1)
     setup_django()
+    from bench.clock_engine import host_yardstick
+
+    result["host_day_loop_per_s"] = host_yardstick()  # the host's plain-Python speed (bench/RESULTS.md)
     from django.db import connection
     from django.utils import timezone
 
