@@ -1,7 +1,7 @@
 """Calibration of the breach risk (O12, docs/breach-risk.md) on the demo history: predict at a past
 instant, compare with what happened.
 
-    DATABASE_URL=… .venv/bin/python bench/risk_calibration.py [--days-back 20]
+    DATABASE_URL=… .venv/bin/python bench/risk_calibration.py [--days-back 20] [--every 10]
 
 At T0 = now − N working days, the history is what T0 knew: clocks finished before T0 are observations,
 clocks running at T0 are censored at the ratio they had used by then. Every clock running at T0 gets
@@ -32,12 +32,16 @@ ROOT = Path(__file__).resolve().parents[1]
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--days-back", type=int, default=20)
+    parser.add_argument(
+        "--every", type=int, default=1, help="Only the orders whose id is a multiple of this (a sample)"
+    )
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
 
     django.setup()
+    from django.db.models import F
     from django.utils import timezone
 
     from yekuo.monitoring.risk import BASES, kaplan_meier, probability, used_ratios
@@ -52,6 +56,8 @@ def main() -> None:
     rows = list(
         Clock.objects.filter(started_at__isnull=False, deadline_at__isnull=False, budget_seconds__gt=0)
         .exclude(state="cancelled")
+        .annotate(sample=F("order_id") % args.every)
+        .filter(sample=0)
         .values_list(
             "order__branch_id",
             "order__category",
