@@ -10,6 +10,7 @@ urlpatterns = [
     path("api/v1/", include("yekuo.partners.urls")),
     path("api/v1/", include("yekuo.intake.api.urls")),
     path("intake/", include("yekuo.intake.urls")),
+    path("monitoring/", include("yekuo.monitoring.urls_stats")),
     path("inbox/", include("yekuo.monitoring.urls")),
     path("", include("yekuo.web.urls")),
 ]

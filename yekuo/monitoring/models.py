@@ -143,3 +143,7 @@ class ScanRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.worker} {self.started_at:%Y-%m-%d %H:%M:%S}"
+
+
+# The daily statistics and breach risks (R10, O12) live in their own module.
+from yekuo.monitoring.models_stats import BreachRisk, DailyCount, DailyFlow, DailySnapshot  # noqa: E402, F401

@@ -17,11 +17,13 @@ from __future__ import annotations
 import random
 from datetime import datetime
 
+from django.db.models import Count
 from django.utils import timezone
 
 from yekuo.accounts.models import Branch, User
 from yekuo.orders import services
-from yekuo.orders.models import EventSource, WorkOrder
+from yekuo.orders.demo_bulk import copy_orders
+from yekuo.orders.models import EventSource, OrderStatus, WorkOrder
 from yekuo.orders.selectors import with_alarm_state
 from yekuo.orders.validation import USCC_CHARS, resident_id_check, uscc_check
 from yekuo.workcal.engine import to_epoch
@@ -30,6 +32,7 @@ from yekuo.workcal.selectors import work_table
 SOURCE = EventSource.IMPORT
 REASON = "演示数据"
 DEFAULT_COUNT = 48  # every category in every state, in each of the four demo branches
+TEMPLATES = DEFAULT_COUNT  # made through the services; further orders are copies of these (demo_bulk)
 # Per branch: the region code (GB/T 2260) of its district or banner, streets in its service areas
 # (docs/demo.md lists their keywords), residents, and organisations (non-residential and 10 kV customers).
 PLACES = {
@@ -80,16 +83,16 @@ ROLE_USER = {"acceptance_clerk": "clerk", "customer_manager": "customer_manager"
 
 
 class DemoOrders:
-    def __init__(self, orders: list[WorkOrder], created: bool):
-        self.orders, self.created = orders, created
+    def __init__(self, orders, created: bool):
+        self.orders, self.created = orders, created  # orders: a queryset (a million rows are not loaded)
 
     def summary(self) -> dict:
-        by_status: dict[str, int] = {}
-        for order in self.orders:
-            by_status[order.get_status_display()] = by_status.get(order.get_status_display(), 0) + 1
-        alarms = with_alarm_state(WorkOrder.objects.filter(pk__in=[o.pk for o in self.orders]))
+        labels = dict(OrderStatus.choices)
+        counted = self.orders.values("status").annotate(n=Count("pk")).order_by("status")
+        by_status = {labels.get(row["status"], row["status"]): row["n"] for row in counted}
+        alarms = with_alarm_state(self.orders)
         return {
-            "work orders": len(self.orders),
+            "work orders": sum(by_status.values()),
             **by_status,
             "overdue now": alarms.filter(is_overdue=True).count(),
             "in warning now": alarms.filter(is_warning=True).count(),
@@ -98,12 +101,13 @@ class DemoOrders:
 
 
 def create_demo_orders(now: datetime | None = None, count: int = DEFAULT_COUNT) -> DemoOrders:
-    """The first `count` demo orders (made once each; those already there are kept as they are)."""
+    """The first `count` demo orders (made once each; those already there are kept as they are): the first
+    TEMPLATES through the services, the others as copies of those moved back in working time (demo_bulk)."""
     now = now or timezone.now()
     branches = list(Branch.objects.filter(company__code="ordos").order_by("code"))
     existing = set(WorkOrder.objects.filter(source_system="demo").values_list("external_ref", flat=True))
     made = False
-    for index in range(count if branches else 0):
+    for index in range(min(count, TEMPLATES) if branches else 0):
         branch = branches[index % len(branches)]
         category = list(PLANS)[index // len(branches) % len(PLANS)]
         variant = index // (len(branches) * len(PLANS)) % 3
@@ -114,7 +118,13 @@ def create_demo_orders(now: datetime | None = None, count: int = DEFAULT_COUNT) 
         rng = random.Random(ref if round_ else f"{branch.code}-{category}-{variant}")
         _drive(branch, category, variant, rng, now, index, ref)
         made = True
-    return DemoOrders(list(WorkOrder.objects.filter(source_system="demo")), created=made)
+    if count > TEMPLATES and branches:
+        copies = WorkOrder.objects.filter(source_system="demo", external_ref__startswith="demo-copy-")
+        have = copies.count()  # copies are made in index order: the first `have` exist
+        templates = WorkOrder.objects.filter(source_system="demo").exclude(external_ref__startswith="demo-copy-")
+        templates = list(templates.select_related("branch__company").order_by("pk"))
+        made = copy_orders(templates, TEMPLATES + have, count - TEMPLATES - have) > 0 or made
+    return DemoOrders(WorkOrder.objects.filter(source_system="demo"), created=made)
 
 
 def demo_customer(branch: Branch, category: str, rng: random.Random) -> dict:

@@ -135,12 +135,24 @@ def filter_orders(queryset: QuerySet[WorkOrder], params: dict, when: datetime | 
     created date range. Unknown or empty parameters are ignored; values are matched exactly."""
     when = when or timezone.now()
     queryset = with_alarm_state(queryset, when)
-    for field in ("category", "channel", "status"):
+    for field in ("category", "channel"):
         if params.get(field):
             queryset = queryset.filter(**{field: params[field]})
+    if params.get("status") == OPEN:
+        queryset = queryset.filter(status__in=OPEN_STATUSES)
+    elif params.get("status"):
+        queryset = queryset.filter(status=params["status"])
     if params.get("branch"):
         queryset = queryset.filter(branch__code=params["branch"])
-    if params.get("node"):
+    if params.get("node") and params.get("node_state") in NODE_STATES:
+        # R9: the node's own clock in that state (the dashboard's count by node), not the order's soonest one.
+        from yekuo.monitoring.snapshot import stored_nodes
+
+        nodes = stored_nodes(when).filter(code=params["node"], monitor_state=params["node_state"])
+        if params["node_state"] in ("warning", "overdue"):  # then the order's soonest warning time is past too
+            queryset = queryset.filter(due.alarmed(when))
+        queryset = queryset.filter(Exists(nodes.filter(order=OuterRef("pk"))))
+    elif params.get("node"):
         queryset = queryset.filter(
             Exists(NodeInstance.objects.filter(order=OuterRef("pk"), code=params["node"], state="active"))
         )
@@ -162,8 +174,14 @@ def filter_orders(queryset: QuerySet[WorkOrder], params: dict, when: datetime | 
 # The alarm filters (R9), as conditions on the order row's projected due_at / warn_at.
 ALARMS = {"overdue": due.overdue, "warning": due.warning, "any": due.alarmed}
 
-# How a list may be sorted: newest first (the default), or what falls due first (control, R9).
-SORTS = ("created", "deadline")
+# How a list may be sorted: newest first (the default), what falls due first (control, R9), or the highest
+# breach risk first (O12, monitoring.risk).
+SORTS = ("created", "deadline", "risk")
+# status=open: received and not closed, whether its clocks run or a customer holds it (在途, R10).
+OPEN = "open"
+OPEN_STATUSES = ("in_transit", "suspended")
+# The state of an active node from its own clock (monitoring.snapshot.node_state), for node_state=.
+NODE_STATES = ("normal", "warning", "overdue", "suspended")
 
 
 def sort_orders(queryset: QuerySet[WorkOrder], sort: str = "created") -> QuerySet[WorkOrder]:
@@ -171,7 +189,17 @@ def sort_orders(queryset: QuerySet[WorkOrder], sort: str = "created") -> QuerySe
     running (not received, suspended, closed) after them; otherwise newest first."""
     if sort == "deadline":
         return queryset.order_by(F("due_at").asc(nulls_last=True), "-created_at", "-pk")
+    if sort == "risk":
+        return with_risk(queryset).order_by(F("risk").desc(nulls_last=True), F("due_at").asc(nulls_last=True), "-pk")
     return queryset.order_by("-created_at", "-pk")
+
+
+def with_risk(queryset: QuerySet[WorkOrder]) -> QuerySet[WorkOrder]:
+    """Annotate `risk`: the highest breach risk of the order's running clocks (O12), None when none runs."""
+    from yekuo.monitoring.models import BreachRisk
+
+    rows = BreachRisk.objects.filter(order=OuterRef("pk")).order_by("-probability").values("probability")[:1]
+    return queryset.annotate(risk=Subquery(rows))
 
 
 def with_current_work(queryset: QuerySet[WorkOrder], all_clocks: bool = False) -> QuerySet[WorkOrder]:
@@ -207,9 +235,12 @@ def first_due(clocks) -> Clock | None:
     return next((c for c in clocks if c.state == "running"), clocks[0] if clocks else None)
 
 
-def my_work(user) -> QuerySet[NodeInstance]:
+def my_work(user, sort: str = "deadline") -> QuerySet[NodeInstance]:
     """待办: active nodes of orders in the user's scope whose role the user holds (or assigned to them),
-    soonest deadline first."""
+    soonest deadline first (`sort="risk"`: the highest breach risk of the node's clock first, O12); each
+    annotated with its clock's `deadline_at` and `risk`."""
+    from yekuo.monitoring.models import BreachRisk
+
     nodes = restrict(NodeInstance.objects.select_related("order__branch__company"), user, "order.view")
     nodes = nodes.filter(state="active", order__status__in=["in_transit", "suspended"])
     nodes = nodes.filter(Q(assignee=user) | Q(assignee__isnull=True, role__in=list(user.role_codes)))
@@ -219,9 +250,11 @@ def my_work(user) -> QuerySet[NodeInstance]:
     deadline = deadline.values("deadline_at")[:1]
     # Nulls last on every database (SQLite would put them first): a paused or unstarted clock has no deadline
     # and waits below the ones that fall due (O5).
-    return nodes.annotate(deadline_at=Subquery(deadline)).order_by(
-        F("deadline_at").asc(nulls_last=True), "order__created_at", "pk"
-    )
+    risk = BreachRisk.objects.filter(order=OuterRef("order"), clock=OuterRef("clock_code")).values("probability")[:1]
+    nodes = nodes.annotate(deadline_at=Subquery(deadline), risk=Subquery(risk))
+    if sort == "risk":
+        return nodes.order_by(F("risk").desc(nulls_last=True), F("deadline_at").asc(nulls_last=True), "pk")
+    return nodes.order_by(F("deadline_at").asc(nulls_last=True), "order__created_at", "pk")
 
 
 def mask(value: str, keep_start: int = 3, keep_end: int = 4) -> str:

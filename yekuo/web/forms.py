@@ -43,12 +43,13 @@ class OrderFilterForm(BootstrapMixin, forms.Form):
     category = forms.ChoiceField(label=_("业务类别"), required=False)
     channel = forms.ChoiceField(label=_("受理渠道"), required=False)
     node = forms.ChoiceField(label=_("当前节点"), required=False)
+    node_state = forms.ChoiceField(label=_("节点时限状态"), required=False)
     status = forms.ChoiceField(label=_("状态"), required=False)
     alarm = forms.ChoiceField(label=_("预警/超期"), required=False)
     created_from = forms.DateField(label=_("创建日期从"), required=False, widget=DATE_INPUT)
     created_to = forms.DateField(label=_("至"), required=False, widget=DATE_INPUT)
     sort = forms.ChoiceField(label=_("排序"), required=False, choices=(
-        ("", _("创建时间（新→旧）")), ("deadline", _("期限（近→远）"))))  # fmt: skip
+        ("", _("创建时间（新→旧）")), ("deadline", _("期限（近→远）")), ("risk", _("超期风险（高→低）"))))  # fmt: skip
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -57,7 +58,8 @@ class OrderFilterForm(BootstrapMixin, forms.Form):
         self.fields["category"].choices = _choices(CATEGORY_CHOICES, labels.category)
         self.fields["channel"].choices = _choices(CHANNEL_CHOICES, labels.channel)
         self.fields["node"].choices = _choices(NODES.items(), labels.node)
-        self.fields["status"].choices = [("", ALL), *OrderStatus.choices]
+        self.fields["node_state"].choices = [("", ALL), *labels.TIME_STATES.items()]
+        self.fields["status"].choices = [("", ALL), ("open", _("在途（含暂停）")), *OrderStatus.choices]
         self.fields["alarm"].choices = [("", ALL), *labels.ALARMS.items()]
         self.style()
 

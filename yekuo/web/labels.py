@@ -35,6 +35,8 @@ ERROR_KINDS = {
 REVIEWS = {"pending": _("待审核，计时照常"), "approved": _("已审核同意"), "rejected": _("已驳回，不计暂停")}
 REVIEW_REASONS = {"self": _("本人暂停本人计时"), "backdated": _("补录"), "long": _("暂停时间过长")}
 ALARMS = {"warning": _("预警"), "overdue": _("超期"), "any": _("预警或超期")}
+# The time-limit state of an active node from its own clock (R9, R10; monitoring.snapshot.node_state).
+TIME_STATES = {"normal": _("正常"), "warning": _("预警"), "overdue": _("超期"), "suspended": _("暂停")}
 
 
 def english() -> bool:

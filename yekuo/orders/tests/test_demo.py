@@ -5,7 +5,7 @@ from django.core.management import call_command
 
 from yekuo.accounts.models import User
 from yekuo.accounts.selectors import propose_branch
-from yekuo.orders.models import WorkOrder
+from yekuo.orders.models import OrderEvent, WorkOrder
 from yekuo.orders.recompute import verify_orders
 from yekuo.orders.validation import validate_order
 
@@ -51,3 +51,21 @@ def test_demo_orders_count_is_chosen_and_zero_loads_people_only():
     call_command("demo", "--orders", "3", stdout=StringIO())
     call_command("demo", "--orders", "5", stdout=StringIO())  # adds the two missing, keeps the three
     assert WorkOrder.objects.filter(source_system="demo").count() == 5
+
+
+@pytest.mark.django_db
+def test_copies_past_the_service_made_orders_replay_to_their_rows():
+    """Past the first TEMPLATES orders the demo copies them, moved back in working time (demo_bulk): every
+    copy's rows are what its moved log folds to, and a second run adds only the missing ones."""
+    from yekuo.orders.demo import TEMPLATES
+
+    call_command("demo", "--orders", str(TEMPLATES + 150), stdout=StringIO())
+    copies = WorkOrder.objects.filter(external_ref__startswith="demo-copy-")
+    assert copies.count() == 150
+    assert {o.status for o in copies} >= {"in_transit", "energized"}
+    assert all(not differences for _, differences in verify_orders(copies))
+    assert len({o.number for o in copies}) == 150
+    assert not OrderEvent.objects.filter(order__in=copies, idempotency_key__isnull=False).exists()
+    out = StringIO()
+    call_command("demo", "--orders", str(TEMPLATES + 160), stdout=out)
+    assert copies.all().count() == 160 and f"work orders: {TEMPLATES + 160}" in out.getvalue()

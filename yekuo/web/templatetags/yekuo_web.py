@@ -50,6 +50,20 @@ def roles_text(user) -> str:
 
 
 @register.filter
+def node_name(code: str) -> str:
+    """A node's (or a clock's: its first node's) name from the vocabulary."""
+    return labels.node(code)
+
+
+@register.filter
+def percent(value) -> str:
+    """A probability as a whole percentage (0.734 → 73%), the way the breach risk is shown (O12)."""
+    if value is None:
+        return ""
+    return f"{round(float(value) * 100)}%"
+
+
+@register.filter
 def local(value, fmt: str = "%Y-%m-%d %H:%M") -> str:
     """An instant in Asia/Shanghai (the settings' zone), the way every page and export writes it."""
     if not value:

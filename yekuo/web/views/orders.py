@@ -15,7 +15,15 @@ from yekuo.common.errors import Forbidden, YekuoError
 from yekuo.common.memo import remembering
 from yekuo.exports.services import start_export
 from yekuo.orders import services
-from yekuo.orders.selectors import filter_orders, first_due, mask, orders_for, sort_orders, with_current_work
+from yekuo.orders.selectors import (
+    filter_orders,
+    first_due,
+    mask,
+    orders_for,
+    sort_orders,
+    with_current_work,
+    with_risk,
+)
 from yekuo.orders.services import table_for
 from yekuo.partners import web as partners
 from yekuo.web import labels
@@ -57,7 +65,7 @@ def order_list(request):
     require_action(request.user, "order.view")
     form = OrderFilterForm(request.GET or None, user=request.user)
     params = form.params()
-    orders = with_current_work(filter_orders(orders_for(request.user), params))
+    orders = with_risk(with_current_work(filter_orders(orders_for(request.user), params)))
     page = Paginator(sort_orders(orders, params.get("sort", "")), PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

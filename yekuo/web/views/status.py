@@ -15,6 +15,11 @@ logger = logging.getLogger(__name__)
 
 
 def home(request):
+    from yekuo.monitoring import dashboard as selectors
+    from yekuo.monitoring import views_stats
+
+    if selectors.sees_dashboard(request.user):  # R9: the control room's home is its dashboard
+        return views_stats.dashboard(request)
     today = timezone.localdate()
     years = list(CalendarYear.objects.all())
     return render(

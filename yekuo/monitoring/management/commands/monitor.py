@@ -13,6 +13,9 @@ from yekuo.common.cli import exit_on_error
 # name -> (module, help). The module defines add_arguments(parser) and run(command, **options).
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "scan": ("yekuo.monitoring.scan", "Raise and resolve the warnings of the running clocks, then notify"),
+    "snapshot": ("yekuo.monitoring.snapshot", "The in-transit picture as of an instant, from the event log"),
+    "daily": ("yekuo.monitoring.daily", "Store a day's in-transit statistics (and back-fill earlier days)"),
+    "risk": ("yekuo.monitoring.risk", "Recompute the breach risk of every running clock"),
 }
 
 

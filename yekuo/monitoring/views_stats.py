@@ -1,0 +1,179 @@
+"""The control dashboard (home page of the customer service center and the managers) and the day's
+overdue-warning list (时限超期预警) with its Excel file (R9, R10, O12)."""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import date, datetime
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.paginator import Paginator
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+from openpyxl import Workbook
+
+from yekuo.accounts.models import Branch
+from yekuo.accounts.scope import restrict
+from yekuo.common.xlsx import cell
+from yekuo.monitoring import dashboard as selectors
+from yekuo.monitoring.daily import ALARM_STATES, alarm_list
+from yekuo.monitoring.models_stats import DailySnapshot
+from yekuo.monitoring.snapshot import STATES, working_day_start
+from yekuo.web import labels
+from yekuo.web.export import xlsx_response
+from yekuo.web.views.common import require_action
+from yekuo.workcal.selectors import work_table
+
+PAGE_SIZE = 50
+
+
+@login_required
+@require_GET
+def dashboard(request):
+    """The control dashboard (R9, R10, O12): every figure in the user's scope, every chart a link to the
+    order list it counts."""
+    require_action(request.user, "order.view")
+    user = request.user
+    data = _dashboard_data(user)
+    transit = data["transit"]
+    context = {
+        "data": data,
+        "transit_total": sum(r["count"] for r in transit),
+        "overdue_total": data["orders_overdue"],
+        "warning_total": data["orders_warning"],
+        "soonest": selectors.soonest(user),
+        "riskiest": selectors.riskiest(user),
+        "risk_at": selectors.risk_refreshed_at(user),
+        "urls": {
+            "open": selectors.orders_url(status="open"),
+            "overdue": selectors.orders_url(alarm="overdue"),
+            "warning": selectors.orders_url(alarm="warning"),
+            "deadline": selectors.orders_url(status="open", sort="deadline"),
+            "risk": selectors.orders_url(status="open", sort="risk"),
+        },
+        "now": timezone.now(),
+        "counted_at": datetime.fromisoformat(data["counted_at"]),
+    }
+    return render(request, "monitoring/dashboard.html", context)
+
+
+def _dashboard_data(user) -> dict:
+    """The dashboard's counts in the user's scope, kept YEKUO_DASHBOARD_CACHE_SECONDS per scope and language
+    (a count over a large book takes a second; the control room reloads the page)."""
+    seconds = settings.YEKUO_DASHBOARD_CACHE_SECONDS
+    scope = "all" if user.is_superuser else f"{user.company_id}:{user.branch_id or ''}"
+    key = f"yekuo:dashboard:{scope}:{get_language()}"
+    data = cache.get(key) if seconds else None
+    if data is None:
+        transit, by_node = selectors.in_transit(user), selectors.alarms_by_node(user)
+        data = {
+            "transit": [{**row, "category_name": str(labels.category(row["category"]))} for row in transit],
+            "by_node": [{**row, "node_name": str(labels.node(row["node"]))} for row in by_node],
+            "trend": selectors.trend(user),
+            # Orders (not nodes), as the order list's alarm filter counts them: the totals open that list.
+            **selectors.alarmed_orders(user),
+            "text": {
+                "overdue": _("超期"), "warning": _("预警"), "normal": _("正常"), "suspended": _("暂停"),
+                "in_transit": _("在途"), "new": _("新增"), "completed": _("办结"), "newly_overdue": _("新增超期"),
+            },
+            "counted_at": timezone.now().isoformat(),
+        }  # fmt: skip
+        if seconds:
+            cache.set(key, data, seconds)
+    return data
+
+
+def _day(request) -> date:
+    try:
+        return date.fromisoformat(request.GET.get("date", ""))
+    except ValueError:
+        return timezone.localdate()
+
+
+def _instant(user, day: date) -> datetime:
+    """The day's snapshot instant: as stored, or the start of that working day (R10)."""
+    company = user.company.code if user.company_id else "default"
+    stored = DailySnapshot.objects.filter(company__code=company, date=day).values_list("at", flat=True).first()
+    return stored or working_day_start(work_table(company), day)
+
+
+def _alarm_rows(request):
+    user = request.user
+    day = _day(request)
+    at = _instant(user, day)
+    state = request.GET.get("state", "")
+    states = (state,) if state in STATES else STATES if state == "all" else ALARM_STATES
+    branches = restrict(Branch.objects.all(), user, "order.view")
+    orders = selectors.scoped_orders(user)
+    branch = request.GET.get("branch", "")
+    if branch:
+        orders = orders.filter(branch__code=branch)
+    return day, at, state, branch, branches, alarm_list(at, orders, states)
+
+
+@login_required
+@require_GET
+def alarms(request):
+    """时限超期预警 of a day (R10; notice §3 "发布时限超期预警"): the active nodes in warning or overdue at the
+    start of that working day, by branch; `state` shows another state (or `all`), `branch` one branch."""
+    require_action(request.user, "order.view")
+    day, at, state, branch, branches, rows = _alarm_rows(request)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "day": day, "at": at, "state": state, "branch": branch, "branches": branches, "page": page,
+        "rows": [_present(r) for r in page.object_list], "query": query.urlencode(),
+        "overdue": sum(1 for r in rows if r.state == "overdue"),
+        "warning": sum(1 for r in rows if r.state == "warning"),
+        "states": [("", _("预警及超期")), *labels.TIME_STATES.items(), ("all", _("全部在途节点"))],
+    }  # fmt: skip
+    return render(request, "monitoring/alarms.html", context)
+
+
+def _present(row) -> dict:
+    return {
+        "row": row,
+        "node": labels.node(row.node),
+        "state": labels.TIME_STATES.get(row.state, row.state),
+        "category": labels.category(row.order.category),
+    }
+
+
+@login_required
+@require_GET
+def alarms_export(request):
+    """The day's overdue-warning list as an Excel file (cells through common.xlsx)."""
+    require_action(request.user, "order.export")
+    day, at, _state, branch, _branches, rows = _alarm_rows(request)
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(_("时限超期预警"))
+    sheet.append([cell(sheet, _("统计时点")), cell(sheet, timezone.localtime(at).strftime("%Y-%m-%d %H:%M"))])
+    heads = [
+        _("供电分公司"),
+        _("工单编号"),
+        _("客户名称"),
+        _("业务类别"),
+        _("节点"),
+        _("状态"),
+        _("期限"),
+        _("预警时间"),
+    ]
+    sheet.append([cell(sheet, h) for h in heads])
+    for r in rows:
+        p = _present(r)
+        sheet.append([cell(sheet, v) for v in (
+            r.branch.name, r.order.number, r.order.customer_name, str(p["category"]), str(p["node"]), str(p["state"]),
+            timezone.localtime(r.deadline_at).strftime("%Y-%m-%d %H:%M") if r.deadline_at else "",
+            timezone.localtime(r.warn_at).strftime("%Y-%m-%d %H:%M") if r.warn_at else "",
+        )])  # fmt: skip
+    handle = tempfile.TemporaryFile(suffix=".xlsx")
+    book.save(handle)
+    handle.seek(0)
+    name = f"yekuo-alarms-{day:%Y%m%d}{'-' + branch if branch else ''}.xlsx"
+    return xlsx_response(handle, name)
