@@ -68,5 +68,8 @@ def check(order, node: str) -> None:
     """Registered with `orders.gates`: refuse the completion while something holds it."""
     texts = holding(order, node)
     if texts:
-        what = _("配套工程不能完工") if node == "grid_works" else _("配套工程不能开工（办理行政审批（备案）手续不能办结）")
+        if node == "grid_works":
+            what = _("配套工程不能完工")
+        else:
+            what = _("配套工程不能开工（办理行政审批（备案）手续不能办结）")
         raise GateClosed(f"{what}：{'；'.join(texts)}", field="node")

@@ -62,6 +62,9 @@ class WorksDecision(models.Model):
         verbose_name = _("配套工程低风险判定")
         verbose_name_plural = _("配套工程低风险判定")
 
+    def __str__(self) -> str:
+        return f"{self.order_id}: {'low-risk' if self.low_risk else 'approval'} ({self.rule_set})"
+
 
 class Filing(models.Model):
     """The notification-and-commitment filing (告知承诺备案) of low-risk works: its commitment letter and its
@@ -77,6 +80,9 @@ class Filing(models.Model):
     class Meta:
         verbose_name = _("告知承诺备案")
         verbose_name_plural = _("告知承诺备案")
+
+    def __str__(self) -> str:
+        return self.letter_number
 
 
 class ApprovalRequest(models.Model):
@@ -95,6 +101,9 @@ class ApprovalRequest(models.Model):
         verbose_name = _("行政审批")
         verbose_name_plural = _("行政审批")
 
+    def __str__(self) -> str:
+        return f"{self.order_id}: {', '.join(self.authorities)}"
+
 
 class AuthorityAnswer(models.Model):
     APPROVED, REFUSED, DOCUMENTS = "approved", "refused", "documents_missing"
@@ -109,6 +118,9 @@ class AuthorityAnswer(models.Model):
 
     class Meta:
         ordering = ["answered_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.authority}: {self.verdict}"
 
 
 class Consultation(models.Model):
@@ -138,6 +150,9 @@ class Consultation(models.Model):
         verbose_name = _("路径征询")
         verbose_name_plural = _("路径征询")
 
+    def __str__(self) -> str:
+        return self.owner_name
+
 
 class RouteConflict(models.Model):
     consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="conflicts")
@@ -148,3 +163,6 @@ class RouteConflict(models.Model):
 
     class Meta:
         ordering = ["found_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.description[:60]

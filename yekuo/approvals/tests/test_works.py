@@ -157,13 +157,14 @@ def test_the_approval_runs_under_the_three_day_clock_with_a_suspension(cast):
 def test_the_gate_holds_the_grid_works_while_a_consultation_is_open(cast, settings):
     order = planned(cast, "lv_resident")
     asked = consultation.consultation_request(order, actor=cast.project_manager, owner_kind="gas",
-                                              owner_name="鄂尔多斯市燃气公司", request="沿康和路敷设电缆，请核实燃气管位",
+                                              owner_name="鄂尔多斯市燃气公司", request="沿康和路敷设电缆，核实燃气管",
                                               occurred_at=at("2026-11-02 11:10"))  # fmt: skip
     with pytest.raises(GateClosed) as held:
         complete(order, cast.project_manager, "grid_works", "2026-11-02 15:00")
     assert "配套工程不能完工" in held.value.message and "路径征询未答复：鄂尔多斯市燃气公司" in held.value.message
-    consultation.consultation_answer(asked, actor=cast.project_manager, answer="康和路东侧有中压燃气管",
-                                     conflicts=["电缆与燃气管净距不足"], occurred_at=at("2026-11-02 14:40"))  # fmt: skip
+    consultation.consultation_answer(asked, actor=cast.project_manager, answer="东侧有中压燃气管",
+                                     conflicts=["电缆与燃气管净距不足"],
+                                     occurred_at=at("2026-11-02 14:40"))  # fmt: skip
     with pytest.raises(GateClosed, match="管线冲突未解决：鄂尔多斯市燃气公司（电缆与燃气管净距不足）"):
         complete(order, cast.project_manager, "grid_works", "2026-11-02 15:00")
     settings.YEKUO_WORKS_GATE = ["filing", "approval"]  # configurable: consultations no longer hold the works
