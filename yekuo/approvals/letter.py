@@ -62,9 +62,8 @@ def font_faces() -> str:
                     code="fonts_missing",
                 )
             url = Path(found).resolve().as_uri()
-            rules.append(
-                f"@font-face {{ font-family: 'Noto Sans SC'; font-weight: {weight}; src: url('{url}') format('woff2'); }}"
-            )
+            face = f"font-family: 'Noto Sans SC'; font-weight: {weight}; src: url('{url}') format('woff2');"
+            rules.append(f"@font-face {{ {face} }}")
     return "\n".join(rules)
 
 

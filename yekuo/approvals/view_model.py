@@ -39,9 +39,7 @@ def decision_dict(decision: WorksDecision | None) -> dict | None:
 
 def works_state(order) -> dict:
     """Everything recorded about the order's works, in the API's JSON shape (times in Asia/Shanghai)."""
-    decision = WorksDecision.objects.filter(order=order).order_by("-recorded_at", "-pk").select_related(
-        "recorded_by"
-    )
+    decision = WorksDecision.objects.filter(order=order).order_by("-recorded_at", "-pk").select_related("recorded_by")
     decisions = list(decision)
     filing = Filing.objects.filter(order=order).select_related("filed_by").first()
     request = ApprovalRequest.objects.filter(order=order).prefetch_related("answers").first()
