@@ -7,6 +7,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/", include("yekuo.orders.api.urls")),
+    path("api/v1/", include("yekuo.approvals.api")),
     path("", include("yekuo.web.urls")),
 ]
 

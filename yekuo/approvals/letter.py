@@ -69,10 +69,10 @@ def font_faces() -> str:
 
 def letter_pdf(order) -> bytes:
     """The letter as a PDF (A4, one page for the usual facts)."""
+    context = letter_context(order)  # refusals first: WeasyPrint is loaded only for a letter to render
     from weasyprint import CSS, HTML  # imported when needed: it loads Pango
     from weasyprint.text.fonts import FontConfiguration
 
-    context = letter_context(order)
     html = render_to_string("approvals/letter_pdf.html", {"letter": context})
     css = Path(finders.find("approvals/letter.css")).read_text(encoding="utf-8")
     fonts = FontConfiguration()  # the @font-face rules reach the layout only through the one configuration
