@@ -81,7 +81,8 @@ def test_the_approval_by_api(cast):
     order = planned(cast, "hv10_dual")
     pm = client_for(cast.project_manager)
     url = f"/api/v1/orders/{order.number}/works"
-    assert pm.post(url, {"facts": {**LOW_RISK, "voltage_kv": 35}}, format="json").json()["decision"]["low_risk"] is False
+    decided = pm.post(url, {"facts": {**LOW_RISK, "voltage_kv": 35}}, format="json")
+    assert decided.json()["decision"]["low_risk"] is False
     assert pm.get(f"{url}/letter.pdf").json()["code"] == "invalid_input"  # no letter for an approval
     submitted = pm.post(f"{url}/approval", {"authorities": ["住建局"]}, format="json")
     assert submitted.status_code == 200 and submitted.json()["open"][0]["message"] == "行政审批未批复"
