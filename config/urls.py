@@ -8,6 +8,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/", include("yekuo.orders.api.urls")),
     path("api/v1/", include("yekuo.approvals.api")),
+    path("", include("yekuo.approvals.urls")),
     path("", include("yekuo.web.urls")),
 ]
 
