@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "yekuo.approvals",
     "yekuo.orders",
     "yekuo.exports",
+    "yekuo.outbox",
     "yekuo.web",
 ]
 
@@ -250,6 +251,16 @@ if set(YEKUO_WORKS_GATE) - {"consultation", "filing", "approval"}:
 # Reverse proxies in front of yekuo whose X-Forwarded-For is believed (common/throttle.client_address): behind
 # one, every customer would otherwise share the proxy's address, and one guesser would lock all of them out.
 YEKUO_TRUSTED_PROXIES = env_networks("YEKUO_TRUSTED_PROXIES")
+
+# The outbox (yekuo/outbox, docs/outbox.md): a failed delivery is tried again after BACKOFF × 2^(tries−1) seconds,
+# ±25 % jitter, at most BACKOFF_MAX, up to its destination's max_attempts.
+YEKUO_OUTBOX_BACKOFF_SECONDS = env_int("YEKUO_OUTBOX_BACKOFF_SECONDS", 30, minimum=1)
+YEKUO_OUTBOX_BACKOFF_MAX_SECONDS = env_int("YEKUO_OUTBOX_BACKOFF_MAX_SECONDS", 3600, minimum=1)
+# The shared secret the demo destinations and simulators sign with (`yekuo outbox seed`); real partners get their
+# own secret per destination in admin.
+YEKUO_PARTNER_SECRET = env_str("YEKUO_PARTNER_SECRET", "yekuo-demo-partner-secret")
+# The joint utility application's units (R4): base URL of the utilities' endpoint (the `utilities` simulator).
+YEKUO_UTILITIES_URL = env_str("YEKUO_UTILITIES_URL", "http://127.0.0.1:8793")
 
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
