@@ -93,7 +93,23 @@ def works_state(order) -> dict:
             for c in consultations
         ],
         "open": [{"kind": kind, "message": text} for kind, text in open_items(order)],
+        "platform": _platform(order),
     }
+
+
+def _platform(order) -> list[dict]:
+    """What was sent to the construction-approval platform about the works, and each delivery's state."""
+    from django.apps import apps
+
+    if not apps.is_installed("yekuo.outbox"):
+        return []
+    from yekuo.outbox.selectors import messages_for_order
+
+    return [
+        {"kind": r["kind"], "message_id": r["message_id"], "destination": r["destination"], "state": r["state"],
+         "state_label": str(r["state_label"]), "attempts": r["attempts"], "delivered_at": _iso(r["delivered_at"])}
+        for r in messages_for_order(order, "approval.")
+    ]  # fmt: skip
 
 
 def _limit(order, low_risk: bool):

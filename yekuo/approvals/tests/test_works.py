@@ -184,3 +184,23 @@ def test_a_resolved_conflict_opens_the_gate(cast):
     complete(order, cast.project_manager, "grid_works", "2026-11-02 15:00")
     assert Clock.objects.get(order=order, code="grid_works").state == "running"  # spans contract_energize (I1)
     assert WorksDecision.objects.count() == 0  # a consultation needs no decision
+
+
+def test_the_filing_and_the_submission_go_to_the_platform_through_the_outbox(cast):
+    from yekuo.outbox.models import Delivery, Message
+
+    order = planned(cast)
+    decide(order, cast.project_manager, "2026-11-02 11:30")
+    record = filing.filing_record(order, actor=cast.project_manager, occurred_at=at("2026-11-02 15:00"),
+                                  source=IMPORT)  # fmt: skip
+    message = Message.objects.get(key=f"order:{order.number}:approval.filed")
+    assert str(message.id) == record.message_id and message.order_id == order.pk
+    assert message.kind == "approval.filed" and message.payload["letter_number"] == f"BA{order.number}"
+    assert message.payload["facts"]["excavation_m"] == 500
+    assert Delivery.objects.get(message=message).destination.code == "approval_platform"
+    other = planned(cast)
+    decide(other, cast.project_manager, "2026-11-02 11:30", voltage_kv=35)
+    request = approval.approval_submit(other, actor=cast.project_manager, authorities=["住建局"],
+                                       occurred_at=at("2026-11-02 14:30"), source=IMPORT)  # fmt: skip
+    sent = Message.objects.get(key=f"order:{other.number}:approval.submitted")
+    assert str(sent.id) == request.message_id and sent.payload["authorities"] == ["住建局"]
