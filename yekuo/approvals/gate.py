@@ -72,4 +72,4 @@ def check(order, node: str) -> None:
             what = _("配套工程不能完工")
         else:
             what = _("配套工程不能开工（办理行政审批（备案）手续不能办结）")
-        raise GateClosed(f"{what}：{'；'.join(texts)}", field="node")
+        raise GateClosed(_("%(what)s：%(items)s") % {"what": what, "items": _("；").join(texts)}, field="node")

@@ -1,4 +1,5 @@
-"""The works API (R6, R7): JSON in and out, refusals with stable codes, never a 500."""
+"""The works API (R6, R7): JSON in and out, refusals with stable codes, never a 500. The API speaks English
+(docs/api.md): the gate's messages are the English of the pages' Chinese."""
 
 import pytest
 from rest_framework.test import APIClient
@@ -27,7 +28,7 @@ def test_decide_file_and_read_the_state(cast):
     assert state["decision"]["low_risk"] is True and state["decision"]["approval_limit_days"] == 0
     assert state["limits"] == {"low_risk": 0, "not_low_risk": 3}
     assert [r["passed"] for r in state["decision"]["reasons"]] == [True] * 6
-    assert state["open"] == [{"kind": "filing", "message": "告知承诺备案未办理"}]
+    assert state["open"] == [{"kind": "filing", "message": "Notification-and-commitment filing not recorded"}]
     filed = pm.post(f"{url}/filing", {}, format="json")
     assert filed.status_code == 200 and filed.json()["filing"]["letter_number"] == f"BA{order.number}"
     assert filed.json()["open"] == []
@@ -66,7 +67,9 @@ def test_the_gate_answers_with_its_code(cast):
     pk = asked.json()["consultations"][0]["id"]
     done = pm.post(f"/api/v1/orders/{order.number}/complete-node", {"node": "grid_works"}, format="json")
     assert done.status_code == 409 and done.json()["code"] == "gate_closed"
-    assert "路径征询未答复：东区水务" in done.json()["message"]
+    assert done.json()["message"] == (
+        "The grid supporting works cannot be completed: Route consultation not answered: 东区水务"
+    )
     answered = pm.post(f"{url}/consultations/{pk}/answer", {"answer": "有给水管", "conflicts": ["交叉"]}, format="json")
     conflict = answered.json()["consultations"][0]["conflicts"][0]
     assert conflict["resolved_at"] is None
@@ -85,7 +88,7 @@ def test_the_approval_by_api(cast):
     assert decided.json()["decision"]["low_risk"] is False
     assert pm.get(f"{url}/letter.pdf").json()["code"] == "invalid_input"  # no letter for an approval
     submitted = pm.post(f"{url}/approval", {"authorities": ["住建局"]}, format="json")
-    assert submitted.status_code == 200 and submitted.json()["open"][0]["message"] == "行政审批未批复"
+    assert submitted.status_code == 200 and submitted.json()["open"][0]["message"] == "Approval not granted"
     wrong = pm.post(f"{url}/approval/answers", {"authority": "交通局", "verdict": "approved"}, format="json")
     assert wrong.status_code == 400 and wrong.json()["field"] == "authority"
     ok = pm.post(f"{url}/approval/answers", {"authority": "住建局", "verdict": "approved"}, format="json")
