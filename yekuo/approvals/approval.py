@@ -17,8 +17,7 @@ from django.utils import timezone
 
 from yekuo.approvals import platform
 from yekuo.approvals.models import ApprovalRequest, AuthorityAnswer
-from yekuo.approvals.selectors import current_decision
-from yekuo.approvals.works import check_actor
+from yekuo.approvals.works import check_actor, decided
 from yekuo.common.errors import Conflict, InvalidInput
 from yekuo.orders import services
 from yekuo.orders.models import EventSource, WorkOrder
@@ -48,11 +47,7 @@ def approval_submit(
     names = _authorities(authorities)
     with transaction.atomic():
         order = WorkOrder.objects.select_for_update().get(pk=order.pk)
-        decision = current_decision(order)
-        if decision is None or decision.limit_days is None:
-            raise InvalidInput("record the facts of the works and the decision first (R6)", field="decision")
-        if decision.low_risk:
-            raise InvalidInput("these works are low-risk: they are filed, not approved (R6)", field="decision")
+        decision = decided(order, low_risk=False)
         if ApprovalRequest.objects.filter(order=order).exists():
             raise Conflict("the approval of these works is already submitted")
         if occurred_at < decision.recorded_at:
@@ -60,18 +55,8 @@ def approval_submit(
         request = ApprovalRequest.objects.create(
             order=order, decision=decision, authorities=names, submitted_at=occurred_at, submitted_by=actor
         )
-        request.message_id = platform.send(
-            "approval.submitted",
-            {
-                "order": order.number,
-                "authorities": names,
-                "submitted_at": occurred_at.isoformat(),
-                "customer_name": order.customer_name,
-                "site_address": order.site_address,
-                "facts": decision.facts,
-            },
-            key=f"order:{order.number}:approval.submitted",
-            order=order,
+        request.message_id = platform.send_about(
+            "approval.submitted", order, decision, authorities=names, submitted_at=occurred_at.isoformat()
         )
         request.save(update_fields=["message_id"])
     return request

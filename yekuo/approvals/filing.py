@@ -15,9 +15,8 @@ from django.utils import timezone
 
 from yekuo.approvals import platform
 from yekuo.approvals.models import Filing
-from yekuo.approvals.selectors import current_decision
-from yekuo.approvals.works import check_actor
-from yekuo.common.errors import Conflict, InvalidInput
+from yekuo.approvals.works import check_actor, decided
+from yekuo.common.errors import Conflict
 from yekuo.orders import services
 from yekuo.orders.models import EventSource, WorkOrder
 
@@ -39,30 +38,15 @@ def filing_record(
     occurred_at = occurred_at or timezone.now()
     with transaction.atomic():
         order = WorkOrder.objects.select_for_update().get(pk=order.pk)
-        decision = current_decision(order)
-        if decision is None or decision.limit_days is None:
-            raise InvalidInput("record the facts of the works and the decision first (R6)", field="decision")
-        if not decision.low_risk:
-            raise InvalidInput("these works need an approval, not a filing (R6)", field="decision")
+        decision = decided(order, low_risk=True)
         if Filing.objects.filter(order=order).exists():
             raise Conflict("the filing of these works is already recorded")
         filing = Filing.objects.create(
             order=order, decision=decision, letter_number=letter_number(order), filed_at=occurred_at,
             filed_by=actor,
         )  # fmt: skip
-        filing.message_id = platform.send(
-            "approval.filed",
-            {
-                "order": order.number,
-                "letter_number": filing.letter_number,
-                "filed_at": occurred_at.isoformat(),
-                "customer_name": order.customer_name,
-                "site_address": order.site_address,
-                "facts": decision.facts,
-                "rule_set": decision.rule_set,
-            },
-            key=f"order:{order.number}:approval.filed",
-            order=order,
+        filing.message_id = platform.send_about(
+            "approval.filed", order, decision, letter_number=filing.letter_number, filed_at=occurred_at.isoformat()
         )
         filing.save(update_fields=["message_id"])
         services.node_complete(

@@ -21,3 +21,17 @@ def send(kind: str, payload: dict, *, key: str, order) -> str:
 
     message = enqueue(destination=DESTINATION, kind=kind, payload=payload, key=key, order=order)
     return str(getattr(message, "id", "") or "")
+
+
+def send_about(kind: str, order, decision, **fields) -> str:
+    """Queue `kind` about the order's works, with what every platform message says (the order, the customer,
+    the site, the facts and the rule set they were judged under) and `fields`; key order:NUMBER:KIND."""
+    payload = {
+        "order": order.number,
+        "customer_name": order.customer_name,
+        "site_address": order.site_address,
+        "facts": decision.facts,
+        "rule_set": decision.rule_set,
+        **fields,
+    }
+    return send(kind, payload, key=f"order:{order.number}:{kind}", order=order)

@@ -114,3 +114,16 @@ def works_decide(
             decision.event_seq = row.seq
         decision.save()
     return decision
+
+
+def decided(order: WorkOrder, *, low_risk: bool) -> WorksDecision:
+    """The order's current decision, which must be `low_risk` (filing) or not (approval)."""
+    from yekuo.approvals.selectors import current_decision
+
+    decision = current_decision(order)
+    if decision is None or decision.limit_days is None:
+        raise InvalidInput("record the facts of the works and the decision first (R6)", field="decision")
+    if decision.low_risk != low_risk:
+        problem = "need an approval, not a filing" if low_risk else "are low-risk: they are filed, not approved"
+        raise InvalidInput(f"these works {problem} (R6)", field="decision")
+    return decision
