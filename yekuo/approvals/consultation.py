@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from yekuo.approvals.models import Consultation, RouteConflict
-from yekuo.approvals.works import check_actor
+from yekuo.approvals.works import check_actor, check_open
 from yekuo.common.errors import Conflict, InvalidInput
 from yekuo.orders.models import WorkOrder
 
@@ -45,6 +45,7 @@ def consultation_request(
     order: WorkOrder, *, actor, owner_kind: str, owner_name: str, request: str, occurred_at: datetime | None = None
 ) -> Consultation:
     check_actor(actor, "approval.decide", order)
+    check_open(order)
     if owner_kind not in KINDS:
         raise InvalidInput(f"owner_kind must be one of {', '.join(KINDS)}", field="owner_kind")
     return Consultation.objects.create(

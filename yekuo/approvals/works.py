@@ -24,6 +24,7 @@ from yekuo.approvals.selectors import works_classify
 from yekuo.common.errors import Conflict, Forbidden, InvalidInput
 from yekuo.orders import services
 from yekuo.orders.models import EventSource, WorkOrder
+from yekuo.orders.projection import WorkflowError
 from yekuo.regulations.selectors import regulation_get
 
 
@@ -34,6 +35,12 @@ def check_actor(actor, action: str, order: WorkOrder) -> None:
     require(actor, action)
     if not in_scope(actor, order.branch):
         raise Forbidden(f"{actor} may not act on orders of {order.branch}")
+
+
+def check_open(order: WorkOrder) -> None:
+    """The works of an energized or cancelled order are no longer recorded."""
+    if order.status in ("energized", "cancelled"):
+        raise WorkflowError(f"order {order.number} is {order.status}: its works can no longer be recorded")
 
 
 def approval_limit(order: WorkOrder, low_risk: bool) -> float | None:
@@ -70,6 +77,7 @@ def works_decide(
     submitted, the decision stands: withdraw them first (not offered) — the platform has been told.
     """
     check_actor(actor, "approval.decide", order)
+    check_open(order)
     occurred_at = occurred_at or timezone.now()
     on = timezone.localdate(occurred_at)
     classification = works_classify(facts, on)

@@ -204,3 +204,17 @@ def test_the_filing_and_the_submission_go_to_the_platform_through_the_outbox(cas
                                        occurred_at=at("2026-11-02 14:30"), source=IMPORT)  # fmt: skip
     sent = Message.objects.get(key=f"order:{other.number}:approval.submitted")
     assert str(sent.id) == request.message_id and sent.payload["authorities"] == ["住建局"]
+
+
+def test_a_cancelled_order_s_works_are_no_longer_recorded(cast):
+    from yekuo.orders.projection import WorkflowError
+
+    order = planned(cast, "lv_resident")
+    services.order_cancel(order, actor=cast.branch_manager, cancel_reason="客户撤回",
+                          occurred_at=at("2026-11-02 11:20"), source=IMPORT)  # fmt: skip
+    order.refresh_from_db()
+    with pytest.raises(WorkflowError):
+        decide(order, cast.project_manager, "2026-11-02 11:30")
+    with pytest.raises(WorkflowError):
+        consultation.consultation_request(order, actor=cast.project_manager, owner_kind="gas", owner_name="燃气",
+                                          request="核实", occurred_at=at("2026-11-02 11:30"))  # fmt: skip
