@@ -103,3 +103,13 @@ def test_consultations_and_the_approval_on_the_page(client, cast):
     assert "住建局：需补正材料（缺图纸）" in page
     login(client, cast.west_project_manager, cast)
     assert client.get(f"/orders/{order.number}/works/").status_code == 404  # out of scope
+
+
+def test_the_criteria_read_in_english_with_the_switch(client, cast):
+    order = planned(cast)
+    decide(order, cast.project_manager, "2026-11-02 11:30", excavation_m=620)
+    login(client, cast.project_manager, cast)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    page = client.get(f"/orders/{order.number}/works/").content.decode()
+    assert "at most 500 m: not met (620 m &gt; 500 m)" in page and "Road and green-belt excavation" in page
+    assert "Limit 3 working days" in page
