@@ -29,9 +29,16 @@ node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
 
+# Noto Sans SC (OFL) for the PDFs yekuo renders itself (the commitment letter): the simplified-Chinese and Latin
+# subsets of fontsource, regular and bold, so that no system font is assumed.
+FONT_DIR := node_modules/@fontsource/noto-sans-sc/files
+FONT_FILES := $(foreach w,400 700,$(FONT_DIR)/noto-sans-sc-chinese-simplified-$(w)-normal.woff2 \
+	$(FONT_DIR)/noto-sans-sc-latin-$(w)-normal.woff2) node_modules/@fontsource/noto-sans-sc/LICENSE
+
 $(VENDOR)/.copied: node_modules/.package-lock.json
-	mkdir -p $(VENDOR)
+	mkdir -p $(VENDOR) $(VENDOR)/fonts
 	cp $(VENDOR_FILES) $(VENDOR)/
+	cp $(FONT_FILES) $(VENDOR)/fonts/
 	touch $@
 
 assets: $(VENDOR)/.copied

@@ -272,6 +272,16 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("YEKUO_MAX_REQUEST_BYTES", 5 * 1024 * 1024
 # for a second person's approval; until then the clocks run on.
 YEKUO_SUSPENSION_REVIEW_SELF = env_bool("YEKUO_SUSPENSION_REVIEW_SELF", True)
 YEKUO_SUSPENSION_REVIEW_DAYS = env_float("YEKUO_SUSPENSION_REVIEW_DAYS", 5.0, minimum=0.0, maximum=365.0)
+# R6/R7 (approvals/gate.py): what holds the grid works: a route consultation still open, the filing of low-risk
+# works not yet recorded, the approval not yet granted. "off" (or "none"): nothing does.
+YEKUO_WORKS_GATE = env_list("YEKUO_WORKS_GATE", ["consultation", "filing", "approval"])
+if [g for g in YEKUO_WORKS_GATE if g.lower() in ("off", "none")]:
+    YEKUO_WORKS_GATE = []
+if set(YEKUO_WORKS_GATE) - {"consultation", "filing", "approval"}:
+    raise ImproperlyConfigured(
+        f"YEKUO_WORKS_GATE={','.join(YEKUO_WORKS_GATE)!r}: expected a comma-separated list of "
+        "consultation, filing, approval, or off"
+    )
 # Reverse proxies in front of yekuo whose X-Forwarded-For is believed (common/throttle.client_address): behind
 # one, every customer would otherwise share the proxy's address, and one guesser would lock all of them out.
 YEKUO_TRUSTED_PROXIES = env_networks("YEKUO_TRUSTED_PROXIES")

@@ -12,6 +12,8 @@ urlpatterns = [
     path("intake/", include("yekuo.intake.urls")),
     path("monitoring/", include("yekuo.monitoring.urls_stats")),
     path("inbox/", include("yekuo.monitoring.urls")),
+    path("api/v1/", include("yekuo.approvals.api")),
+    path("", include("yekuo.approvals.urls")),
     path("", include("yekuo.web.urls")),
 ]
 

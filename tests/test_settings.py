@@ -159,7 +159,12 @@ def test_demo_refuses_a_production_server_unless_forced(tmp_path):
     """O2: the demo's superuser has the password published in docs/demo.md."""
     production = dict(YEKUO_ENV="production", SECRET_KEY=STRONG_KEY, ALLOWED_HOSTS="yekuo.example",
                       YEKUO_DATA_DIR=str(tmp_path))  # fmt: skip
-    for step in (["migrate", "-v0"], ["calendar", "seed"], ["regulations", "load-bundled"]):
+    for step in (
+        ["migrate", "-v0"],
+        ["calendar", "seed"],
+        ["regulations", "load-bundled"],
+        ["approvals", "load-bundled"],
+    ):
         assert yekuo(*step, **production).returncode == 0
     refused = yekuo("demo", **production)
     assert refused.returncode != 0 and "refusing to load the demo" in refused.stderr

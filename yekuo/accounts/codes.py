@@ -35,6 +35,7 @@ ACTIONS: dict[str, str] = {
     "order.assign": "派单/指派责任人",
     "node.complete": "完成节点",
     "approval.decide": "认定低风险/审批结果",
+    "approval.override": "调整低风险判定（须写明理由）",
     "customer.record": "登记客户事项",
     "order.suspend": "暂停计时",
     "order.resume": "恢复计时",

@@ -17,7 +17,9 @@ everything else here is an **interpretation**, chosen for a utility's separation
   and export. The branch manager and the customer service center's dispatcher are the second person who
   approves or rejects a suspension under review (`suspension.review`, I5: a worker's own
   suspension, a back-dated one or a long one). They do not work nodes themselves, so a manager cannot
-  close a clock on someone's behalf.
+  close a clock on someone's behalf. They may override the R6 classification of a works with a reason
+  (`approval.override`, which records `approval.decided`, hence also `approval.decide`); the override is
+  flagged for the monthly normativity check.
 - `auditor` (审计员) only views and exports (R12, R16): read-only by design; it also reads the audit records
   (`audit.view`), e.g. who revealed which customer's personal data.
 - `personal_data.reveal` (O9): the customer's full phone and ID number, shown on the order page
@@ -49,6 +51,8 @@ _NODE_WORK = {"node.complete", "order.suspend", "order.resume"}
 # Who talks to the customer: the counter, the customer manager and the customer service center (O9).
 _REVEAL = {"personal_data.reveal"}
 _CONTROL = {"order.view", "order.assign", "order.cancel", "order.reopen", "order.export"}
+# R6: a manager may override the classification of a works with a reason (recorded as approval.decided).
+_OVERRIDE = {"approval.decide", "approval.override"}
 
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
     "acceptance_clerk": frozenset(_VIEW | _NODE_WORK | _REVEAL | {"order.create", "order.receive", "order.edit"}),
@@ -57,8 +61,8 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
     "dispatcher": frozenset(
         _VIEW | _REVEAL | {"order.create", "order.receive", "order.edit", "order.assign", "suspension.review"}
     ),
-    "branch_manager": frozenset(_CONTROL | {"suspension.review"}),
-    "department_manager": frozenset(_CONTROL),
+    "branch_manager": frozenset(_CONTROL | _OVERRIDE | {"suspension.review"}),
+    "department_manager": frozenset(_CONTROL | _OVERRIDE),
     "administrator": frozenset(ACTIONS),
     "auditor": frozenset({"order.view", "order.export", "audit.view"}),
     "integration": frozenset({"order.view", "event.ingest"}),

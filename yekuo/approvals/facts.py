@@ -92,6 +92,8 @@ def _flag(key: str, value) -> bool:
 def _route(value) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(name, str) and name.strip() for name in value):
         raise InvalidInput("route: must be a list of street or place names (non-empty strings)", field="route")
+    if any("\x00" in name or len(name) > 200 for name in value):  # stored in JSON, which PostgreSQL refuses with NUL
+        raise InvalidInput("route: a name has a NUL character or more than 200 characters", field="route")
     return tuple(name.strip() for name in value)
 
 

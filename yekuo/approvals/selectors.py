@@ -63,3 +63,18 @@ def rule_set_list() -> list[dict]:
         {**row, "effective_from": row["effective_from"].isoformat(), "loaded_at": row["loaded_at"].isoformat()}
         for row in rows
     ]
+
+
+def current_decision(order):
+    """The order's latest R6 decision (WorksDecision), or None."""
+    from yekuo.approvals.models import WorksDecision
+
+    return WorksDecision.objects.filter(order=order).order_by("-recorded_at", "-pk").first()
+
+
+def overrides(queryset=None):
+    """Decisions that overrode the classification (R6), for the monthly normativity check (R12)."""
+    from yekuo.approvals.models import WorksDecision
+
+    rows = queryset if queryset is not None else WorksDecision.objects.all()
+    return rows.filter(overridden=True).select_related("order", "recorded_by").order_by("recorded_at")

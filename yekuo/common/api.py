@@ -40,6 +40,8 @@ STATUS_OF_CODE = {
     "forbidden": 403,
     "conflict": 409,
     "workflow": 409,
+    "gate_closed": 409,
+    "no_rule_set": 400,
     "idempotency_mismatch": 422,
 }
 # DRF's own exceptions, renamed where our vocabulary differs.

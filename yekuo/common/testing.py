@@ -8,13 +8,16 @@ from django.apps import apps
 def reload_reference_data() -> None:
     """Put back what migrations and the session set-up loaded: transactional tests flush every table.
 
-    The calendar, the bundled regulations, the roles and the suspension reasons (all idempotent).
+    The calendar, the bundled regulations and low-risk rule sets, the roles and the suspension reasons (all
+    idempotent).
     """
+    from yekuo.approvals.services import rule_set_load_bundled
     from yekuo.regulations.services import regulation_load_bundled
     from yekuo.workcal.services import calendar_seed
 
     calendar_seed()
     regulation_load_bundled()
+    rule_set_load_bundled()
     seeds = (
         ("accounts", "0003_seed_roles"),
         ("accounts", "0004_integration_role"),

@@ -21,6 +21,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from yekuo.accounts.models import Branch, User
+from yekuo.common.errors import YekuoError
 from yekuo.orders import services
 from yekuo.orders.demo_bulk import copy_orders
 from yekuo.orders.models import EventSource, OrderStatus, WorkOrder
@@ -48,7 +49,11 @@ PLACES = {
 # (category, voltage, kVA, the steps of its full life)
 PLANS = {
     "lv_resident": ("220V", 8, ["acceptance", "survey_plan", "grid_works", "contract_energize"]),
-    "lv_business": ("380V", 80, ["acceptance", "survey_plan", "approval", "grid_works", "contract_energize"]),
+    "lv_business": (
+        "380V",
+        80,
+        ["acceptance", "survey_plan", "@approval.decided", "approval", "grid_works", "contract_energize"],
+    ),
     "hv10_single": (
         "10kV",
         630,
@@ -206,16 +211,51 @@ def _next_time(order, step, at, pace, rng, table):
     return table.local(table.w_inv(table.w(base) + int(share * 0.5)))
 
 
+def _works(order, branch, at, rng):
+    """R6: the project manager records the facts of the works (low-risk about half the time); yekuo decides."""
+    from yekuo.approvals.facts import read_facts
+    from yekuo.approvals.works import works_decide
+
+    low_risk = rng.random() < 0.5
+    voltage = 10 if order.category.startswith("hv10") else 0.4
+    facts = {"voltage_kv": voltage, "excavation_m": rng.choice([60, 180, 320, 480]) if low_risk else 620,
+             "obstacles": False, "single_function": True, "simple_technique": True, "touches_important_street": False,
+             "route": rng.sample(["康和路", "团结路", "纬三路", "文明路", "园区大道"], 2)}  # fmt: skip
+    actor = _user(branch, "project_manager")
+    try:
+        works_decide(order, actor=actor, facts=read_facts(facts)[0], design_unit="鄂尔多斯电力勘察设计院",
+                     occurred_at=at, source=SOURCE, reason=REASON)  # fmt: skip
+    except YekuoError as error:  # no low-risk rule set loaded (`yekuo approvals load-bundled`): decide as given
+        if error.code != "no_rule_set":
+            raise
+        services.approval_decide(order, actor=actor, low_risk=low_risk, occurred_at=at, source=SOURCE, reason=REASON)
+
+
+def _approval_done(order, branch, at):
+    """The approval node of works recorded on the works page completes by their filing or approval (R6)."""
+    from yekuo.approvals import approval, filing
+    from yekuo.approvals.selectors import current_decision
+
+    decision = current_decision(order)
+    if decision is None:
+        return False
+    actor = _user(branch, "project_manager")
+    if decision.low_risk:
+        filing.filing_record(order, actor=actor, occurred_at=at, source=SOURCE, reason=REASON)
+    else:
+        approval.approval_submit(order, actor=actor, authorities=["住建局", "交通运输局"], occurred_at=at,
+                                 source=SOURCE)  # fmt: skip
+        for authority in ("住建局", "交通运输局"):
+            approval.approval_answer(order, actor=actor, authority=authority, verdict="approved", occurred_at=at,
+                                     source=SOURCE, reason=REASON)  # fmt: skip
+    return True
+
+
 def _do(order, branch, step, at, rng):
     if step == "@approval.decided":
-        services.approval_decide(
-            order,
-            actor=_user(branch, "project_manager"),
-            low_risk=rng.random() < 0.5,
-            occurred_at=at,
-            source=SOURCE,
-            reason=REASON,
-        )
+        _works(order, branch, at, rng)
+    elif step == "approval" and _approval_done(order, branch, at):
+        pass
     elif step.startswith("@"):
         services.customer_event(
             order, step[1:], actor=_user(branch, "customer_manager"), occurred_at=at, source=SOURCE, reason=REASON

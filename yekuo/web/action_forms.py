@@ -43,26 +43,6 @@ class CompleteForm(ActionForm):
         self.fields["node"].choices = [(row.node.code, row.name) for row in nodes]
 
 
-class ApprovalForm(ActionForm):
-    """No choice is made for the user (O5): the select starts empty, or at the decision on record."""
-
-    low_risk = forms.TypedChoiceField(
-        label=_("简易低风险"),
-        choices=[
-            ("", _("请选择")),
-            ("true", _("是（告知承诺备案，时限 0 天）")),
-            ("false", _("否（需行政审批，时限 3 天）")),
-        ],
-        coerce=lambda v: v == "true",
-    )
-
-    def __init__(self, *args, current: bool | None = None, **kwargs):
-        super().__init__(*args, **kwargs)
-        if current is not None:
-            self.fields["low_risk"].initial = "true" if current else "false"
-            self.fields["low_risk"].help_text = _("当前认定：是") if current else _("当前认定：否")
-
-
 class CustomerEventForm(ActionForm):
     type = forms.ChoiceField(label=_("客户事项"))
 

@@ -24,6 +24,9 @@ def _approval_text(payload: dict, spec) -> str:
     if spec.has_node("approval"):
         days = spec.clock_of("approval").limit.days({"low_risk": low_risk})
         text += " · " + _("办理行政审批（备案）手续时限 %(days)s 工作日") % {"days": number(days)}
+    inputs = payload.get("inputs") if isinstance(payload.get("inputs"), dict) else {}
+    if inputs.get("override_reason"):  # R6: a manager's override, flagged for the normativity check
+        text += " · " + _("管理人员调整判定：%(reason)s") % {"reason": inputs["override_reason"]}
     return text
 
 

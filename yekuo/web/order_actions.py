@@ -40,7 +40,6 @@ ACTIONS = {
     for a in (
         Action("receive", gettext_lazy("接收工单"), f.ReceiveForm, "order.receive"),
         Action("complete", gettext_lazy("完成节点"), f.CompleteForm, "node.complete", "success"),
-        Action("approval", gettext_lazy("认定审批方式"), f.ApprovalForm, "approval.decide"),
         Action("customer", gettext_lazy("登记客户事项"), f.CustomerEventForm, "customer.record"),
         Action("suspend", gettext_lazy("暂停计时"), f.SuspendForm, "order.suspend", "warning"),
         Action("resume", gettext_lazy("恢复计时"), f.ResumeForm, "order.resume", "success"),
@@ -76,8 +75,6 @@ def _form_kwargs(key: str, user, order: WorkOrder) -> dict:
             if any(c.start_for(order.channel).event == e and c.code in waiting and reachable(c) for c in spec.clocks)
         ]
         return {"events": events}
-    if key == "approval":
-        return {"current": order.low_risk}
     if key == "edit":
         return {"order": order}
     if key == "assign":
@@ -94,19 +91,12 @@ def _form_kwargs(key: str, user, order: WorkOrder) -> dict:
 
 def _meaningful(key: str, order: WorkOrder, kwargs: dict) -> bool:
     status = order.status
-    spec = spec_of(order)
     match key:
         case "receive":
             # A platform's order waiting in the dispatch queue is received by dispatching it (R3, /intake/).
             return status == "created" and not waits_for_dispatch(order)
         case "complete":
             return status == "in_transit" and bool(kwargs["nodes"])
-        case "approval":
-            return (
-                status in ("in_transit", "suspended")
-                and spec.has_node("approval")
-                and order.nodes.filter(code="approval").exclude(state="done").exists()
-            )
         case "customer":
             return status == "in_transit" and bool(kwargs["events"])
         case "suspend":
@@ -160,9 +150,6 @@ def run(key: str, form, user, order: WorkOrder) -> str:
         case "complete":
             services.node_complete(order, actor=user, node=data["node"], note=data["note"], **common)
             return _("已完成节点：%(node)s") % {"node": labels.node(data["node"], spec_of(order))}
-        case "approval":
-            services.approval_decide(order, actor=user, low_risk=data["low_risk"], **common)
-            return _("已认定为简易低风险") if data["low_risk"] else _("已认定为需行政审批")
         case "customer":
             services.customer_event(order, data["type"], actor=user, **common)
             return _("已登记：%(event)s") % {"event": labels.event(data["type"])}

@@ -31,7 +31,8 @@ order.receive    Y . . Y . . Y . .
 order.edit       Y Y . Y . . Y . .
 order.assign     . . . Y Y Y Y . .
 node.complete    Y Y Y . . . Y . .
-approval.decide  . Y Y . . . Y . .
+approval.decide  . Y Y . Y Y Y . .
+approval.override . . . . Y Y Y . .
 customer.record  . Y Y . . . Y . .
 order.suspend    Y Y Y . . . Y . .
 order.resume     Y Y Y . . . Y . .

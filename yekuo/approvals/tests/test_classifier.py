@@ -151,14 +151,14 @@ def test_the_limit_it_sets_per_category_i8(rules, base, low_risk, limits):
     assert rules.limit("lv_resident") is None  # no approval node (I6)
 
 
-def test_bundled_limits_agree_with_the_regulation_where_it_has_a_low_risk_condition(rules):
-    """hv10_single and hv10_dual: the regulation's approval clock gives the same days as I8 here.
-    lv_business is left out: the regulation prints 0 there unconditionally (see docs/approvals.md)."""
+def test_bundled_limits_agree_with_the_regulation(rules):
+    """I8: the regulation's approval clock (which the order's clock follows) gives the same days as this
+    rule set's table, for every category with the node."""
     from yekuo.regulations.loader import load_file as load_regulation
     from yekuo.regulations.services import BUNDLED_DIR
 
     regulation = load_regulation(BUNDLED_DIR / "ordos-2022-64.toml")[0]
-    for category in ("hv10_single", "hv10_dual"):
+    for category in ("lv_business", "hv10_single", "hv10_dual"):
         clock = regulation.category(category).clock("approval")
         for low_risk in (True, False):
             assert clock.limit.days({"low_risk": low_risk}) == rules.limit(category).days(low_risk), category

@@ -12,6 +12,7 @@ from yekuo.common import uploads
 from yekuo.common.errors import InvalidInput
 from yekuo.orders.assignment import check_assignee
 from yekuo.orders.events import CUSTOMER_EVENTS
+from yekuo.orders.gates import check_completion
 from yekuo.orders.models import (
     Clock,
     EventSource,
@@ -179,6 +180,9 @@ def order_assign(order, *, actor, node: str, assignee, **options):
 
 def node_complete(order, *, actor, node: str, note: str = "", **options):
     """Complete a node; a staff member must hold the node's role (checked in apply_events)."""
+    order = order if isinstance(order, WorkOrder) else WorkOrder.objects.get(pk=order)
+    _check_actor(actor, "node.complete", order)  # before the gates: a stranger learns nothing of the order
+    check_completion(order, node)  # R6/R7: what other apps hold the node for (orders.gates)
     payload = {"node": node, **({"note": note} if note else {})}
     return apply_event(order, "node.completed", actor=actor, payload=payload, **options)
 

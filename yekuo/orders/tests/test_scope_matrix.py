@@ -16,7 +16,9 @@ ALLOWED = {
     "create": {"clerk", "dispatcher", "administrator", "superuser"},
     "receive": {"clerk", "dispatcher", "administrator", "superuser"},
     "complete_acceptance": {"clerk", "administrator", "superuser"},
-    "decide_approval": {"customer_manager", "project_manager", "administrator", "superuser"},
+    # Managers too: they may override the R6 classification with a reason (approval.override), recorded as this.
+    "decide_approval": {"customer_manager", "project_manager", "branch_manager", "department_manager",
+                        "administrator", "superuser"},
     "customer_event": {"customer_manager", "project_manager", "administrator", "superuser"},
     "suspend": {"clerk", "customer_manager", "project_manager", "administrator", "superuser"},
     "cancel": {"branch_manager", "department_manager", "administrator", "superuser"},

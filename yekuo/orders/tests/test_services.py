@@ -63,6 +63,8 @@ def test_lv_business_full_path_over_national_day(cast):
         (cast.customer_manager, "contract_energize", "2026-10-10 17:00"),
     ]
     for actor, node, when in steps:
+        if node == "approval":  # I8: low-risk works are filed at once (0 days); otherwise 3
+            services.approval_decide(order, actor=actor, low_risk=True, occurred_at=at(when), source=IMPORT)
         services.node_complete(order, actor=actor, node=node, occurred_at=at(when), source=IMPORT)
     order.refresh_from_db()
     assert order.status == "energized" and order.closed_at == at("2026-10-10 17:00")

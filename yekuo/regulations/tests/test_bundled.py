@@ -31,7 +31,7 @@ TABLES = {
     ],
     "lv_business": [
         *LV_HEAD,
-        ("施工接电", "approval", "办理行政审批（备案）手续", "0", "从供电方案完成后开始计算", PM, PROD),
+        ("施工接电", "approval", "办理行政审批（备案）手续", "0/3", "从供电方案完成后开始计算", PM, PROD),
         ("施工接电", "grid_works", "电网配套工程实施", "3", "从备案手续办结后开始计算", PM, PROD),
         *LV_TAIL,
     ],
@@ -128,8 +128,10 @@ def test_grid_works_starts(spec):
 
 
 def test_approval_limits(spec):
-    """I2, I3: 0 for low-voltage business; 0/3 by low_risk for 10 kV single; 3 for dual."""
-    assert spec.category("lv_business").clock("approval").limit.days() == 0
+    """I2, I3, I8: 0/3 by low_risk for low-voltage business and 10 kV single; 3 for dual."""
+    business = spec.category("lv_business").clock("approval").limit
+    assert business.by == "low_risk" and business.display() == "0/3"
+    assert (business.days({"low_risk": True}), business.days({"low_risk": False}), business.days({})) == (0, 3, 3)
     single = spec.category("hv10_single").clock("approval").limit
     assert single.by == "low_risk"
     assert single.days({"low_risk": True}) == 0
@@ -166,7 +168,8 @@ def test_customer_started_clocks(spec):
     ("category", "conditions", "days"),
     [
         ("lv_resident", {}, 4.5),
-        ("lv_business", {}, 4.5),
+        ("lv_business", {"low_risk": True}, 4.5),
+        ("lv_business", {"low_risk": False}, 7.5),
         ("hv10_single", {"low_risk": True}, 16.5),
         ("hv10_single", {"low_risk": False}, 19.5),
         ("hv10_dual", {}, 27.5),

@@ -57,9 +57,8 @@ def test_show_prints_the_table():
     lines = text.splitlines()
     approval = next(line for line in lines if "approval" in line and "办理行政审批" in line)
     assert approval.split()[:4] == ["施工接电", "construction", "办理行政审批（备案）手续", "approval"]
-    assert (
-        " 0 " in approval and "从供电方案完成后开始计算" in approval and "生产技术部 production_technology" in approval
-    )
+    assert " 0/3 " in approval and "从供电方案完成后开始计算" in approval  # I8: 0 when low-risk, else 3
+    assert "生产技术部 production_technology" in approval
     energize = next(line for line in lines if "contract_energize" in line)
     assert "(3, shared with grid_works)" in energize and "客户经理 customer_manager" in energize
     assert "critical path, utility time: 4.5" in text

@@ -4,6 +4,8 @@ shows no node as being worked (O5)."""
 import pytest
 from playwright.sync_api import expect
 
+from yekuo.approvals import works
+from yekuo.approvals.facts import read_facts
 from yekuo.orders.models import OrderEvent
 from yekuo.web.tests.helpers import complete, make_order
 from yekuo.web.tests.test_browser import act, sign_in, sign_out
@@ -30,14 +32,10 @@ def test_notes_decisions_and_reasons_are_shown_on_the_order_page(page, live_serv
     )
     sign_out(page)
 
-    sign_in(page, base, "project_manager", cast.password)
-    page.goto(detail)
-    choice = page.locator("[name='approval-low_risk']")
-    expect(choice).to_have_value("")  # nothing is chosen for the user
-    act(page, "approval", "已认定为简易低风险", low_risk="true")
-    expect(page.locator("[name='approval-low_risk']")).to_have_value("true")  # the decision on record
-    expect(page.locator("#action-approval")).to_contain_text("当前认定：是")
-    sign_out(page)
+    # R6: the project manager records the facts; yekuo decides (the form itself: approvals/tests/test_browser.py).
+    facts, _on = read_facts({"voltage_kv": 0.4, "excavation_m": 80, "obstacles": False, "single_function": True,
+                             "simple_technique": True, "touches_important_street": False})  # fmt: skip
+    works.works_decide(order, actor=cast.project_manager, facts=facts)
 
     sign_in(page, base, "customer_manager", cast.password)
     page.goto(detail)

@@ -145,8 +145,13 @@ def test_approval_decision_and_customer_events(client, cast):
     login(client, cast.customer_manager, cast)
     assert act(client, order, "complete", node="survey_plan").status_code == 302
     keys = {a.key for a, _f in client.get(f"/orders/{order.number}/").context["actions"]}
-    assert {"approval", "customer"} <= keys
-    assert act(client, order, "approval", low_risk="false").status_code == 302
+    assert "customer" in keys and "approval" not in keys  # R6: decided from the facts, on the works page
+    facts = {"voltage_kv": "10", "excavation_m": "620", "obstacles": "false", "single_function": "true",
+             "simple_technique": "true", "touches_important_street": "false"}  # fmt: skip
+    login(client, cast.project_manager, cast)
+    decided = client.post(f"/orders/{order.number}/works/decide/", {f"decide-{k}": v for k, v in facts.items()})
+    assert decided.status_code == 302
+    login(client, cast.customer_manager, cast)
     assert act(client, order, "customer", type="customer.design_submitted").status_code == 302
     again = act(client, order, "customer", type="customer.design_submitted")
     assert again.status_code == 400  # no longer offered: the clock it starts has started

@@ -1,0 +1,33 @@
+"""Checks that other apps put before a node is completed by a person (R6, R7: no construction while the
+route consultation, the filing or the approval is open).
+
+The orders app does not know what blocks a node; an app registers a check (`register`) in its
+`AppConfig.ready`, and `services.node_complete` runs every check before it records the event. A check
+raises a YekuoError (e.g. code `gate_closed`) saying what is open. Events relayed by the control layer
+(`orders.ingest`) are not gated: there the other system of record has already done the work.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+_CHECKS: list[Callable] = []
+
+
+def register(check: Callable) -> Callable:
+    """Add `check(order, node)`; idempotent, usable as a decorator."""
+    if check not in _CHECKS:
+        _CHECKS.append(check)
+    return check
+
+
+def check_completion(order, node: str) -> None:
+    """Run every registered check before `node` of `order` is completed."""
+    if not _CHECKS:
+        return
+    from yekuo.orders.models import WorkOrder
+
+    if not isinstance(order, WorkOrder):
+        order = WorkOrder.objects.get(pk=order)
+    for check in _CHECKS:
+        check(order, node)
