@@ -131,6 +131,30 @@ def test_redis_window_is_set_by_the_first_try_only(settings):
     assert limit.attempt("198.51.100.4") and 590 <= store.ttl(key) <= 600
 
 
+def test_a_redis_connection_lost_in_its_handshake_is_tried_again(settings, monkeypatch):
+    """S2: under a burst, Redis closed a new connection during its handshake and redis-py raised ValueError from
+    its closed buffer: the lookup answered 500. The try is made again on a new connection."""
+    from redis.client import Pipeline
+
+    settings.REDIS_URL = PROBE_REDIS
+    limit = limit_for_test(seconds=600)
+    key = limit._key("198.51.100.5")
+    store = redis.Redis.from_url(PROBE_REDIS)
+    store.delete(key)
+    real_execute, failures = Pipeline.execute, []
+
+    def lose_the_first(self, *args, **kwargs):
+        if not failures:
+            failures.append(1)
+            raise ValueError("I/O operation on closed file.")
+        return real_execute(self, *args, **kwargs)
+
+    monkeypatch.setattr(Pipeline, "execute", lose_the_first)
+    assert limit.attempt("198.51.100.5")
+    assert failures and int(store.get(key)) == 1  # counted once
+    store.delete(key)
+
+
 def _server_database(tmp_path, env) -> str:
     """A database the server process can share with this test: a scratch SQLite file, or on PostgreSQL this
     test's own database (committed, since the test is transactional)."""

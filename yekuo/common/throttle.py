@@ -100,6 +100,12 @@ class FailureLimit:
         return FailureCount.objects.filter(key=self._key(key), window_ends_at__gt=now, count__gte=self.limit).exists()
 
 
+def _connection_errors() -> tuple[type[Exception], ...]:
+    import redis
+
+    return (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, ValueError)
+
+
 @cache
 def _redis_client(url: str):
     import redis
@@ -113,11 +119,21 @@ def _redis():
 
 def _redis_attempt(key: str, limit: int, seconds: int) -> bool:
     # One transaction: the count, and the window's end set by the first try only (NX), never pushed back.
-    pipe = _redis().pipeline(transaction=True)
-    pipe.incr(key)
-    pipe.expire(key, seconds, nx=True)
-    count, _expiry_set = pipe.execute()
-    return count <= limit
+    for tries_left in (2, 1, 0):
+        try:
+            pipe = _redis().pipeline(transaction=True)
+            pipe.incr(key)
+            pipe.expire(key, seconds, nx=True)
+            count, _expiry_set = pipe.execute()
+            return count <= limit
+        except _connection_errors():
+            # A burst of new connections to a loaded Redis can have one closed during its handshake, before any
+            # command was sent (redis-py then raises ValueError from its closed read buffer, not ConnectionError:
+            # a lookup answered 500). Try again on a new connection. Were the transaction applied and only its
+            # answer lost, the try counts twice: the guessing limit errs towards refusing, never towards more.
+            if not tries_left:
+                raise
+    raise AssertionError("unreachable")
 
 
 # DECR only a live count: a key that expired meanwhile must not come back as -1 without an expiry.
