@@ -349,16 +349,34 @@ def _texts_of(value):
             yield from _texts_of(item)
 
 
+# What yekuo's own classification records beside the facts (approvals.works.works_decide), with their types.
+DECISION_INPUTS = {"rule_set": str, "classified_low_risk": bool, "failed": list, "override_reason": str}
+
+
 def check_approval_inputs(inputs) -> None:
     """The facts recorded with `approval.decided` (R6, O8): the R6 facts as `approvals.facts.read_facts`
     reads them — exactly its keys, numbers within their bounds, true/false flags, a route of place names, a
-    date — with no control character in any text. Refused with field "inputs", naming the fact."""
+    date — with no control character in any text. Either the facts themselves (a system that classified
+    elsewhere), or yekuo's classification: `{"facts": {…}, "rule_set", "classified_low_risk", "failed",
+    "override_reason"?}`. Refused with field "inputs", naming the fact."""
     from yekuo.approvals.facts import read_facts
 
     bad = sorted({code for text in _texts_of(inputs) for code in control_characters(text)})
     if bad:
         raise InvalidInput(f"inputs: a text contains control characters ({', '.join(bad)})", field="inputs")
+    facts = inputs
+    if isinstance(inputs, dict) and "facts" in inputs:
+        facts = inputs["facts"]
+        for key, value in inputs.items():
+            if key == "facts":
+                continue
+            kind = DECISION_INPUTS.get(key)
+            if kind is None:
+                raise InvalidInput(f"inputs: {key}: unknown key; expected: facts, {', '.join(DECISION_INPUTS)}",
+                                   field="inputs")  # fmt: skip
+            if not isinstance(value, kind) or (kind is list and not all(isinstance(v, str) for v in value)):
+                raise InvalidInput(f"inputs: {key}: expected {kind.__name__}", field="inputs")
     try:
-        read_facts(inputs)
+        read_facts(facts)
     except InvalidInput as error:
         raise InvalidInput(f"inputs: {error.message}", field="inputs") from None

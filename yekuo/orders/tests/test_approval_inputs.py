@@ -32,6 +32,11 @@ def decide(cast, order, inputs):
         ({k: v for k, v in FACTS.items() if k != "obstacles"}, "obstacles"),  # a fact missing
         ({**FACTS, "excavation": 620}, "excavation"),  # a typo'd key
         ({**FACTS, "on": "yesterday"}, "on"),
+        # yekuo's own classification (approvals.works): the facts within it, and its other keys by type
+        ({"facts": {**FACTS, "excavation_m": -5}, "rule_set": "r6"}, "excavation_m"),
+        ({"facts": FACTS, "rule_set": 6}, "rule_set"),
+        ({"facts": FACTS, "failed": [{"x": 1}]}, "failed"),
+        ({"facts": FACTS, "verdict": "ok"}, "verdict"),
     ],
 )
 def test_bad_facts_are_refused_naming_the_fact(cast, inputs, named):
