@@ -109,5 +109,7 @@ def joint_status(order) -> dict:
 
 
 def partner_context(order) -> dict:
-    """What the order page shows of the partner services."""
-    return {"verifications": verifications_for_order(order), "joint": joint_status(order)}
+    """What the order page shows of the partner services: verifications, the joint application, and every other
+    message the outbox sent for the order (platform callbacks, notifications) with its state."""
+    others = [row for row in messages_for_order(order) if not row["kind"].startswith("joint.")]
+    return {"verifications": verifications_for_order(order), "joint": joint_status(order), "messages": others}

@@ -101,3 +101,11 @@ def test_unit_down_fails_then_administrator_retries_from_admin(admin_client, cas
                               {"action": "retry_selected", "_selected_action": [delivery.pk]})  # fmt: skip
     delivery.refresh_from_db()
     assert delivery.state == "delivered" and delivery.attempt_rows.count() == 2
+
+
+def test_other_messages_of_the_order_show_with_their_state(client, cast):
+    order = make_order(cast)
+    outbox.enqueue("approval_platform", "order.accepted", {"n": 1}, order=order)  # e.g. a platform callback
+    login(client, cast.clerk, cast)
+    page = client.get(f"/orders/{order.number}/").content.decode()
+    assert 'data-kind="order.accepted" data-state="pending"' in page and "外发消息" in page
