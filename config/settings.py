@@ -20,8 +20,8 @@ from config.env import (
     env_list,
     env_networks,
     env_str,
-    env_url,
     env_time_range,
+    env_url,
     redis_url,
     web_workers,
 )

@@ -6,7 +6,6 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 
 from yekuo.common.memo import remembering
-from yekuo.orders.models import NodeInstance
 from yekuo.orders.selectors import my_work
 from yekuo.web.presenters import spec_of, work_rows
 from yekuo.web.views.common import require_action
