@@ -21,7 +21,7 @@ from yekuo.orders.models import WorkOrder
 KINDS = dict(Consultation.OWNER_KINDS)
 
 
-def _text(value: str, field: str, what: str) -> str:
+def _required_text(value: str, field: str, what: str) -> str:
     value = (value or "").strip()
     if not value:
         raise InvalidInput(f"{what} is required", field=field)
@@ -49,8 +49,10 @@ def consultation_request(
     if owner_kind not in KINDS:
         raise InvalidInput(f"owner_kind must be one of {', '.join(KINDS)}", field="owner_kind")
     return Consultation.objects.create(
-        order=order, owner_kind=owner_kind, owner_name=_text(owner_name, "owner_name", "the pipeline owner")[:200],
-        request=_text(request, "request", "the request"), requested_at=_when(occurred_at, order.created_at),
+        order=order,
+        owner_kind=owner_kind,
+        owner_name=_required_text(owner_name, "owner_name", "the pipeline owner")[:200],
+        request=_required_text(request, "request", "the request"), requested_at=_when(occurred_at, order.created_at),
         recorded_by=actor,
     )  # fmt: skip
 
@@ -69,7 +71,7 @@ def consultation_answer(
         consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
         if consultation.answered_at is not None:
             raise Conflict("this consultation is already answered; record a further conflict instead")
-        consultation.answer = _text(answer, "answer", "the answer")
+        consultation.answer = _required_text(answer, "answer", "the answer")
         consultation.answered_at = _when(occurred_at, consultation.requested_at)
         consultation.save(update_fields=["answer", "answered_at"])
         for description in conflicts or ():
@@ -82,7 +84,7 @@ def conflict_add(consultation: Consultation, *, actor, description: str, occurre
     check_actor(actor, "approval.decide", consultation.order)
     return RouteConflict.objects.create(
         consultation=consultation,
-        description=_text(description, "description", "the conflict"),
+        description=_required_text(description, "description", "the conflict"),
         found_at=_when(occurred_at, consultation.requested_at),
     )
 
@@ -93,7 +95,7 @@ def conflict_resolve(conflict: RouteConflict, *, actor, resolution: str, occurre
         conflict = RouteConflict.objects.select_for_update().get(pk=conflict.pk)
         if conflict.resolved_at is not None:
             raise Conflict("this conflict is already resolved")
-        conflict.resolution = _text(resolution, "resolution", "the resolution")
+        conflict.resolution = _required_text(resolution, "resolution", "the resolution")
         conflict.resolved_at = _when(occurred_at, conflict.found_at)
         conflict.save(update_fields=["resolution", "resolved_at"])
     return conflict

@@ -64,7 +64,7 @@ def test_a_manager_overrides_with_a_reason(client, cast):
     login(client, cast.branch_manager, cast)
     assert "decide-override" in client.get(f"/orders/{order.number}/works/").content.decode()
     refused = post(client, order, "decide", {**FACTS, "obstacles": "true", "override": "true"})
-    assert refused.status_code == 400 and "needs a reason" in refused.content.decode()
+    assert refused.status_code == 400 and "改变系统判定须填写理由" in refused.content.decode()
     done = post(client, order, "decide", {**FACTS, "obstacles": "true", "override": "true",
                                           "override_reason": "障碍物已迁移"})  # fmt: skip
     assert done.status_code == 302

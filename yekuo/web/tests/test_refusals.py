@@ -22,6 +22,11 @@ SOURCES = [
     "orders/assignment.py",
     "orders/events.py",
     "accounts/permissions.py",
+    # the works page's forms (R6, R7)
+    "approvals/works.py",
+    "approvals/filing.py",
+    "approvals/approval.py",
+    "approvals/consultation.py",
 ]
 ERROR_NAMES = {"WorkflowError", "InvalidInput", "Forbidden", "Conflict", "AssigneeOutOfScope", "YekuoError"}
 
