@@ -30,7 +30,7 @@ from datetime import UTC, datetime
 
 import numpy as np
 from django.db import connection, transaction
-from django.db.models import F, Func, IntegerField, Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -93,20 +93,23 @@ def _in_batches(ids: list[int]):
 
 
 CANDIDATE_COLUMNS = """c.id, c.order_id, c.code, c.started_at, c.budget_seconds, c.pauses, c.deadline_at, c.warn_at,
-    c.provisional, c.limit_days, c.nodes, o.regulation_code, o.category, co.code"""
+    c.provisional, c.limit_days, c.nodes, o.regulation_code, o.category, o.branch_id"""
 
 
-def _candidate_sql(where: str) -> str:
-    from yekuo.accounts.models import Branch, Company
-
+def _candidate_sql(where: str, flags: str = "") -> str:
     return f"""
-        SELECT {CANDIDATE_COLUMNS}
+        SELECT {CANDIDATE_COLUMNS}{flags}
         FROM {_table(WorkOrder)} o
         JOIN {_table(Clock)} c ON c.order_id = o.id
-        JOIN {_table(Branch)} b ON b.id = o.branch_id
-        LEFT JOIN {_table(Company)} co ON co.id = b.company_id
         WHERE {where}
     """
+
+
+def _companies() -> dict[int, str]:
+    """Branch id → its company's code (the work table of its office hours)."""
+    from yekuo.accounts.models import Branch
+
+    return dict(Branch.objects.values_list("pk", "company__code"))
 
 
 def level_bounds(book, min_day_seconds: int) -> dict[str, tuple]:
@@ -136,8 +139,9 @@ def level_bounds(book, min_day_seconds: int) -> dict[str, tuple]:
 
 
 def _candidates(now: datetime, bounds: dict[str, tuple]) -> list[tuple]:
-    """The running clocks past their warn_at (from the orders' warn_at index) that may have a level due and
-    not yet open: a clock whose every level due by now is open costs nothing more (module docstring)."""
+    """The running clocks past their warn_at (from the orders' warn_at index) with a level that may be due and
+    is not open; each row ends with one flag per level (in the book's order): that level may be due and is
+    not open. A clock whose every level due by now is open costs nothing more (module docstring)."""
     pg = connection.vendor == "postgresql"
     stamp = _db_time(now)
     epoch = _epoch(now)
@@ -166,12 +170,13 @@ def _candidates(now: datetime, bounds: dict[str, tuple]) -> list[tuple]:
         else:
             looks.append(f"(CAST(strftime('%%s', c.deadline_at) AS INTEGER) + ({extra}) <= %s AND {missing})")
         params.extend([value for _sql, value in terms] + [stamp if pg else epoch, code])
-    where = (
-        "o.warn_at <= %s AND c.state = 'running' AND c.warn_at <= %s AND c.started_at IS NOT NULL"
-        f" AND ({' OR '.join(looks) or 'TRUE'})"
+    flags = "".join(f", {look} AS look_{i}" for i, look in enumerate(looks))
+    inner = _candidate_sql(
+        "o.warn_at <= %s AND c.state = 'running' AND c.warn_at <= %s AND c.started_at IS NOT NULL", flags
     )
+    where = " OR ".join(f"q.look_{i}" for i in range(len(looks))) or "1 = 1"
     with connection.cursor() as cursor:
-        cursor.execute(_candidate_sql(where), [stamp, stamp, *params])
+        cursor.execute(f"SELECT * FROM ({inner}) q WHERE {where}", [*params, stamp, stamp])
         return cursor.fetchall()
 
 
@@ -200,19 +205,25 @@ def _active_nodes(order_ids: list[int]) -> dict[int, list[tuple[int, str]]]:
     return found
 
 
-def due_levels(rows: list[tuple], now: datetime) -> list[dict]:
+def due_levels(rows: list[tuple], now: datetime, companies: dict[int, str] | None = None) -> list[dict]:
     """For each candidate clock, the levels due by `now`: one dict per (clock, level) with the instant it
-    fell due. The thresholds are the clock engine's working time (module docstring, step 2)."""
+    fell due. The thresholds are the clock engine's working time (module docstring, step 2). A row may end
+    with one flag per level of the book (from `_candidates`): only the flagged levels are looked at."""
     book = rule_book()
     engine = engine_threshold()
     now_ts = _epoch(now)
+    companies = _companies() if companies is None else companies
+    codes = list(book.levels)
     out: list[dict] = []
     # Levels the stored fields do not answer, by company (its work table).
     pending: dict[str, list[tuple[dict, int, list, object]]] = defaultdict(list)
-    for (clock_id, order_id, code, started, budget, pauses, deadline, warn, provisional, limit_days, nodes,
-         regulation, category, company) in rows:  # fmt: skip
+    for row in rows:
+        (clock_id, order_id, code, started, budget, pauses, deadline, warn, provisional, limit_days, nodes,
+         regulation, category, branch_id) = row[:14]  # fmt: skip
+        looked = {c for c, flag in zip(codes, row[14:], strict=False) if flag} if len(row) > 14 else None
         if budget is None or deadline is None:
             continue
+        company = companies.get(branch_id)
         pauses = _pauses(pauses)
         rule = book.rule_for(regulation, category, code, float(limit_days) == 0)
         engine_target = engine.warn_budget(budget)
@@ -223,6 +234,8 @@ def due_levels(rows: list[tuple], now: datetime) -> list[dict]:
             "budget_seconds": budget,
         }  # fmt: skip
         for level_rule in rule.levels:
+            if looked is not None and level_rule.level.code not in looked:
+                continue  # open already
             item = {**base, "level": level_rule.level.code}
             threshold = level_rule.threshold
             if threshold.over_days is None:
@@ -301,16 +314,6 @@ def _open_warnings(clock_ids: list[int]) -> dict[tuple, int]:
     return found
 
 
-class PauseCount(Func):
-    """The number of pauses of a clock (its JSON list's length): the episode a warning belongs to."""
-
-    function = "jsonb_array_length"
-    output_field = IntegerField()
-
-    def as_sqlite(self, compiler, connection, **extra):
-        return super().as_sql(compiler, connection, function="json_array_length", **extra)
-
-
 def _resolve(ids_by_reason: dict[str, list[int]], now: datetime, result: ScanResult) -> None:
     for reason, ids in ids_by_reason.items():
         for start in range(0, len(ids), BATCH):
@@ -321,54 +324,46 @@ def _resolve(ids_by_reason: dict[str, list[int]], now: datetime, result: ScanRes
             result.resolutions[reason] = result.resolutions.get(reason, 0) + done
 
 
-def resolve_stopped(now: datetime, result: ScanResult) -> None:
-    """Resolve the open warnings whose clock stopped (`clock_done`, `cancelled`), is or was suspended since
-    (`suspended`: paused now, or resumed, a new episode), or whose node completed (`node_done`): one query
-    finds them all, whatever their number of open warnings."""
+def resolve(now: datetime, result: ScanResult) -> None:
+    """Resolve the open warnings that no longer hold, found in one pass over the open warnings:
+
+    - the clock stopped: `clock_done`, `cancelled`; it is paused: `suspended`;
+    - the node completed while the clock runs on: `node_done`;
+    - the deadline moved since the warning was raised (a suspension and resumption credited working time, a
+      calendar recompute, a changed limit): `suspended` when the clock has been suspended since (a new
+      running period), else `moved` when the level is no longer due; a level still due keeps its warning,
+      which takes the new deadline. (A suspension that held no working time moves nothing: the warning
+      stands for the same running clock.)"""
     stale = (
         ClockWarning.objects.filter(resolved_at__isnull=True)
-        .annotate(pause_count=PauseCount("clock__pauses"))
         .filter(
             ~Q(clock__state="running")
-            | ~Q(episode=F("pause_count"))
             | (Q(node__isnull=False) & ~Q(node__state="active"))
+            | ~Q(deadline_at=F("clock__deadline_at"))
         )
-        .values_list("pk", "clock__state")
+        .values_list("pk", "clock_id", "level", "episode", "clock__state", "node_id", "node__state")
     )
     reasons: dict[str, list[int]] = defaultdict(list)
-    for pk, state in stale:
-        if state == "running":
-            # Running, yet stale: its node completed, or the clock was suspended and resumed since.
-            reasons["pending"].append(pk)
-        else:
+    moved: list[tuple[int, int, str, int]] = []
+    for pk, clock, level, episode, state, node_id, node_state in stale:
+        if state != "running":
             reasons[{"done": "clock_done", "cancelled": "cancelled"}.get(state, "suspended")].append(pk)
-    pending = reasons.pop("pending", [])
-    for start in range(0, len(pending), BATCH):
-        rows = ClockWarning.objects.filter(pk__in=pending[start : start + BATCH]).annotate(
-            pause_count=PauseCount("clock__pauses")
-        )
-        for pk, episode, count in rows.values_list("pk", "episode", "pause_count"):
-            reasons["suspended" if episode != count else "node_done"].append(pk)
+        elif node_id is not None and node_state != "active":
+            reasons["node_done"].append(pk)
+        else:
+            moved.append((pk, clock, level, episode))
+    if moved:
+        clocks = {row[0]: row for row in _clocks(sorted({m[1] for m in moved}))}
+        due = {(item["clock_id"], item["level"]) for item in due_levels(list(clocks.values()), now)}
+        for pk, clock, level, episode in moved:
+            row = clocks.get(clock)
+            if row is None or len(_pauses(row[5])) != episode:
+                reasons["suspended"].append(pk)
+            elif (clock, level) not in due:
+                reasons["moved"].append(pk)
+            else:
+                ClockWarning.objects.filter(pk=pk, resolved_at__isnull=True).update(deadline_at=row[6])
     _resolve(reasons, now, result)
-
-
-def resolve_moved(now: datetime, result: ScanResult) -> None:
-    """Open warnings of running clocks whose deadline moved since they were raised (a calendar recompute, a
-    changed limit): resolved (`moved`) when their level is no longer due; otherwise they take the new
-    deadline. Rare, so computed one clock at a time through the same rules."""
-    moved = ClockWarning.objects.filter(resolved_at__isnull=True, clock__state="running").exclude(
-        deadline_at=F("clock__deadline_at")
-    )
-    rows = list(moved.values_list("pk", "clock_id", "level"))
-    if not rows:
-        return
-    due = {(item["clock_id"], item["level"]) for item in due_levels(_clocks(sorted({r[1] for r in rows})), now)}
-    gone = [pk for pk, clock, level in rows if (clock, level) not in due]
-    _resolve({"moved": gone}, now, result)
-    for pk, clock, _level in rows:
-        if pk not in set(gone):
-            deadline = Clock.objects.filter(pk=clock).values_list("deadline_at", flat=True).first()
-            ClockWarning.objects.filter(pk=pk, resolved_at__isnull=True).update(deadline_at=deadline)
 
 
 def scan(now: datetime | None = None, worker: str = "", notify: bool = True) -> ScanResult:
@@ -382,12 +377,13 @@ def scan(now: datetime | None = None, worker: str = "", notify: bool = True) -> 
             # estimate is that of every alarmed clock); off for this transaction only.
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL jit = off")
-        resolve_stopped(now, result)
-        resolve_moved(now, result)
+        resolve(now, result)
         rows = _candidates(now, level_bounds(rule_book(), _min_day_seconds()))
         result.candidates = len(rows)
-        should = _should_open(due_levels(rows, now), _active_nodes(sorted({row[1] for row in rows})))
-        opened = _open_warnings(sorted({row[0] for row in rows}))
+        due = due_levels(rows, now)
+        # Only the clocks with a level to raise are looked at further.
+        should = _should_open(due, _active_nodes(sorted({item["order_id"] for item in due})))
+        opened = _open_warnings(sorted({item["clock_id"] for item in due}))
         new = [item for key, item in should.items() if key not in opened]
         result.raised = _insert(new, now)
     if notify:
@@ -462,9 +458,14 @@ def _insert(items: list[dict], now: datetime) -> int:
 def add_arguments(parser):
     parser.add_argument("--at", help="Scan as of this instant (ISO 8601 with offset); default now")
     parser.add_argument("--no-notify", action="store_true", help="Raise and resolve only; send nothing")
+    parser.add_argument(
+        "--mark-sent",
+        action="store_true",
+        help="Record every open warning not yet sent as sent, without sending (a first scan over a backlog)",
+    )
 
 
-def run(command, at=None, no_notify=False, **options):
+def run(command, at=None, no_notify=False, mark_sent=False, **options):
     from django.core.management.base import CommandError
 
     when = None
@@ -472,4 +473,9 @@ def run(command, at=None, no_notify=False, **options):
         when = parse_datetime(at)
         if when is None or when.tzinfo is None:
             raise CommandError(f"--at {at!r}: give an ISO 8601 instant with its offset, e.g. 2026-11-02T09:00+08:00")
-    command.stdout.write(scan(when, notify=not no_notify).line())
+    command.stdout.write(scan(when, notify=not (no_notify or mark_sent)).line())
+    if mark_sent:
+        marked = ClockWarning.objects.filter(notified_at__isnull=True, resolved_at__isnull=True).update(
+            notified_at=when or timezone.now()
+        )
+        command.stdout.write(f"{marked} warning(s) recorded as sent without sending")

@@ -4,19 +4,12 @@ import pytest
 
 from yekuo.orders import services
 from yekuo.orders.models import EventSource
+from yekuo.orders.tests.test_due import create  # an lv_business counter order: its 0.5-day acceptance clock runs
 from yekuo.workcal.tests.conftest import at
 
+__all__ = ["complete", "create", "resume", "suspend"]
+
 IMPORT = EventSource.IMPORT
-
-
-def create(cast, when="2026-11-02 09:00", **kwargs):
-    """An lv_business counter order received at `when`: its acceptance clock (0.5 working days) runs."""
-    defaults = {
-        "actor": cast.clerk, "category": "lv_business", "channel": "counter", "customer_name": "张三",
-        "site_address": "东区康和路1号", "capacity_kva": 50, "voltage": "380V", "occurred_at": at(when),
-        "source": IMPORT, "customer_phone": "13912345678",
-    }  # fmt: skip
-    return services.order_create(**{**defaults, **kwargs})
 
 
 def complete(cast, order, node, when, actor=None):

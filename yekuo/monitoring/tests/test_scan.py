@@ -105,3 +105,45 @@ def test_warnings_of_the_next_node_under_a_new_clock(cast):
     opened = ClockWarning.objects.filter(order=order, resolved_at__isnull=True)
     assert {w.node_code for w in opened} == {"survey_plan"}
     assert sorted(w.level for w in opened) == ["overdue", "pre", "serious"]
+
+
+def test_suspended_and_resumed_between_two_scans(cast):
+    order = create(cast, "2026-11-02 09:00")
+    scan(at("2026-11-02 12:00"))
+    assert levels(order) == ["pre"]
+    suspend(cast, order, "2026-11-02 12:10")
+    resume(cast, order, "2026-11-03 10:00")  # no scan saw the pause
+    # 3 h used by the pause, 30 min left: the deadline moved from Mon 15:00 to Tue 10:30; a new running period.
+    result = scan(at("2026-11-03 10:05"))
+    assert result.resolutions == {"suspended": 1} and result.raised == 1
+    opened = ClockWarning.objects.get(order=order, resolved_at__isnull=True)
+    assert (opened.level, opened.episode, opened.deadline_at) == ("pre", 1, at("2026-11-03 10:30"))
+
+
+def test_a_suspension_after_the_deadline_leaves_the_alarm_standing(cast):
+    """Paused when already overdue, the deadline does not move (the pause is credited only before it): the
+    clock is as overdue as before, and nobody is told again."""
+    order = create(cast, "2026-11-02 09:00")
+    scan(at("2026-11-02 15:00"))
+    suspend(cast, order, "2026-11-02 15:10")
+    resume(cast, order, "2026-11-03 10:00")
+    result = scan(at("2026-11-03 10:05"))
+    assert (result.resolved, result.raised) == (0, 0) and levels(order) == ["overdue", "pre"]
+
+
+def test_a_deadline_moved_later_resolves_what_is_no_longer_due(cast):
+    from datetime import timedelta
+
+    from yekuo.orders.models import Clock, WorkOrder
+
+    order = create(cast, "2026-11-02 09:00")
+    scan(at("2026-11-02 15:30"))
+    assert levels(order) == ["overdue", "pre"]
+    # As a recompute does when a day becomes a holiday: the deadline and warning time move a day later.
+    clock = Clock.objects.get(order=order, state="running")
+    Clock.objects.filter(pk=clock.pk).update(deadline_at=clock.deadline_at + timedelta(days=1),
+                                             warn_at=clock.warn_at + timedelta(days=1))  # fmt: skip
+    WorkOrder.objects.filter(pk=order.pk).update(due_at=clock.deadline_at + timedelta(days=1),
+                                                 warn_at=clock.warn_at + timedelta(days=1))  # fmt: skip
+    result = scan(at("2026-11-02 16:00"))
+    assert result.resolutions == {"moved": 2} and levels(order) == []
