@@ -458,9 +458,14 @@ def _insert(items: list[dict], now: datetime) -> int:
 def add_arguments(parser):
     parser.add_argument("--at", help="Scan as of this instant (ISO 8601 with offset); default now")
     parser.add_argument("--no-notify", action="store_true", help="Raise and resolve only; send nothing")
+    parser.add_argument(
+        "--mark-sent",
+        action="store_true",
+        help="Record every open warning not yet sent as sent, without sending (a first scan over a backlog)",
+    )
 
 
-def run(command, at=None, no_notify=False, **options):
+def run(command, at=None, no_notify=False, mark_sent=False, **options):
     from django.core.management.base import CommandError
 
     when = None
@@ -468,4 +473,9 @@ def run(command, at=None, no_notify=False, **options):
         when = parse_datetime(at)
         if when is None or when.tzinfo is None:
             raise CommandError(f"--at {at!r}: give an ISO 8601 instant with its offset, e.g. 2026-11-02T09:00+08:00")
-    command.stdout.write(scan(when, notify=not no_notify).line())
+    command.stdout.write(scan(when, notify=not (no_notify or mark_sent)).line())
+    if mark_sent:
+        marked = ClockWarning.objects.filter(notified_at__isnull=True, resolved_at__isnull=True).update(
+            notified_at=when or timezone.now()
+        )
+        command.stdout.write(f"{marked} warning(s) recorded as sent without sending")

@@ -148,10 +148,11 @@ def filter_orders(queryset: QuerySet[WorkOrder], params: dict, when: datetime | 
         # R9: the node's own clock in that state (the dashboard's count by node), not the order's soonest one.
         from yekuo.monitoring.snapshot import stored_nodes
 
-        nodes = stored_nodes(when).filter(code=params["node"], monitor_state=params["node_state"])
+        candidates = WorkOrder.objects.all()
         if params["node_state"] in ("warning", "overdue"):  # then the order's soonest warning time is past too
-            queryset = queryset.filter(due.alarmed(when))
-        queryset = queryset.filter(Exists(nodes.filter(order=OuterRef("pk"))))
+            candidates = candidates.filter(due.alarmed(when))
+        nodes = stored_nodes(when, candidates).filter(code=params["node"], monitor_state=params["node_state"])
+        queryset = queryset.filter(pk__in=nodes.values("order_id"))  # one semi-join, not a subquery per order
     elif params.get("node"):
         queryset = queryset.filter(
             Exists(NodeInstance.objects.filter(order=OuterRef("pk"), code=params["node"], state="active"))

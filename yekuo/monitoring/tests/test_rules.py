@@ -142,3 +142,14 @@ def test_scan_command(cast):
     call_command("monitor", "scan", "--at", "2026-11-02T15:00:00+08:00", "--no-notify", stdout=out)
     assert "1 clock(s) past warning, 2 raised, 0 resolved, 0 notified" in out.getvalue()
     assert ClockWarning.objects.filter(notified_at__isnull=True).count() == 2
+
+
+def test_scan_command_marks_a_backlog_sent(cast):
+    create(cast, "2026-11-02 09:00")
+    out = StringIO()
+    call_command("monitor", "scan", "--at", "2026-11-03T09:00:00+08:00", "--mark-sent", stdout=out)
+    assert "3 warning(s) recorded as sent without sending" in out.getvalue()
+    assert not ClockWarning.objects.filter(notified_at__isnull=True).exists()
+    from yekuo.monitoring.models import WarningNotice
+
+    assert not WarningNotice.objects.exists()
