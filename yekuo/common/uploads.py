@@ -21,8 +21,10 @@ import uuid
 from pathlib import PurePosixPath
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.files.uploadhandler import FileUploadHandler
 from django.http import FileResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import override
@@ -123,7 +125,19 @@ class UploadLimitMiddleware:
                 request.POST  # noqa: B018  parsed here, counting each file as it arrives
             except UploadTooLarge:
                 return too_large(request, None)
+            except (SuspiciousOperation, MultiPartParserError) as error:
+                if not request.path.startswith("/api/"):
+                    raise  # a page's bad form: Django's 400, as when the CSRF check read it
+                return _api_error(error)  # as the API's own handler answers it when it reads the body
         return self.get_response(request)
+
+
+def _api_error(error) -> JsonResponse:
+    from yekuo.common.api import _too_large_message, error_body
+
+    if isinstance(error, RequestDataTooBig):  # the form's other fields over DATA_UPLOAD_MAX_MEMORY_SIZE
+        return JsonResponse(error_body("request_too_large", _too_large_message()), status=413)
+    return JsonResponse(error_body("malformed_request", str(error) or "the request cannot be read"), status=400)
 
 
 def too_large(request, size: int | None):

@@ -187,3 +187,17 @@ def test_a_file_over_the_limit_is_refused_as_it_streams_in(settings):
     assert json.loads(text)["message"] == "File too large; evidence files may be at most 256 KB."
     status, read, text = refused(multipart(PDF + b"0" * (200 * 1024)))  # under the limit: passed on, read whole
     assert status == 200 and json.loads(text) == {"code": "passed"}
+
+
+def test_an_api_form_whose_other_fields_are_too_large_is_the_apis_413(cast, settings):
+    """Parsed by the upload middleware before the API's view, the form's other fields over
+    DATA_UPLOAD_MAX_MEMORY_SIZE are still the API's JSON 413, as when the view read them."""
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
+    order = make_order(cast, when=None)
+    response = client_for(cast.customer_manager).post(
+        f"/api/v1/orders/{order.number}/suspend",
+        {"reason_code": "documents_missing", "evidence_note": "缺" * 2000,
+         "evidence_file": SimpleUploadedFile("scan.pdf", PDF, content_type="application/pdf")},
+        format="multipart",
+    )  # fmt: skip
+    assert response.status_code == 413 and response.json()["code"] == "request_too_large"
