@@ -22,8 +22,8 @@ from openpyxl import Workbook
 
 from yekuo.accounts.models import Branch
 from yekuo.accounts.scope import restrict
-from yekuo.common import xlsx
 from yekuo.common.errors import YekuoError
+from yekuo.common.xlsx import plain as xlsx_plain
 from yekuo.intake import selectors, services
 from yekuo.intake.models import ApplicationState, Platform
 from yekuo.web import labels
@@ -194,7 +194,7 @@ def queue_export(request):
                   round(selectors.waiting_seconds(a, now) / 60, 1), a.get_state_display(),
                   a.proposed_branch.name if a.proposed_branch else "", a.order.branch.name if a.order else "",
                   a.reason]  # fmt: skip
-        sheet.append([xlsx.plain(sheet, v) for v in values])
+        sheet.append([xlsx_plain(sheet, v) for v in values])
     response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="yekuo-intake-{stamp}.xlsx"'
