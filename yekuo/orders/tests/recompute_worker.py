@@ -53,7 +53,8 @@ def main(data_dir: str, orders: int) -> None:
         job = recompute.wait_for_recompute(job, lambda j: reports.append([j.done, j.total]), start_within=300, poll=0.1)
     finally:
         worker.terminate()
-        log = worker.communicate(timeout=60)[0]
+        # Only the job's own lines: the periodic tasks' lines would push them out of a tail.
+        log = "\n".join(line for line in worker.communicate(timeout=60)[0].splitlines() if "recompute" in line)
     print(json.dumps({
         "reports": reports, "done": job.done, "total": job.total, "moved": job.moved, "error": job.error,
         "finished": job.finished_at is not None,
