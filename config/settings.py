@@ -348,9 +348,16 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
 }
 
+# The worker's "huey" logger is configured here with its own format and does not propagate: `run_huey` adds
+# a handler of its own only when the logger has none, and the root handler would print each line again.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"worker": {"format": "[%(asctime)s] %(levelname)s:%(name)s:%(process)d:%(message)s"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "worker": {"class": "logging.StreamHandler", "formatter": "worker"},
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
+    "loggers": {"huey": {"handlers": ["worker"], "level": env_str("WORKER_LOG_LEVEL", "INFO"), "propagate": False}},
 }

@@ -185,3 +185,13 @@ def test_postgresql_binds_on_the_server_and_prepares_unless_told_not_to(monkeypa
     assert database_from_url("X_DB", url)["OPTIONS"] == {"server_side_binding": True, "prepare_threshold": 5}
     monkeypatch.setenv("DATABASE_PREPARE", "off")
     assert database_from_url("X_DB", url)["OPTIONS"] == {"server_side_binding": True, "prepare_threshold": None}
+
+
+def test_the_worker_log_prints_each_line_once():
+    """`run_huey` adds a handler of its own to the "huey" logger only when it has none; with the root handler
+    also printing, every task line came out twice. The settings give "huey" its one handler and stop it there."""
+    import logging
+
+    huey = logging.getLogger("huey")
+    printing = [h for h in huey.handlers if type(h) is logging.StreamHandler]  # pytest adds capturing handlers
+    assert len(printing) == 1 and huey.propagate is False
