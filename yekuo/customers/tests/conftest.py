@@ -9,6 +9,7 @@ import pytest
 from yekuo.customers.simulators import sms
 from yekuo.outbox.models import Destination
 from yekuo.partners.tests.conftest import running, url_of  # noqa: F401 (re-exported for the tests)
+from yekuo.web.tests.conftest import allow_async_unsafe, browser, live_cast  # noqa: F401 (the browser fixtures)
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
