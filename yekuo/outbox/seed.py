@@ -13,7 +13,6 @@ DEFAULTS: dict[str, tuple[str, str, str, str]] = {
     "utility_gas": ("供气单位", "http_json", "YEKUO_UTILITIES_URL", "/gas"),
     "utility_heating": ("供热单位", "http_json", "YEKUO_UTILITIES_URL", "/heating"),
     "utility_telecom": ("通信单位", "http_json", "YEKUO_UTILITIES_URL", "/telecom"),
-    "customer_sms": ("客户短信网关", "sms", "YEKUO_SMS_URL", "/sms"),
 }
 
 

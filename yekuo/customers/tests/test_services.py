@@ -190,3 +190,27 @@ def test_the_rating_and_the_joint_choice_agree_with_the_replayed_log(cast, elice
     energize(order, cast)
     services.rate(order, 5, "")
     assert [diff for _order, diff in verify_orders(WorkOrder.objects.filter(pk=order.pk))] == [[]]
+
+
+# ------------------------------------------------------------------------------------------ notices
+def test_the_customer_hears_of_dispatch_and_energization_by_sms(cast, elicence, gateway,
+                                                                 django_capture_on_commit_callbacks):  # fmt: skip
+    from yekuo.intake.callbacks import relay_progress
+    from yekuo.intake.services import application_dispatch
+    from yekuo.outbox.models import Destination
+    from yekuo.outbox.seed import seed_destinations
+
+    base = gateway.server_address
+    seed_destinations(f"http://{base[0]}:{base[1]}")
+    assert Destination.objects.get(code="online").transport == "customer_notice"
+    order = submit()
+    with django_capture_on_commit_callbacks(execute=True):
+        application_dispatch(order.application, actor=cast.dispatcher)
+    texts = [m["text"] for m in gateway.received if m["phone"] == "13900001111"]
+    assert texts and "已受理" in texts[-1] and cast.east.name in texts[-1]
+    order.refresh_from_db()
+    energize(order, cast)
+    with django_capture_on_commit_callbacks(execute=True):
+        relay_progress(now=timezone.now() + timedelta(minutes=5))
+    texts = [m["text"] for m in gateway.received if m["phone"] == "13900001111"]
+    assert "已正式接电" in texts[-1] and any("已完成“业务受理”" in t for t in texts)
