@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "yekuo.intake",
     "yekuo.monitoring",
     "yekuo.web",
+    "yekuo.customers",
 ]
 
 MIDDLEWARE = [
@@ -305,6 +306,14 @@ YEKUO_IDENTITY_TIMEOUT = env_float("YEKUO_IDENTITY_TIMEOUT", 3.0, minimum=0.1, m
 YEKUO_IDENTITY_RETRIES = env_int("YEKUO_IDENTITY_RETRIES", 1, minimum=0)
 # The joint utility application's units (R4): base URL of the units' endpoint (the `utilities` simulator).
 YEKUO_UTILITIES_URL = env_url("YEKUO_UTILITIES_URL", "http://127.0.0.1:8793")
+# The customer's own pages (yekuo/customers, docs/customers.md; R1, R2). The SMS gateway the one-time codes leave
+# through (the outbox destination `customer_sms`, transport `sms`; `yekuo simulate sms` locally); how long a code
+# lives; how long the signed link of an acceptance slip's QR code opens the order's progress page; the company
+# whose orders online applications become (its code; default: the only company, else the first).
+YEKUO_SMS_URL = env_url("YEKUO_SMS_URL", "http://127.0.0.1:8794")
+YEKUO_CODE_SECONDS = env_int("YEKUO_CODE_SECONDS", 300, minimum=30)
+YEKUO_TRACK_LINK_DAYS = env_int("YEKUO_TRACK_LINK_DAYS", 90, minimum=1)
+YEKUO_ONLINE_COMPANY = env_str("YEKUO_ONLINE_COMPANY", "")
 # `yekuo serve` also starts the local simulators as children (the demo: `make run` sets it).
 YEKUO_SIMULATORS = env_bool("YEKUO_SIMULATORS", False)
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("monitoring/", include("yekuo.monitoring.urls_stats")),
     path("inbox/", include("yekuo.monitoring.urls")),
     path("api/v1/", include("yekuo.approvals.api")),
+    path("c/", include("yekuo.customers.urls")),
     path("", include("yekuo.approvals.urls")),
     path("", include("yekuo.web.urls")),
 ]

@@ -60,6 +60,18 @@ def _joint(payload: dict) -> None:
         raise InvalidInput("a joint application declined has no units", field="units")
 
 
+def _rating(payload: dict) -> None:
+    """R1: the customer's rating of the service once energized: {"score": 1–5, "comment": str} (read as is by
+    the return visits)."""
+    score, comment = payload.get("score"), payload.get("comment")
+    if isinstance(score, bool) or not isinstance(score, int) or not 1 <= score <= 5:
+        raise InvalidInput("customer.rated needs score: an integer from 1 to 5", field="score")
+    if not isinstance(comment, str) or len(comment) > 500:
+        raise InvalidInput("customer.rated needs comment: a text of at most 500 characters", field="comment")
+    if set(payload) - {"score", "comment"}:
+        raise InvalidInput("customer.rated has only score and comment", field="payload")
+
+
 @dataclass(frozen=True)
 class EventType:
     code: str
@@ -119,6 +131,8 @@ EVENT_TYPES: dict[str, EventType] = {
                   check=_text("reason", "reject_reason", "rejecting an application needs a reason")),
         # I7: written by the calendar recompute job, in the same transaction as the order's new clocks.
         EventType("calendar.recomputed", _("日历变更重算"), None),
+        # R1: the customer rates the service after energization on their own progress page (customers.services).
+        EventType("customer.rated", _("客户评价"), None, check=_rating),
     )
 }  # fmt: skip
 

@@ -202,6 +202,11 @@ class Projector:
     def _on_calendar_recomputed(self, event: Event) -> None:
         pass  # recorded so the order's history shows when an official schedule moved its deadlines (I7)
 
+    def _on_customer_rated(self, event: Event) -> None:
+        """R1: the customer's rating of the service, given once the order is energized; it moves no clock."""
+        if self.state.status != ENERGIZED:
+            raise WorkflowError(f"{event.type}: the customer rates an energized order; this one is {self.state.status}")
+
     def _on_joint_offered(self, event: Event) -> None:
         """R4: the customer's choice of joint utility application, recorded at acceptance; it moves no clock."""
         if self.state.status in (ENERGIZED, CANCELLED):

@@ -144,23 +144,3 @@ class CounterOrderForm(BootstrapMixin, forms.Form):
     def order_data(self) -> dict:
         """The cleaned data the order service takes (without the partner services' fields)."""
         return {k: v for k, v in self.cleaned_data.items() if k not in ("credit_code", "identity_ref")}
-
-
-class ProgressForm(BootstrapMixin, forms.Form):
-    """The customer's progress lookup: the application's number and the phone number given when applying."""
-
-    number = forms.CharField(
-        label=_("工单编号"),
-        max_length=20,
-        widget=forms.TextInput(
-            attrs={"placeholder": "YK2026110001", "autocomplete": "off", "autocapitalize": "characters"}
-        ),
-    )
-    phone = forms.CharField(label=_("办电时登记的手机号码"), max_length=20, widget=forms.TextInput(
-        attrs={"inputmode": "tel", "autocomplete": "tel"}))  # fmt: skip
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.style()
-        for field in self.fields.values():
-            field.widget.attrs["class"] = field.widget.attrs["class"].replace("form-control-sm", "form-control-lg")

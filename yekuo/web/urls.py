@@ -14,7 +14,7 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(next_page="login"), name="logout"),
-    path("progress/", progress.progress, name="progress"),
+    path("progress/", progress.progress, name="progress"),  # R1: a redirect to /c/track (yekuo/customers)
     path("work/", work.my_work_page, name="my_work"),
     path("reviews/", reviews.review_list, name="reviews"),
     path("reviews/<int:pk>/", reviews.review_decide, name="review_decide"),

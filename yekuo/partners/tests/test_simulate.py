@@ -40,5 +40,5 @@ def test_serve_starts_the_simulators_only_when_asked(settings):
     assert simulator_commands("127.0.0.1", 8000) == []
     settings.YEKUO_SIMULATORS = True
     commands = simulator_commands("0.0.0.0", 9000)
-    assert [c[4] for c in commands] == ["elicence", "identity", "utilities"]
+    assert [c[4] for c in commands] == ["elicence", "identity", "utilities", "sms"]
     assert commands[2][-2:] == ["--yekuo-url", "http://127.0.0.1:9000"]

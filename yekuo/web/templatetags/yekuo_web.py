@@ -19,10 +19,14 @@ def nav_items(context) -> list[dict]:
     user = getattr(request, "user", None)
     current = getattr(getattr(request, "resolver_match", None), "url_name", "")
     if user is None or not user.is_authenticated:
-        # Customers do not sign in: they look up their own application by its number and their phone (R15).
+        # Customers do not sign in: they apply online and open their own application by its number and a code
+        # sent to their phone (R1, R15; yekuo/customers).
         return [
-            {"url": reverse("progress"), "name": _("办电进度查询"), "key": "progress", "active": current == "progress"}
-        ]
+            {"url": reverse("customer_apply"), "name": _("网上办电"), "key": "customer_apply",
+             "active": current == "customer_apply"},
+            {"url": reverse("customer_track"), "name": _("办电进度查询"), "key": "customer_track",
+             "active": current == "customer_track"},
+        ]  # fmt: skip
     items = []
     if can(user, "order.view") and (user.role_codes & {"acceptance_clerk", "customer_manager", "project_manager"}):
         items.append({"url": reverse("my_work"), "name": _("我的待办"), "key": "my_work"})

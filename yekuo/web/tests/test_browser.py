@@ -140,31 +140,6 @@ def test_list_and_detail_fit_a_phone_screen(browser, live_server, live_cast):
         context.close()
 
 
-@pytest.mark.django_db(transaction=True)
-def test_a_customer_looks_up_their_application_on_a_phone(browser, live_server, live_cast):
-    order = make_order(live_cast, when="2026-11-02 09:00")
-    context = browser.new_context(viewport={"width": 375, "height": 812}, is_mobile=True, locale="zh-CN")
-    context.set_default_timeout(15_000)
-    problems = csp_watch(context)
-    page = context.new_page()
-    try:
-        page.goto(f"{live_server.url}/progress/")
-        page.fill("#id_number", order.number)
-        page.fill("#id_phone", "139 1234 5678")
-        page.click("#progress-form button[type=submit]")
-        expect(page.locator("#progress-status")).to_have_text("在途")
-        expect(page.locator("#progress-nodes li")).to_have_count(order.nodes.count())
-        acceptance = Clock.objects.get(order=order, code="acceptance")
-        expect(page.locator("[data-clock='acceptance'] .yk-deadline")).to_have_text(local(acceptance.deadline_at))
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / "progress-375.png"), full_page=True)
-        width = page.evaluate("document.documentElement.scrollWidth")
-        assert width <= 375, f"/progress/ scrolls sideways at 375 px: scrollWidth {width}"
-        assert not problems, problems
-    finally:
-        context.close()
-
-
 def sign_in_phone(page, base: str, password: str) -> None:
     """At phone width the navigation is collapsed, so the signed-in check looks at the page instead."""
     page.goto(f"{base}/login/")

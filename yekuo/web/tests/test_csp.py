@@ -9,7 +9,16 @@ from yekuo.web.tests.helpers import login, make_order
 
 pytestmark = pytest.mark.django_db
 
-PUBLIC = ["/", "/login/", "/progress/", "/admin/login/"]
+PUBLIC = [
+    "/",
+    "/login/",
+    "/progress/",
+    "/admin/login/",
+    "/c/apply",
+    "/c/apply/resident",
+    "/c/apply/business",
+    "/c/track",
+]
 STAFF = ["/orders/", "/work/", "/orders/new/", "/orders/{number}/"]
 
 

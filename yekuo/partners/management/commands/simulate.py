@@ -14,6 +14,7 @@ SIMULATORS = {
     "elicence": "yekuo.partners.simulators.elicence",
     "identity": "yekuo.partners.simulators.identity",
     "utilities": "yekuo.partners.simulators.utilities",
+    "sms": "yekuo.customers.simulators.sms",
 }
 
 
