@@ -27,8 +27,9 @@ from django.utils.translation import gettext as _
 from yekuo.accounts.models import ServiceArea
 from yekuo.accounts.permissions import require
 from yekuo.accounts.scope import in_scope, restrict
+from yekuo.accounts.selectors import propose_service_area
 from yekuo.common.errors import Conflict, Forbidden, InvalidInput
-from yekuo.intake.routing import area_in_branch, proposed_area
+from yekuo.intake.routing import proposed_area
 from yekuo.orders.models import WorkOrder
 from yekuo.orders.validation import FieldErrors, clean_text, normalize_phone, phone_ok, uscc_ok
 from yekuo.reserve.models import (
@@ -121,7 +122,7 @@ def _place(company, address: str, *, actor=None, service_area=None, area_code: s
     if service_area is not None:
         return service_area.branch, service_area
     if actor is not None and actor.branch_id:
-        return actor.branch, area_in_branch(actor.branch, address)
+        return actor.branch, propose_service_area(address, areas=ServiceArea.objects.filter(branch=actor.branch))
     area = proposed_area(company, address, area_code)
     return (area.branch if area else None), area
 
