@@ -28,8 +28,9 @@ from yekuo.accounts.permissions import require
 from yekuo.accounts.scope import restrict
 from yekuo.common.errors import InvalidInput, YekuoError
 from yekuo.common.xlsx import cell
+from yekuo.orders.validation import FieldErrors
 from yekuo.reserve.models import Project, Source
-from yekuo.reserve.services import project_create
+from yekuo.reserve.services import project_create, validate_project
 
 # (field, header msgid, required, example, width)
 COLUMNS = (
@@ -132,21 +133,35 @@ TEXT_FIELDS = ("name", "investor_name", "investor_code", "contact_phone", "site_
 
 
 def _fields(row: dict, titles: dict, areas: dict) -> dict:
+    """The row as `project_create`'s arguments; FieldErrors with every bad field of the row at once."""
+    errors: dict[str, list[str]] = {}
     fields = {name: _text(row.get(name)) for name in TEXT_FIELDS}
     fields["load_unit"] = {"kw": "kW", "kva": "kVA"}.get(fields["load_unit"].lower(), fields["load_unit"])
     fields["voltage"] = re.sub(r"(?i)kv$", "kV", fields["voltage"]).replace("v", "V")
     fields["expected_load"] = row.get("expected_load")
-    fields["expected_date"] = _date(row.get("expected_date"), titles["expected_date"])
-    identified = _date(row.get("identified_at"), titles["identified_at"])
+    dates = {}
+    for name in ("expected_date", "identified_at"):
+        try:
+            dates[name] = _date(row.get(name), name)
+        except InvalidInput as error:
+            errors.setdefault(name, []).append(error.message)
+            dates[name] = None
+    fields["expected_date"] = dates["expected_date"]
+    identified = dates["identified_at"]
     fields["identified_at"] = (
         timezone.make_aware(datetime.combine(identified, datetime.min.time())) if identified else None
     )
     code = _text(row.get("area_code"))
-    fields["service_area"] = None
-    if code:
-        fields["service_area"] = areas.get(code)
-        if fields["service_area"] is None:
-            raise InvalidInput(_("营业区编码不存在，或不在您的管辖范围内"), field=titles["area_code"])
+    fields["service_area"] = areas.get(code) if code else None
+    if code and fields["service_area"] is None:
+        errors.setdefault("area_code", []).append(_("营业区编码不存在，或不在您的管辖范围内"))
+    try:
+        validate_project(**{k: v for k, v in fields.items() if k not in ("identified_at", "service_area")})
+    except FieldErrors as error:
+        for name, messages in error.errors.items():
+            errors.setdefault(name, []).extend(messages)
+    if errors:
+        raise FieldErrors(errors)
     return fields
 
 
