@@ -106,3 +106,13 @@ def test_another_branch_cannot_open_or_act(client, cast):
     page = client.get(f"/reserve/{project.pk}/").content.decode()
     assert project.name in page and 'id="stage-form"' not in page
     assert client.post(f"/reserve/{project.pk}/stage/", {"stage-stage": "contacted"}).status_code == 403
+
+
+def test_the_library_is_in_english_with_the_switch(client, cast):
+    project = new_project(cast)
+    login(client, cast.customer_manager, cast)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    listing = client.get("/reserve/").content.decode()
+    assert "Reserve library" in listing and "Conversion (applied / projects)" in listing and "Identified" in listing
+    page = client.get(f"/reserve/{project.pk}/").content.decode()
+    assert "Record a follow-up" in page and "Added to the reserve library" in page
