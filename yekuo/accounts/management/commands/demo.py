@@ -16,6 +16,7 @@ STEPS: list[tuple[str, str]] = [
     ("organisation and people", "yekuo.accounts.demo.create_demo_org"),
     ("work orders", "yekuo.orders.demo.create_demo_orders"),
     ("platforms", "yekuo.intake.demo.create_demo_platforms"),
+    ("reserve library", "yekuo.reserve.demo.create_demo_reserve"),
 ]
 # Steps that take a count from the command line: step path → option name (`--orders N`).
 COUNTS = {"yekuo.orders.demo.create_demo_orders": "orders"}
