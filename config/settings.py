@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "yekuo.monitoring",
     "yekuo.web",
     "yekuo.customers",
+    "yekuo.reserve",
 ]
 
 MIDDLEWARE = [

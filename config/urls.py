@@ -15,6 +15,7 @@ urlpatterns = [
     path("api/v1/", include("yekuo.approvals.api")),
     path("c/", include("yekuo.customers.urls")),
     path("", include("yekuo.approvals.urls")),
+    path("reserve/", include("yekuo.reserve.urls")),
     path("", include("yekuo.web.urls")),
 ]
 

@@ -47,4 +47,6 @@ ACTIONS: dict[str, str] = {
     "audit.view": "查看审计记录",
     "event.ingest": "接收外部系统事件",
     "admin.manage": "系统管理",
+    # R5: enter, import and follow up the reserve library's prospective projects, link them to orders.
+    "reserve.manage": "管理储备项目",
 }

@@ -53,16 +53,25 @@ _REVEAL = {"personal_data.reveal"}
 _CONTROL = {"order.view", "order.assign", "order.cancel", "order.reopen", "order.export"}
 # R6: a manager may override the classification of a works with a reason (recorded as approval.decided).
 _OVERRIDE = {"approval.decide", "approval.override"}
+# R5: the reserve library is followed up by those who meet customers and plan the works, and their managers.
+_RESERVE = {"reserve.manage"}
 
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
-    "acceptance_clerk": frozenset(_VIEW | _NODE_WORK | _REVEAL | {"order.create", "order.receive", "order.edit"}),
-    "customer_manager": frozenset(_VIEW | _NODE_WORK | _REVEAL | {"approval.decide", "customer.record", "order.edit"}),
-    "project_manager": frozenset(_VIEW | _NODE_WORK | {"approval.decide", "customer.record"}),
-    "dispatcher": frozenset(
-        _VIEW | _REVEAL | {"order.create", "order.receive", "order.edit", "order.assign", "suspension.review"}
+    "acceptance_clerk": frozenset(
+        _VIEW | _NODE_WORK | _REVEAL | _RESERVE | {"order.create", "order.receive", "order.edit"}
     ),
-    "branch_manager": frozenset(_CONTROL | _OVERRIDE | {"suspension.review"}),
-    "department_manager": frozenset(_CONTROL | _OVERRIDE),
+    "customer_manager": frozenset(
+        _VIEW | _NODE_WORK | _REVEAL | _RESERVE | {"approval.decide", "customer.record", "order.edit"}
+    ),
+    "project_manager": frozenset(_VIEW | _NODE_WORK | _RESERVE | {"approval.decide", "customer.record"}),
+    "dispatcher": frozenset(
+        _VIEW
+        | _REVEAL
+        | _RESERVE
+        | {"order.create", "order.receive", "order.edit", "order.assign", "suspension.review"}
+    ),
+    "branch_manager": frozenset(_CONTROL | _OVERRIDE | _RESERVE | {"suspension.review"}),
+    "department_manager": frozenset(_CONTROL | _OVERRIDE | _RESERVE),
     "administrator": frozenset(ACTIONS),
     "auditor": frozenset({"order.view", "order.export", "audit.view"}),
     "integration": frozenset({"order.view", "event.ingest"}),

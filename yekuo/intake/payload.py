@@ -62,6 +62,12 @@ class ReservePushSerializer(serializers.Serializer):
     site = SiteSerializer()
     capacity_kva = serializers.DecimalField(max_digits=10, decimal_places=1, min_value=0, required=False)
     documents = DocumentSerializer(many=True, required=False, default=list, max_length=50)
+    # R5: the platform's project code (投资项目代码); a later push with the same code updates the project.
+    project_code = serializers.RegexField(EXTERNAL_ID, required=False, allow_blank=True, default="")
+    voltage = serializers.ChoiceField(choices=["220V", "380V", "10kV", "35kV", "110kV"], required=False,
+                                      allow_blank=True, default="")  # fmt: skip
+    expected_date = serializers.DateField(required=False, allow_null=True, default=None,
+                                          help_text="when the investor expects to need power")  # fmt: skip
 
 
 # validate_order's field names → the payload's.

@@ -115,6 +115,14 @@ def _create(platform: Platform, data: dict, request_sha256: str) -> Application:
         application.save(force_insert=True)
         if application.state == ApplicationState.DISPATCHED:
             callbacks.application_decided(application)
+        if route == Route.RESERVE:
+            # R5: the project enters the reserve library (or a known project code is updated) with the push's row,
+            # so a repeat of the push, answered from that row, adds nothing.
+            from yekuo.reserve.services import project_from_push
+
+            project = project_from_push(application, data)
+            application.response = {**application.response, "project": project.number}
+            application.save(update_fields=["response"])
     return application
 
 

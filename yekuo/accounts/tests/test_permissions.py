@@ -44,6 +44,7 @@ personal_data.reveal Y Y . Y . . Y . .
 audit.view       . . . . . . Y Y .
 event.ingest     . . . . . . Y . Y
 admin.manage     . . . . . . Y . .
+reserve.manage   Y Y Y Y Y Y Y . .
 """
 
 

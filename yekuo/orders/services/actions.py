@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from yekuo.common import uploads
 from yekuo.common.errors import InvalidInput
+from yekuo.orders import hooks
 from yekuo.orders.assignment import check_assignee
 from yekuo.orders.events import CUSTOMER_EVENTS
 from yekuo.orders.gates import check_completion
@@ -158,6 +159,8 @@ def order_create(
             for n, e in enumerate(events)
         ]),
     ])  # fmt: skip
+    if not what_if:
+        hooks.created(order)  # on commit: R5's reserve library looks for the order's project
     return order
 
 

@@ -36,6 +36,8 @@ def nav_items(context) -> list[dict]:
         items.append({"url": reverse("order_create"), "name": _("营业厅受理"), "key": "order_create"})
     if works_queue(user):
         items.append({"url": reverse("intake_queue"), "name": _("审核派单"), "key": "intake_queue"})
+    if can(user, "order.view") and not (user.role_codes and user.role_codes <= {"integration"}):
+        items.append({"url": reverse("reserve_library"), "name": _("储备库"), "key": "reserve_library"})
     if can(user, "suspension.review"):
         items.append({"url": reverse("reviews"), "name": _("暂停审核"), "key": "reviews"})
     if can(user, "audit.view"):

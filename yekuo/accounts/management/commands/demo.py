@@ -17,6 +17,7 @@ STEPS: list[tuple[str, str]] = [
     ("work orders", "yekuo.orders.demo.create_demo_orders"),
     ("platforms", "yekuo.intake.demo.create_demo_platforms"),
     ("online platform", "yekuo.customers.demo.create_online_platform"),
+    ("reserve library", "yekuo.reserve.demo.create_demo_reserve"),
 ]
 # Steps that take a count from the command line: step path → option name (`--orders N`).
 COUNTS = {"yekuo.orders.demo.create_demo_orders": "orders"}
