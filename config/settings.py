@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "yekuo.web",
     "yekuo.customers",
     "yekuo.reserve",
+    "yekuo.reports",
 ]
 
 MIDDLEWARE = [
