@@ -84,6 +84,8 @@ INSTALLED_APPS = [
     "yekuo.intake",
     "yekuo.monitoring",
     "yekuo.web",
+    "yekuo.visits",
+    "yekuo.normativity",
 ]
 
 MIDDLEWARE = [
