@@ -116,3 +116,8 @@ def test_the_pages_in_english(client, cast, planned):
     client.cookies["django_language"] = "en"
     text = client.get(reverse("visit_list"), {"month": "2026-11"}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Return visits" in text
+
+
+@pytest.mark.parametrize("url", ["/admin/visits/problemcategory/", "/admin/visits/visit/"])
+def test_admin_pages(admin_client, url):
+    assert admin_client.get(url).status_code == 200
