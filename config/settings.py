@@ -87,6 +87,8 @@ INSTALLED_APPS = [
     "yekuo.customers",
     "yekuo.reserve",
     "yekuo.reports",
+    "yekuo.visits",
+    "yekuo.normativity",
 ]
 
 MIDDLEWARE = [

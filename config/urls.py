@@ -16,6 +16,8 @@ urlpatterns = [
     path("c/", include("yekuo.customers.urls")),
     path("", include("yekuo.approvals.urls")),
     path("reserve/", include("yekuo.reserve.urls")),
+    path("visits/", include("yekuo.visits.urls")),
+    path("normativity/", include("yekuo.normativity.urls")),
     path("", include("yekuo.web.urls")),
 ]
 

@@ -49,4 +49,9 @@ ACTIONS: dict[str, str] = {
     "admin.manage": "系统管理",
     # R5: enter, import and follow up the reserve library's prospective projects, link them to orders.
     "reserve.manage": "管理储备项目",
+    # R11: return visits (回访) — the month's plan, the visits, and the follow-up of the problems they find.
+    "visit.view": "查看回访",
+    "visit.plan": "制定回访计划",
+    "visit.record": "登记回访",
+    "visit.follow_up": "跟踪整改回访问题",
 }

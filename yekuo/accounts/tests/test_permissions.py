@@ -45,6 +45,10 @@ audit.view       . . . . . . Y Y .
 event.ingest     . . . . . . Y . Y
 admin.manage     . . . . . . Y . .
 reserve.manage   Y Y Y Y Y Y Y . .
+visit.view       . Y . Y Y Y Y Y .
+visit.plan       . . . Y . Y Y . .
+visit.record     . . . Y . . Y . .
+visit.follow_up  . Y . Y Y Y Y . .
 """
 
 

@@ -43,6 +43,9 @@ def nav_items(context) -> list[dict]:
     if can(user, "audit.view"):
         items.append({"url": reverse("audit_reveals"), "name": _("个人信息查看记录"), "key": "audit_reveals"})
         items.append({"url": reverse("audit_sign_ins"), "name": _("登录记录"), "key": "audit_sign_ins"})
+    if can(user, "visit.view"):  # R11, R12: the month's return visits and normativity
+        items.append({"url": reverse("visit_list"), "name": _("回访"), "key": "visit_list"})
+        items.append({"url": reverse("normativity"), "name": _("业务规范性"), "key": "normativity"})
     if user.is_staff:
         items.append({"url": reverse("admin:index"), "name": _("管理后台"), "key": "admin"})
     for item in items:
