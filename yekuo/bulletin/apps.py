@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class BulletinConfig(AppConfig):
+    name = "yekuo.bulletin"
+    label = "bulletin"
+    verbose_name = "月度通报与绩效考核"
