@@ -1,0 +1,386 @@
+"""The month's Getting-Electricity and timeliness indicators, per branch × category and company-wide (R12;
+§3 of the notice: 按月开展……服务指标分析，重点对获得电力环节、时间、成本，线上报装服务率及蒙速办推广应用情况……进行通报).
+
+`monthly(month, branch=None)` returns one JSON-serialisable dict; every field is defined, with its clause
+and unit, in docs/indicators.md. The signature and the keys are what the bulletin and the assessment read:
+add keys, never rename or remove one.
+
+How it is computed, so that it holds at a million orders:
+- Counts and sums are SQL aggregates (GROUP BY branch, category; Django's ORM, the same on SQLite and
+  PostgreSQL): the month's applications by channel, the energized orders and those with a late clock, the
+  fees, the nodes completed and those completed late. They read the orders by `created_at` (its index) and
+  `closed_at`, the nodes by `completed_at` (partial indexes, migration 0002).
+- Working time is the clock engine's, never SQL's: the utility / customer split of each energized order is
+  `orders.time_split.split_time` (I9, what the order page shows), and a node's working time is the engine's
+  `elapsed_ts` over its clock's running time. Only the month's energized orders and completed nodes are read
+  for it (a few percent of the book), as plain values, in key order.
+- Deadlines are the stored ones (`Clock.deadline_at`, from the engine when the clock ran): a clock is late
+  when it completed after its deadline (or had not completed when the order closed after it).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from types import SimpleNamespace
+
+from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q, Sum
+from django.utils import timezone
+
+from yekuo.accounts.models import Branch
+from yekuo.common.errors import InvalidInput
+from yekuo.orders.models import Clock, NodeInstance, Suspension, WorkOrder
+from yekuo.orders.time_split import split_time
+from yekuo.regulations.codes import CATEGORIES, CHANNELS, NODES
+from yekuo.regulations.selectors import regulation_get
+from yekuo.reports.models import CustomerFee
+from yekuo.workcal.engine import SHANGHAI, to_epoch
+from yekuo.workcal.selectors import work_table
+
+# §3 of the notice: 线上报装服务率. The electronic channels (REQUIREMENTS R1); the counter and 帮您办 (staff
+# applying for the customer) are not online.
+ONLINE_CHANNELS = ("gov_portal", "mengsuban", "approval_platform", "online")
+MENGSUBAN = "mengsuban"
+MONTH = re.compile(r"(\d{4})-(\d{2})")
+ALL = "all"  # the category code of the all-categories total
+CHUNK = 5000
+
+
+def month_bounds(month: str) -> tuple[datetime, datetime]:
+    """[first instant, first instant of the next month) of "YYYY-MM" in Asia/Shanghai (aware)."""
+    match = MONTH.fullmatch(month or "")
+    if not match or not 1 <= int(match[2]) <= 12 or int(match[1]) < 2000:
+        raise InvalidInput(f"month must be YYYY-MM, got {month!r}", field="month")
+    year, number = int(match[1]), int(match[2])
+    start = datetime(year, number, 1, tzinfo=SHANGHAI)
+    end = datetime(year + number // 12, number % 12 + 1, 1, tzinfo=SHANGHAI)
+    return start, end
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return None if not whole else round(part / whole, 4)
+
+
+def _mean(total: float, count: int) -> float | None:
+    return None if not count else round(total / count, 2)
+
+
+def _p90(values: list[float]) -> float | None:
+    """The 90th percentile, linear between the closest ranks (numpy's default; Excel's PERCENTILE.INC)."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = 0.9 * (len(ordered) - 1)
+    low = math.floor(rank)
+    high = min(low + 1, len(ordered) - 1)
+    return round(ordered[low] + (ordered[high] - ordered[low]) * (rank - low), 2)
+
+
+@dataclass
+class _Cell:
+    """The sums behind one row (a branch × category, or a roll-up of them)."""
+
+    created: int = 0
+    channels: dict = field(default_factory=lambda: defaultdict(int))
+    energized: int = 0
+    late: int = 0
+    procedures: int = 0  # summed over the energized orders
+    cost: Decimal = Decimal(0)
+    cost_orders: int = 0
+    utility: float = 0.0  # working days, summed over the energized orders
+    customer: float = 0.0
+    suspended: float = 0.0
+    calendar: float = 0.0
+    utility_days: list = field(default_factory=list)
+    open_overdue: int = 0
+
+    def add(self, other: _Cell) -> None:
+        for name in ("created", "energized", "late", "procedures", "cost", "cost_orders", "utility", "customer",
+                     "suspended", "calendar", "open_overdue"):  # fmt: skip
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        for channel, n in other.channels.items():
+            self.channels[channel] += n
+        self.utility_days.extend(other.utility_days)
+
+    def row(self) -> dict:
+        online = sum(self.channels.get(c, 0) for c in ONLINE_CHANNELS)
+        mengsuban = self.channels.get(MENGSUBAN, 0)
+        on_time = self.energized - self.late
+        return {
+            "created": self.created,
+            "online": online,
+            "online_rate": _rate(online, self.created),
+            "mengsuban": mengsuban,
+            "mengsuban_rate": _rate(mengsuban, self.created),
+            "channels": {c: self.channels.get(c, 0) for c in CHANNELS},
+            "energized": self.energized,
+            "on_time": on_time,
+            "on_time_rate": _rate(on_time, self.energized),
+            "late": self.late,
+            "open_overdue": self.open_overdue,
+            "procedures_mean": _mean(self.procedures, self.energized),
+            "utility_days_mean": _mean(self.utility, self.energized),
+            "utility_days_p90": _p90(self.utility_days),
+            "customer_days_mean": _mean(self.customer, self.energized),
+            "suspended_days_mean": _mean(self.suspended, self.energized),
+            "calendar_days_mean": _mean(self.calendar, self.energized),
+            "cost_total_yuan": float(self.cost),
+            "cost_mean_yuan": _mean(float(self.cost), self.energized),
+            "cost_orders": self.cost_orders,
+        }
+
+
+@dataclass
+class _NodeCell:
+    completed: int = 0
+    late: int = 0
+    days: list = field(default_factory=list)
+
+    def add(self, other: _NodeCell) -> None:
+        self.completed += other.completed
+        self.late += other.late
+        self.days.extend(other.days)
+
+    def row(self) -> dict:
+        on_time = self.completed - self.late
+        return {
+            "completed": self.completed,
+            "on_time": on_time,
+            "on_time_rate": _rate(on_time, self.completed),
+            "overdue": self.late,
+            "working_days_mean": _mean(sum(self.days), len(self.days)),
+            "working_days_p90": _p90(self.days),
+        }
+
+
+def _orders(branch: str | None, company: str | None):
+    orders = WorkOrder.objects.all()
+    if branch is not None:
+        orders = orders.filter(branch__code=branch)
+    if company is not None:
+        orders = orders.filter(branch__company__code=company)
+    return orders
+
+
+def _late_clock():
+    """A clock of the order (OuterRef) that missed its deadline: completed after it, or still open when the
+    order closed after it."""
+    return Clock.objects.filter(order=OuterRef("pk"), deadline_at__isnull=False).filter(
+        Q(completed_at__gt=F("deadline_at")) | Q(completed_at__isnull=True, deadline_at__lt=OuterRef("closed_at"))
+    )
+
+
+def _stage_counts(codes) -> dict[tuple[str, str], int]:
+    """(regulation, category) → the number of stages (环节) the category's table names: the procedures."""
+    counts = {}
+    for code in codes:
+        for category in regulation_get(code).categories:
+            counts[(code, category.code)] = len(category.stages)
+    return counts
+
+
+def monthly(month: str, branch: str | None = None, *, company: str | None = None) -> dict:
+    """The month's indicators (module docstring; docs/indicators.md). `branch`: one branch's code (its rows
+    only, its own totals as `company`); `company`: limit to one company's branches. Raises InvalidInput for a
+    bad month or an unknown branch."""
+    start, end = month_bounds(month)
+    if branch is not None and not Branch.objects.filter(code=branch).exists():
+        raise InvalidInput(f"unknown branch {branch!r}", field="branch")
+    orders = _orders(branch, company)
+    cells: dict[tuple[str, str], _Cell] = defaultdict(_Cell)
+    node_cells: dict[tuple[str, str, str], _NodeCell] = defaultdict(_NodeCell)
+
+    # Applications of the month, by channel (SQL: one GROUP BY over the created_at range).
+    for row in (
+        orders.filter(created_at__gte=start, created_at__lt=end)
+        .values("branch__code", "category", "channel")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        cell = cells[(row["branch__code"], row["category"])]
+        cell.created += row["n"]
+        cell.channels[row["channel"]] += row["n"]
+
+    # Energized in the month, with a late clock, by regulation version for the procedures (SQL).
+    energized = orders.filter(status="energized", closed_at__gte=start, closed_at__lt=end)
+    grouped = list(
+        energized.annotate(is_late=Exists(_late_clock()))
+        .values("branch__code", "category", "regulation_code")
+        .annotate(n=Count("pk"), late=Count("pk", filter=Q(is_late=True)))
+        .order_by()
+    )
+    stages = _stage_counts({row["regulation_code"] for row in grouped})
+    for row in grouped:
+        cell = cells[(row["branch__code"], row["category"])]
+        cell.energized += row["n"]
+        cell.late += row["late"]
+        cell.procedures += row["n"] * stages.get((row["regulation_code"], row["category"]), 0)
+
+    # Fees of the energized orders (SQL).
+    for row in (
+        CustomerFee.objects.filter(order__in=energized.values("pk"))
+        .values("order__branch__code", "order__category")
+        .annotate(total=Sum("amount"), orders=Count("order", distinct=True))
+        .order_by()
+    ):
+        cell = cells[(row["order__branch__code"], row["order__category"])]
+        cell.cost += row["total"] or Decimal(0)
+        cell.cost_orders += row["orders"]
+
+    # Open at the month's end with a clock past its deadline then (SQL).
+    overdue_then = Clock.objects.filter(order=OuterRef("pk"), deadline_at__lt=end, started_at__lt=end).filter(
+        Q(completed_at__isnull=True) | Q(completed_at__gte=end)
+    )
+    for row in (
+        orders.filter(created_at__lt=end, received_at__isnull=False)
+        .filter(Q(closed_at__isnull=True) | Q(closed_at__gte=end))
+        .filter(Exists(overdue_then))
+        .values("branch__code", "category")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        cells[(row["branch__code"], row["category"])].open_overdue += row["n"]
+
+    _time_split(energized, end, cells)
+    _nodes(orders, start, end, node_cells)
+
+    branches = dict(Branch.objects.values_list("code", "name"))
+    rows = [
+        {"branch": b, "branch_name": branches.get(b, b), "category": c, "category_name": CATEGORIES.get(c, c),
+         **cell.row()}
+        for (b, c), cell in sorted(cells.items())
+    ]  # fmt: skip
+    by_category: dict[str, _Cell] = defaultdict(_Cell)
+    for (_, c), cell in cells.items():
+        by_category[c].add(cell)
+        by_category[ALL].add(cell)
+    company_rows = [
+        {"category": c, "category_name": CATEGORIES.get(c, "全部"), **by_category[c].row()} for c in (*CATEGORIES, ALL)
+    ]
+    nodes = [
+        {"branch": b, "category": c, "node": n, "node_name": NODES.get(n, n), **cell.row()}
+        for (b, c, n), cell in sorted(node_cells.items(), key=_node_order)
+    ]
+    company_node_cells: dict[tuple[str, str], _NodeCell] = defaultdict(_NodeCell)
+    for (_, c, n), cell in node_cells.items():
+        company_node_cells[(c, n)].add(cell)
+    company_nodes = [
+        {"category": c, "node": n, "node_name": NODES.get(n, n), **cell.row()}
+        for (c, n), cell in sorted(company_node_cells.items(), key=lambda item: _node_order(((None, *item[0]), 0)))
+    ]
+    return {
+        "month": month,
+        "from": start.isoformat(),
+        "to": end.isoformat(),
+        "timezone": "Asia/Shanghai",
+        "branch": branch,
+        "company_code": company,
+        "computed_at": timezone.now().isoformat(timespec="seconds"),
+        "online_channels": list(ONLINE_CHANNELS),
+        "rows": rows,
+        "company": company_rows,
+        "nodes": nodes,
+        "company_nodes": company_nodes,
+    }
+
+
+def _node_order(item) -> tuple:
+    (b, c, n), _ = item
+    return (b or "", list(CATEGORIES).index(c) if c in CATEGORIES else 99, list(NODES).index(n) if n in NODES else 99)
+
+
+def _company_tables() -> dict[str, object]:
+    return {
+        code: work_table(company or "default") for code, company in Branch.objects.values_list("code", "company__code")
+    }
+
+
+def _time_split(energized, end: datetime, cells) -> None:
+    """Utility, customer and calendar time of each energized order: `split_time` (I9) over its stored clocks
+    and suspensions, read as values, in key order, CHUNK orders at a time."""
+    tables = _company_tables()
+    ids = list(energized.order_by("pk").values_list("pk", flat=True))
+    for first in range(0, len(ids), CHUNK):
+        chunk = ids[first : first + CHUNK]
+        clocks = defaultdict(list)
+        for order_id, started, completed, pauses in Clock.objects.filter(order_id__in=chunk).values_list(
+            "order_id", "started_at", "completed_at", "pauses"
+        ):
+            clocks[order_id].append(SimpleNamespace(started_at=started, completed_at=completed, pauses=pauses))
+        suspensions = defaultdict(list)
+        for order_id, started, ended, review in Suspension.objects.filter(order_id__in=chunk).values_list(
+            "order_id", "started_at", "ended_at", "review"
+        ):
+            suspensions[order_id].append(SimpleNamespace(started_at=started, ended_at=ended, review=review))
+        for pk, branch, category, created, received, closed in (
+            WorkOrder.objects.filter(pk__in=chunk)
+            .order_by()
+            .values_list("pk", "branch__code", "category", "created_at", "received_at", "closed_at")
+        ):
+            split = split_time(
+                applied_at=created,
+                received_at=received,
+                closed_at=closed,
+                clocks=clocks.get(pk, ()),
+                suspensions=suspensions.get(pk, ()),
+                table=tables[branch],
+                now=end,
+            )
+            cell = cells[(branch, category)]
+            cell.utility += split.utility_days
+            cell.customer += split.customer_days
+            cell.suspended += split.suspended_days
+            cell.calendar += split.calendar_days
+            cell.utility_days.append(split.utility_days)
+
+
+def _instant(value) -> int | None:
+    if value is None:
+        return None
+    return to_epoch(datetime.fromisoformat(value) if isinstance(value, str) else value)
+
+
+def _nodes(orders, start: datetime, end: datetime, node_cells) -> None:
+    """Nodes completed in the month: counts and the late ones in SQL; each one's working time by the engine.
+
+    A node's working time is the working time its clock ran while the node was the one worked: from the
+    later of the node becoming ready (its predecessors done) and its clock's start, to the node's completion,
+    less the clock's pauses (the engine's `elapsed_ts`). A node is late when it completed after its clock's
+    deadline; a clock without a deadline (never started) makes none late."""
+    nodes = (
+        NodeInstance.objects.filter(state="done", completed_at__gte=start, completed_at__lt=end)
+        .filter(order__in=orders.values("pk"))
+        .annotate(covering=FilteredRelation("order__clocks", condition=Q(order__clocks__code=F("clock_code"))))
+    )
+    for row in (
+        nodes.values("order__branch__code", "order__category", "code")
+        .annotate(n=Count("pk"), late=Count("pk", filter=Q(completed_at__gt=F("covering__deadline_at"))))
+        .order_by()
+    ):
+        cell = node_cells[(row["order__branch__code"], row["order__category"], row["code"])]
+        cell.completed += row["n"]
+        cell.late += row["late"]
+    tables = _company_tables()
+    for branch, category, code, ready, completed, clock_start, pauses in nodes.values_list(
+        "order__branch__code", "order__category", "code", "ready_at", "completed_at", "covering__started_at",
+        "covering__pauses",
+    ).order_by().iterator(chunk_size=CHUNK):  # fmt: skip
+        table = tables[branch]
+        begins = [t for t in (_instant(ready), _instant(clock_start)) if t is not None]
+        if not begins:
+            continue
+        begin = max(begins)
+        stop = max(begin, _instant(completed))
+        parsed = [(_instant(b), _instant(e)) for b, e in (pauses or ())]
+        seconds = table.elapsed_ts(begin, stop, table.normalize_pauses(begin, parsed))
+        node_cells[(branch, category, code)].days.append(round(seconds / table.day_seconds_at(begin), 2))
+
+
+__all__ = ["ALL", "ONLINE_CHANNELS", "late_clock", "month_bounds", "monthly"]
+
+# For the bulletin's lists of problem orders: the late-clock test, by the same definition.
+late_clock = _late_clock

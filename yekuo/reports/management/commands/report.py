@@ -1,0 +1,67 @@
+"""`yekuo report monthly --month YYYY-MM --format json [--output FILE] [--branch CODE]`: the month's indicators
+(R12, docs/indicators.md).
+
+A format is one entry of FORMATS: a function from the indicators (and the options) to bytes, and whether
+its output is text that may go to stdout. A new format (a spreadsheet, a PDF, a page) registers itself
+with `register_format`, and the command, its `--format` choices and `--output` serve it without change.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.core.management.base import BaseCommand
+
+from yekuo.common.cli import exit_on_error
+from yekuo.common.errors import InvalidInput
+from yekuo.reports.indicators import monthly
+
+
+@dataclass(frozen=True)
+class Format:
+    render: Callable[[dict, dict], bytes]  # (indicators, the command's options) → the file's bytes
+    text: bool  # may be printed on stdout when there is no --output
+
+
+def _json(indicators: dict, options: dict) -> bytes:
+    return json.dumps(indicators, ensure_ascii=False, indent=2).encode() + b"\n"
+
+
+FORMATS: dict[str, Format] = {"json": Format(_json, text=True)}
+
+
+def register_format(name: str, render: Callable[[dict, dict], bytes], *, text: bool = False) -> None:
+    FORMATS[name] = Format(render, text)
+
+
+class Command(BaseCommand):
+    help = "Monthly reports: `report monthly --month YYYY-MM --format json [--output FILE]` (docs/indicators.md)."
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="report", required=True)
+        month = sub.add_parser("monthly", help="The month's indicators per branch and category (R12)")
+        month.add_argument("--month", required=True, help="YYYY-MM, cut in Asia/Shanghai")
+        # Not `choices=`: formats registered after the parser is built are accepted too.
+        month.add_argument("--format", default="json", help="json (default); others as registered")
+        month.add_argument("--output", help="Write to FILE instead of stdout")
+        month.add_argument("--branch", help="One branch's code (default: every branch)")
+        month.add_argument("--company", help="One company's code (default: every company)")
+
+    @exit_on_error
+    def handle(self, *args, report, **options):
+        name = options["format"]
+        if name not in FORMATS:
+            raise InvalidInput(f"unknown format {name!r}; known: {', '.join(sorted(FORMATS))}", field="format")
+        chosen = FORMATS[name]
+        if not options.get("output") and not chosen.text:
+            raise InvalidInput(f"--format {name} needs --output FILE", field="output")
+        indicators = monthly(options["month"], options.get("branch"), company=options.get("company"))
+        body = chosen.render(indicators, options)
+        if options.get("output"):
+            Path(options["output"]).write_bytes(body)
+            self.stderr.write(f"{options['output']}: {len(body):,} bytes")
+        else:
+            self.stdout.write(body.decode(), ending="")
