@@ -1,10 +1,13 @@
-"""The bulletin from the console: `yekuo report monthly --month YYYY-MM --format xlsx|pdf|html [--output FILE]`
-(the indicators' `report` command hands these formats here) and the company a command works for."""
+"""The bulletin from the console: `yekuo report monthly --month YYYY-MM --format xlsx|pdf|html [--output FILE]`.
+
+The indicators' `report` command (yekuo/reports/management/commands/report.py) serves every format
+registered with it; `register()` (called when the app is ready) adds these three. Each run freezes the
+month's bulletin as a new revision (R12) and writes that revision's document.
+"""
 
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 from yekuo.accounts.models import Company
 from yekuo.common.errors import InvalidInput
@@ -30,33 +33,27 @@ def company_for(code: str | None) -> Company:
     )
 
 
-def write_bulletin(month: str, fmt: str, output: str | None, *, company: str | None = None, stdout=None) -> dict:
-    """Freeze the month's bulletin as a new revision and write it in `fmt` to `output` (stdout when none:
-    HTML as text, the binary formats as bytes). Returns what was written, for the command's summary line."""
-    from yekuo.bulletin import render, services
+def render_format(fmt: str):
+    """The `report` command's renderer of `fmt`: (the month's indicators, the command's options) → bytes."""
 
-    if fmt not in FORMATS:
-        raise InvalidInput(f"format {fmt!r} is not one of {', '.join(FORMATS)}", field="format")
-    run = services.report_run_create(company_for(company), month, source="cli")
-    body = {"xlsx": render.xlsx, "pdf": render.pdf, "html": render.html}[fmt](run)
-    data = body.encode("utf-8") if isinstance(body, str) else body
-    if output:
-        Path(output).write_bytes(data)
-    else:
-        stream = getattr(stdout, "_out", None) or sys.stdout
-        buffer = getattr(stream, "buffer", None)
-        if buffer is not None:
-            stream.flush()
-            buffer.write(data)
-            buffer.flush()
-        else:
-            stream.write(data.decode("utf-8") if fmt == "html" else data.hex())
-    return {
-        "month": month,
-        "revision": run.revision,
-        "format": fmt,
-        "bytes": len(data),
-        "output": output or "-",
-        "changes": len(run.changes),
-        "checksum": run.checksum,
-    }
+    def render(figures: dict, options: dict) -> bytes:
+        from yekuo.bulletin import render as documents
+        from yekuo.bulletin import services
+
+        if options.get("branch"):
+            raise InvalidInput("the bulletin is company-wide: --branch is for --format json", field="branch")
+        run = services.report_run_create(
+            company_for(options.get("company")), options["month"], source="cli", figures=figures
+        )
+        body = getattr(documents, fmt)(run)
+        sys.stderr.write(f"bulletin {run.month} revision {run.revision}: {len(run.changes)} changes since the last\n")
+        return body.encode("utf-8") if isinstance(body, str) else body
+
+    return render
+
+
+def register() -> None:
+    from yekuo.reports.management.commands.report import register_format
+
+    for fmt in FORMATS:
+        register_format(fmt, render_format(fmt), text=fmt == "html")

@@ -10,7 +10,8 @@ import json
 
 # Fields that identify a row of a list, in the order they are joined into its key.
 KEY_FIELDS = ("branch", "category", "node", "order", "clock", "rule", "code")
-IGNORED = ("generated_at",)
+# When a part was computed is not a figure: two runs over the same orders are the same bulletin.
+IGNORED = ("generated_at", "computed_at")
 
 
 def _row_key(row: dict, index: int) -> str:
@@ -22,7 +23,7 @@ def flatten(value, prefix: str = "") -> dict[str, object]:
     out: dict[str, object] = {}
     if isinstance(value, dict):
         for key, item in value.items():
-            if not prefix and key in IGNORED:
+            if key in IGNORED:
                 continue
             out.update(flatten(item, f"{prefix}.{key}" if prefix else str(key)))
     elif isinstance(value, list) and value and all(isinstance(item, dict) for item in value):
@@ -35,9 +36,16 @@ def flatten(value, prefix: str = "") -> dict[str, object]:
 
 def checksum(snapshot: dict) -> str:
     """sha256 of the snapshot's figures (its generation time left out): equal figures, equal checksum."""
-    figures = {k: v for k, v in snapshot.items() if k not in IGNORED}
-    text = json.dumps(figures, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    text = json.dumps(_figures(snapshot), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _figures(value):
+    if isinstance(value, dict):
+        return {k: _figures(v) for k, v in value.items() if k not in IGNORED}
+    if isinstance(value, list):
+        return [_figures(v) for v in value]
+    return value
 
 
 def changes(old: dict, new: dict) -> list[dict]:

@@ -27,9 +27,12 @@ from yekuo.common.errors import Conflict, Forbidden, InvalidInput
 CONFIRMING_DEPARTMENT = "marketing_service"
 
 
-def report_run_create(company, month: str, *, actor=None, source: str = "cli") -> ReportRun:
-    """Freeze `month`'s bulletin for `company` as its next revision (the earlier ones are kept)."""
-    snapshot = sources.collect(company, month)  # outside the lock: the figures take the longest
+def report_run_create(
+    company, month: str, *, actor=None, source: str = "cli", figures: dict | None = None
+) -> ReportRun:
+    """Freeze `month`'s bulletin for `company` as its next revision (the earlier ones are kept); `figures`: the
+    month's indicators when the caller has computed them already."""
+    snapshot = sources.collect(company, month, figures)  # outside the lock: the figures take the longest
     snapshot["generated_at"] = timezone.now().isoformat()
     for attempt in range(3):
         try:

@@ -58,21 +58,27 @@ def _default(value):
         return str(value)
 
 
-def indicators(month: str) -> dict:
+def indicators(month: str, company: str | None = None) -> dict:
     from yekuo.reports.indicators import monthly
 
-    return monthly(month)
+    return monthly(month, company=company)
 
 
-def visits(month: str) -> list[dict]:
-    from yekuo.visits.selectors import month_summary
-
+def visits(month: str) -> list[dict] | None:
+    """The month's return visits per branch; None where yekuo is installed without the visits app."""
+    try:
+        from yekuo.visits.selectors import month_summary
+    except ImportError:
+        return None
     return month_summary(month)
 
 
-def findings(month: str) -> list:
-    from yekuo.normativity import findings as normativity_findings
-
+def findings(month: str) -> list | None:
+    """The month's normativity findings; None where yekuo is installed without the normativity checks."""
+    try:
+        from yekuo.normativity import findings as normativity_findings
+    except ImportError:
+        return None
     return normativity_findings(month)
 
 
@@ -103,12 +109,20 @@ def overdue(month: str, branches: dict[int, str]) -> list[dict]:
     return rows
 
 
-def collect(company, month: str) -> dict:
-    """The snapshot of `month` for `company`: every list restricted to the company's branches."""
+def _mine(rows, codes: set[str]) -> list[dict] | None:
+    """The rows of the company's branches, JSON-safe; None stays None (the part is not installed)."""
+    if rows is None:
+        return None
+    return [row for row in _plain(list(rows)) if row.get("branch") in codes]
+
+
+def collect(company, month: str, figures: dict | None = None) -> dict:
+    """The snapshot of `month` for `company`: every list restricted to the company's branches. `figures`:
+    the month's indicators when the caller has them already (`yekuo report monthly`)."""
     parse_month(month)
     branch_rows = list(Branch.objects.filter(company=company).order_by("code").values("id", "code", "name"))
     codes = {b["code"] for b in branch_rows}
-    data = _plain(indicators(month))
+    data = _plain(figures if figures is not None else indicators(month, company.code))
     for key, value in list(data.items()):
         if isinstance(value, list) and value and isinstance(value[0], dict) and "branch" in value[0]:
             data[key] = [row for row in value if row.get("branch") in codes]
@@ -118,7 +132,7 @@ def collect(company, month: str) -> dict:
         "company": {"code": company.code, "name": company.name},
         "branches": [{"code": b["code"], "name": b["name"]} for b in branch_rows],
         "indicators": data,
-        "visits": [row for row in _plain(visits(month)) if row.get("branch") in codes],
-        "findings": [row for row in _plain(list(findings(month))) if row.get("branch") in codes],
+        "visits": _mine(visits(month), codes),
+        "findings": _mine(findings(month), codes),
         "overdue": _plain(overdue(month, {b["id"]: b["code"] for b in branch_rows})),
     }

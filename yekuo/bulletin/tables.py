@@ -14,6 +14,7 @@ from datetime import datetime
 from django.utils.translation import gettext_lazy as _
 
 from yekuo.bulletin.figures import rankings
+from yekuo.regulations.codes import CATEGORIES
 from yekuo.web import labels
 
 
@@ -63,11 +64,21 @@ RANKING = [
 INDICATORS = [
     _c("created", _("受理工单"), "int"),
     _c("online", _("线上受理"), "int"),
+    _c("online_rate", _("线上报装服务率"), "rate"),
+    _c("mengsuban", _("蒙速办受理"), "int"),
+    _c("mengsuban_rate", _("蒙速办使用率"), "rate"),
     _c("energized", _("接电工单"), "int"),
     _c("on_time", _("按期接电"), "int"),
+    _c("on_time_rate", _("按期完成率"), "rate"),
+    _c("late", _("超期接电"), "int"),
+    _c("open_overdue", _("月末在途超期"), "int"),
+    _c("procedures_mean", _("平均办电环节数"), "number"),
     _c("utility_days_mean", _("平均供电企业用时（工作日）"), "number"),
     _c("customer_days_mean", _("平均客户用时（工作日）"), "number"),
+    _c("suspended_days_mean", _("平均暂停时长（工作日）"), "number"),
     _c("calendar_days_mean", _("平均办电时长（日历日）"), "number"),
+    _c("cost_total_yuan", _("客户费用合计（元）"), "number"),
+    _c("cost_mean_yuan", _("平均客户费用（元）"), "number"),
 ]
 NODES = [
     BRANCH,
@@ -106,7 +117,7 @@ FINDINGS = [
     _c("clause", _("依据")),
     _c("detail", _("情况")),
 ]
-KNOWN_KEYS = {"branch", "category", "node", "month", "branch_name", "category_name", "node_name"}
+KNOWN_KEYS = {"branch", "category", "node", "month", "branch_name", "category_name", "node_name", "cost_orders"}
 
 
 def _extra_columns(rows: list[dict], known: list[Column]) -> list[Column]:
@@ -129,7 +140,10 @@ def _named(rows: list[dict], names: dict[str, str]) -> list[dict]:
         if "branch" in row:
             row["branch_name"] = names.get(row["branch"], row["branch"])
         if "category" in row:
-            row["category_name"] = labels.category(row["category"])
+            code = row["category"]
+            row["category_name"] = (
+                labels.category(code) if code in CATEGORIES else str(_("全部")) if code == "all" else code
+            )
         if "node" in row:
             row["node_name"] = labels.node(row["node"])
         out.append(row)

@@ -167,7 +167,7 @@ class Month:
 @pytest.fixture
 def month(monkeypatch):
     data = Month()
-    monkeypatch.setattr(sources, "indicators", lambda m: data.indicators)
+    monkeypatch.setattr(sources, "indicators", lambda m, company=None: data.indicators)
     monkeypatch.setattr(sources, "visits", lambda m: data.visits)
     monkeypatch.setattr(sources, "findings", lambda m: data.findings)
     monkeypatch.setattr(sources, "overdue", lambda m, branches: data.overdue)
