@@ -14,6 +14,7 @@ urlpatterns = [
     path("inbox/", include("yekuo.monitoring.urls")),
     path("api/v1/", include("yekuo.approvals.api")),
     path("", include("yekuo.approvals.urls")),
+    path("", include("yekuo.bulletin.urls")),
     path("", include("yekuo.web.urls")),
 ]
 
