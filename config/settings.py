@@ -85,6 +85,8 @@ INSTALLED_APPS = [
     "yekuo.monitoring",
     "yekuo.web",
     "yekuo.reports",
+    "yekuo.visits",
+    "yekuo.normativity",
     "yekuo.bulletin",
 ]
 

@@ -47,4 +47,9 @@ ACTIONS: dict[str, str] = {
     "audit.view": "查看审计记录",
     "event.ingest": "接收外部系统事件",
     "admin.manage": "系统管理",
+    # R11: return visits (回访) — the month's plan, the visits, and the follow-up of the problems they find.
+    "visit.view": "查看回访",
+    "visit.plan": "制定回访计划",
+    "visit.record": "登记回访",
+    "visit.follow_up": "跟踪整改回访问题",
 }

@@ -12,7 +12,10 @@ everything else here is an **interpretation**, chosen for a utility's separation
   the approval condition (R6, `approval.decided`), record what the customer did (design submitted,
   inspection requested, works completed) and suspend/resume.
 - `dispatcher` (调度员, customer service center) reviews the platform queue: views, creates, receives and
-  assigns (dispatches) orders to branches and people (R3). It does not work nodes.
+  assigns (dispatches) orders to branches and people (R3). It does not work nodes. It is also the customer
+  service center's visitor (回访员, R11): it plans the month's return visits, makes and records them and
+  follows up the problems found, which the branch and department managers and the customer manager follow
+  up too; the auditor reads them.
 - `branch_manager` / `department_manager` (分公司经理 / 部门经理) control: view, (re)assign, cancel, reopen
   and export. The branch manager and the customer service center's dispatcher are the second person who
   approves or rejects a suspension under review (`suspension.review`, I5: a worker's own
@@ -53,18 +56,29 @@ _REVEAL = {"personal_data.reveal"}
 _CONTROL = {"order.view", "order.assign", "order.cancel", "order.reopen", "order.export"}
 # R6: a manager may override the classification of a works with a reason (recorded as approval.decided).
 _OVERRIDE = {"approval.decide", "approval.override"}
+# R11: the customer service center plans and makes the return visits; the branches follow up what they find.
+_VISIT_READ = {"visit.view"}
+_VISIT_WORK = {"visit.view", "visit.plan", "visit.record", "visit.follow_up"}
 
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
     "acceptance_clerk": frozenset(_VIEW | _NODE_WORK | _REVEAL | {"order.create", "order.receive", "order.edit"}),
-    "customer_manager": frozenset(_VIEW | _NODE_WORK | _REVEAL | {"approval.decide", "customer.record", "order.edit"}),
+    "customer_manager": frozenset(
+        _VIEW
+        | _NODE_WORK
+        | _REVEAL
+        | {"approval.decide", "customer.record", "order.edit", "visit.view", "visit.follow_up"}
+    ),
     "project_manager": frozenset(_VIEW | _NODE_WORK | {"approval.decide", "customer.record"}),
     "dispatcher": frozenset(
-        _VIEW | _REVEAL | {"order.create", "order.receive", "order.edit", "order.assign", "suspension.review"}
+        _VIEW
+        | _REVEAL
+        | _VISIT_WORK
+        | {"order.create", "order.receive", "order.edit", "order.assign", "suspension.review"}
     ),
-    "branch_manager": frozenset(_CONTROL | _OVERRIDE | {"suspension.review"}),
-    "department_manager": frozenset(_CONTROL | _OVERRIDE),
+    "branch_manager": frozenset(_CONTROL | _OVERRIDE | _VISIT_READ | {"suspension.review", "visit.follow_up"}),
+    "department_manager": frozenset(_CONTROL | _OVERRIDE | _VISIT_READ | {"visit.plan", "visit.follow_up"}),
     "administrator": frozenset(ACTIONS),
-    "auditor": frozenset({"order.view", "order.export", "audit.view"}),
+    "auditor": frozenset({"order.view", "order.export", "audit.view", "visit.view"}),
     "integration": frozenset({"order.view", "event.ingest"}),
 }
 

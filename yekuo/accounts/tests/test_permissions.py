@@ -44,6 +44,10 @@ personal_data.reveal Y Y . Y . . Y . .
 audit.view       . . . . . . Y Y .
 event.ingest     . . . . . . Y . Y
 admin.manage     . . . . . . Y . .
+visit.view       . Y . Y Y Y Y Y .
+visit.plan       . . . Y . Y Y . .
+visit.record     . . . Y . . Y . .
+visit.follow_up  . Y . Y Y Y Y . .
 """
 
 

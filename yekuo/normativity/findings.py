@@ -1,0 +1,278 @@
+"""Business normativity (业务规范性, notice §3 ¶1; REQUIREMENTS R12): the month's entries that break the rules,
+each listed with the rule it broke and the clause it comes from.
+
+`findings(month, branch=None)` runs one SQL query per rule, filtered to the month (Asia/Shanghai) in the
+database, so a month of ~80,000 orders is never loaded into Python; only the findings are. A finding belongs
+to the month of the entry at fault (the node's completion, the back-dated entry's recording, the suspension's
+start, the override's recording, the visit's month). The rules (docs/normativity.md):
+
+- `node_order`: a node completed while a predecessor was not, or before it (skipped or reordered nodes). The
+  predecessors are the regulation's (Attachment 1, the version each order keeps, R14), read from the loaded
+  regulations, never written here. The order services refuse such a step; this catches what reached the
+  rows another way (history loaded in bulk, a repaired database, a projection out of step).
+- `backdated`: an entry people made (pages, staff API) dated more than YEKUO_BACKDATE_MINUTES before it was
+  recorded (`OrderEvent.backdated`, set by the order services, I5/R16).
+- `fast_completion`: a node completed sooner after it became ready than its threshold (data:
+  `data/rules.toml`).
+- `suspension_evidence`: a suspension whose reason needs evidence (I5) with no file and a note shorter than the
+  threshold.
+- `classification_override`: a manager overrode the R6 low-risk classification (`approvals.WorksDecision`).
+- `time_disagreement`: a return visit where the customer's account of a node's time disagrees with the
+  system's (R11).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+from functools import cache
+from pathlib import Path
+
+from django.db.models import Exists, F, OuterRef, Q
+from django.db.models.functions import Length, Trim
+from django.utils import timezone
+from django.utils.translation import gettext_noop
+
+from yekuo.orders.models import NodeInstance, OrderEvent, Suspension
+from yekuo.regulations.codes import NODES
+from yekuo.visits.months import month_bounds, parse_month
+
+RULES_FILE = Path(__file__).parent / "data" / "rules.toml"
+STAFF_SOURCES = ("web", "api")  # as the order services' (orders.services.write.STAFF_SOURCES)
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    label: str  # Chinese msgid (English in yekuo/locale)
+    clause: str  # the notice's clause and the requirement id it carries out
+    requirement: str
+
+
+RULES: dict[str, Rule] = {
+    r.code: r
+    for r in (
+        Rule("node_order", gettext_noop("环节跳项或顺序颠倒"), "notice §3 ¶1; Attachment 1 (节点顺序)", "R12"),
+        Rule("backdated", gettext_noop("事后补录"), "notice §3 ¶1; R16", "R12"),
+        Rule("fast_completion", gettext_noop("环节办结用时异常短"), "notice §3 ¶1; Attachment 1 (规定时限)", "R12"),
+        Rule("suspension_evidence", gettext_noop("暂停计时无佐证"), "notice §3 ¶1; I5", "I5"),
+        Rule("classification_override", gettext_noop("人工调整低风险判定"), "notice §2 ¶1; R6", "R6"),
+        Rule("time_disagreement", gettext_noop("回访时间与系统不一致"), "notice §3 ¶1 (服务回访); R11", "R11"),
+    )
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    order_number: str
+    branch: str  # branch code
+    category: str
+    rule: str  # a code of RULES
+    label: str  # the rule's name, Chinese
+    clause: str
+    detail: str
+    at: datetime  # when the entry at fault happened
+
+    def as_dict(self) -> dict:
+        return {**asdict(self), "at": timezone.localtime(self.at).isoformat()}
+
+
+@cache
+def thresholds(path: Path = RULES_FILE) -> dict:
+    with open(path, "rb") as stream:
+        data = tomllib.load(stream)
+    fast = {str(k): int(v) for k, v in data.get("fast_completion_minutes", {}).items()}
+    unknown = set(fast) - set(NODES)
+    if unknown:
+        raise ValueError(f"{path}: fast_completion_minutes names unknown nodes: {', '.join(sorted(unknown))}")
+    return {"fast": fast, "min_evidence_chars": int(data.get("suspension", {}).get("min_evidence_chars", 1))}
+
+
+def _local(moment: datetime | None) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else "—"
+
+
+def _finding(rule: str, number: str, branch: str, category: str, detail: str, at: datetime) -> Finding:
+    found = RULES[rule]
+    return Finding(number, branch, category, rule, found.label, found.clause, detail, at)
+
+
+def _predecessors() -> dict[tuple[str, str, str], tuple[str, ...]]:
+    """(regulation, category, node) → its predecessors, for every loaded regulation (R14)."""
+    from yekuo.regulations.models import Regulation
+    from yekuo.regulations.selectors import regulation_spec
+
+    out = {}
+    for code, checksum in Regulation.objects.values_list("code", "checksum"):
+        spec = regulation_spec(code, checksum)
+        for category in spec.categories:
+            for node in category.nodes:
+                if node.predecessors:
+                    out[(code, category.code, node.code)] = tuple(node.predecessors)
+    return out
+
+
+def node_order(start, end, branch) -> list[Finding]:
+    graph = _predecessors()
+    if not graph:
+        return []
+    wrong = Q()
+    for (regulation, category, node), preds in graph.items():
+        behind = NodeInstance.objects.filter(order_id=OuterRef("order_id"), code__in=preds).filter(
+            Q(completed_at__isnull=True) | Q(completed_at__gt=OuterRef("completed_at"))
+        )
+        wrong |= Q(order__regulation_code=regulation, order__category=category, code=node) & Exists(behind)
+    rows = NodeInstance.objects.filter(completed_at__gte=start, completed_at__lt=end).filter(wrong)
+    if branch:
+        rows = rows.filter(order__branch__code=branch)
+    flagged = list(
+        rows.values_list("order_id", "order__number", "order__branch__code", "order__category",
+                         "order__regulation_code", "code", "completed_at")
+    )  # fmt: skip
+    if not flagged:
+        return []
+    done = {
+        (o, c): at
+        for o, c, at in NodeInstance.objects.filter(order_id__in={f[0] for f in flagged}).values_list(
+            "order_id", "code", "completed_at"
+        )
+    }
+    out = []
+    for order_id, number, branch_code, category, regulation, node, at in flagged:
+        parts = []
+        for pred in graph[(regulation, category, node)]:
+            pred_at = done.get((order_id, pred))
+            if pred_at is None:
+                parts.append(f"前置环节「{NODES.get(pred, pred)}」未完成（跳项）")
+            elif pred_at > at:
+                parts.append(f"前置环节「{NODES.get(pred, pred)}」{_local(pred_at)} 才完成（顺序颠倒）")
+        detail = f"「{NODES.get(node, node)}」{_local(at)} 完成，" + "；".join(parts)
+        out.append(_finding("node_order", number, branch_code, category, detail, at))
+    return out
+
+
+def backdated(start, end, branch) -> list[Finding]:
+    from yekuo.orders.events import label
+
+    rows = OrderEvent.objects.filter(
+        backdated=True, source__in=STAFF_SOURCES, recorded_at__gte=start, recorded_at__lt=end
+    )
+    if branch:
+        rows = rows.filter(order__branch__code=branch)
+    out = []
+    for number, branch_code, category, kind, occurred, recorded, reason, who in rows.values_list(
+        "order__number", "order__branch__code", "order__category", "type", "occurred_at", "recorded_at", "reason",
+        "actor__username",
+    ):  # fmt: skip
+        detail = (
+            f"「{label(kind)}」发生于 {_local(occurred)}，{_local(recorded)} 由 {who or '—'} 补录；"
+            f"理由：{reason or '—'}"
+        )
+        out.append(_finding("backdated", number, branch_code, category, detail, recorded))
+    return out
+
+
+def fast_completion(start, end, branch) -> list[Finding]:
+    limits = {node: minutes for node, minutes in thresholds()["fast"].items() if minutes > 0}
+    if not limits:
+        return []
+    fast = Q()
+    for node, minutes in limits.items():
+        fast |= Q(code=node, completed_at__lt=F("ready_at") + timedelta(minutes=minutes))
+    rows = NodeInstance.objects.filter(completed_at__gte=start, completed_at__lt=end, ready_at__isnull=False).filter(
+        fast
+    )
+    if branch:
+        rows = rows.filter(order__branch__code=branch)
+    out = []
+    for number, branch_code, category, node, ready, done in rows.values_list(
+        "order__number", "order__branch__code", "order__category", "code", "ready_at", "completed_at"
+    ):
+        minutes = max(0, int((done - ready).total_seconds() // 60))
+        detail = (
+            f"「{NODES.get(node, node)}」{_local(ready)} 可办理，{_local(done)} 即完成，用时 {minutes} 分钟"
+            f"（下限 {limits[node]} 分钟）"
+        )
+        out.append(_finding("fast_completion", number, branch_code, category, detail, done))
+    return out
+
+
+def suspension_evidence(start, end, branch) -> list[Finding]:
+    least = thresholds()["min_evidence_chars"]
+    rows = (
+        Suspension.objects.filter(started_at__gte=start, started_at__lt=end, reason__requires_evidence=True)
+        .filter(Q(evidence_file="") | Q(evidence_file__isnull=True))
+        .annotate(note_length=Length(Trim("evidence_note")))
+        .filter(note_length__lt=least)
+    )
+    if branch:
+        rows = rows.filter(order__branch__code=branch)
+    out = []
+    for number, branch_code, category, reason, note, started in rows.values_list(
+        "order__number", "order__branch__code", "order__category", "reason__name", "evidence_note", "started_at"
+    ):
+        detail = f"{_local(started)} 因「{reason}」暂停计时，佐证：{note.strip() or '无'}（无附件）"
+        out.append(_finding("suspension_evidence", number, branch_code, category, detail, started))
+    return out
+
+
+def classification_override(start, end, branch) -> list[Finding]:
+    from yekuo.approvals.models import WorksDecision
+
+    rows = WorksDecision.objects.filter(overridden=True, recorded_at__gte=start, recorded_at__lt=end)
+    if branch:
+        rows = rows.filter(order__branch__code=branch)
+    out = []
+    for number, branch_code, category, classified, decided, reason, who, at in rows.values_list(
+        "order__number", "order__branch__code", "order__category", "classified_low_risk", "low_risk", "override_reason",
+        "recorded_by__username", "recorded_at",
+    ):  # fmt: skip
+        word = {True: "简易低风险", False: "需行政审批"}
+        detail = f"判定为「{word[classified]}」，由 {who} 调整为「{word[decided]}」；理由：{reason or '—'}"
+        out.append(_finding("classification_override", number, branch_code, category, detail, at))
+    return out
+
+
+def time_disagreement(month, branch) -> list[Finding]:
+    from yekuo.visits.models import Visit
+
+    rows = Visit.objects.filter(month=month, reached=True, time_agrees=False)
+    if branch:
+        rows = rows.filter(branch__code=branch)
+    out = []
+    for number, branch_code, category, node, days, at in rows.values_list(
+        "order__number", "branch__code", "category", "time_node", "time_offset_days", "visited_at"
+    ):
+        way = "早" if (days or 0) < 0 else "晚"
+        detail = f"回访时客户称「{NODES.get(node, node)}」的时间比系统记录{way} {abs(days or 0)} 天"
+        out.append(_finding("time_disagreement", number, branch_code, category, detail, at))
+    return out
+
+
+def findings(month: str, branch: str | None = None) -> list[Finding]:
+    """Every normativity finding of the month (optionally of one branch, by code), by branch, rule and time."""
+    parse_month(month)
+    start, end = month_bounds(month)
+    found = [
+        *node_order(start, end, branch),
+        *backdated(start, end, branch),
+        *fast_completion(start, end, branch),
+        *suspension_evidence(start, end, branch),
+        *classification_override(start, end, branch),
+        *time_disagreement(month, branch),
+    ]
+    order = list(RULES)
+    return sorted(found, key=lambda f: (f.branch, order.index(f.rule), f.at, f.order_number))
+
+
+def counts(found: list[Finding]) -> dict[str, dict[str, int]]:
+    """{branch: {rule: n}} of a list of findings (for the bulletin's table)."""
+    out: dict[str, dict[str, int]] = {}
+    for f in found:
+        out.setdefault(f.branch, {}).setdefault(f.rule, 0)
+        out[f.branch][f.rule] += 1
+    return out
+
+
+__all__ = ["RULES", "Finding", "counts", "findings"]

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class VisitsConfig(AppConfig):
+    name = "yekuo.visits"
+    label = "visits"
+    verbose_name = "回访 Return visits"
