@@ -9,7 +9,7 @@ import hashlib
 import json
 
 # Fields that identify a row of a list, in the order they are joined into its key.
-KEY_FIELDS = ("branch", "category", "node", "order", "clock", "rule", "code")
+KEY_FIELDS = ("branch", "category", "node", "order", "order_number", "clock", "rule", "code")
 # When a part was computed is not a figure: two runs over the same orders are the same bulletin.
 IGNORED = ("generated_at", "computed_at")
 
@@ -27,8 +27,13 @@ def flatten(value, prefix: str = "") -> dict[str, object]:
                 continue
             out.update(flatten(item, f"{prefix}.{key}" if prefix else str(key)))
     elif isinstance(value, list) and value and all(isinstance(item, dict) for item in value):
+        seen: dict[str, int] = {}
         for index, item in enumerate(value):
-            out.update(flatten(item, prefix + _row_key(item, index)))
+            key = _row_key(item, index)
+            seen[key] = seen.get(key, 0) + 1
+            if seen[key] > 1:  # two rows with the same names (two findings of one rule on one order)
+                key = f"{key}#{seen[key]}"
+            out.update(flatten(item, prefix + key))
     else:
         out[prefix] = value
     return out

@@ -27,7 +27,9 @@ def branch_figures(snapshot: dict) -> dict[str, dict]:
     visits = {row.get("branch"): row for row in snapshot.get("visits") or []}
     findings, overdue = defaultdict(int), defaultdict(set)
     for finding in snapshot.get("findings") or []:
-        findings[finding.get("branch")] += 1
+        # A time disagreement found by a return visit is also a finding; it is counted once, with the visits.
+        if finding.get("rule") != "time_disagreement":
+            findings[finding.get("branch")] += 1
     for item in snapshot.get("overdue") or []:
         overdue[item.get("branch")].add(item.get("order"))
     result = {}

@@ -2,7 +2,7 @@
 
 - the indicators per branch × category and per node (`yekuo.reports.indicators.monthly`, docs/indicators.md);
 - the return visits per branch (`yekuo.visits.selectors.month_summary`, R11);
-- the normativity findings, each with the rule it broke (`yekuo.normativity.findings`);
+- the normativity findings, each with the rule it broke (`yekuo.normativity.findings.findings`);
 - the clocks whose deadline fell in the month and that ran past it (this module: `overdue`).
 
 `collect` puts them into one JSON-safe dict for one company; `bulletin.services.report_run_create` stores it.
@@ -76,7 +76,7 @@ def visits(month: str) -> list[dict] | None:
 def findings(month: str) -> list | None:
     """The month's normativity findings; None where yekuo is installed without the normativity checks."""
     try:
-        from yekuo.normativity import findings as normativity_findings
+        from yekuo.normativity.findings import findings as normativity_findings
     except ImportError:
         return None
     return normativity_findings(month)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from yekuo.bulletin.figures import rankings
@@ -153,6 +154,7 @@ def _named(rows: list[dict], names: dict[str, str]) -> list[dict]:
 def _rule_text(row: dict) -> str:
     code = row.get("rule") or row.get("rule_code") or row.get("code") or ""
     label = row.get("label") or row.get("rule_label") or ""
+    label = gettext(label) if label else ""
     return f"{label}（{code}）" if label and code else label or code
 
 
@@ -176,7 +178,7 @@ def build(snapshot: dict) -> list[Table]:
     findings = _named(snapshot.get("findings") or [], names)
     for row in findings:
         row["rule_text"] = _rule_text(row)
-        row["order"] = row.get("order") or row.get("order_number") or row.get("number") or ""
+        row["order"] = row.get("order_number") or row.get("order") or row.get("number") or ""
     return [
         Table("ranking", _("分公司排名"), RANKING, rankings(snapshot)),
         Table("indicators", _("分公司分类指标"), indicator_columns, rows),
