@@ -66,3 +66,11 @@ def test_the_marketing_service_department_computes_and_confirms(client, cast, mo
     assert "已由营销服务部确认并冻结" in response.content.decode()
     index = client.get(reverse("assessment_index")).content.decode()
     assert MONTH in index and 'id="trend-data"' in index
+
+
+def test_the_bulletin_in_english(client, cast, month):
+    services.report_run_create(cast.company, MONTH)
+    login(client, cast.dispatcher, cast)
+    client.post(reverse("set_language"), {"language": "en"})
+    page = client.get(reverse("bulletin_month", args=[MONTH])).content.decode()
+    assert "Branch ranking" in page and "Revision 1" in page and "On-time rate" in page
