@@ -50,6 +50,7 @@ run: setup
 	$(BIN)/yekuo calendar seed
 	$(BIN)/yekuo regulations load-bundled
 	$(BIN)/yekuo approvals load-bundled
+	$(BIN)/yekuo assessment load-bundled
 	$(BIN)/yekuo demo
 	$(BIN)/yekuo outbox seed
 	$(BIN)/yekuo collectstatic --noinput -v0

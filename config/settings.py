@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "yekuo.reports",
     "yekuo.visits",
     "yekuo.normativity",
+    "yekuo.bulletin",
 ]
 
 MIDDLEWARE = [

@@ -18,6 +18,7 @@ urlpatterns = [
     path("reserve/", include("yekuo.reserve.urls")),
     path("visits/", include("yekuo.visits.urls")),
     path("normativity/", include("yekuo.normativity.urls")),
+    path("", include("yekuo.bulletin.urls")),
     path("", include("yekuo.web.urls")),
 ]
 

@@ -12,6 +12,9 @@ from yekuo.web import labels
 register = template.Library()
 
 
+BULLETIN_READERS = ("dispatcher", "branch_manager", "department_manager", "administrator", "auditor")
+
+
 @register.simple_tag(takes_context=True)
 def nav_items(context) -> list[dict]:
     """Only links to what the user's roles may do (R15): nobody is shown a page that would be a 403."""
@@ -46,6 +49,10 @@ def nav_items(context) -> list[dict]:
     if can(user, "visit.view"):  # R11, R12: the month's return visits and normativity
         items.append({"url": reverse("visit_list"), "name": _("回访"), "key": "visit_list"})
         items.append({"url": reverse("normativity"), "name": _("业务规范性"), "key": "normativity"})
+    # The monthly bulletin and assessment (R12, R13): for those who control, not for the node workers.
+    if can(user, "order.view") and (user.is_superuser or user.role_codes & set(BULLETIN_READERS)):
+        items.append({"url": reverse("bulletin_index"), "name": _("月度通报"), "key": "bulletin_index"})
+        items.append({"url": reverse("assessment_index"), "name": _("绩效考核"), "key": "assessment_index"})
     if user.is_staff:
         items.append({"url": reverse("admin:index"), "name": _("管理后台"), "key": "admin"})
     for item in items:

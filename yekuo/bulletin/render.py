@@ -1,0 +1,137 @@
+"""A frozen bulletin revision as a document (R12): the page's context, an Excel workbook (one sheet per
+table, real numbers), a printable A4 PDF in Chinese (WeasyPrint with the bundled Noto Sans SC, as the
+commitment letter) and a self-contained HTML file. All from `tables.build(run.data)`: the documents of one
+revision always say the same, whenever they are made."""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime
+from pathlib import Path
+
+from django.contrib.staticfiles import finders
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from yekuo.bulletin import tables
+from yekuo.bulletin.models import ReportRun
+from yekuo.common.xlsx import cell, plain
+
+NUMBER_FORMATS = {"rate": "0.0%", "number": "0.00", "int": "0", "time": "yyyy-mm-dd hh:mm"}
+BOLD = Font(bold=True)
+
+
+def document(run: ReportRun, branch: str | None = None) -> dict:
+    """What the page, the PDF and the HTML file show; `branch` keeps the lists of problem orders to one
+    branch (a branch's staff see only their own orders, R15), the figures stay company-wide."""
+    built = tables.build(run.data)
+    shown = []
+    for table in built:
+        rows = table.rows
+        if branch and table.key in ("overdue", "findings"):
+            rows = [row for row in rows if row.get("branch") == branch]
+        shown.append(
+            {
+                "key": table.key,
+                "title": str(table.title),
+                "columns": [{"key": c.key, "title": str(c.title), "kind": c.kind} for c in table.columns],
+                "rows": [
+                    [
+                        {"text": tables.display(v, c.kind), "number": c.kind != "text"}
+                        for v, c in zip(table.cells(r), table.columns, strict=False)
+                    ]
+                    for r in rows
+                ],
+                "raw": rows,
+            }
+        )
+    return {
+        "run": run,
+        "month": run.month,
+        "company": run.data.get("company", {}).get("name", ""),
+        "title": _("%(month)s 业扩报装服务管控月度通报") % {"month": run.month},
+        "generated_at": timezone.localtime(run.created_at),
+        "tables": shown,
+        "changes": run.changes,
+    }
+
+
+def _value(value, kind: str):
+    if kind == "time" and isinstance(value, str):
+        try:
+            return timezone.localtime(datetime.fromisoformat(value)).replace(tzinfo=None)
+        except ValueError:
+            return value
+    return value
+
+
+def xlsx(run: ReportRun) -> bytes:
+    """One sheet per table, headers in the active language, numbers as numbers (percent and day formats),
+    times as Asia/Shanghai wall-clock times; every text cell through yekuo.common.xlsx (no formulas)."""
+    book = Workbook(write_only=True)
+    about = book.create_sheet(_("说明")[:31])
+    data = document(run)
+    about.append([cell(about, data["title"], font=BOLD)])
+    about.append([plain(about, _("供电公司")), plain(about, data["company"])])
+    about.append([plain(about, _("月份")), plain(about, run.month)])
+    about.append([plain(about, _("版本")), run.revision])
+    about.append(
+        [
+            plain(about, _("生成时间")),
+            cell(about, data["generated_at"].replace(tzinfo=None), number_format="yyyy-mm-dd hh:mm"),
+        ]
+    )
+    about.append([plain(about, _("数据校验码")), plain(about, run.checksum)])
+    for table in tables.build(run.data):
+        sheet = book.create_sheet(str(table.title)[:31])
+        sheet.append([cell(sheet, str(c.title), font=BOLD) for c in table.columns])
+        for row in table.rows:
+            values = []
+            for column, value in zip(table.columns, table.cells(row), strict=False):
+                value = _value(value, column.kind)
+                if isinstance(value, int | float | datetime) and column.kind in NUMBER_FORMATS:
+                    values.append(cell(sheet, value, number_format=NUMBER_FORMATS[column.kind]))
+                else:
+                    values.append(plain(sheet, value))
+            sheet.append(values)
+    if run.changes:
+        sheet = book.create_sheet(_("与上一版本的变化")[:31])
+        sheet.append([cell(sheet, str(t), font=BOLD) for t in (_("项目"), _("上一版本"), _("本版本"))])
+        for change in run.changes:
+            sheet.append(
+                [plain(sheet, change["path"]), plain(sheet, _flat(change["old"])), plain(sheet, _flat(change["new"]))]
+            )
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _flat(value):
+    return value if value is None or isinstance(value, int | float | str) else str(value)
+
+
+def _css() -> str:
+    return Path(finders.find("bulletin/bulletin_print.css")).read_text(encoding="utf-8")
+
+
+def html(run: ReportRun) -> str:
+    """A self-contained HTML file of the revision (its style inside: it is a file to circulate, not a page)."""
+    return render_to_string(
+        "bulletin/bulletin_document.html", {"doc": document(run), "css": _css(), "standalone": True}
+    )
+
+
+def pdf(run: ReportRun) -> bytes:
+    """The revision as a printable A4 PDF in Chinese, with the bundled Noto Sans SC."""
+    from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    from yekuo.approvals.letter import font_faces
+
+    page = render_to_string("bulletin/bulletin_document.html", {"doc": document(run), "standalone": False})
+    fonts = FontConfiguration()
+    style = CSS(string=font_faces() + "\n" + _css(), font_config=fonts)
+    return HTML(string=page).write_pdf(stylesheets=[style], font_config=fonts)

@@ -1,0 +1,3 @@
+"""The browser fixtures of the staff pages (Debian's Chromium, never Playwright's download)."""
+
+from yekuo.web.tests.conftest import allow_async_unsafe, browser, live_cast, page  # noqa: F401
