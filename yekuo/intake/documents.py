@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import hashlib
 import http.client
-import logging
 import urllib.error
 import urllib.request
 import uuid
@@ -36,7 +35,6 @@ from yekuo.intake.models import Application, ApplicationDocument, DocumentState
 from yekuo.outbox.services import backoff
 from yekuo.outbox.transports import clean
 
-log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 20  # with the outbox's backoff (at most an hour apart), most of a day
 
 
@@ -55,16 +53,10 @@ def documents_record(application: Application) -> list[ApplicationDocument]:
 
 
 def _schedule(ids: list[int], eta: datetime | None = None) -> None:
+    from yekuo.common.tasks import hand_over
     from yekuo.intake.tasks import document_fetch_task
 
-    for pk in ids:
-        try:
-            if eta is None:
-                document_fetch_task(pk)
-            else:
-                document_fetch_task.schedule((pk,), eta=eta)
-        except Exception:  # the row is committed: the sweep finds it
-            log.exception("intake: could not queue document %s; the sweep will", pk)
+    hand_over(document_fetch_task, ids, eta=eta, what="platform document")
 
 
 class FetchFailed(Exception):

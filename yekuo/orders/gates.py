@@ -49,3 +49,23 @@ def register_receipt(check: Callable) -> Callable:
 def check_receipt(order) -> None:
     for check in _RECEIPT_CHECKS:
         check(order)
+
+
+# ------------------------------------------------------------------------------------------ locked fields
+# Fields of an order whose value came from an outside service and that staff may not change (R2: what the
+# e-licence service returned is never retyped): `lock(order)` returns {field: why}; the edit form shows them
+# read-only and `services.order_edit` refuses a change to them.
+_LOCKS: list[Callable] = []
+
+
+def register_lock(lock: Callable) -> Callable:
+    if lock not in _LOCKS:
+        _LOCKS.append(lock)
+    return lock
+
+
+def locked_fields(order) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for lock in _LOCKS:
+        found.update(lock(order))
+    return found

@@ -114,3 +114,27 @@ def test_an_unproposed_application_takes_the_licence_name_at_dispatch(push, cast
     order = Application.objects.get().order
     assert order.customer_name == LICENCE["company_name"]
     assert Verification.objects.get().order == order
+
+
+def test_what_the_licence_returned_is_read_only(push, client, cast, services_up, django_capture_on_commit_callbacks):
+    """R2: staff never retype what the service returned: the edit form shows it read-only, and the service (so
+    the API too) refuses to change it; the other fields stay editable."""
+    from yekuo.common.errors import InvalidInput
+    from yekuo.orders.services import order_edit
+
+    with django_capture_on_commit_callbacks(execute=True):
+        push(enterprise("GC-V6"))
+    app = Application.objects.get()
+    services.application_dispatch(app, actor=cast.dispatcher)
+    order = WorkOrder.objects.get()
+    with pytest.raises(InvalidInput) as refused:
+        order_edit(order, actor=cast.clerk, changes={"customer_name": "别的名字"})
+    assert refused.value.field == "customer_name"
+    order_edit(order, actor=cast.clerk, changes={"customer_notice": "短信告知"})  # the rest is editable
+    login(client, cast.clerk, cast)
+    page = client.get(f"/orders/{order.number}/").content.decode()
+    assert "来自电子证照，不可修改" in page
+    posted = {"edit-customer_name": "别的名字", "edit-note": "x", "edit-site_address": order.site_address,
+              "edit-capacity_kva": "100", "edit-voltage": "380V"}  # fmt: skip
+    client.post(f"/orders/{order.number}/actions/edit/", posted)
+    assert WorkOrder.objects.get().customer_name == LICENCE["company_name"]
