@@ -21,7 +21,11 @@ regulations load-bundled`). Then, timed:
   the dashboards' p95 with the counts computed on every request.
 
 The last line is JSON: {"orders", "in_transit", "scan_s", "scan_again_s", "snapshot_s", "risk_first_s", "risk_s",
-"dashboard_p95_ms", "pages": {name: {"p50_ms", "p95_ms"}}, "vendor"}.
+"dashboard_p95_ms", "pages": {name: {"p50_ms", "p95_ms", "runs"}}, "vendor", "complete"}, printed whatever
+happens: a page that does not answer 200 is `{"status": code}` and the others are still timed; a page
+stops being repeated after --page-budget-s (120 s; its "runs" says how many were timed); a failed step
+is named in "error", a run stopped by Ctrl-C or SIGTERM says "stopped", and "complete" is then false
+(the figures measured before are kept).
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import statistics
 import subprocess
 import sys
@@ -69,39 +74,84 @@ def timed(fn, *args, **kwargs) -> tuple[float, object]:
     return time.perf_counter() - started, result
 
 
-def pages(runs: int, only: tuple[str, ...] = ()) -> tuple[dict, list[float]]:
+def pages(
+    runs: int,
+    only: tuple[str, ...] = (),
+    budget_s: float = 0,
+    out: dict | None = None,
+    every: list[float] | None = None,
+) -> tuple[dict, list[float]]:
+    """Each page `runs` times after one warm-up. A page that answers anything but 200 is recorded with its
+    status and left (the others are still timed); with `budget_s`, a page stops being repeated once it has
+    used that many seconds (its `runs` says how many were timed), so one slow page cannot stop the run.
+    `out` and `every` are filled as each page is done, so a stopped run keeps the pages timed before."""
     from django.test import Client
 
     from yekuo.accounts.models import User
 
-    out, every = {}, []
+    out = {} if out is None else out
+    every = [] if every is None else every
     for name, username, path in PAGES:
         if only and name not in only:
             continue
         client = Client()
         client.force_login(User.objects.get(username=username))
-        times = []
+        times: list[float] = []
+        spent, status = 0.0, 200
         for i in range(runs + 1):
             started = time.perf_counter()
             response = client.get(path)
             elapsed = (time.perf_counter() - started) * 1000
-            assert response.status_code == 200, (name, response.status_code, response.content[:300])
-            if i:  # the first request warms the caches (regulation, calendar, templates)
+            spent += elapsed / 1000
+            if response.status_code != 200:
+                status = response.status_code
+                break
+            if i or runs == 0:  # the first request warms the caches (regulation, calendar, templates)
                 times.append(elapsed)
-        out[name] = {"p50_ms": round(statistics.median(times), 1), "p95_ms": round(percentile(times, 0.95), 1)}
-        every += times
+            if budget_s and spent >= budget_s and times:
+                break
+        if status != 200:
+            out[name] = {"status": status}
+        else:
+            out[name] = {"p50_ms": round(statistics.median(times), 1), "p95_ms": round(percentile(times, 0.95), 1),
+                         "runs": len(times)}  # fmt: skip
+            every += times
         print(f"{name}: {out[name]}", file=sys.stderr)
     return out, every
 
 
-def main() -> None:
+def _stop(signum, _frame):
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def main(argv: list[str] | None = None) -> dict:
+    """Run the benchmark and print its JSON line last, whatever happens: a step that fails is named in
+    `error`, a run stopped by Ctrl-C or SIGTERM says `stopped`, and `complete` is false in both cases; the
+    figures measured until then are kept."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--orders", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--load", action="store_true", help="Run `yekuo demo --orders N` first (timed)")
     parser.add_argument("--pages-only", action="store_true", help="Time the pages only (after a full run)")
-    args = parser.parse_args()
+    parser.add_argument("--page-budget-s", type=float, default=120.0,
+                        help="Stop repeating a page after this many seconds (0: no limit)")  # fmt: skip
+    args = parser.parse_args(argv)
     result: dict = {}
+    previous = signal.signal(signal.SIGTERM, _stop)
+    try:
+        run(args, result)
+    except KeyboardInterrupt as exc:
+        result["stopped"] = str(exc) or "interrupted"
+    except Exception as exc:  # a failed step still leaves the figures measured before it
+        result["error"] = f"{type(exc).__name__}: {exc}"[:500]
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        result["complete"] = "stopped" not in result and "error" not in result
+        print(json.dumps(result, ensure_ascii=False, default=str), flush=True)
+    return result
+
+
+def run(args, result: dict) -> None:
     if args.load:
         started = time.perf_counter()
         subprocess.run([str(ROOT / ".venv/bin/yekuo"), "demo", "--orders", str(args.orders)], check=True,
@@ -120,6 +170,7 @@ def main() -> None:
     from yekuo.monitoring.scan import scan
     from yekuo.orders.models import WorkOrder
 
+    result["vendor"] = connection.vendor
     result["orders"] = WorkOrder.objects.count()
     result["in_transit"] = WorkOrder.objects.filter(status__in=("in_transit", "suspended")).count()
     if connection.vendor == "postgresql":
@@ -146,17 +197,20 @@ def main() -> None:
         result["risk_s"] = round(seconds, 2)  # every quarter hour after: the running clocks
         result["risk_rows"] = written
         print(json.dumps(result), file=sys.stderr)
-    result["pages"], every = pages(args.runs)
-    result["dashboard_p95_ms"] = round(percentile(every, 0.95), 1)
-    # The same with the dashboard's counts computed on every request (YEKUO_DASHBOARD_CACHE_SECONDS=0).
-    from django.test import override_settings
+    every, uncached = [], []
+    result["pages"], result["pages_uncached"] = {}, {}
+    result["dashboard_p95_ms"] = result["dashboard_uncached_p95_ms"] = None
+    try:
+        pages(args.runs, budget_s=args.page_budget_s, out=result["pages"], every=every)
+        # The same with the dashboard's counts computed on every request (YEKUO_DASHBOARD_CACHE_SECONDS=0).
+        from django.test import override_settings
 
-    with override_settings(YEKUO_DASHBOARD_CACHE_SECONDS=0):
-        uncached, every = pages(args.runs, only=("dashboard_company", "dashboard_branch"))
-    result["pages_uncached"] = uncached
-    result["dashboard_uncached_p95_ms"] = round(percentile(every, 0.95), 1)
-    result["vendor"] = connection.vendor
-    print(json.dumps(result, ensure_ascii=False))
+        with override_settings(YEKUO_DASHBOARD_CACHE_SECONDS=0):
+            pages(args.runs, only=("dashboard_company", "dashboard_branch"), budget_s=args.page_budget_s,
+                  out=result["pages_uncached"], every=uncached)  # fmt: skip
+    finally:  # the p95 over the pages timed, also when the run stops among them
+        result["dashboard_p95_ms"] = round(percentile(every, 0.95), 1) if every else None
+        result["dashboard_uncached_p95_ms"] = round(percentile(uncached, 0.95), 1) if uncached else None
 
 
 if __name__ == "__main__":

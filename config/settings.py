@@ -263,6 +263,8 @@ YEKUO_PLATFORM_CLOCK_SKEW_SECONDS = env_int("YEKUO_PLATFORM_CLOCK_SKEW_SECONDS",
 YEKUO_PLATFORM_KEY = env_str("YEKUO_PLATFORM_KEY", "platform-key:" + SECRET_KEY)
 if len(YEKUO_PLATFORM_KEY) < 32:
     raise ImproperlyConfigured("YEKUO_PLATFORM_KEY must be a random string of at least 32 characters")
+# Timeout of one fetch of a pushed application's document from its platform (the worker tries again later).
+YEKUO_PLATFORM_DOCUMENT_TIMEOUT = env_float("YEKUO_PLATFORM_DOCUMENT_TIMEOUT", 10.0, minimum=0.1, maximum=300.0)
 # How long an old platform key stays valid after `yekuo platforms rotate` (both keys live meanwhile).
 YEKUO_PLATFORM_ROTATION_HOURS = env_int("YEKUO_PLATFORM_ROTATION_HOURS", 72, minimum=0)
 # Where `yekuo outbox seed` points the platforms' callbacks (the platform simulator's default address).

@@ -17,6 +17,14 @@ class IntakeConfig(AppConfig):
 
         post_save.connect(platforms_forget, sender=Platform, dispatch_uid="intake-platforms-forget")
 
+        # R3: a queued order is received by dispatch only (answered 409 awaiting_dispatch by the API).
+        from yekuo.common.api import STATUS_OF_CODE
+        from yekuo.intake.selectors import receipt_check
+        from yekuo.orders import gates
+
+        gates.register_receipt(receipt_check)
+        STATUS_OF_CODE.setdefault("awaiting_dispatch", 409)
+
         # The platforms' callback destinations (outbox): seeded by `yekuo outbox seed` at
         # YEKUO_PLATFORM_CALLBACK_URL + "/<code>" (the platform simulator's default), edited in the admin.
         from yekuo.intake.platforms import KNOWN

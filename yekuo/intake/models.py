@@ -162,3 +162,45 @@ class RelayCursor(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}: {self.last_event_id}"
+
+
+class DocumentState(models.TextChoices):
+    PENDING = "pending", _("待获取")
+    STORED = "stored", _("已存档")
+    REFUSED = "refused", _("文件不合格")
+    FAILED = "failed", _("获取失败")
+
+
+class ApplicationDocument(models.Model):
+    """One document of a pushed application (R3): what the platform said (kind, name, address, digest) and the
+    copy yekuo fetched and keeps (checked by content, within the size limit, stored under MEDIA_ROOT and served
+    only through the queue's checked view). A fetch that fails is tried again by the worker; the application
+    is never held up or lost for it."""
+
+    application = models.ForeignKey(Application, models.CASCADE, related_name="files", verbose_name=_("平台申请"))
+    position = models.PositiveSmallIntegerField()
+    kind = models.CharField(_("资料类型"), max_length=40)
+    name = models.CharField(_("文件名"), max_length=200)
+    url = models.URLField(_("平台地址"), max_length=500)
+    sha256 = models.CharField(_("平台给出的SHA-256"), max_length=64, blank=True)
+    state = models.CharField(_("状态"), max_length=10, choices=DocumentState.choices, default=DocumentState.PENDING)
+    file = models.FileField(upload_to="platform/%Y/%m/", blank=True)
+    media_type = models.CharField(max_length=40, blank=True)
+    size = models.PositiveIntegerField(null=True, blank=True)
+    fetched_at = models.DateTimeField(_("获取时间"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("获取次数"), default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(_("最后错误"), blank=True)
+
+    scope_branch_field = "application__order__branch"
+    scope_company_field = "application__company"
+
+    class Meta:
+        ordering = ["application", "position"]
+        verbose_name = _("平台申请资料")
+        verbose_name_plural = _("平台申请资料")
+        constraints = [models.UniqueConstraint(fields=["application", "position"], name="document_unique_position")]
+        indexes = [models.Index(fields=["state", "next_attempt_at"], name="intake_document_due")]
+
+    def __str__(self) -> str:
+        return f"{self.application}: {self.name}"

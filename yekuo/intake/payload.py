@@ -11,16 +11,29 @@ from rest_framework import serializers
 
 from yekuo.common.api import AwareDateTimeField
 from yekuo.orders.models import CATEGORY_CHOICES, Voltage
-from yekuo.orders.validation import FieldErrors
+from yekuo.orders.validation import FieldErrors, uscc_ok
 
 EXTERNAL_ID = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$"
 
 
 class CustomerSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=100)
+    name = serializers.CharField(
+        max_length=100, required=False, allow_blank=True, default="",
+        help_text="required, except for an enterprise applying with its unified social credit code (R2 一证办电)",
+    )  # fmt: skip
     id_number = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
     phone = serializers.CharField(max_length=30, required=False, allow_blank=True, default="")
     notice = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    identity_ref = serializers.CharField(
+        max_length=64, required=False, allow_blank=True, default="",
+        help_text="the platform's identity-verification reference (R2 刷脸办电); yekuo fetches its result",
+    )  # fmt: skip
+
+    def validate(self, data):
+        # R2 一证办电: with a unified social credit code the name comes from the e-licence service.
+        if not data.get("name", "").strip() and not uscc_ok(data.get("id_number", "").strip().upper()):
+            raise serializers.ValidationError({"name": ["required unless id_number is a unified social credit code"]})
+        return data
 
 
 class SiteSerializer(serializers.Serializer):

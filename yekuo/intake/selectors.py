@@ -24,9 +24,42 @@ def works_queue(user) -> bool:
 def queue(user, state: str = ApplicationState.QUEUED) -> QuerySet[Application]:
     """The applications of the user's scope in `state` (default: waiting), oldest first."""
     rows = restrict(Application.objects.all(), user, "order.assign").filter(state=state)
-    return rows.select_related("platform", "order__branch", "order__service_area", "proposed_branch").order_by(
+    rows = rows.select_related("platform", "order__branch", "order__service_area", "proposed_branch")
+    return rows.prefetch_related("files", "verifications").order_by(
         "received_at" if state == ApplicationState.QUEUED else "-decided_at"
     )
+
+
+def documents_of(application: Application) -> list[dict]:
+    """The application's documents as the platform named them, with yekuo's copy: its state and, once kept,
+    the address of the checked view that serves it (R3). An application from before documents were fetched
+    has its platform's list only."""
+    from django.urls import reverse
+
+    files = list(application.files.all())
+    if not files:
+        return [{**d, "state": None, "file": None} for d in application.documents]
+    return [
+        {"kind": f.kind, "name": f.name, "url": f.url, "sha256": f.sha256, "state": f.state,
+         "state_label": f.get_state_display(), "error": f.last_error if f.state != "stored" else "",
+         "file": reverse("intake_document", args=[f.pk]) if f.state == "stored" else None,
+         "size": f.size, "fetched_at": timezone.localtime(f.fetched_at).isoformat() if f.fetched_at else None}
+        for f in files
+    ]  # fmt: skip
+
+
+def verifications_of(application: Application) -> list[dict]:
+    """R2: what the e-licence and identity services returned about the application, with source and time (or
+    that it waits for them)."""
+    from yekuo.partners.selectors import shown_fields
+
+    return [
+        {"kind": v.kind, "kind_label": v.get_kind_display(), "subject": v.subject, "state": v.state,
+         "state_label": v.get_state_display(), "data": v.data, "source": v.source,
+         "fetched_at": timezone.localtime(v.fetched_at).isoformat() if v.fetched_at else None,
+         "fields": shown_fields(v.kind, v.data), "fetched": v.fetched_at}
+        for v in application.verifications.all()
+    ]  # fmt: skip
 
 
 def waiting_seconds(application: Application, now=None) -> int:
@@ -45,6 +78,9 @@ def waiting_text(seconds: int) -> str:
     if hours:
         return f"{hours}h {minutes}m"
     return f"{minutes}m"
+
+
+SHOWN_ONLY = ("kind_label", "state_label", "fields", "fetched")  # the page's, not the API's
 
 
 def queue_row(application: Application) -> dict:
@@ -70,6 +106,21 @@ def queue_row(application: Application) -> dict:
         "project_name": payload.get("project_name", ""),
         "proposed_branch": application.proposed_branch.code if application.proposed_branch else None,
         "branch": order.branch.code if order else None,
-        "documents": application.documents,
+        "documents": [{k: v for k, v in d.items() if k != "state_label"} for d in documents_of(application)],
+        "verifications": [{k: v for k, v in r.items() if k not in SHOWN_ONLY} for r in verifications_of(application)],
         "reason": application.reason,
     }
+
+
+def receipt_check(order) -> None:
+    """R3 (notice §1 ¶2, 审核派单): an order waiting in the customer service center's dispatch queue reaches its
+    branch by dispatch only; the branch it is proposed to may see it but not receive it (pages or API). The
+    dispatch service marks the application dispatched before it records the receipt (`application_dispatch`)."""
+    if waits_for_dispatch(order):
+        from yekuo.common.errors import Conflict
+
+        raise Conflict(
+            f"order {order.number} waits in the customer service center's dispatch queue; "
+            "it reaches a branch when it is dispatched",
+            code="awaiting_dispatch",
+        )

@@ -24,7 +24,7 @@ from yekuo.accounts.models import Branch
 from yekuo.accounts.permissions import require
 from yekuo.accounts.scope import in_scope, restrict
 from yekuo.common.errors import Conflict, Forbidden, InvalidInput
-from yekuo.intake import callbacks
+from yekuo.intake import callbacks, documents
 from yekuo.intake.models import Application, ApplicationState, Platform, Route
 from yekuo.intake.payload import renamed
 from yekuo.intake.routing import area_in_branch, proposed_area, route_of
@@ -33,7 +33,9 @@ from yekuo.orders import services as orders
 from yekuo.orders.idempotency import IdempotencyMismatch, check_same
 from yekuo.orders.idempotency import stored as stored_event
 from yekuo.orders.models import EventSource, WorkOrder
-from yekuo.orders.validation import FieldErrors, clean_text
+from yekuo.orders.validation import FieldErrors, clean_text, uscc_ok, validate_order
+from yekuo.partners.models import Verification, VerificationKind, VerificationState
+from yekuo.partners.services import placeholder_name, verification_queue
 
 
 def _iso(value) -> str | None:
@@ -80,7 +82,6 @@ def _create(platform: Platform, data: dict, request_sha256: str) -> Application:
     """
     now = timezone.now()
     route = route_of(platform)
-    customer, site = data["customer"], data["site"]
     application = Application(
         platform=platform, external_id=data["application_id"], request_sha256=request_sha256,
         company=platform.company, route=route, payload=_jsonable(data),
@@ -88,31 +89,29 @@ def _create(platform: Platform, data: dict, request_sha256: str) -> Application:
         state=ApplicationState.RESERVE if route == Route.RESERVE else ApplicationState.QUEUED,
     )  # fmt: skip
     if route != Route.RESERVE:
-        area = proposed_area(platform.company, site["address"], site.get("area_code", ""))
-        if area is None and site.get("area_code"):
-            raise FieldErrors({"site.area_code": [f"unknown service area code {site['area_code']!r}"]})
-        key = f"platform:{platform.code}:{data['application_id']}"
-        try:
-            order = orders.order_create(
-                actor=platform.account, relayed=True, source=EventSource.PLATFORM, occurred_at=now,
-                category=data["category"], channel=platform.channel, customer_name=customer["name"],
-                customer_id_number=customer.get("id_number", ""), customer_phone=customer.get("phone", ""),
-                customer_notice=customer.get("notice", ""), site_address=site["address"],
-                capacity_kva=data["capacity_kva"], voltage=data["voltage"], service_area=area,
-                receive=route == Route.BRANCH, idempotency_key=key, request_hash=request_sha256,
-            )  # fmt: skip
-        except FieldErrors as error:
-            raise renamed(error) from None
-        if getattr(order, "repeated", False):
-            # Made by an earlier copy whose application row is not (yet) written: the same body's order only.
-            check_same(stored_event(key), request_sha256, field="application_id")
-            application.received_at = order.created_at
-        application.order, application.proposed_branch = order, order.branch
-        if route == Route.BRANCH:
-            application.state, application.decided_at = ApplicationState.DISPATCHED, order.received_at
+        area = proposed_area(platform.company, data["site"]["address"], data["site"].get("area_code", ""))
+        if area is None:
+            # R3: no service area to propose (an address without a known place name, or an unknown area code):
+            # the application still lands in the queue, with no branch proposed and no order yet; the
+            # dispatcher picks the branch and the order is made then (`application_dispatch`). Its data is
+            # checked now all the same, as the order's would be.
+            application.route = Route.QUEUE
+            _check_order_data(platform, data)
+        else:
+            order = _order_for(platform, data, request_sha256, now, area=area, receive=route == Route.BRANCH)
+            if getattr(order, "repeated", False):
+                application.received_at = order.created_at  # made by an earlier copy of this push
+            application.order, application.proposed_branch = order, order.branch
+            if route == Route.BRANCH:
+                application.state, application.decided_at = ApplicationState.DISPATCHED, order.received_at
     with transaction.atomic(durable=True):
         application.response = answer(application)
         application.save(force_insert=True)
+        # R2 and the documents: recorded with the application, fetched by the worker after commit (a service
+        # or a platform that is down or slow never holds up the push; nothing is lost).
+        if route != Route.RESERVE:
+            _ask_services(application)
+        documents.documents_record(application)
         if application.state == ApplicationState.DISPATCHED:
             callbacks.application_decided(application)
         if route == Route.RESERVE:
@@ -124,6 +123,61 @@ def _create(platform: Platform, data: dict, request_sha256: str) -> Application:
             application.response = {**application.response, "project": project.number}
             application.save(update_fields=["response"])
     return application
+
+
+def _order_values(platform: Platform, data: dict) -> dict:
+    customer, site = data["customer"], data["site"]
+    id_number = customer.get("id_number", "")
+    name = customer.get("name", "") or (placeholder_name(id_number.upper()) if uscc_ok(id_number.upper()) else "")
+    return dict(
+        category=data["category"], channel=platform.channel, customer_name=name, customer_id_number=id_number,
+        customer_phone=customer.get("phone", ""), customer_notice=customer.get("notice", ""),
+        site_address=site["address"], capacity_kva=data["capacity_kva"], voltage=data["voltage"],
+    )  # fmt: skip
+
+
+def _order_for(platform, data, request_sha256, at, *, area=None, branch=None, receive=False, name=None):
+    """The application's order, created by the platform's account at `at` (O8: its data rules, reported under
+    the push's field names). Keyed `platform:<code>:<application id>`: a retry gets the same order back."""
+    key = f"platform:{platform.code}:{data['application_id']}"
+    values = _order_values(platform, data)
+    if name:
+        values["customer_name"] = name
+    try:
+        order = orders.order_create(
+            actor=platform.account, relayed=True, source=EventSource.PLATFORM, occurred_at=at, service_area=area,
+            branch=branch, receive=receive, idempotency_key=key, request_hash=request_sha256, **values,
+        )  # fmt: skip
+    except FieldErrors as error:
+        raise renamed(error) from None
+    if getattr(order, "repeated", False):
+        # Made by an earlier copy whose application row is not (yet) written: the same body's order only.
+        check_same(stored_event(key), request_sha256, field="application_id")
+    return order
+
+
+def _check_order_data(platform: Platform, data: dict) -> None:
+    """The order's data rules (O8) for an application whose branch is not known yet: every error but the
+    missing service area, which the dispatcher supplies by choosing the branch."""
+    try:
+        values = {k: v for k, v in _order_values(platform, data).items() if k != "channel"}
+        validate_order(**values, company=platform.company)
+    except FieldErrors as error:
+        rest = {field: messages for field, messages in error.errors.items() if field != "service_area"}
+        if rest:
+            raise renamed(FieldErrors(rest)) from None
+
+
+def _ask_services(application: Application) -> None:
+    """R2: an application that carries a unified social credit code gets the e-licence, one that carries the
+    platform's identity-verification reference gets its result; both asked by the worker after commit."""
+    customer = application.payload.get("customer", {})
+    code = (customer.get("id_number") or "").strip().upper()
+    if uscc_ok(code):
+        verification_queue(VerificationKind.ELICENCE, code, order=application.order, application=application)
+    if customer.get("identity_ref"):
+        verification_queue(VerificationKind.IDENTITY, customer["identity_ref"], order=application.order,
+                           application=application)  # fmt: skip
 
 
 def answer(application: Application) -> dict:
@@ -187,26 +241,55 @@ def application_dispatch(application: Application | int, *, actor, branch: Branc
     pk = getattr(application, "pk", application)
     with transaction.atomic(durable=True):
         application = _queued(actor, pk)
-        order = application.order
-        if order.received_at is not None:
-            raise Conflict(f"order {order.number} was already received by {order.branch}; it cannot be dispatched")
         target = branch or application.proposed_branch
         if target is None:
-            raise InvalidInput("choose the branch to dispatch to", field="branch")
+            raise InvalidInput("no branch is proposed for this application: choose the branch", field="branch")
         if not in_scope(actor, target) or target.company_id != application.company_id:
             raise Forbidden(f"{actor} may not dispatch to {target}")
-        proposed = order.branch
-        if target.pk != proposed.pk:
-            area = area_in_branch(target, order.site_address)
-            WorkOrder.objects.filter(pk=order.pk).update(branch=target, service_area=area)
-            order.branch, order.service_area = target, area
-        payload = {"branch": target.code, "proposed_branch": proposed.code, "application": application.external_id}
-        orders.order_receive(order, actor=actor, payload=payload, source=EventSource.WEB)
+        # Decided first, so that the receipt below is the dispatch's (a queued order is received by dispatch
+        # only: `receipt_check`).
         application.state, application.decided_at, application.decided_by = (
             ApplicationState.DISPATCHED, timezone.now(), actor)  # fmt: skip
         application.save(update_fields=["state", "decided_at", "decided_by"])
+        order = application.order
+        if order is None:  # no service area was proposed: the order is made now, at the branch chosen
+            order = _order_unproposed(application, target)
+        elif order.received_at is not None:
+            raise Conflict(f"order {order.number} was already received by {order.branch}; it cannot be dispatched")
+        proposed = application.proposed_branch
+        if target.pk != order.branch_id:
+            area = area_in_branch(target, order.site_address)
+            WorkOrder.objects.filter(pk=order.pk).update(branch=target, service_area=area)
+            order.branch, order.service_area = target, area
+        payload = {"branch": target.code, "proposed_branch": proposed.code if proposed else None,
+                   "application": application.external_id}  # fmt: skip
+        orders.order_receive(order, actor=actor, payload=payload, source=EventSource.WEB)
         callbacks.application_decided(application)
     return application
+
+
+def _order_unproposed(application: Application, branch: Branch) -> WorkOrder:
+    """The order of an application no service area was proposed for, made at dispatch in `branch` (its area
+    the one the address names within it, or its only one), by the platform's account; the customer name the
+    e-licence service returned meanwhile replaces a stand-in; the questions and documents asked about the
+    application are the order's from now on."""
+    from yekuo.accounts.models import ServiceArea
+
+    data, platform = application.payload, application.platform
+    area = area_in_branch(branch, data["site"]["address"])
+    if area is None:  # the address names no place of the branch: its first area, as the dispatcher chose it
+        area = ServiceArea.objects.filter(branch=branch).order_by("code").first()
+    if area is None:
+        raise InvalidInput(f"{branch} has no service area", field="branch")
+    licence = Verification.objects.filter(
+        application=application, kind=VerificationKind.ELICENCE, state=VerificationState.VERIFIED
+    ).first()
+    name = licence.data.get("company_name", "")[:100] if licence and not data["customer"].get("name") else None
+    order = _order_for(platform, data, application.request_sha256, timezone.now(), area=area, name=name)
+    application.order = order
+    application.save(update_fields=["order"])
+    Verification.objects.filter(application=application, order__isnull=True).update(order=order)
+    return order
 
 
 def _decline(application, actor, reason: str, state: str, event_type: str) -> Application:
@@ -215,8 +298,9 @@ def _decline(application, actor, reason: str, state: str, event_type: str) -> Ap
     reason = _reason(reason, field)
     with transaction.atomic(durable=True):
         application = _queued(actor, pk)
-        orders.apply_event(application.order, event_type, actor=actor, payload={"reason": reason},
-                           source=EventSource.WEB)  # fmt: skip
+        if application.order is not None:  # none yet when no branch was proposed: nothing to close
+            orders.apply_event(application.order, event_type, actor=actor, payload={"reason": reason},
+                               source=EventSource.WEB)  # fmt: skip
         application.state, application.decided_at, application.decided_by, application.reason = (
             state, timezone.now(), actor, reason)  # fmt: skip
         application.save(update_fields=["state", "decided_at", "decided_by", "reason"])

@@ -7,5 +7,6 @@ from yekuo.intake import views
 urlpatterns = [
     path("", views.queue_page, name="intake_queue"),
     path("export.xlsx", views.queue_export, name="intake_export"),
+    path("documents/<int:pk>/", views.document, name="intake_document"),
     path("<int:pk>/<slug:action>/", views.decide, name="intake_decide"),
 ]

@@ -22,10 +22,11 @@ from openpyxl import Workbook
 
 from yekuo.accounts.models import Branch
 from yekuo.accounts.scope import restrict
+from yekuo.common import uploads
 from yekuo.common.errors import YekuoError
 from yekuo.common.xlsx import plain as xlsx_plain
 from yekuo.intake import selectors, services
-from yekuo.intake.models import ApplicationState, Platform
+from yekuo.intake.models import ApplicationDocument, ApplicationState, DocumentState, Platform
 from yekuo.web import labels
 from yekuo.web.forms import BootstrapMixin
 from yekuo.web.views.common import add_service_error, require_action
@@ -94,6 +95,8 @@ def _rows(user, state, platform, failed=None):
         seconds = selectors.waiting_seconds(application, now)
         out.append({"a": application, "waiting": selectors.waiting_text(seconds), "seconds": seconds,
                     "payload": application.payload, "forms": forms_of,
+                    "documents": selectors.documents_of(application),
+                    "verifications": selectors.verifications_of(application),
                     "category": labels.category(application.payload.get("category", ""))})  # fmt: skip
     return out
 
@@ -144,8 +147,8 @@ def decide(request, pk: int, action: str):
         data = form.cleaned_data
         try:
             if action == "dispatch":
-                services.application_dispatch(application, actor=request.user, branch=data["branch"])
-                text = _("已派单：%(number)s → %(branch)s") % {"number": application.order.number,
+                done = services.application_dispatch(application, actor=request.user, branch=data["branch"])
+                text = _("已派单：%(number)s → %(branch)s") % {"number": done.order.number,
                                                               "branch": data["branch"].name}  # fmt: skip
             elif action == "return":
                 services.application_return(application, actor=request.user, reason=data["reason"])
@@ -183,7 +186,7 @@ def queue_export(request):
                   _("平台提交时间"), _("推送接收时间"), _("处理时间"), _("等待时长(分钟)"), _("状态"),
                   _("建议分公司"), _("供电分公司"), _("退回/驳回原因")])  # fmt: skip
     now = timezone.now()
-    for a in rows.iterator():
+    for a in rows.prefetch_related(None).iterator():
         p = a.payload
         customer = p.get("customer", {}).get("name", "")
         values = [a.platform.name, a.external_id, a.order.number if a.order else "", customer,
@@ -200,3 +203,18 @@ def queue_export(request):
     response["Content-Disposition"] = f'attachment; filename="yekuo-intake-{stamp}.xlsx"'
     book.save(response)
     return response
+
+
+@login_required
+def document(request, pk: int):
+    """A pushed application's document as yekuo keeps it (R3): for those who may see the application (the queue's
+    company-scope staff; the branch once the order is dispatched to it), served with its checked type and the
+    uploads' sandbox (`common.uploads.file_response`)."""
+    row = (
+        restrict(ApplicationDocument.objects.select_related("application"), request.user, "order.view")
+        .filter(pk=pk, state=DocumentState.STORED)
+        .first()
+    )
+    if row is None or not row.file:
+        raise Http404("no such document")
+    return uploads.file_response(row.file)

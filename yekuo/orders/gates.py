@@ -31,3 +31,41 @@ def check_completion(order, node: str) -> None:
         order = WorkOrder.objects.get(pk=order)
     for check in _CHECKS:
         check(order, node)
+
+
+# ------------------------------------------------------------------------------------------ receipt
+# Checks before a person records `order.received` (the branch receives the order): e.g. R3, an order that waits
+# in the customer service center's dispatch queue reaches its branch by dispatch only (yekuo/intake).
+_RECEIPT_CHECKS: list[Callable] = []
+
+
+def register_receipt(check: Callable) -> Callable:
+    """Add `check(order)`, run before a person records order.received; idempotent, usable as a decorator."""
+    if check not in _RECEIPT_CHECKS:
+        _RECEIPT_CHECKS.append(check)
+    return check
+
+
+def check_receipt(order) -> None:
+    for check in _RECEIPT_CHECKS:
+        check(order)
+
+
+# ------------------------------------------------------------------------------------------ locked fields
+# Fields of an order whose value came from an outside service and that staff may not change (R2: what the
+# e-licence service returned is never retyped): `lock(order)` returns {field: why}; the edit form shows them
+# read-only and `services.order_edit` refuses a change to them.
+_LOCKS: list[Callable] = []
+
+
+def register_lock(lock: Callable) -> Callable:
+    if lock not in _LOCKS:
+        _LOCKS.append(lock)
+    return lock
+
+
+def locked_fields(order) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for lock in _LOCKS:
+        found.update(lock(order))
+    return found

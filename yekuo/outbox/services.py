@@ -67,16 +67,10 @@ def _destination(code: str) -> Destination:
 
 def _schedule(delivery_ids: list[int], eta: datetime | None = None) -> None:
     """Hand the deliveries to the worker. If the queue cannot take them, the periodic sweep will."""
+    from yekuo.common.tasks import hand_over
     from yekuo.outbox.tasks import deliver_task
 
-    for delivery_id in delivery_ids:
-        try:
-            if eta is None:
-                deliver_task(delivery_id)
-            else:
-                deliver_task.schedule((delivery_id,), eta=eta)
-        except Exception:  # the rows are committed: the sweep delivers them
-            log.exception("outbox: could not queue delivery %s; the sweep will", delivery_id)
+    hand_over(deliver_task, delivery_ids, eta=eta, what="outbox delivery")  # the rows are committed: the sweep
 
 
 def backoff(attempts: int) -> timedelta:

@@ -6,3 +6,9 @@ class PartnersConfig(AppConfig):
 
     name = "yekuo.partners"
     label = "partners"
+
+    def ready(self):
+        from yekuo.orders import gates
+        from yekuo.partners.selectors import licence_locks
+
+        gates.register_lock(licence_locks)  # R2: what the e-licence service returned is read-only

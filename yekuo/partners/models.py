@@ -27,6 +27,11 @@ class Verification(models.Model):
     order = models.ForeignKey(
         "orders.WorkOrder", null=True, blank=True, on_delete=models.CASCADE, related_name="verifications"
     )
+    # A platform's pushed application (R3) the question was asked about; its order may be made only at dispatch.
+    application = models.ForeignKey(
+        "intake.Application", null=True, blank=True, on_delete=models.CASCADE, related_name="verifications",
+        verbose_name=_("平台申请"),
+    )  # fmt: skip
     kind = models.CharField(_("核验类型"), max_length=16, choices=VerificationKind.choices)
     # The unified social credit code (e-licence) or the platform's verification reference (identity).
     subject = models.CharField(_("查询依据"), max_length=64)

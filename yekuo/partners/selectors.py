@@ -84,6 +84,20 @@ def verified_licence(order) -> dict | None:
     return v.data if v else None
 
 
+def licence_locks(order) -> dict[str, str]:
+    """R2 (staff never retype what the licence service returned): the order's customer name and certificate
+    number, where they are the verified licence's company name and credit code, are read-only."""
+    licence = verified_licence(order)
+    if not licence:
+        return {}
+    locks = {}
+    if order.customer_name == licence.get("company_name"):
+        locks["customer_name"] = str(_("来自电子证照，不可修改"))
+    if order.customer_id_number and order.customer_id_number.upper() == licence.get("credit_code"):
+        locks["customer_id_number"] = str(_("已核验电子证照的统一社会信用代码，不可修改"))
+    return locks
+
+
 def application_documents(order) -> list[dict]:
     """What goes with a joint application: the verified records, each with the service and time it came from."""
     return [

@@ -82,8 +82,12 @@ def _fill_placeholder(row: Verification, data: dict) -> None:
     stand-in: a name that came from anywhere else is left alone)."""
     from yekuo.orders.models import WorkOrder
 
-    if row.kind == VerificationKind.ELICENCE and row.order_id and data.get("company_name"):
-        WorkOrder.objects.filter(pk=row.order_id, customer_name=placeholder_name(row.subject)).update(
+    if row.kind != VerificationKind.ELICENCE or not data.get("company_name"):
+        return
+    # The order row itself may be new since the question was asked (a pushed application dispatched meanwhile).
+    order_id = row.order_id or Verification.objects.filter(pk=row.pk).values_list("order_id", flat=True).first()
+    if order_id:
+        WorkOrder.objects.filter(pk=order_id, customer_name=placeholder_name(row.subject)).update(
             customer_name=data["company_name"][:100]
         )
 
@@ -111,6 +115,23 @@ def verification_record(order, outcome: Outcome, *, actor=None) -> Verification:
     )  # fmt: skip
     if waiting:
         transaction.on_commit(lambda: _schedule(row))
+    return row
+
+
+def verification_queue(kind: str, subject: str, *, order=None, application=None, actor=None) -> Verification | None:
+    """A question for the worker to ask now, stored waiting (call it in the transaction that makes the order or
+    the pushed application; the worker is told after commit, and its sweep finds the row in any case): how
+    platform pushes are verified, so that a service down or slow never holds up the push. A malformed subject
+    is not asked (None)."""
+    try:
+        subject = check_subject(kind, subject)
+    except InvalidInput:
+        return None
+    row = Verification.objects.create(
+        order=order, application=application, kind=kind, subject=subject, state=VerificationState.WAITING,
+        attempts=0, next_attempt_at=timezone.now(), requested_by=actor,
+    )  # fmt: skip
+    transaction.on_commit(lambda: _schedule(row))
     return row
 
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from yekuo.accounts.models import ServiceArea
 from yekuo.common import uploads
+from yekuo.orders.gates import locked_fields
 from yekuo.orders.models import SuspensionReason
 from yekuo.orders.selectors import mask
 from yekuo.web import labels
@@ -141,6 +142,11 @@ class EditForm(BootstrapMixin, forms.Form):
                 current = getattr(order, name)
                 self.fields[name].widget.attrs["placeholder"] = mask(current) if current else ""
                 self.fields[name].help_text = _("不修改请留空")
+            for name, why in locked_fields(order).items():  # R2: what a service returned is read-only
+                if name in self.fields:
+                    field = self.fields[name]
+                    field.disabled, field.help_text = True, why
+                    field.widget.attrs["readonly"] = True
         self.style()
 
     def service_kwargs(self) -> dict:

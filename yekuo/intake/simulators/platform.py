@@ -3,7 +3,8 @@
 A separate process that signs and pushes realistic applications to yekuo at `--rate` per second, with
 `--duplicates` of them repeats of an earlier application (a platform retrying) and `--bad` of them faulty
 on purpose (a wrong signature, a replayed nonce, a stale timestamp, a malformed body, an invalid field),
-and that receives yekuo's callbacks on its own small HTTP server (`--listen`), idempotent by message id.
+and that receives yekuo's callbacks on its own small HTTP server (`--listen`), idempotent by message id; the
+same server serves the applications' documents (`GET /docs/<application>/<kind>.pdf`) for yekuo to fetch.
 It prints one line per push outcome and per callback, and a JSON summary at the end (Ctrl-C or
 `--count`/`--duration`).
 
@@ -42,8 +43,9 @@ FAULTS = ("bad_signature", "replayed_nonce", "stale_timestamp", "malformed_body"
 
 class Platform:
     def __init__(self, url: str, code: str, key_id: str, secret: str, seed: int | None = None, quiet: bool = False,
-                 addresses: list[str] | None = None):  # fmt: skip
+                 addresses: list[str] | None = None, documents_at: str | None = None):  # fmt: skip
         self.url, self.code, self.key_id, self.secret = url.rstrip("/"), code, key_id, secret
+        self.documents_at = documents_at  # the callback server's address: it serves the documents too
         self.addresses = addresses or ADDRESSES
         self.rng = random.Random(seed)
         self.sent: list[dict] = []  # applications accepted, for repeats
@@ -60,8 +62,12 @@ class Platform:
             self.counter += 1
             number = self.counter
         category = self.rng.choice(["lv_resident", "lv_resident", "lv_business"])
-        return application(f"{self.prefix}-{number:06d}", self.rng.choice(self.addresses), rng=random.Random(number),
+        body = application(f"{self.prefix}-{number:06d}", self.rng.choice(self.addresses), rng=random.Random(number),
                            category=category)  # fmt: skip
+        if self.documents_at:
+            for document in body["documents"]:
+                document["url"] = f"{self.documents_at}/docs/{body['application_id']}/{document['kind']}.pdf"
+        return body
 
     def _signed(self, raw: bytes, *, stamp: int | None = None, secret: str | None = None) -> dict:
         path = PUSH_PATH.format(code=self.code)
@@ -122,6 +128,9 @@ class Platform:
         return what, status, answer
 
 
+DOCUMENT_PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+
+
 class CallbackServer:
     """yekuo's callbacks, received once per message id (a receiver must deduplicate: delivery is at least once)."""
 
@@ -160,6 +169,18 @@ class CallbackServer:
                           f"{detail}{' (again)' if duplicate else ''}", flush=True)  # fmt: skip
                 self._answer(200, {"received": True, "duplicate": duplicate})
 
+            def do_GET(self):
+                # The applications' documents, as the platform serves them for yekuo to fetch (a small PDF each).
+                if not self.path.startswith("/docs/") or not self.path.endswith(".pdf"):
+                    self._answer(404, {"error": "not found"})
+                    return
+                raw = DOCUMENT_PDF
+                self.send_response(200)
+                self.send_header("Content-Type", "application/pdf")
+                self.send_header("Content-Length", str(len(raw)))
+                self.end_headers()
+                self.wfile.write(raw)
+
             def _answer(self, status, data):
                 raw = json.dumps(data).encode()
                 self.send_response(status)
@@ -184,10 +205,12 @@ def run(*, url: str, code: str, key_id: str, secret: str, rate: float = 5.0, dup
         listen: str | None = None, callback_secret: str = "", linger: float = 0.0, seed: int | None = None,
         quiet: bool = False, addresses: list[str] | None = None) -> dict:  # fmt: skip
     """Push until `count` pushes or `duration` seconds (or Ctrl-C); returns and prints the summary."""
-    platform = Platform(url, code, key_id, secret, seed, quiet, addresses)
-    server = None
+    server, documents_at = None, None
     if listen:
         host, _, port = listen.rpartition(":")
+        documents_at = f"http://{host or '127.0.0.1'}:{port}"
+    platform = Platform(url, code, key_id, secret, seed, quiet, addresses, documents_at)
+    if listen:
         server = CallbackServer(host or "127.0.0.1", int(port), callback_secret, quiet).start()
         print(f"callbacks at http://{host or '127.0.0.1'}:{port}/", flush=True)
     started = time.monotonic()

@@ -10,7 +10,8 @@ import pytest
 
 from bench.lifecycle import free_port
 from yekuo.intake import credentials, services
-from yekuo.intake.models import Application
+from yekuo.intake.documents import documents_fetch_due
+from yekuo.intake.models import Application, ApplicationDocument
 from yekuo.intake.platforms import platform_ensure
 from yekuo.orders.models import WorkOrder
 from yekuo.outbox.models import Destination
@@ -20,7 +21,8 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_simulator_pushes_and_receives_callbacks(live_server, settings):
+def test_the_simulator_pushes_and_receives_callbacks(live_server, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
     from yekuo.accounts.testing import make_cast
     from yekuo.common.testing import reload_reference_data
 
@@ -50,6 +52,10 @@ def test_the_simulator_pushes_and_receives_callbacks(live_server, settings):
         services.application_dispatch(application, actor=cast.dispatcher)
         for delivery in application.order.outbox_messages.get().deliveries.all():
             deliver(delivery.pk)
+        # The simulator serves the applications' documents: yekuo fetches and keeps them (on commit, else now).
+        documents_fetch_due()
+        kept = ApplicationDocument.objects.filter(application__in=Application.objects.all())
+        assert kept.exists() and set(kept.values_list("state", flat=True)) == {"stored"}
         out, err = process.communicate(timeout=120)
         out = "".join(lines) + out
     finally:

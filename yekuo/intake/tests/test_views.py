@@ -87,17 +87,24 @@ def test_the_queue_in_english(client, cast, two):
     assert "Dispatch queue" in page and "Proposed branch" in page and "Return / reject" in page
 
 
-def test_a_queued_order_is_not_received_from_its_page(client, cast, two):
-    """R3: the branch sees the order proposed to it, but it reaches the branch by dispatch only."""
+def test_a_queued_order_is_seen_but_not_received_by_its_branch(client, cast, two):
+    """R3: the branch sees the order proposed to it (page and API), but it reaches the branch by dispatch only:
+    neither the page nor the API lets the branch receive it; dispatch does, and then the branch works it."""
     first, _second = two
     login(client, cast.clerk, cast)
     number = WorkOrder.objects.get(pk=first.order_id).number
     assert 'id="action-receive"' not in client.get(f"/orders/{number}/").content.decode()
+    assert client.get(f"/api/v1/orders/{number}/").status_code == 200
+    refused = client.post(f"/api/v1/orders/{number}/receive", {}, content_type="application/json")
+    assert refused.status_code == 409 and refused.json()["code"] == "awaiting_dispatch"
+    from yekuo.common.errors import Conflict
     from yekuo.orders import services as orders
 
-    orders.order_receive(first.order_id, actor=cast.clerk)  # e.g. through the API
-    from yekuo.common.errors import Conflict
-    from yekuo.intake import services
-
     with pytest.raises(Conflict):
-        services.application_dispatch(first, actor=cast.dispatcher)
+        orders.order_receive(first.order_id, actor=cast.clerk)
+    assert WorkOrder.objects.get(pk=first.order_id).received_at is None
+    login(client, cast.dispatcher, cast)
+    dispatched = client.post(f"/api/v1/intake/applications/{first.pk}/dispatch", {}, content_type="application/json")
+    assert dispatched.status_code == 200
+    order = WorkOrder.objects.get(pk=first.order_id)
+    assert order.received_at is not None and order.branch == cast.east

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from yekuo.common.errors import InvalidInput
+from yekuo.orders.gates import locked_fields
 from yekuo.orders.models import OrderEvent, WorkOrder
 from yekuo.orders.personal_data import FIELDS as PERSONAL_FIELDS
 from yekuo.orders.selectors import mask
@@ -102,6 +103,10 @@ def order_edit(order: WorkOrder | int, *, actor, changes: dict, note: str = "", 
         }
         if not changed:
             raise InvalidInput(_("没有需要修改的内容"), field=next(iter(changes), None))
+        locked = locked_fields(current)  # R2: what a service returned is not changed by hand
+        for field in changed:
+            if field in locked:
+                raise InvalidInput(locked[field], field=field)
         payload = {"changes": changed, **({"note": note.strip()} if note.strip() else {})}
         row = apply_event(current, "order.edited", actor=actor, payload=payload, **options)
         if not getattr(row, "repeated", False):

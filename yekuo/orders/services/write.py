@@ -21,6 +21,7 @@ from yekuo.common.errors import Conflict, Forbidden, InvalidInput, YekuoError
 from yekuo.orders import suspension_review
 from yekuo.orders.due import due_fields
 from yekuo.orders.events import event_type
+from yekuo.orders.gates import check_receipt
 from yekuo.orders.models import EventSource, OrderEvent, SuspensionReason, WorkOrder
 from yekuo.orders.projection import (
     Event,
@@ -378,6 +379,8 @@ class StepCheck:
             _check_actor(self.actor, kind.permission, self.order)
             if step.type == "node.completed" and self.source in STAFF_SOURCES:
                 _check_node_role(self.actor, self.category, step.payload.get("node"))
+            if step.type == "order.received":
+                check_receipt(self.order)  # R3: what other apps hold the receipt for (orders.gates)
         kind.check_payload(step.payload)
         if step.type == "suspension.started":
             if self.reasons is None:
