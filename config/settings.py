@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "yekuo.intake",
     "yekuo.monitoring",
     "yekuo.web",
+    "yekuo.whatif",
 ]
 
 MIDDLEWARE = [
