@@ -36,8 +36,9 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from xml.sax.saxutils import XMLGenerator
+from xml.sax.saxutils import quoteattr
 
+from yekuo.common.xlsx import strip_illegal
 from yekuo.orders.events import EVENT_TYPES
 from yekuo.orders.models import Clock, NodeInstance
 from yekuo.orders.selectors import clock_view
@@ -88,6 +89,7 @@ class Case:
     rows: list[Row]
     nodes: list[NodeInstance]
     clocks: list[Clock]
+    table: object  # the company's WorkTable
 
 
 def _iso(value: datetime) -> str:
@@ -111,13 +113,16 @@ def cases(period: Period, resources: bool = True) -> Iterator[Case]:
         clocks: dict[int, list[Clock]] = {pk: [] for pk in ids}
         for clock in Clock.objects.filter(order_id__in=ids).order_by("order_id", "position"):
             clocks[clock.order_id].append(clock)
+        tables: dict[str, object] = {}
         for order in chunk:
-            rows = _rows(order, events[order.pk], nodes[order.pk], resources)
-            yield Case(order, rows, nodes[order.pk], clocks[order.pk])
+            company = order.branch.company.code
+            if company not in tables:
+                tables[company] = work_table(company)
+            rows = _rows(order, tables[company], events[order.pk], nodes[order.pk], resources)
+            yield Case(order, rows, nodes[order.pk], clocks[order.pk], tables[company])
 
 
-def _rows(order, log: list[Logged], nodes: list[NodeInstance], resources: bool) -> list[Row]:
-    table = work_table(order.branch.company.code)
+def _rows(order, table, log: list[Logged], nodes: list[NodeInstance], resources: bool) -> list[Row]:
     origin = to_epoch(order.created_at)
     roles = {n.code: n.role for n in nodes}
 
@@ -188,48 +193,46 @@ XES_EXTENSIONS = (
 
 
 class _Xml:
+    """XES elements written straight to a text stream (stdlib escaping): one element per line, indented."""
+
     def __init__(self, stream):
-        self.out = XMLGenerator(stream, encoding="utf-8", short_empty_elements=True)
+        self.stream = stream
         self.depth = 0
 
-    def _indent(self):
-        self.out.ignorableWhitespace("\n" + "  " * self.depth)
+    def _attrs(self, attrs: dict) -> str:
+        return "".join(f" {name}={quoteattr(str(value))}" for name, value in attrs.items())
 
     def empty(self, tag, **attrs):
-        self._indent()
-        self.out.startElement(tag, attrs)
-        self.out.endElement(tag)
+        self.stream.write(f"{'  ' * self.depth}<{tag}{self._attrs(attrs)}/>\n")
 
     def open(self, tag, **attrs):
-        self._indent()
-        self.out.startElement(tag, attrs)
+        self.stream.write(f"{'  ' * self.depth}<{tag}{self._attrs(attrs)}>\n")
         self.depth += 1
 
     def close(self, tag):
         self.depth -= 1
-        self._indent()
-        self.out.endElement(tag)
+        self.stream.write(f"{'  ' * self.depth}</{tag}>\n")
 
     def attribute(self, key: str, value) -> None:
         if value is None:
             return
         if isinstance(value, bool):
-            self.empty("boolean", key=key, value="true" if value else "false")
+            kind, text = "boolean", "true" if value else "false"
         elif isinstance(value, int):
-            self.empty("int", key=key, value=str(value))
+            kind, text = "int", str(value)
         elif isinstance(value, float):
-            self.empty("float", key=key, value=repr(value))
+            kind, text = "float", repr(value)
         elif isinstance(value, datetime):
-            text = _iso_working(value) if key in WORKING_KEYS else _iso(value)
-            self.empty("date", key=key, value=text)
+            kind, text = "date", _iso_working(value) if key in WORKING_KEYS else _iso(value)
         else:
-            self.empty("string", key=key, value=str(value))
+            kind, text = "string", strip_illegal(str(value))
+        self.stream.write(f"{'  ' * self.depth}<{kind} key={quoteattr(key)} value={quoteattr(text)}/>\n")
 
 
 def write_xes(period: Period, stream, resources: bool = True) -> int:
-    """The XES log of the period to a binary stream; returns the number of traces."""
+    """The XES log of the period (UTF-8 XML) to a text stream; returns the number of traces."""
     xml = _Xml(stream)
-    xml.out.startDocument()
+    stream.write('<?xml version="1.0" encoding="UTF-8"?>\n')
     xml.open(
         "log",
         **{"xes.version": "1849-2016", "xes.features": "nested-attributes", "xmlns": "http://www.xes-standard.org/"},
@@ -276,8 +279,6 @@ def write_xes(period: Period, stream, resources: bool = True) -> int:
             xml.close("event")
         xml.close("trace")
     xml.close("log")
-    xml.out.ignorableWhitespace("\n")
-    xml.out.endDocument()
     return traces
 
 
@@ -365,7 +366,6 @@ def _ocel_event(case: Case, row: Row) -> dict:
 
 def _ocel_objects(case: Case, now: datetime) -> Iterator[dict]:
     order, number = case.order, case.order.number
-    table = work_table(order.branch.company.code)
     since = _iso(order.created_at)
     yield {
         "id": f"order:{number}",
@@ -392,7 +392,7 @@ def _ocel_objects(case: Case, now: datetime) -> Iterator[dict]:
         values = {"code": clock.code, "state": clock.state, "limit_days": float(clock.limit_days)}
         if clock.deadline_at is not None:
             values["deadline"] = _iso(clock.deadline_at)
-            values["overdue"] = clock_view(clock, now, table).overdue  # the pages' own measure, at `now`
+            values["overdue"] = clock_view(clock, now, case.table).overdue  # the pages' own measure, at `now`
         yield {
             "id": f"clock:{number}:{clock.code}",
             "type": "clock",
