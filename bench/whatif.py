@@ -12,7 +12,7 @@ load-bundled`). Then, timed in this process, over every order of the book:
 - xes_s, ocel_s: `yekuo export events` to a file in each format.
 
 The last line is JSON: {"orders", "whatif_s", "whatif_orders_per_s", "xes_s", "ocel_s", "export_orders_per_s",
-"xes_mb", "ocel_mb", "vendor"}.
+"xes_mb", "ocel_mb", "vendor", "host_day_loop_per_s"}.
 """
 
 from __future__ import annotations
@@ -46,6 +46,7 @@ def main() -> None:
     from django.db import connection
     from django.utils import timezone
 
+    from bench.clock_engine import host_yardstick
     from yekuo.orders.models import WorkOrder
     from yekuo.regulations.loader import load_file
     from yekuo.whatif.eventlog import write_ocel, write_xes
@@ -83,6 +84,7 @@ def main() -> None:
                 "xes_mb": sizes["xes"],
                 "ocel_mb": sizes["ocel"],
                 "vendor": connection.vendor,
+                "host_day_loop_per_s": host_yardstick(),  # the host's plain-Python speed (bench/RESULTS.md)
             }
         )
     )
