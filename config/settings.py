@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "yekuo.visits",
     "yekuo.normativity",
     "yekuo.bulletin",
+    "yekuo.whatif",
 ]
 
 MIDDLEWARE = [

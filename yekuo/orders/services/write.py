@@ -34,7 +34,7 @@ from yekuo.orders.projection import (
 from yekuo.orders.store import Read, read_order, write_changes
 from yekuo.orders.validation import check_event_texts
 from yekuo.regulations.selectors import regulation_get, regulation_spec
-from yekuo.regulations.spec import CategorySpec, Rules
+from yekuo.regulations.spec import CategorySpec, RegulationSpec, Rules
 from yekuo.workcal.engine import Threshold, WorkTable
 from yekuo.workcal.selectors import work_table
 
@@ -73,10 +73,15 @@ class FoldContext:
         return project_pair(self.category, self.rules, self.channel, events, new, self.table, self.limits)
 
 
-def fold_context(order: WorkOrder, read: Read | None = None) -> FoldContext:
+def fold_context(order: WorkOrder, read: Read | None = None, regulation: RegulationSpec | None = None) -> FoldContext:
     """The context of `order`. `read` carries the regulation checksum and calendar token read with the
-    order, which saves the two queries that would otherwise check the caches."""
-    if read is None:
+    order, which saves the two queries that would otherwise check the caches. `regulation`: fold under this
+    spec instead of the order's own (R14) — a proposed table that is not loaded, for a what-if (O17); the
+    category must exist in it (InvalidInput otherwise)."""
+    if regulation is not None:
+        revision = None if read is None else read.calendar_token
+        table = table_for(order) if read is None else work_table(order.branch.company.code, revision=revision)
+    elif read is None:
         regulation, table = regulation_get(order.regulation_code), table_for(order)
     else:
         regulation = regulation_spec(order.regulation_code, read.regulation_checksum)
