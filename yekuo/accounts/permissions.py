@@ -58,34 +58,33 @@ _CONTROL = {"order.view", "order.assign", "order.cancel", "order.reopen", "order
 _OVERRIDE = {"approval.decide", "approval.override"}
 # R5: the reserve library is followed up by those who meet customers and plan the works, and their managers.
 _RESERVE = {"reserve.manage"}
+# R11: the customer service center plans and makes the return visits; the branches follow up what they find.
+_VISIT_READ = {"visit.view"}
+_VISIT_WORK = {"visit.view", "visit.plan", "visit.record", "visit.follow_up"}
 
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
     "acceptance_clerk": frozenset(
         _VIEW | _NODE_WORK | _REVEAL | _RESERVE | {"order.create", "order.receive", "order.edit"}
     ),
     "customer_manager": frozenset(
-        _VIEW | _NODE_WORK | _REVEAL | _RESERVE | {"approval.decide", "customer.record", "order.edit"}
+        _VIEW
+        | _NODE_WORK
+        | _REVEAL
+        | _RESERVE
+        | {"approval.decide", "customer.record", "order.edit", "visit.view", "visit.follow_up"}
     ),
     "project_manager": frozenset(_VIEW | _NODE_WORK | _RESERVE | {"approval.decide", "customer.record"}),
     "dispatcher": frozenset(
         _VIEW
         | _REVEAL
         | _RESERVE
+        | _VISIT_WORK
         | {"order.create", "order.receive", "order.edit", "order.assign", "suspension.review"}
     ),
-    "branch_manager": frozenset(_CONTROL | _OVERRIDE | _RESERVE | {"suspension.review"}),
-    "department_manager": frozenset(_CONTROL | _OVERRIDE | _RESERVE),
-# R11: the customer service center plans and makes the return visits; the branches follow up what they find.
-_VISIT_READ = {"visit.view"}
-_VISIT_WORK = {"visit.view", "visit.plan", "visit.record", "visit.follow_up"}
-
-    "acceptance_clerk": frozenset(_VIEW | _NODE_WORK | _REVEAL | {"order.create", "order.receive", "order.edit"}),
-        | _NODE_WORK
-        | {"approval.decide", "customer.record", "order.edit", "visit.view", "visit.follow_up"}
-    "project_manager": frozenset(_VIEW | _NODE_WORK | {"approval.decide", "customer.record"}),
-        | _VISIT_WORK
-    "branch_manager": frozenset(_CONTROL | _OVERRIDE | _VISIT_READ | {"suspension.review", "visit.follow_up"}),
-    "department_manager": frozenset(_CONTROL | _OVERRIDE | _VISIT_READ | {"visit.plan", "visit.follow_up"}),
+    "branch_manager": frozenset(
+        _CONTROL | _OVERRIDE | _RESERVE | _VISIT_READ | {"suspension.review", "visit.follow_up"}
+    ),
+    "department_manager": frozenset(_CONTROL | _OVERRIDE | _RESERVE | _VISIT_READ | {"visit.plan", "visit.follow_up"}),
     "administrator": frozenset(ACTIONS),
     "auditor": frozenset({"order.view", "order.export", "audit.view", "visit.view"}),
     "integration": frozenset({"order.view", "event.ingest"}),
