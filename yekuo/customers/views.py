@@ -124,6 +124,8 @@ def apply(request, kind: str):
                 except YekuoError as error:
                     errors = getattr(error, "errors", None)
                     if errors:
+                        if "site.area_code" in errors:  # the customer cannot choose an area: say what to write
+                            errors["site.area_code"] = [_("未能识别用电地址所属营业区，请写明旗区、镇（街道）等地名")]
                         error.errors = {PAYLOAD_FIELDS.get(k, k): v for k, v in errors.items()}
                     elif error.field in PAYLOAD_FIELDS:
                         error.field = PAYLOAD_FIELDS[error.field]

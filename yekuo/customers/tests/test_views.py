@@ -84,6 +84,12 @@ def test_a_file_whose_content_does_not_match_its_name_is_refused(client, cast, e
     assert not WorkOrder.objects.exists()
 
 
+def test_an_address_outside_every_service_area_is_said_on_the_address(client, cast, elicence):
+    response = client.post("/c/apply/business", business_form(site_address="某地某路1号"))
+    assert response.status_code == 400 and "未能识别用电地址所属营业区" in response.content.decode()
+    assert not WorkOrder.objects.exists()
+
+
 def test_a_file_over_the_limit_is_refused(client, cast, elicence, settings):
     settings.YEKUO_UPLOAD_MAX_BYTES = 2048
     big = SimpleUploadedFile("deed.png", PNG + b"\x00" * 4096, "image/png")
