@@ -11,26 +11,13 @@ from django.utils import timezone
 
 from yekuo.customers import access, services
 from yekuo.customers.models import CustomerDocument
-from yekuo.customers.tests.conftest import CODE, PDF, PNG, codes_sent, energize, running, url_of
+from yekuo.customers.tests.conftest import CODE, PDF, PNG, codes_sent, energize
 from yekuo.orders.models import OrderEvent, WorkOrder
 from yekuo.partners.simulators.elicence import licence
 from yekuo.partners.tests.conftest import set_mode
 from yekuo.web.tests.helpers import login, make_order
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture
-def elicence(settings):
-    with running("elicence") as server:
-        settings.YEKUO_ELICENCE_URL = url_of(server)
-        settings.YEKUO_ELICENCE_TIMEOUT, settings.YEKUO_ELICENCE_RETRIES = 0.5, 0
-        yield server
 
 
 def business_form(**overrides):
