@@ -7,6 +7,7 @@ session (`access`); a page of an order not bound answers as if it did not exist.
 from __future__ import annotations
 
 import secrets
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -215,7 +216,7 @@ def order_page(request, number: str):
     order = _bound_order(request, number)
     if order is None:
         messages.info(request, _("请先验证手机号码，才能查看该申请。"))
-        return redirect(f"{reverse('customer_track')}?number={number[:20]}")
+        return redirect(f"{reverse('customer_track')}?{urlencode({'number': number[:20]})}")
     context = {**selectors.progress(order), "rating": services.rated(order)}
     if context["energized"] and context["rating"] is None:
         context["rating_form"] = RatingForm()
