@@ -1,6 +1,7 @@
 """The customer's services (R1, R2): the online application, the one-time codes, the rating."""
 
 from datetime import timedelta
+from io import StringIO
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -54,9 +55,11 @@ def test_the_licence_service_down_still_saves_the_application_waiting(cast, elic
 
 
 def test_the_branch_route_receives_the_order_at_once(cast, elicence):
-    platform = services.online_platform()
-    platform.route = Route.BRANCH
-    platform.save()
+    from django.core.management import call_command
+
+    services.online_platform()
+    call_command("platforms", "route", "online", "branch", stdout=StringIO())
+    assert services.online_platform().route == Route.BRANCH
     order = submit()
     assert order.received_at is not None and order.status == "in_transit"
 
