@@ -7,6 +7,7 @@ session (`access`); a page of an order not bound answers as if it did not exist.
 from __future__ import annotations
 
 import secrets
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -124,6 +125,8 @@ def apply(request, kind: str):
                 except YekuoError as error:
                     errors = getattr(error, "errors", None)
                     if errors:
+                        if "site.area_code" in errors:  # the customer cannot choose an area: say what to write
+                            errors["site.area_code"] = [_("未能识别用电地址所属营业区，请写明旗区、镇（街道）等地名")]
                         error.errors = {PAYLOAD_FIELDS.get(k, k): v for k, v in errors.items()}
                     elif error.field in PAYLOAD_FIELDS:
                         error.field = PAYLOAD_FIELDS[error.field]
@@ -213,7 +216,7 @@ def order_page(request, number: str):
     order = _bound_order(request, number)
     if order is None:
         messages.info(request, _("请先验证手机号码，才能查看该申请。"))
-        return redirect(f"{reverse('customer_track')}?number={number[:20]}")
+        return redirect(f"{reverse('customer_track')}?{urlencode({'number': number[:20]})}")
     context = {**selectors.progress(order), "rating": services.rated(order)}
     if context["energized"] and context["rating"] is None:
         context["rating_form"] = RatingForm()

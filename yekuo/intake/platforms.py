@@ -29,6 +29,8 @@ def platform_ensure(code: str, company: Company, *, route: str | None = None, na
     """The platform `code` of `company`, made if missing; `route` changes its route (R3: the
     construction-approval platform always routes through the queue)."""
     known = KNOWN.get(code)
+    if known is None and (found := Platform.objects.filter(code=code).first()) is not None:
+        known = (found.name, found.channel, found.route)  # one made before with its own name (the `online` one)
     if known is None and (channel is None or not name):
         raise InvalidInput(
             f"platform {code!r} is not one of {', '.join(KNOWN)}: give its name and channel", field="code"

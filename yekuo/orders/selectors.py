@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hmac
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -268,17 +267,3 @@ def mask(value: str, keep_start: int = 3, keep_end: int = 4) -> str:
 def digits(value: str) -> str:
     """A phone number as its digits only: "0477-830 0001" and "04778300001" are the same number."""
     return re.sub(r"\D", "", value or "")
-
-
-def customer_order(number: str, phone: str) -> WorkOrder | None:
-    """The application a customer may see without signing in (R15: customers see only their own): the one
-    whose number *and* the phone number on file both match what they typed. An order with no phone on file
-    is never shown this way (the customer asks at the counter)."""
-    number, typed = (number or "").strip().upper(), digits(phone)
-    if not ORDER_NUMBER.fullmatch(number) or len(typed) < 7:
-        return None
-    order = WorkOrder.objects.select_related("branch__company").filter(number=number).first()
-    on_file = digits(order.customer_phone) if order else ""
-    if not on_file or not hmac.compare_digest(on_file, typed):
-        return None
-    return order

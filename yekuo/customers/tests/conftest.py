@@ -1,30 +1,23 @@
 """The customer's pages: the partner simulators and the SMS gateway simulator in threads of the test process (real
 HTTP on 127.0.0.1), small valid documents, and an order driven to energization."""
 
-import threading
-from contextlib import contextmanager
-
 import pytest
 
 from yekuo.customers.simulators import sms
 from yekuo.outbox.models import Destination
-from yekuo.partners.tests.conftest import running, url_of  # noqa: F401 (re-exported for the tests)
+from yekuo.partners.tests.conftest import MODULES, running, url_of
 from yekuo.web.tests.conftest import allow_async_unsafe, browser, live_cast  # noqa: F401 (the browser fixtures)
+
+MODULES.setdefault("sms", sms)  # run like the partners' simulators (partners/tests/conftest.running)
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 CODE = "91150602MA0N5678YM"  # a well-formed credit code the e-licence simulator knows
 
 
-@contextmanager
 def sms_gateway(**options):
-    server = sms.make_server("127.0.0.1", 0, quiet=True, **options)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield server
-    finally:
-        server.shutdown()
-        server.server_close()
+    """The SMS gateway simulator serving on a free port, as the partners' simulators run in the tests."""
+    return running("sms", **options)
 
 
 def point_sms(server) -> Destination:
@@ -59,3 +52,27 @@ def gateway(db):
     with sms_gateway() as server:
         point_sms(server)
         yield server
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def _service(settings, name: str):
+    with running(name) as server:
+        prefix = f"YEKUO_{name.upper()}"
+        setattr(settings, f"{prefix}_URL", url_of(server))
+        setattr(settings, f"{prefix}_TIMEOUT", 0.5)
+        setattr(settings, f"{prefix}_RETRIES", 0)
+        yield server
+
+
+@pytest.fixture
+def elicence(settings):
+    yield from _service(settings, "elicence")
+
+
+@pytest.fixture
+def identity(settings):
+    yield from _service(settings, "identity")

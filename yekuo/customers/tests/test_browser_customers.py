@@ -10,7 +10,7 @@ from django.conf import settings as django_settings
 from playwright.sync_api import expect
 
 from yekuo.customers import services
-from yekuo.customers.tests.conftest import CODE, PDF, PNG, codes_sent, energize, point_sms, running, sms_gateway, url_of
+from yekuo.customers.tests.conftest import CODE, PDF, PNG, codes_sent, energize
 from yekuo.orders.models import OrderEvent, WorkOrder
 from yekuo.partners.simulators.elicence import licence
 from yekuo.partners.tests.conftest import set_mode
@@ -34,14 +34,8 @@ def phone(browser):
 
 
 @pytest.fixture
-def partners(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    with running("elicence") as licence_service, running("identity") as identity, sms_gateway() as gateway:
-        settings.YEKUO_ELICENCE_URL, settings.YEKUO_IDENTITY_URL = url_of(licence_service), url_of(identity)
-        settings.YEKUO_ELICENCE_TIMEOUT = settings.YEKUO_IDENTITY_TIMEOUT = 0.5
-        settings.YEKUO_ELICENCE_RETRIES = settings.YEKUO_IDENTITY_RETRIES = 0
-        point_sms(gateway)
-        yield licence_service, identity, gateway
+def partners(elicence, identity, gateway):
+    return elicence, identity, gateway
 
 
 def fits(page) -> None:

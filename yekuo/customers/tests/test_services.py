@@ -1,6 +1,7 @@
 """The customer's services (R1, R2): the online application, the one-time codes, the rating."""
 
 from datetime import timedelta
+from io import StringIO
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -9,7 +10,7 @@ from django.utils import timezone
 from yekuo.common.errors import Conflict, InvalidInput
 from yekuo.customers import services
 from yekuo.customers.models import CustomerDocument, OneTimeCode, OnlineApplication
-from yekuo.customers.tests.conftest import CODE, PDF, PNG, energize, running, url_of
+from yekuo.customers.tests.conftest import CODE, PDF, PNG, energize
 from yekuo.intake.models import Application, Route
 from yekuo.orders.models import OrderEvent
 from yekuo.orders.projection import WorkflowError
@@ -19,27 +20,6 @@ from yekuo.partners.simulators.elicence import licence
 from yekuo.partners.tests.conftest import set_mode
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture
-def elicence(settings):
-    with running("elicence") as server:
-        settings.YEKUO_ELICENCE_URL = url_of(server)
-        settings.YEKUO_ELICENCE_TIMEOUT, settings.YEKUO_ELICENCE_RETRIES = 0.5, 0
-        yield server
-
-
-@pytest.fixture
-def identity(settings):
-    with running("identity") as server:
-        settings.YEKUO_IDENTITY_URL = url_of(server)
-        settings.YEKUO_IDENTITY_TIMEOUT, settings.YEKUO_IDENTITY_RETRIES = 0.5, 0
-        yield server
 
 
 def submit(kind="business", subject=CODE, **kwargs):
@@ -75,9 +55,11 @@ def test_the_licence_service_down_still_saves_the_application_waiting(cast, elic
 
 
 def test_the_branch_route_receives_the_order_at_once(cast, elicence):
-    platform = services.online_platform()
-    platform.route = Route.BRANCH
-    platform.save()
+    from django.core.management import call_command
+
+    services.online_platform()
+    call_command("platforms", "route", "online", "branch", stdout=StringIO())
+    assert services.online_platform().route == Route.BRANCH
     order = submit()
     assert order.received_at is not None and order.status == "in_transit"
 

@@ -11,26 +11,13 @@ from django.utils import timezone
 
 from yekuo.customers import access, services
 from yekuo.customers.models import CustomerDocument
-from yekuo.customers.tests.conftest import CODE, PDF, PNG, codes_sent, energize, running, url_of
+from yekuo.customers.tests.conftest import CODE, PDF, PNG, codes_sent, energize
 from yekuo.orders.models import OrderEvent, WorkOrder
 from yekuo.partners.simulators.elicence import licence
 from yekuo.partners.tests.conftest import set_mode
 from yekuo.web.tests.helpers import login, make_order
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture
-def elicence(settings):
-    with running("elicence") as server:
-        settings.YEKUO_ELICENCE_URL = url_of(server)
-        settings.YEKUO_ELICENCE_TIMEOUT, settings.YEKUO_ELICENCE_RETRIES = 0.5, 0
-        yield server
 
 
 def business_form(**overrides):
@@ -81,6 +68,12 @@ def test_a_file_whose_content_does_not_match_its_name_is_refused(client, cast, e
     fake = SimpleUploadedFile("deed.pdf", b"MZ\x90\x00 a program", "application/pdf")
     response = client.post("/c/apply/business", business_form(property_doc=fake))
     assert response.status_code == 400 and "按文件内容判断" in response.content.decode()
+    assert not WorkOrder.objects.exists()
+
+
+def test_an_address_outside_every_service_area_is_said_on_the_address(client, cast, elicence):
+    response = client.post("/c/apply/business", business_form(site_address="某地某路1号"))
+    assert response.status_code == 400 and "未能识别用电地址所属营业区" in response.content.decode()
     assert not WorkOrder.objects.exists()
 
 
