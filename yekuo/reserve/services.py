@@ -9,7 +9,7 @@ transaction.
   transaction that stores the push, so a repeated push, idempotent by its application id, makes nothing).
   A push carrying the platform's project code (`project_code`) of a project already in the library updates
   it instead of adding a second one.
-- `stage_set`, `follow_up_add`, `work_add`, `work_update`, `project_place`.
+- `project_edit`, `stage_set`, `follow_up_add`, `work_add`, `work_update`, `project_place`.
 - `order_link`: the customer applied (through any channel): the project is linked to the order, moves to
   `applied`, and the order page shows its history; `match_dismiss` sets a wrong proposal aside.
 """
@@ -326,6 +326,38 @@ def work_update(work, *, actor, readiness: str, planned_ready: date | None = Non
         _event(project, ProjectEvent.Kind.WORKS, actor, work=work.pk, description=work.description,
                readiness=readiness, planned_ready=str(planned_ready or ""))  # fmt: skip
     return work
+
+
+EDITED_FIELDS = ("name", "investor_name", "investor_code", "contact_phone", "site_address", "expected_load",
+                 "load_unit", "voltage", "expected_date")  # fmt: skip
+
+
+def project_edit(project, *, actor, service_area: ServiceArea | None = None, **fields) -> Project:
+    """Correct or complete a project's data (e.g. the credit code, which later orders are matched by); the
+    history records what changed. A new address moves an open project to the area it maps to."""
+    values = validate_project(**fields)
+    with transaction.atomic():
+        project = _mine(actor, project)
+        if service_area is not None and (service_area.branch.company_id != project.company_id
+                                         or not in_scope(actor, service_area.branch)):  # fmt: skip
+            raise FieldErrors({"service_area": [_("营业区不在您的管辖范围内")]})
+        changed = {}
+        for field in EDITED_FIELDS:
+            new = getattr(values, field)
+            if getattr(project, field) != new:
+                changed[field] = [_plain(getattr(project, field)), _plain(new)]
+                setattr(project, field, new)
+        if service_area is not None or "site_address" in changed:
+            branch, area = _place(project.company, project.site_address, actor=actor, service_area=service_area)
+            if area is not None and area.pk != project.service_area_id:
+                before = project.service_area.code if project.service_area else ""
+                changed["service_area"] = [before, area.code]
+                project.branch, project.service_area = branch, area
+        if not changed:
+            return project
+        project.save()
+        _event(project, ProjectEvent.Kind.UPDATED, actor, changed=changed)
+    return project
 
 
 def project_place(project, *, actor, service_area: ServiceArea) -> Project:

@@ -189,6 +189,7 @@ def _project(user, pk) -> Project:
 
 
 FORMS = {
+    "edit": ProjectForm,
     "stage": StageForm,
     "follow_up": FollowUpForm,
     "work": WorkForm,
@@ -201,8 +202,11 @@ FORMS = {
 def _forms(user, project, failed=None) -> dict:
     forms = {}
     for key, kind in FORMS.items():
-        extra = {"user": user} if kind is PlaceForm else {}
+        extra = {"user": user} if kind in (PlaceForm, ProjectForm) else {}
         initial = {"stage": project.stage} if key == "stage" else None
+        if key == "edit":
+            initial = {name: getattr(project, name) for name in services.EDITED_FIELDS}
+            initial["service_area"] = project.service_area_id
         forms[key] = kind(prefix=key, initial=initial, **extra)
     if failed:
         forms[failed[0]] = failed[1]
@@ -244,11 +248,13 @@ def project_action(request, pk: int, action: str):
     prefix = action
     if action == "work_update":
         prefix = f"w{request.POST.get('work_pk', '')}"
-    form = kind(request.POST, prefix=prefix, **({"user": request.user} if kind is PlaceForm else {}))
+    form = kind(request.POST, prefix=prefix, **({"user": request.user} if kind in (PlaceForm, ProjectForm) else {}))
     if form.is_valid():
         data, user = form.cleaned_data, request.user
         try:
-            if action == "stage":
+            if action == "edit":
+                services.project_edit(project, actor=user, **data)
+            elif action == "stage":
                 services.stage_set(project, actor=user, stage=data["stage"], reason=data["reason"])
             elif action == "follow_up":
                 services.follow_up_add(project, actor=user, at=data["at"], method=data["method"],

@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 from yekuo.reserve import services
 from yekuo.reserve.tests.conftest import CODE
 from yekuo.web.tests.conftest import allow_async_unsafe, browser, csp_watch, live_cast, page  # noqa: F401
-from yekuo.web.tests.test_browser import sign_in
+from yekuo.web.tests.test_browser import sign_in, sign_in_phone
 
 pytestmark = pytest.mark.slow
 
@@ -51,11 +51,7 @@ def test_the_library_works_at_360_px(browser, live_server, live_cast):  # noqa: 
     problems = csp_watch(context)
     phone = context.new_page()
     try:
-        phone.goto(f"{base}/login/")
-        phone.fill("#id_username", "customer_manager")
-        phone.fill("#id_password", cast.password)
-        phone.click("form button[type=submit]")
-        phone.wait_for_url(f"{base}/")
+        sign_in_phone(phone, base, cast.password)  # the acceptance clerk, who also follows projects up
         phone.goto(f"{base}/reserve/")
         expect(phone.locator("#reserve-list tbody tr")).to_have_count(2)
         assert phone.evaluate("document.documentElement.scrollWidth") <= 360

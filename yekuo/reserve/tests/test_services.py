@@ -165,3 +165,18 @@ def test_figures_conversion_rate_and_lead_times(cast):
     assert result.identified_to_applied.median_days == 10.0
     assert result.applied_to_energized.median_days == 15.0
     assert result.identified_to_energized.median_days == 25.0
+
+
+def test_staff_complete_the_credit_code_and_later_orders_match(cast, django_capture_on_commit_callbacks):
+    project = new_project(cast, investor_code="")
+    fields = {"name": project.name, "investor_name": project.investor_name, "site_address": project.site_address,
+              "investor_code": CODE, "expected_load": 1000, "voltage": "10kV"}  # fmt: skip
+    services.project_edit(project, actor=cast.customer_manager, **fields)
+    update = project.events.get(kind=ProjectEvent.Kind.UPDATED)
+    assert update.payload["changed"]["investor_code"] == ["", CODE]
+    assert update.payload["changed"]["expected_load"] == ["800.0", "1000.0"]
+    with django_capture_on_commit_callbacks(execute=True):
+        business_order(cast)
+    assert OrderMatch.objects.get().project == project
+    with pytest.raises(Forbidden):
+        services.project_edit(project, actor=cast.west_customer_manager, **fields)

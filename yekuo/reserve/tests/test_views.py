@@ -116,3 +116,23 @@ def test_the_library_is_in_english_with_the_switch(client, cast):
     assert "Reserve library" in listing and "Conversion (applied / projects)" in listing and "Identified" in listing
     page = client.get(f"/reserve/{project.pk}/").content.decode()
     assert "Record a follow-up" in page and "Added to the reserve library" in page
+
+
+def test_the_admin_lists_projects_read_only(admin_client, cast):
+    project = new_project(cast)
+    assert admin_client.get("/admin/reserve/project/").status_code == 200
+    assert admin_client.get(f"/admin/reserve/project/{project.pk}/change/").status_code == 200
+
+
+def test_editing_a_project_on_its_page(client, cast):
+    project = new_project(cast, investor_code="")
+    login(client, cast.customer_manager, cast)
+    url = f"/reserve/{project.pk}/"
+    assert 'id="edit-project"' in client.get(url).content.decode()
+    data = {"edit-name": "东区物流园（一期）", "edit-investor_name": project.investor_name, "edit-investor_code": CODE,
+            "edit-site_address": project.site_address, "edit-load_unit": "kVA"}  # fmt: skip
+    assert client.post(url + "edit/", data).status_code == 302
+    project.refresh_from_db()
+    assert project.name == "东区物流园（一期）" and project.investor_code == CODE
+    refused = client.post(url + "edit/", {**data, "edit-investor_code": "123"})
+    assert refused.status_code == 400 and "edit-project" in refused.content.decode()
