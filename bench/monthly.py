@@ -10,7 +10,8 @@ in working time over about a year, so each month holds some 5 % of the book's en
 yekuo regulations load-bundled && yekuo approvals load-bundled && yekuo demo --orders N`).
 
 The database is ANALYZEd first (untimed: a bulk-loaded book has no planner statistics until autovacuum
-reaches it, a live one has). Timed, --runs times after none (the first run is cold: the work table, the regulation, PostgreSQL's caches):
+reaches it, a live one has). Timed, --runs times after none (the first run is cold: the work table, the
+regulation, PostgreSQL's caches):
 - `indicators_s`: `yekuo.reports.indicators.monthly(month)`, every branch;
 - `bulletin_s`: the indicators plus every other format the `report monthly` command has registered
   (`FORMATS` in yekuo/reports/management/commands/report.py: the bulletin's files), each rendered once into
