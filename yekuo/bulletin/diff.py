@@ -10,6 +10,9 @@ import json
 
 # Fields that identify a row of a list, in the order they are joined into its key.
 KEY_FIELDS = ("branch", "category", "node", "order", "order_number", "clock", "rule", "code")
+# Lists of problem orders: a row is one value (its fields as compact JSON), so a month whose thousands of
+# overdue orders changed lists one change per order, not one per field.
+WHOLE_ROWS = ("overdue", "findings")
 # When a part was computed is not a figure: two runs over the same orders are the same bulletin.
 IGNORED = ("generated_at", "computed_at")
 
@@ -33,7 +36,10 @@ def flatten(value, prefix: str = "") -> dict[str, object]:
             seen[key] = seen.get(key, 0) + 1
             if seen[key] > 1:  # two rows with the same names (two findings of one rule on one order)
                 key = f"{key}#{seen[key]}"
-            out.update(flatten(item, prefix + key))
+            if prefix in WHOLE_ROWS:
+                out[prefix + key] = json.dumps(_figures(item), ensure_ascii=False, sort_keys=True)
+            else:
+                out.update(flatten(item, prefix + key))
     else:
         out[prefix] = value
     return out

@@ -24,15 +24,26 @@ NUMBER_FORMATS = {"rate": "0.0%", "number": "0.00", "int": "0", "time": "yyyy-mm
 BOLD = Font(bold=True)
 
 
-def document(run: ReportRun, branch: str | None = None) -> dict:
+# The lists of problem orders of a big month run to tens of thousands of rows: the page and the printed
+# documents show the first ones and say how many there are; the Excel file has them all.
+LISTS = ("overdue", "findings")
+PAGE_LIST_ROWS = 500
+PRINT_LIST_ROWS = 200
+
+
+def document(run: ReportRun, branch: str | None = None, list_rows: int = PAGE_LIST_ROWS) -> dict:
     """What the page, the PDF and the HTML file show; `branch` keeps the lists of problem orders to one
-    branch (a branch's staff see only their own orders, R15), the figures stay company-wide."""
+    branch (a branch's staff see only their own orders, R15), the figures stay company-wide; each list
+    shows at most `list_rows` rows."""
     built = tables.build(run.data)
     shown = []
     for table in built:
         rows = table.rows
-        if branch and table.key in ("overdue", "findings"):
+        if branch and table.key in LISTS:
             rows = [row for row in rows if row.get("branch") == branch]
+        total = len(rows)
+        if table.key in LISTS:
+            rows = rows[:list_rows]
         shown.append(
             {
                 "key": table.key,
@@ -45,7 +56,8 @@ def document(run: ReportRun, branch: str | None = None) -> dict:
                     ]
                     for r in rows
                 ],
-                "raw": rows,
+                "total": total,
+                "cut": total > len(rows),
             }
         )
     return {
@@ -120,7 +132,8 @@ def _css() -> str:
 def html(run: ReportRun) -> str:
     """A self-contained HTML file of the revision (its style inside: it is a file to circulate, not a page)."""
     return render_to_string(
-        "bulletin/bulletin_document.html", {"doc": document(run), "css": _css(), "standalone": True}
+        "bulletin/bulletin_document.html",
+        {"doc": document(run, list_rows=PRINT_LIST_ROWS), "css": _css(), "standalone": True},
     )
 
 
@@ -131,7 +144,9 @@ def pdf(run: ReportRun) -> bytes:
 
     from yekuo.approvals.letter import font_faces
 
-    page = render_to_string("bulletin/bulletin_document.html", {"doc": document(run), "standalone": False})
+    page = render_to_string(
+        "bulletin/bulletin_document.html", {"doc": document(run, list_rows=PRINT_LIST_ROWS), "standalone": False}
+    )
     fonts = FontConfiguration()
     style = CSS(string=font_faces() + "\n" + _css(), font_config=fonts)
     return HTML(string=page).write_pdf(stylesheets=[style], font_config=fonts)

@@ -155,7 +155,9 @@ def assessment_compute(company, month: str, *, actor=None, report: ReportRun | N
     results = scoring.score(report.data, scoring.from_content(scheme_row.content, scheme_row.code))
     with transaction.atomic():
         assessment = (
-            Assessment.objects.select_for_update().select_related("confirmed_by").filter(company=company, month=month)
+            Assessment.objects.select_for_update(of=("self",))
+            .select_related("confirmed_by")
+            .filter(company=company, month=month)
         ).first()
         if assessment is not None and assessment.confirmed:
             raise _frozen(assessment)
@@ -188,7 +190,9 @@ def assessment_confirm(company, month: str, *, user) -> Assessment:
             f"of the marketing service department (营销服务部) or an administrator"
         )
     assessment = (
-        Assessment.objects.select_for_update().select_related("confirmed_by").filter(company=company, month=month)
+        Assessment.objects.select_for_update(of=("self",))
+        .select_related("confirmed_by")
+        .filter(company=company, month=month)
     ).first()
     if assessment is None:
         raise InvalidInput(f"the scores of {month} have not been computed yet", field="month")

@@ -78,6 +78,7 @@ INDICATORS = [
     _c("customer_days_mean", _("平均客户用时（工作日）"), "number"),
     _c("suspended_days_mean", _("平均暂停时长（工作日）"), "number"),
     _c("calendar_days_mean", _("平均办电时长（日历日）"), "number"),
+    _c("utility_days_p90", _("供电企业用时90%分位（工作日）"), "number"),
     _c("cost_total_yuan", _("客户费用合计（元）"), "number"),
     _c("cost_mean_yuan", _("平均客户费用（元）"), "number"),
 ]

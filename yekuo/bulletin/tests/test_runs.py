@@ -28,10 +28,21 @@ def test_running_again_makes_a_new_revision_and_keeps_the_old(cast, month):
     assert first.data["indicators"]["rows"][0]["energized"] == 8  # the old revision is unchanged
     changes = {c["path"]: (c["old"], c["new"]) for c in second.changes}
     assert changes["indicators.rows[branch=east,category=lv_resident].energized"] == (8, 9)
-    assert changes["findings[branch=east,order=E1,rule=backdated].rule"] == (None, "backdated")
+    # A problem order added is one change (the row as a whole), not one per field.
+    old, new = changes["findings[branch=east,order=E1,rule=backdated]"]
+    assert old is None and '"rule": "backdated"' in new
     assert not any(path.startswith("findings[branch=west") for path in changes)  # keyed by row, not position
     third = services.report_run_create(cast.company, MONTH)
     assert third.changes == [] and third.checksum == second.checksum
+
+
+def test_long_lists_are_cut_on_the_page_and_whole_in_the_workbook(cast, month):
+    month.overdue = [dict(month.overdue[0], order=f"W{i:04d}") for i in range(30)]
+    run = services.report_run_create(cast.company, MONTH)
+    overdue = next(t for t in render.document(run, list_rows=10)["tables"] if t["key"] == "overdue")
+    assert (len(overdue["rows"]), overdue["total"], overdue["cut"]) == (10, 30, True)
+    book = load_workbook(io.BytesIO(render.xlsx(run)))
+    assert book["超期工单"].max_row == 31
 
 
 def test_a_revision_cannot_be_changed(cast, month):
