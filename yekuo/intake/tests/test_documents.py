@@ -151,3 +151,17 @@ def test_a_document_is_fetched_over_http(push, media, django_capture_on_commit_c
     stored, missing = ApplicationDocument.objects.order_by("position")
     assert stored.state == "stored" and stored.media_type == "application/pdf"
     assert missing.state == "pending" and missing.last_error == "HTTP 404"
+
+
+def test_a_document_off_the_platforms_hosts_is_not_fetched(push, platforms, media, files):
+    platform = platforms["approval_platform"]
+    platform.document_hosts = "files.platform.test, platform.test"
+    platform.save()
+    body = application("GC-DOC6")
+    body["documents"] = [{"kind": "licence", "name": "a.pdf", "url": "https://platform.test/a.pdf"},
+                         {"kind": "site_plan", "name": "b.pdf", "url": "http://10.0.0.5:8080/admin/b.pdf"}]  # fmt: skip
+    files["https://platform.test/a.pdf"] = files["http://10.0.0.5:8080/admin/b.pdf"] = PDF
+    push(body)
+    assert documents.documents_fetch_due() == {"stored": 1, "refused": 1}
+    refused = ApplicationDocument.objects.get(state="refused")
+    assert refused.url.startswith("http://10.0.0.5") and "document hosts" in refused.last_error
