@@ -165,3 +165,16 @@ def test_a_document_off_the_platforms_hosts_is_not_fetched(push, platforms, medi
     assert documents.documents_fetch_due() == {"stored": 1, "refused": 1}
     refused = ApplicationDocument.objects.get(state="refused")
     assert refused.url.startswith("http://10.0.0.5") and "document hosts" in refused.last_error
+
+
+def test_the_joint_application_carries_the_documents(push, cast, media, files, django_capture_on_commit_callbacks):
+    """R4: the units get the application with its documents (the copy yekuo kept: digest and size)."""
+    from yekuo.partners.services import joint_payload
+
+    files["https://platform.test/GC-DOC7.pdf"] = PDF
+    with django_capture_on_commit_callbacks(execute=True):
+        push(one_document("GC-DOC7"))
+    order = services.application_dispatch(Application.objects.get(), actor=cast.dispatcher).order
+    (document,) = [d for d in joint_payload(order)["documents"] if d["type"] == "document"]
+    assert document["sha256"] == hashlib.sha256(PDF).hexdigest() and document["size"] == len(PDF)
+    assert document["url"] == "https://platform.test/GC-DOC7.pdf" and document["kind"] == "licence"
