@@ -13,7 +13,8 @@ the files, not a link to someone else's system. So:
   root, served only by the queue's checked view) and `stored`; a file that fails a check is `refused` (not
   fetched again: the dispatcher returns the application asking for it); a fetch that fails (down, slow, an
   HTTP error) is tried again with the outbox's backoff, and after MAX_ATTEMPTS is `failed` (the dispatcher
-  still sees the platform's link). Nothing of the application waits on any of this.
+  still sees the platform's link). A url on a host that is not one of the platform's `document_hosts` (when
+  set) is not fetched (`refused`). Nothing of the application waits on any of this.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import urllib.error
 import urllib.request
 import uuid
 from datetime import datetime
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -59,6 +61,13 @@ def _schedule(ids: list[int], eta: datetime | None = None) -> None:
     hand_over(document_fetch_task, ids, eta=eta, what="platform document")
 
 
+def host_allowed(platform, url: str) -> bool:
+    """Is `url` on one of the platform's document hosts (`Platform.document_hosts`; empty: any)? yekuo fetches
+    inside the utility's network, so a platform is held to its own file servers."""
+    hosts = {h.strip().lower() for h in platform.document_hosts.replace(" ", ",").split(",") if h.strip()}
+    return not hosts or (urlsplit(url).hostname or "").lower() in hosts
+
+
 class FetchFailed(Exception):
     pass
 
@@ -92,9 +101,19 @@ def refusal(raw: bytes, sha256: str) -> tuple[str | None, str | None]:
 def document_fetch(pk: int, now: datetime | None = None) -> str | None:
     """Fetch a pending document whose time has come; its new state (None: not due, or taken by another worker)."""
     now = now or timezone.now()
-    row = ApplicationDocument.objects.filter(pk=pk, state=DocumentState.PENDING, next_attempt_at__lte=now).first()
+    row = (
+        ApplicationDocument.objects.select_related("application__platform")
+        .filter(pk=pk, state=DocumentState.PENDING, next_attempt_at__lte=now)
+        .first()
+    )
     if row is None:
         return None
+    if not host_allowed(row.application.platform, row.url):
+        ApplicationDocument.objects.filter(pk=pk, state=DocumentState.PENDING).update(
+            state=DocumentState.REFUSED, next_attempt_at=None,
+            last_error="not fetched: its host is not one of the platform's document hosts",
+        )  # fmt: skip
+        return DocumentState.REFUSED
     lease = now + backoff(row.attempts + 1)  # claimed by a conditional UPDATE; the lease is the next try's time
     if not ApplicationDocument.objects.filter(pk=pk, next_attempt_at=row.next_attempt_at).update(next_attempt_at=lease):
         return None

@@ -38,6 +38,12 @@ class Platform(models.Model):
     # The account its orders are created by (the integration role, company scope): the order's log names it.
     account = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("接口账号"))
     enabled = models.BooleanField(_("启用"), default=True)
+    # Where yekuo may fetch its applications' documents from (the platform's file servers): a document elsewhere
+    # is not fetched (its link stays shown). Empty: any host.
+    document_hosts = models.CharField(
+        _("资料下载主机"), max_length=500, blank=True,
+        help_text=_("平台资料文件所在的主机名，以逗号分隔；为空时不限"),
+    )  # fmt: skip
 
     scope_branch_field = None
     scope_company_field = "company"

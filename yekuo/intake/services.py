@@ -236,9 +236,15 @@ def _reason(text: str, field: str) -> str:
     return text
 
 
-def application_dispatch(application: Application | int, *, actor, branch: Branch | None = None) -> Application:
-    """Accept the application and dispatch it to `branch` (default: the proposed one); R3, Attachment 1."""
+def application_dispatch(application: Application | int, *, actor, branch: Branch | None = None,
+                         service_area=None) -> Application:  # fmt: skip
+    """Accept the application and dispatch it to `branch` (default: the proposed one, or `service_area`'s
+    branch); R3, Attachment 1. `service_area`: the area within it, where the address names none of its areas."""
     pk = getattr(application, "pk", application)
+    if service_area is not None:
+        if branch is not None and service_area.branch_id != branch.pk:
+            raise InvalidInput(f"service area {service_area.code} is not {branch}'s", field="service_area")
+        branch = service_area.branch
     with transaction.atomic(durable=True):
         application = _queued(actor, pk)
         target = branch or application.proposed_branch
@@ -253,12 +259,12 @@ def application_dispatch(application: Application | int, *, actor, branch: Branc
         application.save(update_fields=["state", "decided_at", "decided_by"])
         order = application.order
         if order is None:  # no service area was proposed: the order is made now, at the branch chosen
-            order = _order_unproposed(application, target)
+            order = _order_unproposed(application, target, service_area)
         elif order.received_at is not None:
             raise Conflict(f"order {order.number} was already received by {order.branch}; it cannot be dispatched")
         proposed = application.proposed_branch
-        if target.pk != order.branch_id:
-            area = area_in_branch(target, order.site_address)
+        area = service_area or (area_in_branch(target, order.site_address) if target.pk != order.branch_id else None)
+        if target.pk != order.branch_id or (area is not None and area.pk != order.service_area_id):
             WorkOrder.objects.filter(pk=order.pk).update(branch=target, service_area=area)
             order.branch, order.service_area = target, area
         payload = {"branch": target.code, "proposed_branch": proposed.code if proposed else None,
@@ -268,15 +274,15 @@ def application_dispatch(application: Application | int, *, actor, branch: Branc
     return application
 
 
-def _order_unproposed(application: Application, branch: Branch) -> WorkOrder:
-    """The order of an application no service area was proposed for, made at dispatch in `branch` (its area
-    the one the address names within it, or its only one), by the platform's account; the customer name the
-    e-licence service returned meanwhile replaces a stand-in; the questions and documents asked about the
-    application are the order's from now on."""
+def _order_unproposed(application: Application, branch: Branch, area=None) -> WorkOrder:
+    """The order of an application no service area was proposed for, made at dispatch in `branch` (in `area`
+    when the dispatcher chose one, else the one the address names within it, its only one, or its first), by
+    the platform's account; the customer name the e-licence service returned meanwhile replaces a stand-in;
+    the questions asked about the application are the order's from now on."""
     from yekuo.accounts.models import ServiceArea
 
     data, platform = application.payload, application.platform
-    area = area_in_branch(branch, data["site"]["address"])
+    area = area or area_in_branch(branch, data["site"]["address"])
     if area is None:  # the address names no place of the branch: its first area, as the dispatcher chose it
         area = ServiceArea.objects.filter(branch=branch).order_by("code").first()
     if area is None:

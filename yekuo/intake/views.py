@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from openpyxl import Workbook
 
-from yekuo.accounts.models import Branch
+from yekuo.accounts.models import Branch, ServiceArea
 from yekuo.accounts.scope import restrict
 from yekuo.common import uploads
 from yekuo.common.errors import YekuoError
@@ -52,10 +52,17 @@ class FilterForm(BootstrapMixin, forms.Form):
 
 class DispatchForm(BootstrapMixin, forms.Form):
     branch = forms.ModelChoiceField(label=gettext_lazy("派往分公司"), queryset=Branch.objects.none())
+    service_area = forms.ModelChoiceField(
+        label=gettext_lazy("营业区"), queryset=ServiceArea.objects.none(), required=False,
+        empty_label=gettext_lazy("按用电地址匹配"),
+    )  # fmt: skip
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["branch"].queryset = restrict(Branch.objects.all(), user, "order.assign")
+        areas = restrict(ServiceArea.objects.select_related("branch"), user, "order.assign")
+        self.fields["service_area"].queryset = areas
+        self.fields["service_area"].label_from_instance = lambda a: f"{a.branch.name} · {a.name}"
         self.style()
 
 
@@ -147,7 +154,8 @@ def decide(request, pk: int, action: str):
         data = form.cleaned_data
         try:
             if action == "dispatch":
-                done = services.application_dispatch(application, actor=request.user, branch=data["branch"])
+                done = services.application_dispatch(application, actor=request.user, branch=data["branch"],
+                                                     service_area=data.get("service_area"))  # fmt: skip
                 text = _("已派单：%(number)s → %(branch)s") % {"number": done.order.number,
                                                               "branch": data["branch"].name}  # fmt: skip
             elif action == "return":

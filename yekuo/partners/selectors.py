@@ -99,11 +99,30 @@ def licence_locks(order) -> dict[str, str]:
 
 
 def application_documents(order) -> list[dict]:
-    """What goes with a joint application: the verified records, each with the service and time it came from."""
-    return [
+    """What goes with a joint application: the verified records, each with the service and time it came from,
+    and, for a platform's order, the documents of its application (R3) as the platform named them, with the
+    digest and size of the copy yekuo kept (the units reach the files through the same platform)."""
+    from yekuo.intake.models import ApplicationDocument, DocumentState
+
+    records = [
         {"type": v.kind, "data": v.data, "source": v.source, "fetched_at": v.fetched_at.isoformat()}
         for v in Verification.objects.filter(order=order, state=VerificationState.VERIFIED).order_by("created_at")
     ]
+    files = ApplicationDocument.objects.filter(application__order=order).order_by("position")
+    return records + [
+        {"type": "document", "kind": f.kind, "name": f.name, "url": f.url,
+         **({"sha256": _digest(f), "size": f.size} if f.state == DocumentState.STORED else {})}
+        for f in files
+    ]  # fmt: skip
+
+
+def _digest(document) -> str:
+    if document.sha256:
+        return document.sha256
+    import hashlib
+
+    with document.file.open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def joint_status(order) -> dict:

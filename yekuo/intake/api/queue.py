@@ -10,7 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from yekuo.accounts.models import Branch
+from yekuo.accounts.models import Branch, ServiceArea
 from yekuo.accounts.permissions import require
 from yekuo.accounts.scope import restrict
 from yekuo.common.api import ErrorSerializer
@@ -31,8 +31,22 @@ class BranchField(serializers.SlugRelatedField):
         return restrict(Branch.objects.all(), request.user, "order.assign") if request else Branch.objects.none()
 
 
+class AreaField(serializers.SlugRelatedField):
+    def __init__(self, **kwargs):
+        super().__init__(slug_field="code", queryset=ServiceArea.objects.all(), **kwargs)
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        areas = ServiceArea.objects.select_related("branch")
+        return restrict(areas, request.user, "order.assign") if request else ServiceArea.objects.none()
+
+
 class DispatchInput(serializers.Serializer):
     branch = BranchField(required=False, allow_null=True, help_text="branch code; default: the proposed branch")
+    service_area = AreaField(
+        required=False, allow_null=True,
+        help_text="service area code within the branch (default: the one the address names, else the branch's first)",
+    )  # fmt: skip
 
 
 class ReasonInput(serializers.Serializer):
@@ -78,7 +92,8 @@ class DispatchView(_Decision):
         return super().post(request, pk)
 
     def decide(self, pk, user, data):
-        return services.application_dispatch(pk, actor=user, branch=data.get("branch"))
+        return services.application_dispatch(pk, actor=user, branch=data.get("branch"),
+                                             service_area=data.get("service_area"))  # fmt: skip
 
 
 class ReturnView(_Decision):

@@ -48,9 +48,9 @@ def one_document(app_id: str, **extra) -> dict:
 
 
 def test_documents_are_fetched_checked_and_kept(push, client, cast, media, files, django_capture_on_commit_callbacks):
-    files["https://platform.test/GC-D1.pdf"] = PDF
+    files["https://platform.test/GC-DOC1.pdf"] = PDF
     with django_capture_on_commit_callbacks(execute=True):
-        assert push(one_document("GC-D1", sha256=hashlib.sha256(PDF).hexdigest())).status_code == 201
+        assert push(one_document("GC-DOC1", sha256=hashlib.sha256(PDF).hexdigest())).status_code == 201
     doc = ApplicationDocument.objects.get()
     assert doc.state == "stored" and doc.size == len(PDF) and doc.media_type == "application/pdf" and doc.fetched_at
     stored = Path(media) / doc.file.name
@@ -59,7 +59,7 @@ def test_documents_are_fetched_checked_and_kept(push, client, cast, media, files
     (row,) = client.get("/api/v1/intake/queue").json()["results"]
     (listed,) = row["documents"]
     assert listed["state"] == "stored" and listed["file"] == f"/intake/documents/{doc.pk}/"
-    assert listed["url"] == "https://platform.test/GC-D1.pdf"
+    assert listed["url"] == "https://platform.test/GC-DOC1.pdf"
     served = client.get(listed["file"])
     assert served.status_code == 200 and b"".join(served.streaming_content) == PDF
     assert served["Content-Type"] == "application/pdf" and served["X-Content-Type-Options"] == "nosniff"
@@ -84,9 +84,9 @@ def test_documents_are_fetched_checked_and_kept(push, client, cast, media, files
 def test_a_file_that_fails_a_check_is_refused_not_kept(push, cast, media, files, settings, content, sha256, why,
                                                         django_capture_on_commit_callbacks):  # fmt: skip
     settings.YEKUO_UPLOAD_MAX_BYTES = 1024
-    files["https://platform.test/GC-D2.pdf"] = content
+    files["https://platform.test/GC-DOC2.pdf"] = content
     with django_capture_on_commit_callbacks(execute=True):
-        assert push(one_document("GC-D2", sha256=sha256)).status_code == 201
+        assert push(one_document("GC-DOC2", sha256=sha256)).status_code == 201
     doc = ApplicationDocument.objects.get()
     assert doc.state == "refused" and why in doc.last_error and not doc.file
     assert not Path(media).exists() or not any(Path(media).rglob("*.*"))
@@ -95,10 +95,10 @@ def test_a_file_that_fails_a_check_is_refused_not_kept(push, cast, media, files,
 
 def test_a_fetch_that_fails_is_tried_again_and_nothing_is_lost(push, cast, media, files,
                                                                django_capture_on_commit_callbacks):  # fmt: skip
-    url = "https://platform.test/GC-D3.pdf"
+    url = "https://platform.test/GC-DOC3.pdf"
     files[url] = documents.FetchFailed("TimeoutError: timed out")
     with django_capture_on_commit_callbacks(execute=True):
-        assert push(one_document("GC-D3")).status_code == 201
+        assert push(one_document("GC-DOC3")).status_code == 201
     doc = ApplicationDocument.objects.get()
     assert doc.state == "pending" and doc.attempts == 1 and "timed out" in doc.last_error
     assert doc.next_attempt_at > timezone.now() and Application.objects.get().order is not None
@@ -109,13 +109,13 @@ def test_a_fetch_that_fails_is_tried_again_and_nothing_is_lost(push, cast, media
 
 
 def test_after_its_tries_a_document_is_failed_and_can_be_fetched_again(push, media, files):
-    push(one_document("GC-D4"))  # no commit callbacks: the sweep finds the row
+    push(one_document("GC-DOC4"))  # no commit callbacks: the sweep finds the row
     doc = ApplicationDocument.objects.get()
     doc.attempts = documents.MAX_ATTEMPTS - 1
     doc.save()
     assert documents.documents_fetch_due() == {"failed": 1}
     assert documents.documents_refetch([doc.pk]) == 1
-    files["https://platform.test/GC-D4.pdf"] = PDF
+    files["https://platform.test/GC-DOC4.pdf"] = PDF
     assert documents.documents_fetch_due(now=timezone.now() + timedelta(seconds=1)) == {"stored": 1}
 
 
@@ -140,7 +140,7 @@ def test_a_document_is_fetched_over_http(push, media, django_capture_on_commit_c
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         base = f"http://127.0.0.1:{server.server_address[1]}"
-        body = application("GC-D5")
+        body = application("GC-DOC5")
         body["documents"] = [{"kind": "licence", "name": "licence.pdf", "url": f"{base}/docs/licence.pdf"},
                              {"kind": "site_plan", "name": "plan.pdf", "url": f"{base}/docs/missing.pdf"}]  # fmt: skip
         with django_capture_on_commit_callbacks(execute=True):
@@ -151,3 +151,30 @@ def test_a_document_is_fetched_over_http(push, media, django_capture_on_commit_c
     stored, missing = ApplicationDocument.objects.order_by("position")
     assert stored.state == "stored" and stored.media_type == "application/pdf"
     assert missing.state == "pending" and missing.last_error == "HTTP 404"
+
+
+def test_a_document_off_the_platforms_hosts_is_not_fetched(push, platforms, media, files):
+    platform = platforms["approval_platform"]
+    platform.document_hosts = "files.platform.test, platform.test"
+    platform.save()
+    body = application("GC-DOC6")
+    body["documents"] = [{"kind": "licence", "name": "a.pdf", "url": "https://platform.test/a.pdf"},
+                         {"kind": "site_plan", "name": "b.pdf", "url": "http://10.0.0.5:8080/admin/b.pdf"}]  # fmt: skip
+    files["https://platform.test/a.pdf"] = files["http://10.0.0.5:8080/admin/b.pdf"] = PDF
+    push(body)
+    assert documents.documents_fetch_due() == {"stored": 1, "refused": 1}
+    refused = ApplicationDocument.objects.get(state="refused")
+    assert refused.url.startswith("http://10.0.0.5") and "document hosts" in refused.last_error
+
+
+def test_the_joint_application_carries_the_documents(push, cast, media, files, django_capture_on_commit_callbacks):
+    """R4: the units get the application with its documents (the copy yekuo kept: digest and size)."""
+    from yekuo.partners.services import joint_payload
+
+    files["https://platform.test/GC-DOC7.pdf"] = PDF
+    with django_capture_on_commit_callbacks(execute=True):
+        push(one_document("GC-DOC7"))
+    order = services.application_dispatch(Application.objects.get(), actor=cast.dispatcher).order
+    (document,) = [d for d in joint_payload(order)["documents"] if d["type"] == "document"]
+    assert document["sha256"] == hashlib.sha256(PDF).hexdigest() and document["size"] == len(PDF)
+    assert document["url"] == "https://platform.test/GC-DOC7.pdf" and document["kind"] == "licence"

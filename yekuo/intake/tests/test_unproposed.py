@@ -15,14 +15,15 @@ NOWHERE = "火星基地1号"
 
 
 def test_an_address_with_no_service_area_lands_in_the_queue_unproposed(push, client, cast):
-    response = push(application("GC-N1", address=NOWHERE))
+    body = application("GC-N1", address=NOWHERE)  # one body: its submitted_at is the time it is made
+    response = push(body)
     assert response.status_code == 201
-    body = response.json()
-    assert body["state"] == "queued" and body["order"] is None and body["branch"] is None
+    answer = response.json()
+    assert answer["state"] == "queued" and answer["order"] is None and answer["branch"] is None
     app = Application.objects.get(external_id="GC-N1")
     assert app.proposed_branch is None and app.order is None and not WorkOrder.objects.exists()
-    again = push(application("GC-N1", address=NOWHERE))  # idempotent all the same
-    assert again.status_code == 201 and again.json() == body and Application.objects.count() == 1
+    again = push(body)  # idempotent all the same
+    assert again.status_code == 201 and again.json() == answer and Application.objects.count() == 1
     login(client, cast.dispatcher, cast)
     (row,) = client.get("/api/v1/intake/queue").json()["results"]
     assert row["application_id"] == "GC-N1" and row["proposed_branch"] is None and row["order"] is None
@@ -98,3 +99,25 @@ def test_a_platform_routed_to_branches_queues_what_it_cannot_place(client, platf
     response = pusher(client, gov)(application("GOV-N1", address=NOWHERE))
     assert response.status_code == 201 and response.json()["state"] == "queued"
     assert response.json()["route"] == "queue" and not WorkOrder.objects.exists()
+
+
+def test_the_dispatcher_may_name_the_service_area(push, client, cast):
+    from yekuo.accounts.models import ServiceArea
+
+    second = ServiceArea.objects.create(branch=cast.west, code="west2", name="西区二营业区", keywords=["长安"])
+    push(application("GC-N8", address=NOWHERE))
+    push(application("GC-N9", address=NOWHERE))
+    first, other = Application.objects.order_by("external_id")
+    login(client, cast.dispatcher, cast)
+    wrong = client.post(f"/api/v1/intake/applications/{first.pk}/dispatch", {"branch": "east", "service_area": "west2"},
+                        content_type="application/json")  # fmt: skip
+    assert wrong.status_code == 400 and wrong.json()["field"] == "service_area"
+    done = client.post(f"/api/v1/intake/applications/{first.pk}/dispatch", {"service_area": "west2"},
+                       content_type="application/json")  # fmt: skip
+    assert done.status_code == 200 and done.json()["branch"] == "west"
+    assert Application.objects.get(pk=first.pk).order.service_area == second
+    page = client.get("/intake/").content.decode()
+    assert f'name="d{other.pk}-service_area"' in page
+    posted = {f"d{other.pk}-branch": cast.west.pk, f"d{other.pk}-service_area": second.pk}
+    assert client.post(f"/intake/{other.pk}/dispatch/", posted).status_code == 302
+    assert Application.objects.get(pk=other.pk).order.service_area == second

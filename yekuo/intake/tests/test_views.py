@@ -108,3 +108,21 @@ def test_a_queued_order_is_seen_but_not_received_by_its_branch(client, cast, two
     assert dispatched.status_code == 200
     order = WorkOrder.objects.get(pk=first.order_id)
     assert order.received_at is not None and order.branch == cast.east
+
+
+def test_return_and_reject_through_the_api_tell_the_platform(client, cast, two, callbacks_sent):
+    first, second = two
+    login(client, cast.dispatcher, cast)
+    returned = client.post(f"/api/v1/intake/applications/{first.pk}/return", {"reason": "缺少产权证明"},
+                           content_type="application/json")  # fmt: skip
+    assert returned.status_code == 200 and returned.json()["state"] == "returned"
+    assert returned.json()["reason"] == "缺少产权证明"
+    rejected = client.post(f"/api/v1/intake/applications/{second.pk}/reject", {"reason": "重复申请"},
+                           content_type="application/json")  # fmt: skip
+    assert rejected.status_code == 200 and rejected.json()["state"] == "rejected"
+    told = [(kind, payload["application_id"], payload["reason"]) for _dest, kind, payload, _key in callbacks_sent]
+    assert told == [("application.returned", "Q-1", "缺少产权证明"), ("application.rejected", "Q-2", "重复申请")]
+    for app in (first, second):
+        order = WorkOrder.objects.get(pk=app.order_id)
+        assert order.status in ("returned", "rejected", "cancelled") and order.received_at is None
+    assert client.get("/api/v1/intake/queue").json()["results"] == []
