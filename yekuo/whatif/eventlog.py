@@ -427,6 +427,9 @@ def _ocel_objects(case: Case, now: datetime) -> Iterator[dict]:
         }
 
 
+_encode = json.JSONEncoder(ensure_ascii=False).encode  # one encoder for every line (dumps makes one a call)
+
+
 def write_ocel(period: Period, stream, resources: bool = True, now: datetime | None = None) -> int:
     """The OCEL 2.0 JSON of the period to a text stream; returns the number of orders."""
     now = now or datetime.now(UTC)
@@ -440,10 +443,10 @@ def write_ocel(period: Period, stream, resources: bool = True, now: datetime | N
             orders += 1
             branches.add(case.order.branch.code)
             for row in case.rows:
-                stream.write(("\n" if first_event else ",\n") + json.dumps(_ocel_event(case, row), ensure_ascii=False))
+                stream.write(("\n" if first_event else ",\n") + _encode(_ocel_event(case, row)))
                 first_event = False
             for obj in _ocel_objects(case, now):
-                spool.write(("\n" if first_object else ",\n") + json.dumps(obj, ensure_ascii=False))
+                spool.write(("\n" if first_object else ",\n") + _encode(obj))
                 first_object = False
         stream.write('\n],\n"objects": [')
         spool.seek(0)
@@ -451,7 +454,7 @@ def write_ocel(period: Period, stream, resources: bool = True, now: datetime | N
             stream.write(block)
         for code in sorted(branches):
             obj = {"id": f"branch:{code}", "type": "branch", "attributes": [], "relationships": []}
-            stream.write(("\n" if first_object else ",\n") + json.dumps(obj, ensure_ascii=False))
+            stream.write(("\n" if first_object else ",\n") + _encode(obj))
             first_object = False
     stream.write("\n]}\n")
     return orders
