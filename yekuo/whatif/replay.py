@@ -102,7 +102,7 @@ class WhatIf:
         for row in (self.branches[branch], self.total):
             row.orders += 1
             for side in SIDES:
-                row.counted[side] += 1
+                row.counted[side] += bool(verdicts[side])  # an order none of whose clocks started has no verdict
                 row.overdue[side] += late[side]
         if late[CURRENT] != late[PROPOSED]:
             key = "became_overdue" if late[PROPOSED] else "became_on_time"

@@ -64,6 +64,14 @@ def test_a_looser_limit_makes_the_overdue_order_on_time(cast, tmp_path):
     assert (total["orders"], total["overdue_current"], total["overdue_proposed"]) == (2, 1, 0)
 
 
+def test_an_order_not_yet_received_has_no_verdict(cast, tmp_path):
+    two_orders(cast)
+    create(cast, "2026-11-02 09:00", channel="online", receive=False)  # waits for dispatch: no clock runs
+    total = whatif(proposed(tmp_path, "lv_business", "survey_plan", 1.5))["total"]
+    assert (total["orders"], total["counted_current"], total["counted_proposed"]) == (3, 2, 2)
+    assert (total["on_time_rate_current"], total["on_time_rate_proposed"]) == (0.5, 1.0)
+
+
 def test_the_same_table_changes_nothing(cast, tmp_path):
     two_orders(cast)
     create(cast, "2026-11-02 09:00")  # acceptance still running at 12:00 on the 3rd: overdue (0.5 day)
