@@ -161,3 +161,24 @@ def test_a_bad_regulation_file_names_the_field(cast, tmp_path):
     path = proposed(tmp_path, "lv_business", "survey_plan", 0.3)
     with pytest.raises(CommandError, match=r"survey_plan\.limit.*multiple of 0.5"):
         call_command("whatif", "--regulation", str(path), "--from", "2026-11-01", "--to", "2026-11-30")
+
+
+def test_another_start_rule(cast, tmp_path):
+    """A proposal that starts the grid works clock when the survey completes instead of the approval (and
+    lets a clock start before its node's predecessors are done, D1 off): 840 working minutes earlier."""
+    order = create(cast, "2026-11-02 09:00")
+    complete(cast, order, "acceptance", "2026-11-02 10:00")
+    complete(cast, order, "survey_plan", "2026-11-02 16:00", actor=cast.customer_manager)
+    complete(cast, order, "approval", "2026-11-04 16:00", actor=cast.project_manager)
+    text = proposed(tmp_path, "lv_business", "survey_plan", 1).read_text(encoding="utf-8")
+    block = text.index("[categories.lv_business.clocks.grid_works]")
+    old = '[{ event = "node.completed", node = "approval" }]'
+    assert text.index(old, block) < text.index("\n[", block)
+    text = text[:block] + text[block:].replace(old, '[{ event = "node.completed", node = "survey_plan" }]', 1)
+    text = text.replace("hold_until_predecessors = true", "hold_until_predecessors = false", 1)
+    path = tmp_path / "works_from_survey.toml"
+    path.write_text(text, encoding="utf-8")
+    # 3 days = 1260 minutes. By 12:00 on 6 November the clock from the approval (4 Nov 16:00) has used
+    # 120 + 420 + 210 = 750; from the survey (2 Nov 16:00), 840 more: 1590.
+    row = next(r for r in whatif(path, when="2026-11-06 12:00")["rows"] if r["node"] == "grid_works")
+    assert (row["overdue_current"], row["overdue_proposed"]) == (0, 1)
