@@ -101,6 +101,9 @@ def test_period_and_branch_filters(cast, tmp_path):
     path = proposed(tmp_path, "lv_business", "survey_plan", 0.5)
     data = whatif(path)
     assert [b["branch"] for b in data["branches"]] == ["east", "west"] and data["total"]["orders"] == 3
+    # All branches together, per category and node: the west order's acceptance runs (and is overdue by then).
+    acceptance = next(r for r in data["node_totals"] if r["node"] == "acceptance")
+    assert (acceptance["branch"], acceptance["orders"], acceptance["overdue_current"]) == ("*", 3, 1)
     east = whatif(path, branch="east")
     assert [b["branch"] for b in east["branches"]] == ["east"] and east["total"]["orders"] == 2
     assert whatif(path, first="2026-10-30", last="2026-10-30")["total"]["orders"] == 1
