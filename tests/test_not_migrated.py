@@ -24,6 +24,8 @@ COMMANDS = [
     ("orders", "verify"),
     ("demo",),
     ("replay", "docs/examples/replay-10kv.json"),
+    ("whatif", "--regulation", "docs/examples/whatif-survey-faster.toml", "--from", "2026-10-01", "--to", "2026-10-31"),
+    ("export", "events", "--format", "xes", "--from", "2026-10-01", "--to", "2026-10-31"),
     ("createsuperuser", "--noinput", "--username", "admin", "--email", "admin@example.com"),
     ("serve", "--no-worker"),
 ]

@@ -32,11 +32,13 @@ nodes), and each chunk is written before the next is read. OCEL's objects come a
 from __future__ import annotations
 
 import json
+import re
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from xml.sax.saxutils import quoteattr
+from typing import NamedTuple
+from xml.sax.saxutils import escape, quoteattr
 
 from yekuo.common.xlsx import strip_illegal
 from yekuo.orders.events import EVENT_TYPES
@@ -87,7 +89,7 @@ class Row:
 class Case:
     order: object  # WorkOrder, with branch and company
     rows: list[Row]
-    nodes: list[NodeInstance]
+    nodes: list[Node]
     clocks: list[Clock]
     table: object  # the company's WorkTable
 
@@ -102,17 +104,31 @@ def _iso_working(value: datetime) -> str:
     return value.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def cases(period: Period, resources: bool = True) -> Iterator[Case]:
-    """Each order of the period with its export rows, chunk by chunk."""
+class Node(NamedTuple):
+    """What the export reads of a node row (a tuple: a chunk's thousands of rows need no model instances)."""
+
+    order_id: int
+    code: str
+    role: str
+    state: str
+    clock_code: str
+    ready_at: datetime | None
+
+
+def cases(period: Period, resources: bool = True, with_clocks: bool = True) -> Iterator[Case]:
+    """Each order of the period with its export rows, chunk by chunk (`with_clocks`: and its clock rows)."""
     for chunk in chunks(period):
         events = logs(chunk)
         ids = [o.pk for o in chunk]
-        nodes: dict[int, list[NodeInstance]] = {pk: [] for pk in ids}
-        for node in NodeInstance.objects.filter(order_id__in=ids).order_by("order_id", "position"):
+        nodes: dict[int, list[Node]] = {pk: [] for pk in ids}
+        found = NodeInstance.objects.filter(order_id__in=ids).order_by("order_id", "position")
+        for row in found.values_list(*Node._fields):
+            node = Node(*row)
             nodes[node.order_id].append(node)
         clocks: dict[int, list[Clock]] = {pk: [] for pk in ids}
-        for clock in Clock.objects.filter(order_id__in=ids).order_by("order_id", "position"):
-            clocks[clock.order_id].append(clock)
+        if with_clocks:
+            for clock in Clock.objects.filter(order_id__in=ids).order_by("order_id", "position"):
+                clocks[clock.order_id].append(clock)
         tables: dict[str, object] = {}
         for order in chunk:
             company = order.branch.company.code
@@ -122,7 +138,7 @@ def cases(period: Period, resources: bool = True) -> Iterator[Case]:
             yield Case(order, rows, nodes[order.pk], clocks[order.pk], tables[company])
 
 
-def _rows(order, table, log: list[Logged], nodes: list[NodeInstance], resources: bool) -> list[Row]:
+def _rows(order, table, log: list[Logged], nodes: list[Node], resources: bool) -> list[Row]:
     origin = to_epoch(order.created_at)
     roles = {n.code: n.role for n in nodes}
 
@@ -214,6 +230,7 @@ class _Xml:
         self.stream.write(f"{'  ' * self.depth}</{tag}>\n")
 
     def attribute(self, key: str, value) -> None:
+        """A typed XES attribute; numbers, booleans and dates need no escaping, text is escaped."""
         if value is None:
             return
         if isinstance(value, bool):
@@ -226,7 +243,16 @@ class _Xml:
             kind, text = "date", _iso_working(value) if key in WORKING_KEYS else _iso(value)
         else:
             kind, text = "string", strip_illegal(str(value))
-        self.stream.write(f"{'  ' * self.depth}<{kind} key={quoteattr(key)} value={quoteattr(text)}/>\n")
+            text = escape(text, _ATTRIBUTE_ENTITIES) if _ESCAPE.search(text) else text
+        quoted = _KEYS.get(key) or _KEYS.setdefault(key, quoteattr(key))
+        self.stream.write(f'{"  " * self.depth}<{kind} key={quoted} value="{text}"/>\n')
+
+
+# What must be escaped in a double-quoted XML attribute value (& < > by `escape` itself; white space as
+# character references, or a parser would normalise it to spaces).
+_ESCAPE = re.compile(r"[&<>\"\n\r\t]")
+_ATTRIBUTE_ENTITIES = {'"': "&quot;", "\n": "&#10;", "\r": "&#13;", "\t": "&#9;"}
+_KEYS: dict[str, str] = {}
 
 
 def write_xes(period: Period, stream, resources: bool = True) -> int:
@@ -254,7 +280,7 @@ def write_xes(period: Period, stream, resources: bool = True) -> int:
     xml.attribute("concept:name", f"yekuo orders applied {period.first} to {period.last}")
     xml.attribute("yekuo:working_time_axis", "working minutes of the company calendar since the order's application")
     traces = 0
-    for case in cases(period, resources):
+    for case in cases(period, resources, with_clocks=False):
         traces += 1
         xml.open("trace")
         xml.attribute("concept:name", case.order.number)
@@ -401,6 +427,9 @@ def _ocel_objects(case: Case, now: datetime) -> Iterator[dict]:
         }
 
 
+_encode = json.JSONEncoder(ensure_ascii=False).encode  # one encoder for every line (dumps makes one a call)
+
+
 def write_ocel(period: Period, stream, resources: bool = True, now: datetime | None = None) -> int:
     """The OCEL 2.0 JSON of the period to a text stream; returns the number of orders."""
     now = now or datetime.now(UTC)
@@ -414,10 +443,10 @@ def write_ocel(period: Period, stream, resources: bool = True, now: datetime | N
             orders += 1
             branches.add(case.order.branch.code)
             for row in case.rows:
-                stream.write(("\n" if first_event else ",\n") + json.dumps(_ocel_event(case, row), ensure_ascii=False))
+                stream.write(("\n" if first_event else ",\n") + _encode(_ocel_event(case, row)))
                 first_event = False
             for obj in _ocel_objects(case, now):
-                spool.write(("\n" if first_object else ",\n") + json.dumps(obj, ensure_ascii=False))
+                spool.write(("\n" if first_object else ",\n") + _encode(obj))
                 first_object = False
         stream.write('\n],\n"objects": [')
         spool.seek(0)
@@ -425,7 +454,7 @@ def write_ocel(period: Period, stream, resources: bool = True, now: datetime | N
             stream.write(block)
         for code in sorted(branches):
             obj = {"id": f"branch:{code}", "type": "branch", "attributes": [], "relationships": []}
-            stream.write(("\n" if first_object else ",\n") + json.dumps(obj, ensure_ascii=False))
+            stream.write(("\n" if first_object else ",\n") + _encode(obj))
             first_object = False
     stream.write("\n]}\n")
     return orders

@@ -80,6 +80,7 @@ class WhatIf:
     period: Period
     at: datetime
     nodes: dict[tuple[str, str, str], Tally] = field(default_factory=lambda: defaultdict(Tally))
+    node_totals: dict[tuple[str, str, str], Tally] = field(default_factory=lambda: defaultdict(Tally))  # all branches
     branches: dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))
     total: Tally = field(default_factory=Tally)
     not_replayed: int = 0
@@ -92,17 +93,17 @@ class WhatIf:
         """Count one order's clocks ({side: {clock: overdue}}) in its rows."""
         branch = order.branch.code
         for code in dict.fromkeys([*verdicts[CURRENT], *verdicts[PROPOSED]]):
-            row = self.nodes[(branch, order.category, code)]
-            row.orders += 1
-            for side in SIDES:
-                if code in verdicts[side]:
-                    row.counted[side] += 1
-                    row.overdue[side] += verdicts[side][code]
+            for row in (self.nodes[(branch, order.category, code)], self.node_totals[("*", order.category, code)]):
+                row.orders += 1
+                for side in SIDES:
+                    if code in verdicts[side]:
+                        row.counted[side] += 1
+                        row.overdue[side] += verdicts[side][code]
         late = {side: any(verdicts[side].values()) for side in SIDES}
         for row in (self.branches[branch], self.total):
             row.orders += 1
             for side in SIDES:
-                row.counted[side] += 1
+                row.counted[side] += bool(verdicts[side])  # an order none of whose clocks started has no verdict
                 row.overdue[side] += late[side]
         if late[CURRENT] != late[PROPOSED]:
             key = "became_overdue" if late[PROPOSED] else "became_on_time"
@@ -116,15 +117,18 @@ class WhatIf:
             self.problems.append({"order": order.number, "problem": problem})
 
     def to_json(self) -> dict:
-        rows = [
-            {"branch": b, "category": c, "node": n, **tally.to_json()}
-            for (b, c, n), tally in sorted(self.nodes.items(), key=lambda item: self._node_order(item[0]))
-        ]
+        def node_rows(tallies):
+            return [
+                {"branch": b, "category": c, "node": n, **tally.to_json()}
+                for (b, c, n), tally in sorted(tallies.items(), key=lambda item: self._node_order(item[0]))
+            ]
+
         return {
             "regulation": {"code": self.proposed.code, "document": self.proposed.document},
             **self.period.to_json(),
             "at": self.at.isoformat(),
-            "rows": rows,
+            "rows": node_rows(self.nodes),
+            "node_totals": node_rows(self.node_totals),
             "branches": [{"branch": b, **t.to_json()} for b, t in sorted(self.branches.items())],
             "total": {**self.total.to_json(), "not_replayed": self.not_replayed, **self._changed()},
             "not_replayed": self.problems,

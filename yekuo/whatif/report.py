@@ -24,7 +24,8 @@ def _rate(value) -> str:
 
 
 def as_table(data: dict) -> str:
-    """Aligned text: the node rows, then each branch, then the total (orders overdue, any clock)."""
+    """Aligned text: the node rows of each branch, of all branches (branch *), then each branch and the total
+    by order (orders with any overdue clock)."""
     head = ["branch", "category", "node", "orders", "overdue now", "overdue proposed", "on-time now",
             "on-time proposed", "change pp"]  # fmt: skip
 
@@ -33,7 +34,7 @@ def as_table(data: dict) -> str:
         return [*first, str(row["orders"]), str(row["overdue_current"]), str(row["overdue_proposed"]),
                 _rate(row["on_time_rate_current"]), _rate(row["on_time_rate_proposed"]), change]  # fmt: skip
 
-    lines = [line((r["branch"], r["category"], r["node"]), r) for r in data["rows"]]
+    lines = [line((r["branch"], r["category"], r["node"]), r) for r in [*data["rows"], *data["node_totals"]]]
     lines += [line((b["branch"], "*", "(orders)"), b) for b in data["branches"]]
     lines.append(line(("*", "*", "(orders)"), data["total"]))
     widths = [max(len(row[i]) for row in [head, *lines]) for i in range(len(head))]
@@ -41,9 +42,9 @@ def as_table(data: dict) -> str:
         f"what-if of {data['regulation']['code']} for orders applied {data['from']} to {data['to']}"
         + (f" in {data['branch']}" if data["branch"] else "")
         + f", measured at {data['at']}",
-        "  ".join(h.ljust(w) for h, w in zip(head, widths, strict=True)),
+        "  ".join(h.ljust(w) for h, w in zip(head, widths, strict=True)).rstrip(),
     ]
-    out += ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) for row in lines]
+    out += ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in lines]
     total = data["total"]
     out.append(
         f"orders that become overdue: {total['became_overdue']}; that become on time: {total['became_on_time']}; "
@@ -70,7 +71,7 @@ def write_xlsx(data: dict, stream) -> None:
             ws.append(values)
 
     sheet("节点 nodes", ["分公司 branch", "类别 category", "节点 node"],
-          [((r["branch"], r["category"], r["node"]), r) for r in data["rows"]])  # fmt: skip
+          [((r["branch"], r["category"], r["node"]), r) for r in [*data["rows"], *data["node_totals"]]])  # fmt: skip
     sheet("分公司 branches", ["分公司 branch"],
           [((b["branch"],), b) for b in data["branches"]] + [(("合计 total",), data["total"])])  # fmt: skip
     ws = book.create_sheet("未重放 not replayed")

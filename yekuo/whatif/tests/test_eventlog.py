@@ -137,3 +137,16 @@ def test_the_ocel_goes_to_standard_output_too(cast, tmp_path):
     out = StringIO()
     call_command("export", "events", "--format", "xes", "--from", "2026-09-01", "--to", "2026-10-31", stdout=out)
     assert len(ET.fromstring(out.getvalue().encode()).findall("x:trace", NS)) == 3
+
+
+def test_xes_text_is_escaped():
+    from yekuo.whatif.eventlog import _Xml
+
+    out = StringIO()
+    xml = _Xml(out)
+    xml.open("log", xmlns="http://www.xes-standard.org/")
+    odd = "a & b < c > \"d\" 'e'\n\tf\x01"
+    xml.attribute("yekuo:odd", odd)
+    xml.close("log")
+    parsed = ET.fromstring(out.getvalue())
+    assert value(parsed, "yekuo:odd") == odd.replace("\x01", "")  # XML 1.0 cannot hold \x01

@@ -64,6 +64,14 @@ def test_a_looser_limit_makes_the_overdue_order_on_time(cast, tmp_path):
     assert (total["orders"], total["overdue_current"], total["overdue_proposed"]) == (2, 1, 0)
 
 
+def test_an_order_not_yet_received_has_no_verdict(cast, tmp_path):
+    two_orders(cast)
+    create(cast, "2026-11-02 09:00", channel="online", receive=False)  # waits for dispatch: no clock runs
+    total = whatif(proposed(tmp_path, "lv_business", "survey_plan", 1.5))["total"]
+    assert (total["orders"], total["counted_current"], total["counted_proposed"]) == (3, 2, 2)
+    assert (total["on_time_rate_current"], total["on_time_rate_proposed"]) == (0.5, 1.0)
+
+
 def test_the_same_table_changes_nothing(cast, tmp_path):
     two_orders(cast)
     create(cast, "2026-11-02 09:00")  # acceptance still running at 12:00 on the 3rd: overdue (0.5 day)
@@ -93,6 +101,9 @@ def test_period_and_branch_filters(cast, tmp_path):
     path = proposed(tmp_path, "lv_business", "survey_plan", 0.5)
     data = whatif(path)
     assert [b["branch"] for b in data["branches"]] == ["east", "west"] and data["total"]["orders"] == 3
+    # All branches together, per category and node: the west order's acceptance runs (and is overdue by then).
+    acceptance = next(r for r in data["node_totals"] if r["node"] == "acceptance")
+    assert (acceptance["branch"], acceptance["orders"], acceptance["overdue_current"]) == ("*", 3, 1)
     east = whatif(path, branch="east")
     assert [b["branch"] for b in east["branches"]] == ["east"] and east["total"]["orders"] == 2
     assert whatif(path, first="2026-10-30", last="2026-10-30")["total"]["orders"] == 1
@@ -153,3 +164,24 @@ def test_a_bad_regulation_file_names_the_field(cast, tmp_path):
     path = proposed(tmp_path, "lv_business", "survey_plan", 0.3)
     with pytest.raises(CommandError, match=r"survey_plan\.limit.*multiple of 0.5"):
         call_command("whatif", "--regulation", str(path), "--from", "2026-11-01", "--to", "2026-11-30")
+
+
+def test_another_start_rule(cast, tmp_path):
+    """A proposal that starts the grid works clock when the survey completes instead of the approval (and
+    lets a clock start before its node's predecessors are done, D1 off): 840 working minutes earlier."""
+    order = create(cast, "2026-11-02 09:00")
+    complete(cast, order, "acceptance", "2026-11-02 10:00")
+    complete(cast, order, "survey_plan", "2026-11-02 16:00", actor=cast.customer_manager)
+    complete(cast, order, "approval", "2026-11-04 16:00", actor=cast.project_manager)
+    text = proposed(tmp_path, "lv_business", "survey_plan", 1).read_text(encoding="utf-8")
+    block = text.index("[categories.lv_business.clocks.grid_works]")
+    old = '[{ event = "node.completed", node = "approval" }]'
+    assert text.index(old, block) < text.index("\n[", block)
+    text = text[:block] + text[block:].replace(old, '[{ event = "node.completed", node = "survey_plan" }]', 1)
+    text = text.replace("hold_until_predecessors = true", "hold_until_predecessors = false", 1)
+    path = tmp_path / "works_from_survey.toml"
+    path.write_text(text, encoding="utf-8")
+    # 3 days = 1260 minutes. By 12:00 on 6 November the clock from the approval (4 Nov 16:00) has used
+    # 120 + 420 + 210 = 750; from the survey (2 Nov 16:00), 840 more: 1590.
+    row = next(r for r in whatif(path, when="2026-11-06 12:00")["rows"] if r["node"] == "grid_works")
+    assert (row["overdue_current"], row["overdue_proposed"]) == (0, 1)

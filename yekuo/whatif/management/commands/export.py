@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand
 
 from yekuo.common.cli import exit_on_error
 from yekuo.whatif.eventlog import FORMATS, write_ocel, write_xes
-from yekuo.whatif.period import parse_period
+from yekuo.whatif.period import orders_of, parse_period
 
 
 class Command(BaseCommand):
@@ -26,6 +26,7 @@ class Command(BaseCommand):
     @exit_on_error
     def handle(self, *args, what, format, first, last, branch, output, no_resources, **options):
         period = parse_period(first, last, branch)
+        orders_of(period).exists()  # ask the database before a byte is written: a failure leaves no half file
         write = write_xes if format == "xes" else write_ocel
         if output:
             with open(output, "w", encoding="utf-8") as stream:
