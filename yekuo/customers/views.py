@@ -28,6 +28,7 @@ from yekuo.customers.forms import ApplyForm, CodeForm, NumberForm, RatingForm
 from yekuo.customers.models import CustomerDocument, DocumentKind
 from yekuo.orders.selectors import ORDER_NUMBER, mask, orders_for
 from yekuo.partners.models import VerificationState
+from yekuo.web.refusals import page_message
 from yekuo.web.views.common import add_service_error
 
 KINDS = ("resident", "business")
@@ -234,7 +235,7 @@ def rate(request, number: str):
         try:
             services.rate(order, form.cleaned_data["score"], form.cleaned_data["comment"])
         except YekuoError as error:
-            messages.error(request, error.message)
+            messages.error(request, page_message(error, error.message))
         else:
             messages.success(request, _("感谢您的评价！"))
         return redirect("customer_order", number=order.number)
