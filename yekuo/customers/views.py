@@ -53,11 +53,11 @@ def _outcome_text(kind: str, outcome) -> tuple[str, str]:
     if kind == "business":
         return "success", _("已从电子证照库获取企业信息：%(name)s（法定代表人 %(rep)s）") % {
             "name": outcome.data.get("company_name", ""),
-            "rep": mask(outcome.data.get("legal_representative", ""), 1, 0),
+            "rep": mask(outcome.data.get("legal_representative", ""), 1, 1),
         }
     return "success", _("已通过刷脸核验（%(party)s）：%(name)s") % {
         "party": outcome.data.get("verifying_party", ""),
-        "name": mask(outcome.data.get("name", ""), 1, 0),
+        "name": mask(outcome.data.get("name", ""), 1, 1),
     }
 
 
