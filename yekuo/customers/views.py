@@ -28,6 +28,7 @@ from yekuo.customers.forms import ApplyForm, CodeForm, NumberForm, RatingForm
 from yekuo.customers.models import CustomerDocument, DocumentKind
 from yekuo.orders.selectors import ORDER_NUMBER, mask, orders_for
 from yekuo.partners.models import VerificationState
+from yekuo.web.refusals import page_message
 from yekuo.web.views.common import add_service_error
 
 KINDS = ("resident", "business")
@@ -52,11 +53,11 @@ def _outcome_text(kind: str, outcome) -> tuple[str, str]:
     if kind == "business":
         return "success", _("已从电子证照库获取企业信息：%(name)s（法定代表人 %(rep)s）") % {
             "name": outcome.data.get("company_name", ""),
-            "rep": mask(outcome.data.get("legal_representative", ""), 1, 0),
+            "rep": mask(outcome.data.get("legal_representative", ""), 1, 1),
         }
     return "success", _("已通过刷脸核验（%(party)s）：%(name)s") % {
         "party": outcome.data.get("verifying_party", ""),
-        "name": mask(outcome.data.get("name", ""), 1, 0),
+        "name": mask(outcome.data.get("name", ""), 1, 1),
     }
 
 
@@ -234,7 +235,7 @@ def rate(request, number: str):
         try:
             services.rate(order, form.cleaned_data["score"], form.cleaned_data["comment"])
         except YekuoError as error:
-            messages.error(request, error.message)
+            messages.error(request, page_message(error, error.message))
         else:
             messages.success(request, _("感谢您的评价！"))
         return redirect("customer_order", number=order.number)

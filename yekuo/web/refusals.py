@@ -248,6 +248,11 @@ REFUSALS = (
     _r(r"units must be distinct codes of: .*", _("联合报装单位有误，请重新选择")),
     _r(r"a joint application taken needs at least one unit.*", _("请选择至少一个联合报装单位")),
     _r(r"a joint application declined has no units", _("客户不需要联合报装时不能选择单位")),
+    # ---------------------------------------------------------------- the customer's rating (R1, yekuo/customers)
+    _r(r"\S+: the customer rates an energized order; this one is \w+", _("正式接电后才能评价服务")),
+    _r(r"customer\.rated needs score: .*", _("请选择1至5星评价")),
+    _r(r"customer\.rated needs comment: .*", _("意见和建议不超过500字")),
+    _r(r"customer\.rated has only score and comment", _("评价只包含星级和意见")),
     # ---------------------------------------------------------------- the works' approval (approvals, R6, R7)
     _r(
         r"order \S+ is (?P<status>\w+): its works can no longer be recorded",

@@ -157,6 +157,8 @@ def test_documents_only_for_staff_of_the_order(client, cast, elicence):
     login(client, cast.west_clerk, cast)
     assert client.get(f"/c/documents/{document.key}/").status_code == 404
     login(client, cast.dispatcher, cast)
+    detail = client.get(f"/orders/{document.order.number}/").content.decode()
+    assert f'href="/c/documents/{document.key}/"' in detail and 'id="online-application"' in detail
     served = client.get(f"/c/documents/{document.key}/")
     assert served.status_code == 200 and served["Content-Type"] == "application/pdf"
     assert "sandbox" in served["Content-Security-Policy"]
