@@ -274,7 +274,7 @@ def monthly(month: str, branch: str | None = None, *, company: str | None = None
     rows = [
         {"branch": b, "branch_name": branches.get(b, b), "category": c, "category_name": CATEGORIES.get(c, c),
          **cell.row()}
-        for (b, c), cell in sorted(cells.items())
+        for (b, c), cell in sorted(cells.items(), key=lambda item: _node_order(((*item[0], ""), 0)))
     ]  # fmt: skip
     by_category: dict[str, _Cell] = defaultdict(_Cell)
     for (_, c), cell in cells.items():
