@@ -18,8 +18,9 @@ regulation, PostgreSQL's caches):
   a scratch directory. With only JSON registered it is the indicators and their JSON.
 The month defaults to the last whole month before today (Asia/Shanghai). The last line is JSON:
 {"orders": …, "month": …, "energized": …, "created": …, "nodes_completed": …, "indicators_s": …,
-"bulletin_s": …, "formats": […], "runs": […], "load_average": [1, 5, 15 min]} (the best of the runs; the
-host is shared, so its load average at the end is given with the figures).
+"bulletin_s": …, "formats": […], "runs": […], "host_day_loop_per_s": …, "load_average": [1, 5, 15 min]}
+(the best of the runs; the host is shared, so its plain-Python speed and its load average at the end are
+given with the figures).
 """
 
 from __future__ import annotations
@@ -106,6 +107,9 @@ def main() -> None:
         recreate(args.database_url)
         load_s = round(load(args.database_url, args.orders), 1)
     setup(args.database_url)
+    from bench.clock_engine import host_yardstick
+
+    yardstick = host_yardstick()  # the host's plain-Python speed today (bench/RESULTS.md, "How to read a figure")
     from django.db import connection
 
     from yekuo.orders.models import WorkOrder
@@ -142,6 +146,7 @@ def main() -> None:
                 "runs": [r["bulletin_s"] for r in runs],
                 "load_s": load_s,
                 "analyze_s": analyze_s,
+                "host_day_loop_per_s": yardstick,
                 "load_average": [round(x, 2) for x in os.getloadavg()],
             }
         )

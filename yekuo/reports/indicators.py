@@ -25,7 +25,7 @@ import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from types import SimpleNamespace
 
@@ -274,7 +274,7 @@ def monthly(month: str, branch: str | None = None, *, company: str | None = None
     rows = [
         {"branch": b, "branch_name": branches.get(b, b), "category": c, "category_name": CATEGORIES.get(c, c),
          **cell.row()}
-        for (b, c), cell in sorted(cells.items())
+        for (b, c), cell in sorted(cells.items(), key=lambda item: _node_order(((*item[0], ""), 0)))
     ]  # fmt: skip
     by_category: dict[str, _Cell] = defaultdict(_Cell)
     for (_, c), cell in cells.items():
@@ -334,10 +334,6 @@ class Epoch(Func):
         return self.as_sql(compiler, connection, template="CAST(strftime('%%%%s', %(expressions)s) AS INTEGER)")
 
 
-def _at(seconds: int | None) -> datetime | None:
-    return None if seconds is None else datetime.fromtimestamp(seconds, UTC)
-
-
 def _pauses_of(text: str | None) -> list:
     """A clock's pauses, read as text: most clocks have none, and parsing "[]" for each costs more than all."""
     return json.loads(text) if text and text != "[]" else []
@@ -345,7 +341,8 @@ def _pauses_of(text: str | None) -> list:
 
 def _time_split(branch: str | None, company: str | None, start: datetime, end: datetime, cells) -> None:
     """Utility, customer and calendar time of each energized order: `split_time` (I9) over its stored clocks
-    and suspensions, read as values (instants as epoch seconds from SQL)."""
+    and suspensions, read as values (the orders' and clocks' instants as epoch seconds from SQL, which
+    `split_time` takes as they are)."""
     tables = _company_tables()
     scope = _scope(branch, company, "order__")
     month = {"order__status": "energized", "order__closed_at__gte": start, "order__closed_at__lt": end}
@@ -355,9 +352,7 @@ def _time_split(branch: str | None, company: str | None, start: datetime, end: d
         .order_by()
         .values_list("order_id", Epoch("started_at"), Epoch("completed_at"), Cast("pauses", TextField()))
     ):
-        clocks[order_id].append(
-            SimpleNamespace(started_at=_at(started), completed_at=_at(completed), pauses=_pauses_of(pauses))
-        )
+        clocks[order_id].append(SimpleNamespace(started_at=started, completed_at=completed, pauses=_pauses_of(pauses)))
     suspensions = defaultdict(list)
     for order_id, started, ended, review in (
         Suspension.objects.filter(scope, **month).order_by().values_list("order_id", "started_at", "ended_at", "review")
@@ -370,9 +365,9 @@ def _time_split(branch: str | None, company: str | None, start: datetime, end: d
         "pk", "branch", "category", Epoch("created_at"), Epoch("received_at"), Epoch("closed_at")
     ):
         split = split_time(
-            applied_at=_at(created),
-            received_at=_at(received),
-            closed_at=_at(closed),
+            applied_at=created,
+            received_at=received,
+            closed_at=closed,
             clocks=clocks.get(pk, ()),
             suspensions=suspensions.get(pk, ()),
             table=tables[code],

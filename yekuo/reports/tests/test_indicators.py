@@ -222,9 +222,15 @@ def test_an_empty_month_has_nulls_not_zeros(db):
     assert total["created"] == 0 and total["online_rate"] is None and total["utility_days_mean"] is None
 
 
-def test_the_result_is_json(october):
+def test_the_result_is_json_in_a_stable_order(october):
     result = monthly("2026-10")
     assert json.loads(json.dumps(result)) == result
+    assert [(r["branch"], r["category"]) for r in result["rows"]] == [
+        ("east", "lv_resident"), ("east", "hv10_single"), ("west", "lv_resident"), ("west", "lv_business")
+    ]  # fmt: skip
+    assert [n["node"] for n in result["nodes"] if n["branch"] == "west"] == [
+        "acceptance", "survey_plan", "approval", "grid_works", "contract_energize"
+    ]  # fmt: skip
 
 
 def test_the_command_prints_json(october, tmp_path):
