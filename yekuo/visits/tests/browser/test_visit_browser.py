@@ -8,6 +8,7 @@ from yekuo.visits.models import Visit
 from yekuo.visits.services import plan_month
 from yekuo.visits.tests.conftest import energize
 from yekuo.web.tests.conftest import csp_watch
+from yekuo.web.tests.test_browser import sign_in
 
 pytestmark = pytest.mark.slow  # a browser against a live server
 
@@ -21,11 +22,7 @@ def test_a_visit_recorded_on_a_phone(browser, live_server, live_cast):
     problems = csp_watch(context)
     page = context.new_page()
     try:
-        page.goto(f"{base}/login/")
-        page.fill("#id_username", "dispatcher")
-        page.fill("#id_password", cast.password)
-        page.click("form button[type=submit]")
-        page.wait_for_url(f"{base}/")
+        sign_in(page, base, "dispatcher", cast.password)
         page.goto(f"{base}/visits/?month=2026-11&status=planned")
         assert page.evaluate("document.documentElement.scrollWidth") <= 360
         page.locator(f".yk-visit[data-order='{order.number}']").click()
