@@ -3,6 +3,7 @@
 
 from django.contrib import admin
 
+from yekuo.orders.admin import ReadOnly
 from yekuo.visits.models import ProblemCategory, Visit
 
 
@@ -17,17 +18,8 @@ class ProblemCategoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Visit)
-class VisitAdmin(admin.ModelAdmin):
+class VisitAdmin(ReadOnly, admin.ModelAdmin):
     list_display = ("month", "order", "branch", "category", "assignee", "visited_at", "reached", "satisfaction")
     list_filter = ("month", "branch", "reached", "channel")
     search_fields = ("order__number",)
     raw_id_fields = ("order",)
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
