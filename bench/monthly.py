@@ -9,15 +9,18 @@ in working time over about a year, so each month holds some 5 % of the book's en
 2-core host); without it the database must hold the book already (`yekuo migrate && yekuo calendar seed &&
 yekuo regulations load-bundled && yekuo approvals load-bundled && yekuo demo --orders N`).
 
-Timed, --runs times after none (the first run is cold: the work table, the regulation, PostgreSQL's caches):
+The database is ANALYZEd first (untimed: a bulk-loaded book has no planner statistics until autovacuum
+reaches it, a live one has). Timed, --runs times after none (the first run is cold: the work table, the
+regulation, PostgreSQL's caches):
 - `indicators_s`: `yekuo.reports.indicators.monthly(month)`, every branch;
 - `bulletin_s`: the indicators plus every other format the `report monthly` command has registered
   (`FORMATS` in yekuo/reports/management/commands/report.py: the bulletin's files), each rendered once into
   a scratch directory. With only JSON registered it is the indicators and their JSON.
 The month defaults to the last whole month before today (Asia/Shanghai). The last line is JSON:
 {"orders": …, "month": …, "energized": …, "created": …, "nodes_completed": …, "indicators_s": …,
-"bulletin_s": …, "formats": […], "runs": […], "load_average": [1, 5, 15 min]} (the best of the runs; the
-host is shared, so its load average at the end is given with the figures).
+"bulletin_s": …, "formats": […], "runs": […], "host_day_loop_per_s": …, "load_average": [1, 5, 15 min]}
+(the best of the runs; the host is shared, so its plain-Python speed and its load average at the end are
+given with the figures).
 """
 
 from __future__ import annotations
@@ -104,12 +107,20 @@ def main() -> None:
         recreate(args.database_url)
         load_s = round(load(args.database_url, args.orders), 1)
     setup(args.database_url)
+    from bench.clock_engine import host_yardstick
+
+    yardstick = host_yardstick()  # the host's plain-Python speed today (bench/RESULTS.md, "How to read a figure")
     from django.db import connection
 
     from yekuo.orders.models import WorkOrder
     from yekuo.reports.management.commands.report import FORMATS
 
     assert connection.vendor == "postgresql", "the benchmark is for PostgreSQL"
+    # A bulk-loaded book has no planner statistics until autovacuum gets to it; a live one has them. Untimed.
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    analyze_s = round(time.perf_counter() - started, 1)
     month = args.month or last_month()
     orders = WorkOrder.objects.count()
     runs = []
@@ -134,6 +145,8 @@ def main() -> None:
                 "formats": sorted(FORMATS),
                 "runs": [r["bulletin_s"] for r in runs],
                 "load_s": load_s,
+                "analyze_s": analyze_s,
+                "host_day_loop_per_s": yardstick,
                 "load_average": [round(x, 2) for x in os.getloadavg()],
             }
         )

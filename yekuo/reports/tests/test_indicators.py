@@ -22,6 +22,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from yekuo.common.errors import Forbidden, InvalidInput
 from yekuo.orders import services
@@ -253,3 +254,24 @@ def test_fees_are_checked(cast):
         fee_record(order, actor=cast.auditor, item="other", amount=5, charged_at=at("2026-10-12 10:00"))
     fee = fee_record(order, actor=cast.clerk, item="other", amount=-5, charged_at=at("2026-10-12 10:00"), note="更正")
     assert str(fee.amount) == "-5.00"
+
+
+def test_the_command_refuses_a_bad_month_or_format(db):
+    with pytest.raises(CommandError, match="invalid_input: month must be YYYY-MM") as error:
+        call_command("report", "monthly", "--month", "2026-13", stdout=StringIO())
+    assert error.value.returncode == 2
+    with pytest.raises(CommandError, match="invalid_input: unknown format 'docx'"):
+        call_command("report", "monthly", "--month", "2026-10", "--format", "docx", stdout=StringIO())
+
+
+def test_a_registered_format_is_served(db, tmp_path, monkeypatch):
+    from yekuo.reports.management.commands import report
+
+    monkeypatch.setitem(report.FORMATS, "csv", report.Format(lambda data, options: data["month"].encode(), False))
+    with pytest.raises(CommandError, match="needs --output"):  # not text: never to stdout
+        call_command("report", "monthly", "--month", "2026-10", "--format", "csv", stdout=StringIO())
+    target = tmp_path / "m.csv"
+    call_command(
+        "report", "monthly", "--month", "2026-10", "--format", "csv", "--output", str(target), stderr=StringIO()
+    )
+    assert target.read_bytes() == b"2026-10"
