@@ -14,6 +14,8 @@ urlpatterns = [
     path("inbox/", include("yekuo.monitoring.urls")),
     path("api/v1/", include("yekuo.approvals.api")),
     path("", include("yekuo.approvals.urls")),
+    path("visits/", include("yekuo.visits.urls")),
+    path("normativity/", include("yekuo.normativity.urls")),
     path("", include("yekuo.bulletin.urls")),
     path("", include("yekuo.web.urls")),
 ]

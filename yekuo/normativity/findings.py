@@ -29,7 +29,7 @@ from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
 
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import F, Q
 from django.db.models.functions import Length, Trim
 from django.utils import timezone
 from django.utils.translation import gettext_noop
@@ -113,30 +113,54 @@ def _predecessors() -> dict[tuple[str, str, str], tuple[str, ...]]:
     return out
 
 
+def _out_of_order(start, end, branch, graph) -> list[int]:
+    """The ids of the node rows completed in [start, end) whose predecessor (per `graph`) was not completed by
+    then: one statement, the regulation's edges joined in as a VALUES table (both databases)."""
+    from django.db import connection
+
+    from yekuo.accounts.models import Branch
+    from yekuo.orders.models import WorkOrder
+
+    edges = [(r, c, n, p) for (r, c, n), preds in graph.items() for p in preds]
+    values = ", ".join(["(%s, %s, %s, %s)"] * len(edges))
+    nodes, orders, branches = NodeInstance._meta.db_table, WorkOrder._meta.db_table, Branch._meta.db_table
+    by_branch = f"AND o.branch_id IN (SELECT id FROM {branches} WHERE code = %s)" if branch else ""
+    sql = f"""
+        WITH edges (regulation, category, node, pred) AS (VALUES {values})
+        SELECT DISTINCT n.id
+        FROM {nodes} n
+        JOIN {orders} o ON o.id = n.order_id
+        JOIN edges e ON e.regulation = o.regulation_code AND e.category = o.category AND e.node = n.code
+        LEFT JOIN {nodes} p ON p.order_id = n.order_id AND p.code = e.pred
+        WHERE n.completed_at >= %s AND n.completed_at < %s
+          AND (p.completed_at IS NULL OR p.completed_at > n.completed_at)
+          {by_branch}
+    """  # table names from the models; every value a parameter
+    adapt = connection.ops.adapt_datetimefield_value
+    params = [v for edge in edges for v in edge] + [adapt(start), adapt(end)] + ([branch] if branch else [])
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
+
+
 def node_order(start, end, branch) -> list[Finding]:
     graph = _predecessors()
     if not graph:
         return []
-    wrong = Q()
-    for (regulation, category, node), preds in graph.items():
-        behind = NodeInstance.objects.filter(order_id=OuterRef("order_id"), code__in=preds).filter(
-            Q(completed_at__isnull=True) | Q(completed_at__gt=OuterRef("completed_at"))
-        )
-        wrong |= Q(order__regulation_code=regulation, order__category=category, code=node) & Exists(behind)
-    rows = NodeInstance.objects.filter(completed_at__gte=start, completed_at__lt=end).filter(wrong)
-    if branch:
-        rows = rows.filter(order__branch__code=branch)
-    flagged = list(
-        rows.values_list("order_id", "order__number", "order__branch__code", "order__category",
-                         "order__regulation_code", "code", "completed_at")
-    )  # fmt: skip
-    if not flagged:
+    ids = _out_of_order(start, end, branch, graph)
+    if not ids:
         return []
+    flagged = list(
+        NodeInstance.objects.filter(pk__in=ids).order_by().values_list(
+            "order_id", "order__number", "order__branch__code", "order__category", "order__regulation_code", "code",
+            "completed_at",
+        )
+    )  # fmt: skip
     done = {
         (o, c): at
-        for o, c, at in NodeInstance.objects.filter(order_id__in={f[0] for f in flagged}).values_list(
-            "order_id", "code", "completed_at"
-        )
+        for o, c, at in NodeInstance.objects.filter(order_id__in={f[0] for f in flagged})
+        .order_by()
+        .values_list("order_id", "code", "completed_at")
     }
     out = []
     for order_id, number, branch_code, category, regulation, node, at in flagged:
@@ -164,7 +188,7 @@ def backdated(start, end, branch) -> list[Finding]:
     for number, branch_code, category, kind, occurred, recorded, reason, who in rows.values_list(
         "order__number", "order__branch__code", "order__category", "type", "occurred_at", "recorded_at", "reason",
         "actor__username",
-    ):  # fmt: skip
+    ).order_by():  # fmt: skip
         detail = (
             f"「{label(kind)}」发生于 {_local(occurred)}，{_local(recorded)} 由 {who or '—'} 补录；"
             f"理由：{reason or '—'}"
@@ -186,7 +210,7 @@ def fast_completion(start, end, branch) -> list[Finding]:
     if branch:
         rows = rows.filter(order__branch__code=branch)
     out = []
-    for number, branch_code, category, node, ready, done in rows.values_list(
+    for number, branch_code, category, node, ready, done in rows.order_by().values_list(
         "order__number", "order__branch__code", "order__category", "code", "ready_at", "completed_at"
     ):
         minutes = max(0, int((done - ready).total_seconds() // 60))
@@ -209,7 +233,7 @@ def suspension_evidence(start, end, branch) -> list[Finding]:
     if branch:
         rows = rows.filter(order__branch__code=branch)
     out = []
-    for number, branch_code, category, reason, note, started in rows.values_list(
+    for number, branch_code, category, reason, note, started in rows.order_by().values_list(
         "order__number", "order__branch__code", "order__category", "reason__name", "evidence_note", "started_at"
     ):
         detail = f"{_local(started)} 因「{reason}」暂停计时，佐证：{note.strip() or '无'}（无附件）"
@@ -227,7 +251,7 @@ def classification_override(start, end, branch) -> list[Finding]:
     for number, branch_code, category, classified, decided, reason, who, at in rows.values_list(
         "order__number", "order__branch__code", "order__category", "classified_low_risk", "low_risk", "override_reason",
         "recorded_by__username", "recorded_at",
-    ):  # fmt: skip
+    ).order_by():  # fmt: skip
         word = {True: "简易低风险", False: "需行政审批"}
         detail = f"判定为「{word[classified]}」，由 {who} 调整为「{word[decided]}」；理由：{reason or '—'}"
         out.append(_finding("classification_override", number, branch_code, category, detail, at))
@@ -241,7 +265,7 @@ def time_disagreement(month, branch) -> list[Finding]:
     if branch:
         rows = rows.filter(branch__code=branch)
     out = []
-    for number, branch_code, category, node, days, at in rows.values_list(
+    for number, branch_code, category, node, days, at in rows.order_by().values_list(
         "order__number", "branch__code", "category", "time_node", "time_offset_days", "visited_at"
     ):
         way = "早" if (days or 0) < 0 else "晚"

@@ -187,3 +187,15 @@ def test_month_summary_per_branch(cast):
          "time_disagreements": 0, "disagreement_rate": None, "problems": {}},
     ]  # fmt: skip
     assert month_summary("2026-10") == []
+
+
+def test_the_nightly_task_takes_in_the_ratings(cast, monkeypatch):
+    from datetime import date
+
+    from yekuo.visits import tasks
+
+    order = energize(cast, "2026-11-30")
+    rate(order, 4)
+    monkeypatch.setattr(tasks.timezone, "localdate", lambda: date(2026, 12, 1))
+    assert tasks.absorb_ratings_nightly.call_local() == 1
+    assert Visit.objects.get(order=order).satisfaction == 4

@@ -40,6 +40,9 @@ def nav_items(context) -> list[dict]:
     if can(user, "audit.view"):
         items.append({"url": reverse("audit_reveals"), "name": _("个人信息查看记录"), "key": "audit_reveals"})
         items.append({"url": reverse("audit_sign_ins"), "name": _("登录记录"), "key": "audit_sign_ins"})
+    if can(user, "visit.view"):  # R11, R12: the month's return visits and normativity
+        items.append({"url": reverse("visit_list"), "name": _("回访"), "key": "visit_list"})
+        items.append({"url": reverse("normativity"), "name": _("业务规范性"), "key": "normativity"})
     # The monthly bulletin and assessment (R12, R13): for those who control, not for the node workers.
     if can(user, "order.view") and (user.is_superuser or user.role_codes & set(BULLETIN_READERS)):
         items.append({"url": reverse("bulletin_index"), "name": _("月度通报"), "key": "bulletin_index"})
