@@ -74,3 +74,10 @@ def test_the_bulletin_in_english(client, cast, month):
     client.post(reverse("set_language"), {"language": "en"})
     page = client.get(reverse("bulletin_month", args=[MONTH])).content.decode()
     assert "Branch ranking" in page and "Revision 1" in page and "On-time rate" in page
+
+
+def test_a_superuser_of_no_company_reads_the_first(client, cast, month):
+    services.report_run_create(cast.company, MONTH)
+    login(client, cast.superuser, cast)
+    assert client.get(reverse("bulletin_month", args=[MONTH])).status_code == 200
+    assert client.get(reverse("assessment_index")).status_code == 200
