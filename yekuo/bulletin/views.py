@@ -247,3 +247,17 @@ def assessment_action(request, month: str, action: str):
     except YekuoError as error:
         messages.error(request, _refusal(error))
     return redirect(reverse("assessment_month", args=[month]))
+
+
+@login_required
+@require_GET
+def assessment_export(request, month: str):
+    """The month's scores and their breakdown as an Excel file."""
+    require_action(request.user, "order.view")
+    month, company = _month(month), _company(request.user)
+    assessment = Assessment.objects.filter(company=company, month=month).select_related("scheme", "report").first()
+    if assessment is None:
+        raise Http404("assessment")
+    response = HttpResponse(documents.assessment_xlsx(assessment), content_type=CONTENT_TYPES["xlsx"])
+    response["Content-Disposition"] = f'attachment; filename="assessment-{month}.xlsx"'
+    return response
