@@ -6,6 +6,7 @@ revision always say the same, whenever they are made."""
 from __future__ import annotations
 
 import io
+import json
 from datetime import datetime
 from pathlib import Path
 
@@ -142,7 +143,7 @@ def pdf(run: ReportRun) -> bytes:
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
 
-    from yekuo.approvals.letter import font_faces
+    from yekuo.bulletin.fonts import font_faces
 
     page = render_to_string(
         "bulletin/bulletin_document.html", {"doc": document(run, list_rows=PRINT_LIST_ROWS), "standalone": False}
@@ -150,3 +151,46 @@ def pdf(run: ReportRun) -> bytes:
     fonts = FontConfiguration()
     style = CSS(string=font_faces() + "\n" + _css(), font_config=fonts)
     return HTML(string=page).write_pdf(stylesheets=[style], font_config=fonts)
+
+
+def assessment_xlsx(assessment) -> bytes:
+    """A month's scores (R13): the ranking, then one row per branch and indicator or deduction."""
+    book = Workbook(write_only=True)
+    ranking = book.create_sheet(_("考核得分"))
+    ranking.append(
+        [cell(ranking, str(t), font=BOLD) for t in (_("排名"), _("分公司"), _("得分"), _("指标得分"), _("扣分"))]
+    )
+    scores = list(assessment.scores.order_by("rank", "branch_code"))
+    for s in scores:
+        ranking.append(
+            [s.rank, plain(ranking, s.branch_name), cell(ranking, float(s.score), number_format="0.00"),
+             cell(ranking, s.breakdown["earned"], number_format="0.00"),
+             cell(ranking, s.breakdown["deducted"], number_format="0.00")]
+        )  # fmt: skip
+    lines = book.create_sheet(_("得分明细"))
+    titles = (_("分公司"), _("项目"), _("实际"), _("目标"), _("完成度"), _("权重"), _("得分"))
+    lines.append([cell(lines, str(t), font=BOLD) for t in titles])
+    for s in scores:
+        for line in s.breakdown["indicators"]:
+            target = line["target"] if isinstance(line["target"], int | float) else json.dumps(line["target"])
+            lines.append(
+                [plain(lines, s.branch_name), plain(lines, line["name"]), line["actual"], plain(lines, target),
+                 cell(lines, line["achievement"], number_format="0.0%"), line["weight"], line["points"]]
+            )  # fmt: skip
+        for d in s.breakdown["deductions"]:
+            lines.append(
+                [plain(lines, s.branch_name), plain(lines, f"{_('扣分')}：{d['name']}"), d["count"], None, None, None,
+                 -d["points"]]
+            )  # fmt: skip
+    about = book.create_sheet(_("说明"))
+    about.append([plain(about, _("月份")), plain(about, assessment.month)])
+    about.append([plain(about, _("评分细则")), plain(about, assessment.scheme.code)])
+    about.append([plain(about, _("依据的通报版本")), assessment.report.revision])
+    about.append([plain(about, _("确认时间")), plain(about, _local_text(assessment.confirmed_at))])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _local_text(value) -> str:
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""

@@ -10,5 +10,6 @@ urlpatterns = [
     path("bulletin/<str:month>/r<int:revision>.<str:fmt>", views.bulletin_download, name="bulletin_download"),
     path("assessment/", views.assessment_index, name="assessment_index"),
     path("assessment/<str:month>/", views.assessment_month, name="assessment_month"),
+    path("assessment/<str:month>/export.xlsx", views.assessment_export, name="assessment_export"),
     path("assessment/<str:month>/<slug:action>/", views.assessment_action, name="assessment_action"),
 ]

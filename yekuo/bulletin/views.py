@@ -20,10 +20,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from yekuo.accounts.models import Company
 from yekuo.accounts.permissions import has_role, is_working
 from yekuo.bulletin import render as documents
 from yekuo.bulletin import selectors, services
-from yekuo.bulletin.cli import company_for
 from yekuo.bulletin.figures import rankings
 from yekuo.bulletin.models import Assessment
 from yekuo.bulletin.sources import parse_month
@@ -57,7 +57,13 @@ def can_run(user) -> bool:
 
 
 def _company(user):
-    return user.company if getattr(user, "company_id", None) else company_for(None)
+    """The user's company; a superuser of no company sees the first (the pages serve one company at a time)."""
+    if getattr(user, "company_id", None):
+        return user.company
+    found = Company.objects.order_by("code").first()
+    if found is None:
+        raise Http404("company")
+    return found
 
 
 def _month(value: str) -> str:
@@ -241,3 +247,17 @@ def assessment_action(request, month: str, action: str):
     except YekuoError as error:
         messages.error(request, _refusal(error))
     return redirect(reverse("assessment_month", args=[month]))
+
+
+@login_required
+@require_GET
+def assessment_export(request, month: str):
+    """The month's scores and their breakdown as an Excel file."""
+    require_action(request.user, "order.view")
+    month, company = _month(month), _company(request.user)
+    assessment = Assessment.objects.filter(company=company, month=month).select_related("scheme", "report").first()
+    if assessment is None:
+        raise Http404("assessment")
+    response = HttpResponse(documents.assessment_xlsx(assessment), content_type=CONTENT_TYPES["xlsx"])
+    response["Content-Disposition"] = f'attachment; filename="assessment-{month}.xlsx"'
+    return response

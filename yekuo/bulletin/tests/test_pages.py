@@ -1,7 +1,10 @@
 """The bulletin and assessment pages (R12, R13): who may run, read, download, compute and confirm."""
 
+import io
+
 import pytest
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from yekuo.bulletin import services
 from yekuo.bulletin.models import Assessment, ReportRun
@@ -64,6 +67,11 @@ def test_the_marketing_service_department_computes_and_confirms(client, cast, mo
     assert "已确认" in page and "assessment-compute" not in page
     response = client.post(reverse("assessment_action", args=[MONTH, "compute"]), follow=True)
     assert "已由营销服务部确认并冻结" in response.content.decode()
+    book = load_workbook(io.BytesIO(client.get(reverse("assessment_export", args=[MONTH])).content))
+    ranking = list(book["考核得分"].iter_rows(values_only=True))
+    assert ranking[1][:3] == (1, "东区供电分公司", 93.89) and ranking[2][:3] == (2, "西区供电分公司", 54.69)
+    lines = list(book["得分明细"].iter_rows(values_only=True))
+    assert ("西区供电分公司", "扣分：超期工单", 2, None, None, None, -2.0) in lines
     index = client.get(reverse("assessment_index")).content.decode()
     assert MONTH in index and 'id="trend-data"' in index
 
@@ -74,3 +82,10 @@ def test_the_bulletin_in_english(client, cast, month):
     client.post(reverse("set_language"), {"language": "en"})
     page = client.get(reverse("bulletin_month", args=[MONTH])).content.decode()
     assert "Branch ranking" in page and "Revision 1" in page and "On-time rate" in page
+
+
+def test_a_superuser_of_no_company_reads_the_first(client, cast, month):
+    services.report_run_create(cast.company, MONTH)
+    login(client, cast.superuser, cast)
+    assert client.get(reverse("bulletin_month", args=[MONTH])).status_code == 200
+    assert client.get(reverse("assessment_index")).status_code == 200
