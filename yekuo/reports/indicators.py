@@ -201,6 +201,36 @@ def _stage_counts(codes) -> dict[tuple[str, str], int]:
     return counts
 
 
+def energized_orders(month: str, branch: str | None = None, *, company: str | None = None):
+    """The orders energized in the month (`energized`): a WorkOrder QuerySet, for lists and drill-downs."""
+    start, end = month_bounds(month)
+    return WorkOrder.objects.filter(
+        _scope(branch, company), status="energized", closed_at__gte=start, closed_at__lt=end
+    )
+
+
+def late_orders(month: str, branch: str | None = None, *, company: str | None = None):
+    """Of the month's energized orders, those with an overdue clock (`late`)."""
+    return energized_orders(month, branch, company=company).filter(Exists(_late_clock()))
+
+
+def _overdue_then(end: datetime):
+    """A clock of the order (OuterRef) started before `end` and past its deadline, not completed, at `end`."""
+    return Clock.objects.filter(order=OuterRef("pk"), deadline_at__lt=end, started_at__lt=end).filter(
+        Q(completed_at__isnull=True) | Q(completed_at__gte=end)
+    )
+
+
+def open_overdue_orders(month: str, branch: str | None = None, *, company: str | None = None):
+    """The orders open at the month's end with a clock overdue then (`open_overdue`)."""
+    _, end = month_bounds(month)
+    return (
+        WorkOrder.objects.filter(_scope(branch, company), created_at__lt=end, received_at__isnull=False)
+        .filter(Q(closed_at__isnull=True) | Q(closed_at__gte=end))
+        .filter(Exists(_overdue_then(end)))
+    )
+
+
 def monthly(month: str, branch: str | None = None, *, company: str | None = None) -> dict:
     """The month's indicators (module docstring; docs/indicators.md). `branch`: one branch's code (its rows
     only, its own totals as `company`); `company`: limit to one company's branches. Raises InvalidInput for a
@@ -224,7 +254,7 @@ def monthly(month: str, branch: str | None = None, *, company: str | None = None
         cell.channels[row["channel"]] += row["n"]
 
     # Energized in the month, with a late clock, by regulation version for the procedures (SQL).
-    energized = orders.filter(status="energized", closed_at__gte=start, closed_at__lt=end)
+    energized = energized_orders(month, branch, company=company)
     grouped = list(
         energized.annotate(is_late=Exists(_late_clock()))
         .values("branch", "category", "regulation_code")
@@ -250,13 +280,8 @@ def monthly(month: str, branch: str | None = None, *, company: str | None = None
         cell.cost_orders += row["orders"]
 
     # Open at the month's end with a clock past its deadline then (SQL).
-    overdue_then = Clock.objects.filter(order=OuterRef("pk"), deadline_at__lt=end, started_at__lt=end).filter(
-        Q(completed_at__isnull=True) | Q(completed_at__gte=end)
-    )
     for row in (
-        orders.filter(created_at__lt=end, received_at__isnull=False)
-        .filter(Q(closed_at__isnull=True) | Q(closed_at__gte=end))
-        .filter(Exists(overdue_then))
+        open_overdue_orders(month, branch, company=company)
         .values("branch", "category")
         .annotate(n=Count("pk"))
         .order_by()
@@ -432,7 +457,16 @@ def _nodes(scope: Q, start: datetime, end: datetime, node_cells) -> None:
             node_cells[key].days.append(round(used / table.day_seconds_at(begin), 2))
 
 
-__all__ = ["ALL", "ONLINE_CHANNELS", "late_clock", "month_bounds", "monthly"]
+__all__ = [
+    "ALL",
+    "ONLINE_CHANNELS",
+    "energized_orders",
+    "late_clock",
+    "late_orders",
+    "month_bounds",
+    "monthly",
+    "open_overdue_orders",
+]
 
 # For the bulletin's lists of problem orders: the late-clock test, by the same definition.
 late_clock = _late_clock
