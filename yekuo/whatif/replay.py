@@ -23,9 +23,9 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
+from types import SimpleNamespace
 
 from yekuo.common.errors import YekuoError
-from yekuo.orders.models import Clock
 from yekuo.orders.projection import OrderState
 from yekuo.orders.selectors import clock_view
 from yekuo.orders.services.write import FoldContext, _clock_values, fold_context
@@ -39,12 +39,12 @@ LISTED = 20  # orders listed by name among those not replayed, and among those w
 
 def overdue_clocks(state: OrderState, context: FoldContext, at: datetime) -> dict[str, bool]:
     """{clock code: overdue at `at`} for every clock of the folded state that has started by then, measured
-    by the pages' own `clock_view` (the state's clocks as unsaved rows: nothing is written)."""
+    by the pages' own `clock_view` (the state's clocks with the fields of a clock row: nothing is written)."""
     out = {}
     for code, clock in state.clocks.items():
         if clock.started_at is None or clock.started_at > at:
             continue
-        row = Clock(code=code, nodes=list(clock.nodes), **_clock_values(clock))
+        row = SimpleNamespace(code=code, **_clock_values(clock))  # what a Clock row holds; no model instance
         out[code] = clock_view(row, at, context.table).overdue
     return out
 
