@@ -37,6 +37,7 @@ from yekuo.customers.models import CustomerDocument, OneTimeCode, OnlineApplicat
 from yekuo.intake.models import Application, Platform
 from yekuo.intake.payload import ApplicationPushSerializer
 from yekuo.intake.platforms import platform_ensure
+from yekuo.intake.routing import proposed_area
 from yekuo.intake.services import push_receive
 from yekuo.orders.events import JOINT_UNITS, event_type
 from yekuo.orders.models import EventSource, OrderEvent, WorkOrder
@@ -127,6 +128,10 @@ def application_submit(
         id_number = ""
         customer = (outcome.data.get("name") if outcome.verified else "") or name.strip()
     company = online_company()
+    # R3: a platform's push with an address of no service area waits for the dispatcher to choose; the customer
+    # applying here is asked to say where instead, while they can still correct it.
+    if proposed_area(company, site_address) is None:
+        raise FieldErrors({"site.area_code": [_("未能识别用电地址所属营业区，请写明旗区、镇（街道）等地名")]})
     keys = [CustomerDocument._meta.get_field("key").default() for _u in stored]
     raw = {
         "application_id": application_id,

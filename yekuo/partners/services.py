@@ -108,11 +108,23 @@ def verification_record(order, outcome: Outcome, *, actor=None) -> Verification:
     """Store an outcome on the order (call it in the order's transaction); a waiting one is handed to the
     worker after commit, and picked up by its sweep in any case."""
     waiting = outcome.state == VerificationState.WAITING
-    row = Verification.objects.create(
-        order=order, kind=outcome.kind, subject=outcome.subject, state=outcome.state, data=outcome.data,
-        source=outcome.source, fetched_at=outcome.fetched_at, attempts=1, last_error=outcome.error,
-        next_attempt_at=timezone.now() + backoff(1) if waiting else None, requested_by=actor,
-    )  # fmt: skip
+    # The same question may already be on the order: an online application passes through the platform
+    # intake, which queues it too (R2). One row per question: the earlier one takes the answer, unless answered.
+    row = Verification.objects.filter(order=order, kind=outcome.kind, subject=outcome.subject).first()
+    if row is not None and row.state == VerificationState.VERIFIED:
+        return row
+    values = {
+        "state": outcome.state, "data": outcome.data, "source": outcome.source, "fetched_at": outcome.fetched_at,
+        "last_error": outcome.error, "next_attempt_at": timezone.now() + backoff(1) if waiting else None,
+    }  # fmt: skip
+    if row is not None:
+        for field, value in values.items():
+            setattr(row, field, value)
+        row.attempts += 1
+        row.save(update_fields=[*values, "attempts"])
+        return row
+    row = Verification.objects.create(order=order, kind=outcome.kind, subject=outcome.subject, attempts=1,
+                                      requested_by=actor, **values)  # fmt: skip
     if waiting:
         transaction.on_commit(lambda: _schedule(row))
     return row
