@@ -206,3 +206,20 @@ def test_the_pages_in_english(client, cast):
     client.post("/i18n/setlang/", {"language": "en", "next": "/c/apply"})
     text = client.get("/c/apply").content.decode()
     assert "Apply for a low-voltage connection" in text
+
+
+def test_the_progress_page_says_who_is_on_it_when_it_is_due_and_why_it_is_suspended(client, cast):
+    from yekuo.orders import services as orders
+    from yekuo.web.tests.helpers import IMPORT
+    from yekuo.workcal.tests.conftest import at
+
+    order = make_order(cast, when="2026-11-02 09:00")
+    token = access.link_token(order.number)
+    client.get(f"/c/t/{token}")
+    text = client.get(f"/c/track/{order.number}").content.decode()
+    assert "正在办理：业务受理（业务受理人员）" in text and 'id="progress-due"' in text
+    orders.order_suspend(order, actor=cast.clerk, reason_code="customer_request", evidence_note="内部备注XYZ",
+                         occurred_at=at("2026-11-02 10:00"), source=IMPORT)  # fmt: skip
+    text = client.get(f"/c/track/{order.number}").content.decode()
+    assert 'id="progress-suspension"' in text and "办理暂停计时" in text and "内部备注XYZ" not in text
+    assert 'id="progress-due"' not in text  # a paused clock promises nothing until it runs again
