@@ -15,6 +15,7 @@ urlpatterns = [
     path("api/v1/", include("yekuo.approvals.api")),
     path("", include("yekuo.approvals.urls")),
     path("", include("yekuo.web.urls")),
+    path("api/v1/", include("yekuo.reports.api")),
 ]
 
 # JSON errors for /api/ paths that no API view handles; Django's pages everywhere else (docs/api.md).
