@@ -66,10 +66,11 @@ class TimeSplit:
         return round(self.calendar_seconds / 86400, 2)
 
 
-def _instant(value: datetime | str | None) -> int | None:
-    """Epoch seconds of a projection's datetime or a stored row's ISO string (Clock.pauses is JSON)."""
-    if value is None:
-        return None
+def _instant(value: datetime | str | int | None) -> int | None:
+    """Epoch seconds of a projection's datetime or a stored row's ISO string (Clock.pauses is JSON), or epoch
+    seconds already (the monthly indicators read them so from the database)."""
+    if value is None or isinstance(value, int):
+        return value
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
     return to_epoch(value)

@@ -25,7 +25,7 @@ import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from types import SimpleNamespace
 
@@ -201,6 +201,36 @@ def _stage_counts(codes) -> dict[tuple[str, str], int]:
     return counts
 
 
+def energized_orders(month: str, branch: str | None = None, *, company: str | None = None):
+    """The orders energized in the month (`energized`): a WorkOrder QuerySet, for lists and drill-downs."""
+    start, end = month_bounds(month)
+    return WorkOrder.objects.filter(
+        _scope(branch, company), status="energized", closed_at__gte=start, closed_at__lt=end
+    )
+
+
+def late_orders(month: str, branch: str | None = None, *, company: str | None = None):
+    """Of the month's energized orders, those with an overdue clock (`late`)."""
+    return energized_orders(month, branch, company=company).filter(Exists(_late_clock()))
+
+
+def _overdue_then(end: datetime):
+    """A clock of the order (OuterRef) started before `end` and past its deadline, not completed, at `end`."""
+    return Clock.objects.filter(order=OuterRef("pk"), deadline_at__lt=end, started_at__lt=end).filter(
+        Q(completed_at__isnull=True) | Q(completed_at__gte=end)
+    )
+
+
+def open_overdue_orders(month: str, branch: str | None = None, *, company: str | None = None):
+    """The orders open at the month's end with a clock overdue then (`open_overdue`)."""
+    _, end = month_bounds(month)
+    return (
+        WorkOrder.objects.filter(_scope(branch, company), created_at__lt=end, received_at__isnull=False)
+        .filter(Q(closed_at__isnull=True) | Q(closed_at__gte=end))
+        .filter(Exists(_overdue_then(end)))
+    )
+
+
 def monthly(month: str, branch: str | None = None, *, company: str | None = None) -> dict:
     """The month's indicators (module docstring; docs/indicators.md). `branch`: one branch's code (its rows
     only, its own totals as `company`); `company`: limit to one company's branches. Raises InvalidInput for a
@@ -224,7 +254,7 @@ def monthly(month: str, branch: str | None = None, *, company: str | None = None
         cell.channels[row["channel"]] += row["n"]
 
     # Energized in the month, with a late clock, by regulation version for the procedures (SQL).
-    energized = orders.filter(status="energized", closed_at__gte=start, closed_at__lt=end)
+    energized = energized_orders(month, branch, company=company)
     grouped = list(
         energized.annotate(is_late=Exists(_late_clock()))
         .values("branch", "category", "regulation_code")
@@ -250,13 +280,8 @@ def monthly(month: str, branch: str | None = None, *, company: str | None = None
         cell.cost_orders += row["orders"]
 
     # Open at the month's end with a clock past its deadline then (SQL).
-    overdue_then = Clock.objects.filter(order=OuterRef("pk"), deadline_at__lt=end, started_at__lt=end).filter(
-        Q(completed_at__isnull=True) | Q(completed_at__gte=end)
-    )
     for row in (
-        orders.filter(created_at__lt=end, received_at__isnull=False)
-        .filter(Q(closed_at__isnull=True) | Q(closed_at__gte=end))
-        .filter(Exists(overdue_then))
+        open_overdue_orders(month, branch, company=company)
         .values("branch", "category")
         .annotate(n=Count("pk"))
         .order_by()
@@ -274,7 +299,7 @@ def monthly(month: str, branch: str | None = None, *, company: str | None = None
     rows = [
         {"branch": b, "branch_name": branches.get(b, b), "category": c, "category_name": CATEGORIES.get(c, c),
          **cell.row()}
-        for (b, c), cell in sorted(cells.items())
+        for (b, c), cell in sorted(cells.items(), key=lambda item: _node_order(((*item[0], ""), 0)))
     ]  # fmt: skip
     by_category: dict[str, _Cell] = defaultdict(_Cell)
     for (_, c), cell in cells.items():
@@ -334,10 +359,6 @@ class Epoch(Func):
         return self.as_sql(compiler, connection, template="CAST(strftime('%%%%s', %(expressions)s) AS INTEGER)")
 
 
-def _at(seconds: int | None) -> datetime | None:
-    return None if seconds is None else datetime.fromtimestamp(seconds, UTC)
-
-
 def _pauses_of(text: str | None) -> list:
     """A clock's pauses, read as text: most clocks have none, and parsing "[]" for each costs more than all."""
     return json.loads(text) if text and text != "[]" else []
@@ -345,7 +366,8 @@ def _pauses_of(text: str | None) -> list:
 
 def _time_split(branch: str | None, company: str | None, start: datetime, end: datetime, cells) -> None:
     """Utility, customer and calendar time of each energized order: `split_time` (I9) over its stored clocks
-    and suspensions, read as values (instants as epoch seconds from SQL)."""
+    and suspensions, read as values (the orders' and clocks' instants as epoch seconds from SQL, which
+    `split_time` takes as they are)."""
     tables = _company_tables()
     scope = _scope(branch, company, "order__")
     month = {"order__status": "energized", "order__closed_at__gte": start, "order__closed_at__lt": end}
@@ -355,9 +377,7 @@ def _time_split(branch: str | None, company: str | None, start: datetime, end: d
         .order_by()
         .values_list("order_id", Epoch("started_at"), Epoch("completed_at"), Cast("pauses", TextField()))
     ):
-        clocks[order_id].append(
-            SimpleNamespace(started_at=_at(started), completed_at=_at(completed), pauses=_pauses_of(pauses))
-        )
+        clocks[order_id].append(SimpleNamespace(started_at=started, completed_at=completed, pauses=_pauses_of(pauses)))
     suspensions = defaultdict(list)
     for order_id, started, ended, review in (
         Suspension.objects.filter(scope, **month).order_by().values_list("order_id", "started_at", "ended_at", "review")
@@ -370,9 +390,9 @@ def _time_split(branch: str | None, company: str | None, start: datetime, end: d
         "pk", "branch", "category", Epoch("created_at"), Epoch("received_at"), Epoch("closed_at")
     ):
         split = split_time(
-            applied_at=_at(created),
-            received_at=_at(received),
-            closed_at=_at(closed),
+            applied_at=created,
+            received_at=received,
+            closed_at=closed,
             clocks=clocks.get(pk, ()),
             suspensions=suspensions.get(pk, ()),
             table=tables[code],
@@ -437,7 +457,16 @@ def _nodes(scope: Q, start: datetime, end: datetime, node_cells) -> None:
             node_cells[key].days.append(round(used / table.day_seconds_at(begin), 2))
 
 
-__all__ = ["ALL", "ONLINE_CHANNELS", "late_clock", "month_bounds", "monthly"]
+__all__ = [
+    "ALL",
+    "ONLINE_CHANNELS",
+    "energized_orders",
+    "late_clock",
+    "late_orders",
+    "month_bounds",
+    "monthly",
+    "open_overdue_orders",
+]
 
 # For the bulletin's lists of problem orders: the late-clock test, by the same definition.
 late_clock = _late_clock

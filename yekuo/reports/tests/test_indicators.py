@@ -28,7 +28,7 @@ from yekuo.common.errors import Forbidden, InvalidInput
 from yekuo.orders import services
 from yekuo.orders.models import EventSource, WorkOrder
 from yekuo.orders.tests.api_helpers import make_order
-from yekuo.reports.indicators import month_bounds, monthly
+from yekuo.reports.indicators import energized_orders, late_orders, month_bounds, monthly, open_overdue_orders
 from yekuo.reports.services import fee_record
 from yekuo.workcal.tests.conftest import at
 
@@ -222,9 +222,15 @@ def test_an_empty_month_has_nulls_not_zeros(db):
     assert total["created"] == 0 and total["online_rate"] is None and total["utility_days_mean"] is None
 
 
-def test_the_result_is_json(october):
+def test_the_result_is_json_in_a_stable_order(october):
     result = monthly("2026-10")
     assert json.loads(json.dumps(result)) == result
+    assert [(r["branch"], r["category"]) for r in result["rows"]] == [
+        ("east", "lv_resident"), ("east", "hv10_single"), ("west", "lv_resident"), ("west", "lv_business")
+    ]  # fmt: skip
+    assert [n["node"] for n in result["nodes"] if n["branch"] == "west"] == [
+        "acceptance", "survey_plan", "approval", "grid_works", "contract_energize"
+    ]  # fmt: skip
 
 
 def test_the_command_prints_json(october, tmp_path):
@@ -275,3 +281,11 @@ def test_a_registered_format_is_served(db, tmp_path, monkeypatch):
         "report", "monthly", "--month", "2026-10", "--format", "csv", "--output", str(target), stderr=StringIO()
     )
     assert target.read_bytes() == b"2026-10"
+
+
+def test_the_lists_behind_the_counts(october):
+    numbers = lambda queryset: sorted(queryset.values_list("number", flat=True))  # noqa: E731
+    assert numbers(energized_orders("2026-10")) == sorted(october[k].number for k in "abc")
+    assert numbers(late_orders("2026-10")) == [october["c"].number]
+    assert numbers(late_orders("2026-10", "east")) == []
+    assert numbers(open_overdue_orders("2026-10")) == sorted(october[k].number for k in "gs")
