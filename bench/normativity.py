@@ -5,7 +5,8 @@
 
 The month defaults to the one with the most orders energized. Each step is timed once, after one warm-up run
 of the findings (the first run reads the regulations). The last line is JSON:
-{"orders", "month", "energized", "planned", "plan_s", "summary_s", "findings", "findings_s"}.
+{"orders", "month", "energized", "planned", "plan_s", "summary_s", "findings", "findings_s", "host_day_loop_per_s"}
+(the host's yardstick, bench/RESULTS.md).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ def main() -> None:
     from django.db.models import Count
     from django.db.models.functions import TruncMonth
 
+    from bench.clock_engine import host_yardstick
     from yekuo.normativity.findings import findings
     from yekuo.orders.models import WorkOrder
     from yekuo.visits.selectors import month_summary
@@ -48,6 +50,7 @@ def main() -> None:
             .first()
         )
         month = busiest[0].strftime("%Y-%m")
+    yardstick = host_yardstick()
     findings(month)  # warm-up: the regulations' node graphs
     started = time.perf_counter()
     plan = plan_month(month, sample=args.sample)
@@ -61,7 +64,7 @@ def main() -> None:
     out = {
         "orders": WorkOrder.objects.count(), "month": month, "energized": plan.energized, "planned": plan.planned,
         "plan_s": round(plan_s, 3), "summary_s": round(summary_s, 3), "findings": len(found),
-        "findings_s": round(findings_s, 3),
+        "findings_s": round(findings_s, 3), "host_day_loop_per_s": yardstick,
     }  # fmt: skip
     print(json.dumps(out))
 

@@ -125,15 +125,20 @@ def _out_of_order(start, end, branch, graph) -> list[int]:
     values = ", ".join(["(%s, %s, %s, %s)"] * len(edges))
     nodes, orders, branches = NodeInstance._meta.db_table, WorkOrder._meta.db_table, Branch._meta.db_table
     by_branch = f"AND o.branch_id IN (SELECT id FROM {branches} WHERE code = %s)" if branch else ""
+    # The month's completed nodes first (one pass over the node table), then their orders and predecessors by
+    # key: PostgreSQL would otherwise start from orders × edges and look each order's nodes up.
+    materialized = "MATERIALIZED" if connection.vendor == "postgresql" else ""
     sql = f"""
-        WITH edges (regulation, category, node, pred) AS (VALUES {values})
+        WITH edges (regulation, category, node, pred) AS (VALUES {values}),
+        done AS {materialized} (
+            SELECT id, order_id, code, completed_at FROM {nodes} WHERE completed_at >= %s AND completed_at < %s
+        )
         SELECT DISTINCT n.id
-        FROM {nodes} n
+        FROM done n
         JOIN {orders} o ON o.id = n.order_id
         JOIN edges e ON e.regulation = o.regulation_code AND e.category = o.category AND e.node = n.code
         LEFT JOIN {nodes} p ON p.order_id = n.order_id AND p.code = e.pred
-        WHERE n.completed_at >= %s AND n.completed_at < %s
-          AND (p.completed_at IS NULL OR p.completed_at > n.completed_at)
+        WHERE (p.completed_at IS NULL OR p.completed_at > n.completed_at)
           {by_branch}
     """  # table names from the models; every value a parameter
     adapt = connection.ops.adapt_datetimefield_value
