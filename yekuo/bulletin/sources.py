@@ -3,7 +3,7 @@
 - the indicators per branch × category and per node (`yekuo.reports.indicators.monthly`, docs/indicators.md);
 - the return visits per branch (`yekuo.visits.selectors.month_summary`, R11);
 - the normativity findings, each with the rule it broke (`yekuo.normativity.findings.findings`);
-- the clocks whose deadline fell in the month and that ran past it (this module: `overdue`).
+- the overdue orders with their overdue clocks, as the indicators count them (this module: `overdue`).
 
 `collect` puts them into one JSON-safe dict for one company; `bulletin.services.report_run_create` stores it.
 """
@@ -82,31 +82,52 @@ def findings(month: str) -> list | None:
     return normativity_findings(month)
 
 
-def overdue(month: str, branches: dict[int, str]) -> list[dict]:
-    """Each clock of the company's orders whose deadline fell in the month and which was not completed by it:
-    completed late, or still open at the month's end (R9's overdue, as the lists of problem orders)."""
-    start, end = parse_month(month)
-    clocks = (
-        Clock.objects.filter(order__branch_id__in=branches, deadline_at__gte=start, deadline_at__lt=end)
-        .exclude(state="cancelled")
-        .filter(Q(completed_at__isnull=True) | Q(completed_at__gt=F("deadline_at")))
-        .select_related("order")
-        .order_by("order__number", "position")
+def overdue(month: str, branches: dict[int, str], company: str | None = None) -> list[dict]:
+    """The month's overdue orders as the indicators count them (docs/indicators.md), each with its overdue
+    clocks: `late` (超期接电), energized in the month with a clock that missed its deadline, and `open` (月末在途超期),
+    open at the month's end with a clock past its deadline then. One row per clock, so a list never disagrees
+    with the counts `late` and `open_overdue` of the indicators."""
+    from yekuo.reports.indicators import late_orders, month_bounds, open_overdue_orders
+
+    _, end = month_bounds(month)
+    kinds = (
+        (
+            "late",
+            late_orders(month, company=company),
+            Q(completed_at__gt=F("deadline_at")) | Q(completed_at__isnull=True, deadline_at__lt=F("order__closed_at")),
+        ),
+        (
+            "open",
+            open_overdue_orders(month, company=company),
+            Q(deadline_at__lt=end, started_at__lt=end) & (Q(completed_at__isnull=True) | Q(completed_at__gte=end)),
+        ),
     )
     rows = []
-    for clock in clocks:
-        rows.append(
-            {
-                "order": clock.order.number,
-                "branch": branches[clock.order.branch_id],
-                "category": clock.order.category,
-                "clock": clock.code,
-                "nodes": list(clock.nodes or []),
-                "deadline_at": clock.deadline_at,
-                "completed_at": clock.completed_at,
-            }
+    for kind, orders, late in kinds:
+        clocks = (
+            Clock.objects.filter(order__in=orders.values("pk"), deadline_at__isnull=False)
+            .filter(late)
+            .values_list(
+                "order__number", "order__branch_id", "order__category", "code", "nodes", "deadline_at", "completed_at"
+            )
+            .order_by("order__number", "position")
         )
-    return rows
+        for number, branch_id, category, code, nodes, deadline_at, completed_at in clocks:
+            if branch_id not in branches:
+                continue
+            rows.append(
+                {
+                    "order": number,
+                    "branch": branches[branch_id],
+                    "category": category,
+                    "kind": kind,
+                    "clock": code,
+                    "nodes": list(nodes or []),
+                    "deadline_at": deadline_at,
+                    "completed_at": completed_at,
+                }
+            )
+    return sorted(rows, key=lambda r: (r["branch"], r["order"]))
 
 
 def _mine(rows, codes: set[str]) -> list[dict] | None:
@@ -134,5 +155,5 @@ def collect(company, month: str, figures: dict | None = None) -> dict:
         "indicators": data,
         "visits": _mine(visits(month), codes),
         "findings": _mine(findings(month), codes),
-        "overdue": _plain(overdue(month, {b["id"]: b["code"] for b in branch_rows})),
+        "overdue": _plain(overdue(month, {b["id"]: b["code"] for b in branch_rows}, company.code)),
     }

@@ -108,6 +108,7 @@ OVERDUE = [
     _c("order", _("工单编号")),
     BRANCH,
     CATEGORY,
+    _c("kind_name", _("类型")),
     _c("clock_name", _("环节")),
     _c("deadline_at", _("期限"), "time"),
     _c("completed_at", _("完成时间"), "time"),
@@ -119,6 +120,7 @@ FINDINGS = [
     _c("clause", _("依据")),
     _c("detail", _("情况")),
 ]
+OVERDUE_KINDS = {"late": _("超期接电"), "open": _("月末在途超期")}
 KNOWN_KEYS = {"branch", "category", "node", "month", "branch_name", "category_name", "node_name", "cost_orders"}
 
 
@@ -176,6 +178,7 @@ def build(snapshot: dict) -> list[Table]:
     overdue = _named(snapshot.get("overdue") or [], names)
     for row in overdue:
         row["clock_name"] = labels.node(row.get("clock", ""))
+        row["kind_name"] = str(OVERDUE_KINDS.get(row.get("kind"), row.get("kind") or ""))
     findings = _named(snapshot.get("findings") or [], names)
     for row in findings:
         row["rule_text"] = _rule_text(row)

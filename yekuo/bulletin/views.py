@@ -141,7 +141,12 @@ def bulletin_month(request, month: str):
         if revision:
             raise Http404("revision")
         return render(request, "bulletin/month.html", {"month": month, "run": None, "can_run": can_run(request.user)})
-    doc = documents.document(run, branch=request.user.branch.code if request.user.branch_id else None)
+    branches = run.data.get("branches", [])
+    if request.user.branch_id:
+        branch = request.user.branch.code
+    else:  # the lists of problem orders filtered by branch (company scope)
+        branch = request.GET.get("branch") if request.GET.get("branch") in {b["code"] for b in branches} else None
+    doc = documents.document(run, branch=branch)
     return render(
         request,
         "bulletin/month.html",
@@ -153,6 +158,8 @@ def bulletin_month(request, month: str):
             "charts": _chart_data(run),
             "can_run": can_run(request.user),
             "branch_only": bool(request.user.branch_id),
+            "branches": branches,
+            "branch": branch,
         },
     )
 

@@ -128,6 +128,7 @@ OVERDUE = [
         "order": "W10",
         "branch": "west",
         "category": "lv_resident",
+        "kind": "open",
         "clock": "survey_plan",
         "nodes": ["survey_plan"],
         "deadline_at": "2026-10-09T18:00:00+08:00",
@@ -137,6 +138,7 @@ OVERDUE = [
         "order": "W10",
         "branch": "west",
         "category": "lv_resident",
+        "kind": "open",
         "clock": "acceptance",
         "nodes": ["acceptance"],
         "deadline_at": "2026-10-08T12:00:00+08:00",
@@ -146,6 +148,7 @@ OVERDUE = [
         "order": "W11",
         "branch": "west",
         "category": "lv_resident",
+        "kind": "late",
         "clock": "acceptance",
         "nodes": ["acceptance"],
         "deadline_at": "2026-10-12T12:00:00+08:00",
@@ -170,7 +173,7 @@ def month(monkeypatch):
     monkeypatch.setattr(sources, "indicators", lambda m, company=None: data.indicators)
     monkeypatch.setattr(sources, "visits", lambda m: data.visits)
     monkeypatch.setattr(sources, "findings", lambda m: data.findings)
-    monkeypatch.setattr(sources, "overdue", lambda m, branches: data.overdue)
+    monkeypatch.setattr(sources, "overdue", lambda m, branches, company=None: data.overdue)
     return data
 
 

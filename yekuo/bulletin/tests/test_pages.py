@@ -26,6 +26,8 @@ def test_the_dispatcher_runs_a_month_and_reads_it(client, cast, month):
     client.post(reverse("bulletin_month", args=[MONTH]))
     page = client.get(reverse("bulletin_month", args=[MONTH])).content.decode()
     assert "第 2 版" in page and "indicators.rows[branch=east,category=lv_resident].created" in page
+    east_only = client.get(reverse("bulletin_month", args=[MONTH]) + "?branch=east").content.decode()
+    assert "W11" not in east_only and "西区供电分公司" in east_only
     old = client.get(reverse("bulletin_month", args=[MONTH]) + "?revision=1").content.decode()
     assert "第 1 版" in old
     xlsx = client.get(reverse("bulletin_download", args=[MONTH, 1, "xlsx"]))

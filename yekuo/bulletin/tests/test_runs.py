@@ -81,7 +81,8 @@ def test_the_workbook_reads_back_with_real_numbers(cast, month):
     assert first["分公司"] == "东区供电分公司" and first["业务类别"] == "低压居民"
     assert (first["受理工单"], first["线上受理"], first["平均供电企业用时（工作日）"]) == (10, 8, 3.0)
     overdue = list(book["超期工单"].iter_rows(values_only=True))
-    assert len(overdue) == 4 and overdue[1][0] == "W10" and overdue[2][4].isoformat() == "2026-10-08T12:00:00"
+    assert len(overdue) == 4 and overdue[1][0] == "W10" and overdue[1][3] == "月末在途超期"
+    assert overdue[2][5].isoformat() == "2026-10-08T12:00:00"
     findings = book["业务规范性问题"]
     detail = findings.cell(2, 5)
     assert detail.value.startswith("=HYPERLINK") and detail.data_type == "s" and detail.quotePrefix

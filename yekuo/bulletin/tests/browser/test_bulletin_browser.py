@@ -34,8 +34,11 @@ def test_run_read_rerun_and_confirm(page, live_server, live_cast, month):
     expect(page.locator("#bulletin-revision")).to_have_text("第 2 版")
     expect(page.locator("#table-changes")).to_contain_text("indicators.rows[branch=west,category=lv_resident].on_time")
     page.select_option("#id_revision", "1")
-    page.click("#bulletin-meta form button[type=submit]")
+    page.click("#revision-show")
     expect(page.locator("#bulletin-revision")).to_have_text("第 1 版")
+    page.select_option("#id_branch", "east")  # the lists of problem orders of one branch
+    page.click("#bulletin-filter button[type=submit]")
+    expect(page.locator("#table-overdue")).not_to_contain_text("W11")
     sign_out(page)
 
     manager = cast.department_manager
