@@ -178,3 +178,20 @@ def test_the_joint_application_carries_the_documents(push, cast, media, files, d
     (document,) = [d for d in joint_payload(order)["documents"] if d["type"] == "document"]
     assert document["sha256"] == hashlib.sha256(PDF).hexdigest() and document["size"] == len(PDF)
     assert document["url"] == "https://platform.test/GC-DOC7.pdf" and document["kind"] == "licence"
+
+
+def test_the_hosts_are_set_with_the_command(platforms):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("platforms", "hosts", "approval_platform", "files.platform.test", "CDN.platform.test", stdout=out)
+    assert out.getvalue().strip() == "approval_platform: documents from files.platform.test, cdn.platform.test"
+    platform = platforms["approval_platform"]
+    platform.refresh_from_db()
+    assert documents.host_allowed(platform, "https://cdn.platform.test/a.pdf")
+    assert not documents.host_allowed(platform, "http://127.0.0.1:5432/")
+    call_command("platforms", "hosts", "approval_platform", stdout=StringIO())
+    platform.refresh_from_db()
+    assert platform.document_hosts == "" and documents.host_allowed(platform, "http://anywhere.test/x.pdf")

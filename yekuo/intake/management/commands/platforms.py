@@ -2,6 +2,7 @@
 
     yekuo platforms create CODE --company ordos [--route queue|branch|reserve]   # and its first key
     yekuo platforms route CODE queue|branch|reserve
+    yekuo platforms hosts CODE [HOST …]              # where its documents may be fetched from (none: any host)
     yekuo platforms rotate CODE [--overlap-hours 72]   # a new key; the old ones expire after the overlap
     yekuo platforms revoke KEY_ID                      # at once
     yekuo platforms list
@@ -38,6 +39,9 @@ class Command(BaseCommand):
         route = sub.add_parser("route", help="set a platform's route (R3)")
         route.add_argument("code")
         route.add_argument("route", choices=["queue", "branch", "reserve"])
+        hosts = sub.add_parser("hosts", help="the hosts its documents may be fetched from (none given: any)")
+        hosts.add_argument("code")
+        hosts.add_argument("hosts", nargs="*")
         rotate = sub.add_parser("rotate", help="a new key; the live ones expire after the overlap")
         rotate.add_argument("code")
         rotate.add_argument("--overlap-hours", type=int, default=None)
@@ -64,6 +68,12 @@ class Command(BaseCommand):
             platform = self._platform(options["code"])
             platform = platform_ensure(platform.code, platform.company, route=options["route"])
             self.stdout.write(f"{platform.code}: {platform.route}")
+        elif action == "hosts":
+            platform = self._platform(options["code"])
+            platform.document_hosts = ", ".join(h.strip().lower() for h in options["hosts"] if h.strip())
+            platform.full_clean(validate_unique=False)
+            platform.save(update_fields=["document_hosts"])
+            self.stdout.write(f"{platform.code}: documents from {platform.document_hosts or 'any host'}")
         elif action == "rotate":
             self.stdout.write(
                 _issued(credentials.key_rotate(self._platform(options["code"]), options["overlap_hours"]))
