@@ -18,6 +18,7 @@ urlpatterns = [
     path("normativity/", include("yekuo.normativity.urls")),
     path("", include("yekuo.bulletin.urls")),
     path("", include("yekuo.web.urls")),
+    path("api/v1/", include("yekuo.reports.api")),
 ]
 
 # JSON errors for /api/ paths that no API view handles; Django's pages everywhere else (docs/api.md).

@@ -26,7 +26,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from types import SimpleNamespace
 
 import numpy as np
@@ -77,23 +77,35 @@ def month_bounds(month: str) -> tuple[datetime, datetime]:
     return start, end
 
 
+def _half_up(value: Decimal, places: str = "0.01") -> float:
+    return float(value.quantize(Decimal(places), rounding=ROUND_HALF_UP))
+
+
 def _rate(part: int, whole: int) -> float | None:
-    return None if not whole else round(part / whole, 4)
+    return None if not whole else _half_up(Decimal(part) / whole, "0.0001")
 
 
-def _mean(total: float, count: int) -> float | None:
-    return None if not count else round(total / count, 2)
+def _hundredths(days: float) -> int:
+    """A figure of 2 decimals (as the order page shows it) as an exact integer, so that sums do not depend on
+    the order they are added in."""
+    return round(days * 100)
 
 
-def _p90(values: list[float]) -> float | None:
-    """The 90th percentile, linear between the closest ranks (numpy's default; Excel's PERCENTILE.INC)."""
+def _mean(total: int | Decimal, count: int, unit: int = 100) -> float | None:
+    """total / count to 2 decimals, half up; `total` in 1/`unit` (hundredths of a day by default)."""
+    return None if not count else _half_up(Decimal(total) / (count * unit))
+
+
+def _p90(values: list[int]) -> float | None:
+    """The 90th percentile of figures in hundredths, linear between the closest ranks (numpy's default,
+    Excel's PERCENTILE.INC), to 2 decimals half up."""
     if not values:
         return None
     ordered = sorted(values)
-    rank = 0.9 * (len(ordered) - 1)
+    rank = Decimal(9 * (len(ordered) - 1)) / 10
     low = math.floor(rank)
     high = min(low + 1, len(ordered) - 1)
-    return round(ordered[low] + (ordered[high] - ordered[low]) * (rank - low), 2)
+    return _half_up((ordered[low] + (ordered[high] - ordered[low]) * (rank - low)) / 100)
 
 
 @dataclass
@@ -107,11 +119,11 @@ class _Cell:
     procedures: int = 0  # summed over the energized orders
     cost: Decimal = Decimal(0)
     cost_orders: int = 0
-    utility: float = 0.0  # working days, summed over the energized orders
-    customer: float = 0.0
-    suspended: float = 0.0
-    calendar: float = 0.0
-    utility_days: list = field(default_factory=list)
+    utility: int = 0  # hundredths of a working day, summed over the energized orders
+    customer: int = 0
+    suspended: int = 0
+    calendar: int = 0  # hundredths of a calendar day
+    utility_days: list = field(default_factory=list)  # each energized order's, in hundredths
     open_overdue: int = 0
 
     def add(self, other: _Cell) -> None:
@@ -138,14 +150,14 @@ class _Cell:
             "on_time_rate": _rate(on_time, self.energized),
             "late": self.late,
             "open_overdue": self.open_overdue,
-            "procedures_mean": _mean(self.procedures, self.energized),
+            "procedures_mean": _mean(self.procedures, self.energized, unit=1),
             "utility_days_mean": _mean(self.utility, self.energized),
             "utility_days_p90": _p90(self.utility_days),
             "customer_days_mean": _mean(self.customer, self.energized),
             "suspended_days_mean": _mean(self.suspended, self.energized),
             "calendar_days_mean": _mean(self.calendar, self.energized),
             "cost_total_yuan": float(self.cost),
-            "cost_mean_yuan": _mean(float(self.cost), self.energized),
+            "cost_mean_yuan": _mean(self.cost, self.energized, unit=1),
             "cost_orders": self.cost_orders,
         }
 
@@ -154,7 +166,7 @@ class _Cell:
 class _NodeCell:
     completed: int = 0
     late: int = 0
-    days: list = field(default_factory=list)
+    days: list = field(default_factory=list)  # each node's working days, in hundredths
 
     def add(self, other: _NodeCell) -> None:
         self.completed += other.completed
@@ -399,11 +411,12 @@ def _time_split(branch: str | None, company: str | None, start: datetime, end: d
             now=end,
         )
         cell = cells[(code, category)]
-        cell.utility += split.utility_days
-        cell.customer += split.customer_days
-        cell.suspended += split.suspended_days
-        cell.calendar += split.calendar_days
-        cell.utility_days.append(split.utility_days)
+        utility = _hundredths(split.utility_days)
+        cell.utility += utility
+        cell.customer += _hundredths(split.customer_days)
+        cell.suspended += _hundredths(split.suspended_days)
+        cell.calendar += _hundredths(split.calendar_days)
+        cell.utility_days.append(utility)
 
 
 def _instant(value) -> int | None:
@@ -454,7 +467,7 @@ def _nodes(scope: Q, start: datetime, end: datetime, node_cells) -> None:
         for i, spans in paused.items():
             seconds[i] = table.elapsed_ts(firsts[i], lasts[i], table.normalize_pauses(firsts[i], spans))
         for key, begin, used in zip(keys, firsts, seconds, strict=True):
-            node_cells[key].days.append(round(used / table.day_seconds_at(begin), 2))
+            node_cells[key].days.append(_hundredths(round(used / table.day_seconds_at(begin), 2)))
 
 
 __all__ = [

@@ -289,3 +289,24 @@ def test_the_lists_behind_the_counts(october):
     assert numbers(late_orders("2026-10")) == [october["c"].number]
     assert numbers(late_orders("2026-10", "east")) == []
     assert numbers(open_overdue_orders("2026-10")) == sorted(october[k].number for k in "gs")
+
+
+def test_fees_by_api(cast):
+    from yekuo.orders.tests.api_helpers import client_for
+
+    order = make_order(cast, when="2026-10-12 09:00")
+    url = f"/api/v1/orders/{order.number}/fees"
+    body = {"item": "metering", "amount": "350.00", "charged_at": "2026-10-12T10:00:00+08:00", "note": "电能表"}
+    response = client_for(cast.clerk).post(url, body, format="json")
+    assert response.status_code == 201, response.content
+    assert (
+        response.json()["total_yuan"] == "350.00" and response.json()["fees"][0]["recorded_by"] == cast.clerk.username
+    )
+    refused = client_for(cast.auditor).post(url, body, format="json")
+    assert refused.status_code == 403 and refused.json()["code"] == "forbidden"
+    # A negative amount corrects an earlier fee: it needs a note saying which.
+    bad = client_for(cast.clerk).post(url, {**body, "amount": "-1", "note": ""}, format="json")
+    assert bad.status_code == 400 and bad.json()["code"] == "invalid_input"
+    listed = client_for(cast.auditor).get(url).json()
+    assert [f["amount"] for f in listed["fees"]] == ["350.00"]
+    assert client_for(cast.users["west_clerk"]).get(url).status_code == 404
