@@ -59,3 +59,20 @@ def cell(sheet, value, *, number_format: str | None = None, font=None) -> Cell:
     if font is not None:
         target.font = font
     return target
+
+
+def read_first_sheet(handle) -> list[tuple]:
+    """The values of every row of the first sheet of the workbook `handle` (a path or a binary file), formulas
+    as their cached values (never evaluated); InvalidInput (field "file") when it is not an .xlsx workbook."""
+    from openpyxl import load_workbook
+
+    from yekuo.common.errors import InvalidInput
+
+    try:
+        book = load_workbook(handle, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
+        raise InvalidInput(f"not an Excel workbook (.xlsx): {exc.__class__.__name__}", field="file") from None
+    try:
+        return list(book.worksheets[0].iter_rows(values_only=True))
+    finally:
+        book.close()

@@ -19,6 +19,7 @@ from django.db import transaction
 from yekuo.accounts.permissions import require
 from yekuo.accounts.scope import restrict
 from yekuo.common.errors import InvalidInput
+from yekuo.common.xlsx import read_first_sheet
 from yekuo.regulations.codes import NODES
 from yekuo.visits.models import Channel, ProblemCategory, Visit, VisitSource
 from yekuo.visits.months import SHANGHAI, month_of
@@ -169,14 +170,7 @@ def _same(visit: Visit, outcome: Outcome) -> bool:
 
 def read_rows(handle) -> list[tuple[int, dict]]:
     """(line, {column key: value}) of every non-empty row of the first sheet; InvalidInput if unreadable."""
-    from openpyxl import load_workbook
-
-    try:
-        book = load_workbook(handle, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
-        raise InvalidInput(f"not an Excel workbook (.xlsx): {exc.__class__.__name__}", field="file") from None
-    sheet = book.worksheets[0]
-    rows = sheet.iter_rows(values_only=True)
+    rows = iter(read_first_sheet(handle))
     header = next(rows, None) or ()
     names = {heading.lower(): key for key, headings in COLUMNS.items() for heading in headings}
     keys = [names.get(_text(h).lower()) for h in header]
@@ -190,7 +184,6 @@ def read_rows(handle) -> list[tuple[int, dict]]:
         if not any(_text(v) for v in values):
             continue
         out.append((line, {k: v for k, v in zip(keys, values, strict=False) if k}))
-    book.close()
     return out
 
 
