@@ -39,15 +39,10 @@ def document(run: ReportRun, branch: str | None = None, list_rows: int = PAGE_LI
     """What the page, the PDF and the HTML file show; `branch` keeps the lists of problem orders to one
     branch (a branch's staff see only their own orders, R15), the figures stay company-wide; each list
     shows at most `list_rows` rows."""
-    built = tables.build(run.data)
     shown = []
-    for table in built:
+    for table in tables.build(run.data, branch=branch, list_rows=list_rows):
         rows = table.rows
-        if branch and table.key in LISTS:
-            rows = [row for row in rows if row.get("branch") == branch]
-        total = len(rows)
-        if table.key in LISTS:
-            rows = rows[:list_rows]
+        total = table.total
         shown.append(
             {
                 "key": table.key,

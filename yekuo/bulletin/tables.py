@@ -32,7 +32,11 @@ class Table:
     title: str
     columns: list[Column]
     rows: list[dict] = field(default_factory=list)
-    note: str = ""
+    total: int | None = None  # a list cut to its first rows: how many there are
+
+    def __post_init__(self):
+        if self.total is None:
+            self.total = len(self.rows)
 
     def cells(self, row: dict) -> list:
         return [row.get(column.key) for column in self.columns]
@@ -161,8 +165,20 @@ def _rule_text(row: dict) -> str:
     return f"{label}（{code}）" if label and code else label or code
 
 
-def build(snapshot: dict) -> list[Table]:
+def build(snapshot: dict, branch: str | None = None, list_rows: int | None = None) -> list[Table]:
+    """The tables of a snapshot. `branch` keeps the lists of problem orders (overdue, findings) to one branch,
+    `list_rows` keeps their first rows only (each list's `total` says how many there are): a big month's lists
+    run to hundreds of thousands of rows, which the page and the printed documents do not show."""
     names = {b["code"]: b["name"] for b in snapshot.get("branches", [])}
+    totals = {}
+
+    def listed(key: str) -> list[dict]:
+        rows = snapshot.get(key) or []
+        if branch:
+            rows = [row for row in rows if row.get("branch") == branch]
+        totals[key] = len(rows)
+        return rows if list_rows is None else rows[:list_rows]
+
     data = snapshot.get("indicators") or {}
     rows = _named(data.get("rows") or [], names)
     company = _named(data.get("company") or [], names)
@@ -175,11 +191,11 @@ def build(snapshot: dict) -> list[Table]:
     for row in visits:
         problems = row.get("problems") or {}
         row["problems_text"] = "、".join(f"{k} {v}" for k, v in problems.items() if v)
-    overdue = _named(snapshot.get("overdue") or [], names)
+    overdue = _named(listed("overdue"), names)
     for row in overdue:
         row["clock_name"] = labels.node(row.get("clock", ""))
         row["kind_name"] = str(OVERDUE_KINDS.get(row.get("kind"), row.get("kind") or ""))
-    findings = _named(snapshot.get("findings") or [], names)
+    findings = _named(listed("findings"), names)
     for row in findings:
         row["rule_text"] = _rule_text(row)
         row["order"] = row.get("order_number") or row.get("order") or row.get("number") or ""
@@ -189,8 +205,8 @@ def build(snapshot: dict) -> list[Table]:
         Table("company", _("公司合计"), company_columns, company),
         Table("nodes", _("各环节时限"), NODES, nodes),
         Table("visits", _("服务回访"), VISITS, visits),
-        Table("overdue", _("超期工单"), OVERDUE, overdue),
-        Table("findings", _("业务规范性问题"), FINDINGS, findings),
+        Table("overdue", _("超期工单"), OVERDUE, overdue, total=totals["overdue"]),
+        Table("findings", _("业务规范性问题"), FINDINGS, findings, total=totals["findings"]),
     ]
 
 
