@@ -15,7 +15,7 @@ from django.db.models import Min
 
 from yekuo.orders import services
 from yekuo.orders.models import Clock, EventSource, NodeInstance, WorkOrder
-from yekuo.orders.selectors import LIVE, filter_orders, my_work, orders_for, sort_orders, with_current_work
+from yekuo.orders.selectors import LIVE, KeyedPages, filter_orders, my_work, orders_for, sort_orders, with_current_work
 from yekuo.workcal.tests.conftest import at
 
 IMPORT = EventSource.IMPORT
@@ -237,6 +237,38 @@ def test_an_alarm_filter_can_be_served_by_an_index(cast, alarm, indexes, book_st
     create(cast)
     text = plan(filter_orders(WorkOrder.objects.all(), {"alarm": alarm}).order_by())
     assert any(index in text for index in indexes), text
+
+
+@pytest.mark.parametrize(("alarm", "index"), [("overdue", "order_due_at"), ("warning", "order_warn_at")])
+def test_an_alarm_lists_page_keys_are_read_from_its_index_alone(cast, alarm, index, book_statistics):
+    """The alarm lists newest first (`KeyedPages`): the page's keys and the count come from the alarm's index
+    without reading the orders' rows (SQLite: a covering index, planned with the book's statistics), for the
+    company's scope (its branches) as for a branch's; then the page's rows by their keys."""
+    create(cast)
+    for user in (cast.dispatcher, cast.branch_manager):
+        listed = sort_orders(filter_orders(orders_for(user), {"alarm": alarm}))
+        for query in (listed.values("pk")[:50], listed.order_by().values("pk")):  # the page's keys, the count
+            text = plan(query)
+            assert not scans(text, "orders_workorder"), text
+            if connection.vendor == "sqlite":  # PostgreSQL chooses by its statistics (at scale: an index-only scan
+                assert f"USING COVERING INDEX {index}" in text, text  # of the index, bench/list_queries.py)
+        text = plan(KeyedPages(listed)[:50])
+        if connection.vendor == "sqlite":
+            assert "SEARCH orders_workorder USING INTEGER PRIMARY KEY (rowid=?)" in text, text
+
+
+def test_keyed_pages_are_the_lists_pages(cast):
+    """The same rows in the same order and the same count as the queryset sliced, on every page."""
+    orders = [create(cast, when=f"2026-11-0{day} 09:00") for day in range(2, 7)]
+    when = max(on_row(order)[0] for order in orders) + timedelta(days=1)  # every one overdue
+    listed = sort_orders(filter_orders(orders_for(cast.dispatcher), {"alarm": "overdue"}, when))
+    pages = KeyedPages(listed)
+    assert pages.count() == len(pages) == len(orders)
+    for start in range(0, 6, 2):
+        assert [o.pk for o in pages[start : start + 2]] == [o.pk for o in listed[start : start + 2]]
+    assert [o.pk for o in pages[0:5]] == [o.pk for o in reversed(orders)]  # newest first
+    with pytest.raises(TypeError):
+        pages[0]
 
 
 def test_a_pages_nodes_and_clocks_are_read_by_the_orders_key(cast):
