@@ -105,6 +105,15 @@ class WorkOrder(models.Model):
                 condition=models.Q(warn_at__isnull=False),
                 name="order_warn_at",
             ),
+            # The alarm lists' page newest first: PostgreSQL walks the orders newest first until it has a page
+            # (it expects the orders in an alarm spread evenly over time; the oldest open ones are the overdue
+            # ones, 46,000 newer rows were read and dropped at 1,000,000 orders). Walking this index instead
+            # reads only the orders with a running clock, and tests the alarm on the entry, not the row.
+            models.Index(
+                fields=["created_at", "id", "due_at", "warn_at", "branch"],
+                condition=models.Q(due_at__isnull=False),
+                name="order_running_newest",
+            ),
             # The lists by deadline (`sort_orders`: due_at ascending with the orders that have none last, then
             # newest first): their page from this index in its order, without sorting the book. Not partial:
             # the orders without a deadline are the list's tail. Both databases walk an ascending column

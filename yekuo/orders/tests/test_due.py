@@ -156,6 +156,7 @@ BOOK_STATISTICS = {
         None: "100000",
         "order_by_deadline": "100000 3 1 1",
         "order_created_at": "100000 1",
+        "order_running_newest": "33732 1 1 1 1 1",
         "order_warn_at": "33732 1 1 1 1 1",
         "order_due_at": "33732 1 1 1 1",
         "orders_work_status_97cfd4_idx": "100000 20000 1",
