@@ -201,7 +201,8 @@ class KeyedPages:
     Sliced as a queryset, a page of the alarm filters in their default order (newest first) read every order in
     the alarm from the table to sort them: 44,000 overdue ones at 1,000,000 orders. Here the page's keys are one
     subquery of the same filters and order selecting only the key, which the alarm indexes (`order_due_at`,
-    `order_warn_at`: deadline, warning time, creation, key and branch) answer without the table, and the page's
+    `order_warn_at`: deadline, warning time, creation, key and branch; `order_running_newest` in the list's order)
+    answer without the table, and the page's
     rows are then read by those keys, with what the queryset joins, annotates and prefetches. Its count is the
     queryset's own."""
 
