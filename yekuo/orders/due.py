@@ -45,8 +45,10 @@ def warning(when: datetime) -> Q:
     "Not overdue" is written as a negation so that it is a filter, not a second range a planner might read:
     SQLite, finding the two ranges alike, read every order whose deadline is still ahead (most running ones)
     instead of the few past their warning time. An order with a warning time has a deadline (both come from
-    its running clocks), so the negation keeps no order without one."""
-    return Q(warn_at__lte=when) & ~Q(due_at__lt=when)
+    its running clocks), so the negation keeps no order without one. It is said all the same
+    (`due_at IS NOT NULL`) for PostgreSQL, which cannot prove it from the negation, to know that the index of the
+    orders with a running clock (`order_running_newest`) holds them all."""
+    return Q(warn_at__lte=when) & ~Q(due_at__lt=when) & Q(due_at__isnull=False)
 
 
 def alarmed(when: datetime) -> Q:

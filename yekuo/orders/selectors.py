@@ -194,6 +194,44 @@ def sort_orders(queryset: QuerySet[WorkOrder], sort: str = "created") -> QuerySe
     return queryset.order_by("-created_at", "-pk")
 
 
+class KeyedPages:
+    """A sorted list of orders for a paginator (Django's, DRF's), whose page is found by its keys alone (P4).
+
+    Sliced as a queryset, a page of the alarm filters in their default order (newest first) read every order in
+    the alarm from the table to sort them: 44,000 overdue ones at 1,000,000 orders. Here the page's keys are one
+    subquery of the same filters and order selecting only the key, which the alarm indexes (`order_due_at`,
+    `order_warn_at`: deadline, warning time, creation, key and branch; `order_running_newest` in the list's order)
+    answer without the table, and the page's
+    rows are then read by those keys, with what the queryset joins, annotates and prefetches. Its count is the
+    queryset's own."""
+
+    ordered = True  # for Django's Paginator: the queryset carries the list's order
+
+    def __init__(self, queryset: QuerySet[WorkOrder]):
+        self.queryset = queryset
+
+    def count(self) -> int:
+        return self.queryset.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, item: slice) -> QuerySet[WorkOrder]:
+        if not isinstance(item, slice):
+            raise TypeError("KeyedPages is read a page (a slice) at a time")
+        keys = self.queryset.values("pk")[item]
+        return self.queryset.filter(pk__in=keys)
+
+
+def pages_of(queryset: QuerySet[WorkOrder], params: dict) -> QuerySet[WorkOrder] | KeyedPages:
+    """What a list's paginator slices: an alarm list in its default order (newest first) by `KeyedPages`, whose
+    keys its alarm's index holds; any other list as the queryset, whose page an index serves in its order
+    (`order_created_at`, `order_by_deadline`), where the keys' subquery would make SQLite sort the book."""
+    if params.get("alarm") in ALARMS and params.get("sort", "") not in ("deadline", "risk"):
+        return KeyedPages(queryset)
+    return queryset
+
+
 def with_risk(queryset: QuerySet[WorkOrder]) -> QuerySet[WorkOrder]:
     """Annotate `risk`: the highest breach risk of the order's running clocks (O12), None when none runs."""
     from yekuo.monitoring.models import BreachRisk

@@ -17,7 +17,7 @@ from yekuo.orders import idempotency, services
 from yekuo.orders.ingest import resolve_place
 from yekuo.orders.models import EventSource, WorkOrder
 from yekuo.orders.personal_data import reveal_all
-from yekuo.orders.selectors import ORDER_NUMBER, filter_orders, orders_for, sort_orders
+from yekuo.orders.selectors import ORDER_NUMBER, filter_orders, orders_for, pages_of, sort_orders
 
 from .inputs import OrderCreateSerializer, OrderFilterSerializer
 from .serializers import OrderDetailSerializer, OrderListSerializer
@@ -80,7 +80,7 @@ class OrderListView(generics.GenericAPIView):
         params.is_valid(raise_exception=True)
         queryset = filter_orders(self.get_queryset(), params.validated_data)
         queryset = sort_orders(queryset, params.validated_data.get("sort", ""))
-        page = self.paginate_queryset(queryset)
+        page = self.paginate_queryset(pages_of(queryset, params.validated_data))  # the page found by its keys (P4)
         return self.get_paginated_response(OrderListSerializer(page, many=True).data)
 
     @extend_schema(

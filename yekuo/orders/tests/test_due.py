@@ -15,7 +15,7 @@ from django.db.models import Min
 
 from yekuo.orders import services
 from yekuo.orders.models import Clock, EventSource, NodeInstance, WorkOrder
-from yekuo.orders.selectors import LIVE, filter_orders, my_work, orders_for, sort_orders, with_current_work
+from yekuo.orders.selectors import LIVE, KeyedPages, filter_orders, my_work, orders_for, sort_orders, with_current_work
 from yekuo.workcal.tests.conftest import at
 
 IMPORT = EventSource.IMPORT
@@ -156,13 +156,21 @@ BOOK_STATISTICS = {
         None: "100000",
         "order_by_deadline": "100000 3 1 1",
         "order_created_at": "100000 1",
-        "order_warn_at": "33732 1",
-        "order_due_at": "33732 1",
+        "order_running_newest": "33732 1 1 1 1 1",
+        "order_warn_at": "33732 1 1 1 1 1",
+        "order_due_at": "33732 1 1 1 1",
         "orders_work_status_97cfd4_idx": "100000 20000 1",
         "orders_work_branch__41aa82_idx": "100000 12500 2500",
         "orders_workorder_service_area_id_22c85b8a": "100000 100000",
         "sqlite_autoindex_orders_workorder_1": "100000 1",
     },
+    "orders_nodeinstance": {
+        "node_active": "47937 2 1 1 1 1",
+        "orders_node_role_f37f21_idx": "540986 180329 45083",
+        "orders_nodeinstance_assignee_id_9b0b2784": "540986 540986",
+        "sqlite_autoindex_orders_nodeinstance_1": "540986 6 1",
+    },
+    "orders_clock": {"sqlite_autoindex_orders_clock_1": "497648 5 1"},
     "accounts_company": {"sqlite_autoindex_accounts_company_1": "2 1"},
     "accounts_branch": {
         "accounts_branch_company_id_92f5727a": "9 5",
@@ -239,6 +247,43 @@ def test_an_alarm_filter_can_be_served_by_an_index(cast, alarm, indexes, book_st
     assert any(index in text for index in indexes), text
 
 
+@pytest.mark.parametrize(("alarm", "index"), [("overdue", "order_due_at"), ("warning", "order_warn_at")])
+def test_an_alarm_lists_page_keys_are_read_from_its_index_alone(cast, alarm, index, book_statistics):
+    """The alarm lists newest first (`KeyedPages`): the page's keys and the count come from the alarm's index or
+    the running orders' index newest first, without reading the orders' rows (SQLite: covering indexes, planned
+    with the book's statistics), for the company's scope (its branches) as for a branch's; then the page's rows by
+    their keys."""
+    create(cast)
+    for user in (cast.dispatcher, cast.branch_manager):
+        listed = sort_orders(filter_orders(orders_for(user), {"alarm": alarm}))
+        for query in (listed.values("pk")[:50], listed.order_by().values("pk")):  # the page's keys, the count
+            text = plan(query)
+            if connection.vendor == "sqlite":  # PostgreSQL chooses by its statistics (at scale: index-only scans
+                orders = [line for line in text.splitlines() if " orders_workorder " in line]  # of these indexes,
+                assert orders and all(  # bench/list_queries.py); the table itself is never read
+                    any(f"USING COVERING INDEX {i}" in line for i in (index, "order_running_newest")) for line in orders
+                ), text
+            else:
+                assert not scans(text, "orders_workorder"), text
+        text = plan(KeyedPages(listed)[:50])
+        if connection.vendor == "sqlite":
+            assert "SEARCH orders_workorder USING INTEGER PRIMARY KEY (rowid=?)" in text, text
+
+
+def test_keyed_pages_are_the_lists_pages(cast):
+    """The same rows in the same order and the same count as the queryset sliced, on every page."""
+    orders = [create(cast, when=f"2026-11-0{day} 09:00") for day in range(2, 7)]
+    when = max(on_row(order)[0] for order in orders) + timedelta(days=1)  # every one overdue
+    listed = sort_orders(filter_orders(orders_for(cast.dispatcher), {"alarm": "overdue"}, when))
+    pages = KeyedPages(listed)
+    assert pages.count() == len(pages) == len(orders)
+    for start in range(0, 6, 2):
+        assert [o.pk for o in pages[start : start + 2]] == [o.pk for o in listed[start : start + 2]]
+    assert [o.pk for o in pages[0:5]] == [o.pk for o in reversed(orders)]  # newest first
+    with pytest.raises(TypeError):
+        pages[0]
+
+
 def test_a_pages_nodes_and_clocks_are_read_by_the_orders_key(cast):
     """The rows' active nodes and live clocks (with_current_work's prefetches) are looked up by order, not by
     scanning every active node or live clock of the book for each page. SQLite, which has no statistics,
@@ -267,3 +312,12 @@ def test_my_work_reads_each_nodes_clock_by_its_key(cast, who):
     assert "JOIN" not in clock_subquery and "ORDER BY" not in clock_subquery, clock_subquery
     if "orders_clock" in text and connection.vendor == "sqlite":
         assert "sqlite_autoindex_orders_clock" in text, text
+
+
+@pytest.mark.parametrize("who", ["clerk", "branch_manager"])
+def test_my_work_reads_only_the_active_nodes_of_the_scopes_orders(cast, who, book_statistics):
+    """A branch's 我的待办 walks its open orders and, of each, only its active nodes from the partial `node_active`
+    index (about one an order), not every node of the order from the table (P4, bench/list_queries.py)."""
+    create(cast)
+    text = plan(my_work(getattr(cast, who)).values_list("pk", flat=True))
+    assert "node_active" in text and "sqlite_autoindex_orders_nodeinstance" not in text, text

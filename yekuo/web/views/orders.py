@@ -20,6 +20,7 @@ from yekuo.orders.selectors import (
     first_due,
     mask,
     orders_for,
+    pages_of,
     sort_orders,
     with_current_work,
     with_risk,
@@ -66,7 +67,8 @@ def order_list(request):
     form = OrderFilterForm(request.GET or None, user=request.user)
     params = form.params()
     orders = with_risk(with_current_work(filter_orders(orders_for(request.user), params)))
-    page = Paginator(sort_orders(orders, params.get("sort", "")), PAGE_SIZE).get_page(request.GET.get("page"))
+    orders = pages_of(sort_orders(orders, params.get("sort", "")), params)  # the page found by its keys (P4)
+    page = Paginator(orders, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     context = {
