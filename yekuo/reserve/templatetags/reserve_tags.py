@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import template
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from yekuo.accounts.permissions import can
@@ -38,22 +39,24 @@ def lead(value) -> str:
 def describe(event: ProjectEvent) -> str:
     """One line of a project's history in the page's language."""
     p, label = event.payload, str(event.get_kind_display())
+    chinese = (get_language() or "").startswith("zh")
+    colon, left, right = ("：", "（", "）") if chinese else (": ", " (", ")")
     if event.kind == ProjectEvent.Kind.STAGE:
-        text = f"{label}：{stage_label(p.get('before', ''))} → {stage_label(p.get('after', ''))}"
+        text = f"{label}{colon}{stage_label(p.get('before', ''))} → {stage_label(p.get('after', ''))}"
     elif event.kind == ProjectEvent.Kind.FOLLOW_UP:
         method = dict(FollowUp.Method.choices).get(p.get("method"), "")
-        text = f"{label}（{method}）：{event.note}"
+        text = f"{label}{left}{method}{right}{colon}{event.note}"
     elif event.kind == ProjectEvent.Kind.WORKS:
         readiness = dict(SupportingWork.Readiness.choices).get(p.get("readiness"), "")
-        text = f"{label}：{p.get('description', '')} · {readiness}"
+        text = f"{label}{colon}{p.get('description', '')} · {readiness}"
     elif event.kind in (ProjectEvent.Kind.PROPOSED, ProjectEvent.Kind.LINKED, ProjectEvent.Kind.DISMISSED):
-        text = f"{label}：{p.get('order', '')}"
+        text = f"{label}{colon}{p.get('order', '')}"
     elif event.kind == ProjectEvent.Kind.UPDATED:
-        text = f"{label}：{'、'.join(p.get('changed', {})) or '—'}"
+        text = f"{label}{colon}{('、' if chinese else ', ').join(p.get('changed', {})) or '—'}"
     else:
         text = label
     if event.note and event.kind == ProjectEvent.Kind.STAGE:
-        text += f"（{event.note}）"
+        text += f"{left}{event.note}{right}"
     return text
 
 

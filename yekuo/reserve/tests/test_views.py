@@ -116,6 +116,9 @@ def test_the_library_is_in_english_with_the_switch(client, cast):
     assert "Reserve library" in listing and "Conversion (applied / projects)" in listing and "Identified" in listing
     page = client.get(f"/reserve/{project.pk}/").content.decode()
     assert "Record a follow-up" in page and "Added to the reserve library" in page
+    services.stage_set(project, actor=cast.customer_manager, stage=Stage.CONTACTED)
+    page = client.get(f"/reserve/{project.pk}/").content.decode()
+    assert "Stage changed: Identified → Contacted" in page
 
 
 def test_the_admin_lists_projects_read_only(admin_client, cast):
