@@ -30,7 +30,8 @@ def database_error_line(exc: DatabaseError) -> str | None:
 
 def exit_on_error(handler: Callable) -> Callable:
     """Turn a YekuoError into `<code>: <message>` on stderr and exit status 2, and so a database that was never
-    migrated or cannot be reached (`database_error_line`), the codes the API answers with, not a traceback."""
+    migrated or cannot be reached (`database_error_line`), the codes the API answers with, and a file that cannot
+    be opened or written (`file_error`), not a traceback."""
 
     @wraps(handler)
     def wrapper(self, *args, **options):
@@ -43,5 +44,10 @@ def exit_on_error(handler: Callable) -> Callable:
             if line is None:
                 raise
             raise CommandError(line, returncode=2) from exc
+        except OSError as exc:
+            if exc.filename is None:  # not a file named on the command line (a closed pipe, a socket)
+                raise
+            # `--output /no/such/dir/x`, a read-only or full disk: the file and why, not a traceback
+            raise CommandError(f"file_error: {exc.filename}: {exc.strerror}", returncode=2) from exc
 
     return wrapper

@@ -32,9 +32,9 @@ from django.utils.translation import gettext as _
 from yekuo.accounts.models import Company
 from yekuo.common.errors import Conflict, InvalidInput
 from yekuo.common.throttle import FailureLimit
-from yekuo.common.uploads import check_evidence
+from yekuo.common.uploads import EVIDENCE_TYPES, check_evidence
 from yekuo.customers.models import CustomerDocument, OneTimeCode, OnlineApplication
-from yekuo.intake.models import Application, Platform
+from yekuo.intake.models import Application, ApplicationDocument, DocumentState, Platform
 from yekuo.intake.payload import ApplicationPushSerializer
 from yekuo.intake.platforms import platform_ensure
 from yekuo.intake.routing import proposed_area
@@ -163,6 +163,7 @@ def application_submit(
     order = application.order
     if not created or OnlineApplication.objects.filter(order=order).exists():
         return order  # the same form sent twice: the first order, nothing written again
+    documents: list[CustomerDocument] = []
     with transaction.atomic():
         OnlineApplication.objects.create(order=order, kind=kind, terms_version=TERMS_VERSION,
                                          terms_accepted_at=timezone.now(), joint_units=units)  # fmt: skip
@@ -171,6 +172,14 @@ def application_submit(
                                         size=upload.file.size, sha256=sha)  # fmt: skip
             document.file.save(stored_name, upload.file, save=False)
             document.save()
+            # R1, R3: the upload is already checked and kept; the queue shows it as yekuo's copy at once rather than
+            # the worker fetching yekuo's own staff-only link as if it were a platform's (it could only fail).
+            ApplicationDocument.objects.filter(application=application, position=len(documents)).update(
+                state=DocumentState.STORED, file=document.file.name, size=document.size, fetched_at=timezone.now(),
+                media_type=EVIDENCE_TYPES[document.file.name.rsplit(".", 1)[-1]][0], next_attempt_at=None,
+                last_error="",
+            )  # fmt: skip
+            documents.append(document)
         partners.verification_record(order, outcome)
         if units:
             joint_send(order, units)

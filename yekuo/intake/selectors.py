@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from yekuo.accounts.permissions import can
 from yekuo.accounts.scope import restrict
@@ -30,6 +32,19 @@ def queue(user, state: str = ApplicationState.QUEUED) -> QuerySet[Application]:
     )
 
 
+# The document kinds the platforms and the customer's pages send (R1, R3; customers.models.DocumentKind), named for
+# the page; any other kind is shown as the platform sent it.
+DOCUMENT_KINDS = {
+    "id_card": _("身份证明"), "property": _("用电地址产权证明"), "licence": _("营业执照或其他主体资格证明"),
+    "site_plan": _("用电地址平面图"), "other": _("其他资料"),
+}  # fmt: skip
+
+
+def document_kind(kind: str) -> str:
+    name = DOCUMENT_KINDS.get(kind)
+    return gettext(name) if name else kind
+
+
 def documents_of(application: Application) -> list[dict]:
     """The application's documents as the platform named them, with yekuo's copy: its state and, once kept,
     the address of the checked view that serves it (R3). An application from before documents were fetched
@@ -38,9 +53,11 @@ def documents_of(application: Application) -> list[dict]:
 
     files = list(application.files.all())
     if not files:
-        return [{**d, "state": None, "file": None} for d in application.documents]
+        return [{**d, "kind_label": document_kind(d.get("kind", "")), "state": None, "file": None}
+                for d in application.documents]  # fmt: skip
     return [
-        {"kind": f.kind, "name": f.name, "url": f.url, "sha256": f.sha256, "state": f.state,
+        {"kind": f.kind, "kind_label": document_kind(f.kind), "name": f.name, "url": f.url, "sha256": f.sha256,
+         "state": f.state,
          "state_label": f.get_state_display(), "error": f.last_error if f.state != "stored" else "",
          "file": reverse("intake_document", args=[f.pk]) if f.state == "stored" else None,
          "size": f.size, "fetched_at": timezone.localtime(f.fetched_at).isoformat() if f.fetched_at else None}
@@ -106,7 +123,7 @@ def queue_row(application: Application) -> dict:
         "project_name": payload.get("project_name", ""),
         "proposed_branch": application.proposed_branch.code if application.proposed_branch else None,
         "branch": order.branch.code if order else None,
-        "documents": [{k: v for k, v in d.items() if k != "state_label"} for d in documents_of(application)],
+        "documents": [{k: v for k, v in d.items() if k not in SHOWN_ONLY} for d in documents_of(application)],
         "verifications": [{k: v for k, v in r.items() if k not in SHOWN_ONLY} for r in verifications_of(application)],
         "reason": application.reason,
     }

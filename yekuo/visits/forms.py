@@ -101,7 +101,7 @@ class VisitForm(Styled):
         super().__init__(*args, **kwargs)
         self.fields["time_node"].choices = [("", "—"), *((code, labels.node(code)) for code in nodes)]
         self.fields["problems"].choices = [
-            (c.code, c.name) for c in ProblemCategory.objects.filter(active=True).order_by("position", "code")
+            (c.code, str(c)) for c in ProblemCategory.objects.filter(active=True).order_by("position", "code")
         ]
         self.fields["problems"].widget.attrs["class"] = "form-check-input"
 

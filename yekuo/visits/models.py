@@ -9,6 +9,7 @@ agrees with the system's: 时间偏差) and the problems found (`VisitProblem`, 
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
@@ -27,7 +28,9 @@ class ProblemCategory(models.Model):
         verbose_name_plural = _("回访问题类别")
 
     def __str__(self) -> str:
-        return self.name
+        """The name in the page's language: `name_en` on English pages when it is filled in (R11)."""
+        english = (get_language() or "").startswith("en")
+        return self.name_en if english and self.name_en else self.name
 
 
 class Channel(models.TextChoices):

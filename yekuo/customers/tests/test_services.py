@@ -196,3 +196,20 @@ def test_the_customer_hears_of_dispatch_and_energization_by_sms(cast, elicence, 
         relay_progress(now=timezone.now() + timedelta(minutes=5))
     texts = [m["text"] for m in gateway.received if m["phone"] == "13900001111"]
     assert "已正式接电" in texts[-1] and any("已完成“业务受理”" in t for t in texts)
+
+
+def test_the_queue_shows_the_customer_s_documents_as_kept_copies(cast, elicence, client):
+    """The customer's uploads are already checked and kept (R1): the dispatch queue shows them as yekuo's copy at
+    once, and the worker never tries to fetch yekuo's own staff-only link as if it were a platform's (R3)."""
+    from yekuo.intake.documents import document_fetch
+    from yekuo.intake.models import ApplicationDocument
+
+    order = submit()
+    row = ApplicationDocument.objects.get(application__order=order)
+    assert row.state == "stored" and row.media_type == "image/png" and row.size == len(PNG)
+    assert row.file.name == CustomerDocument.objects.get(order=order).file.name
+    assert document_fetch(row.pk) is None  # nothing left to fetch
+    client.force_login(cast.dispatcher)
+    response = client.get(f"/intake/documents/{row.pk}/")
+    assert response.status_code == 200 and response["Content-Type"] == "image/png"
+    assert b"".join(response.streaming_content) == PNG

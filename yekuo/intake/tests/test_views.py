@@ -126,3 +126,13 @@ def test_return_and_reject_through_the_api_tell_the_platform(client, cast, two, 
         order = WorkOrder.objects.get(pk=app.order_id)
         assert order.status in ("returned", "rejected", "cancelled") and order.received_at is None
     assert client.get("/api/v1/intake/queue").json()["results"] == []
+
+
+def test_the_queue_names_document_kinds_in_the_page_s_language(client, cast, two):
+    """A platform's document kinds are codes (`licence`): the dispatcher reads what the document is, in Chinese or
+    English, and the API keeps the code."""
+    login(client, cast.dispatcher, cast)
+    page = client.get("/intake/").content.decode()
+    assert "营业执照或其他主体资格证明" in page and "(licence)" not in page
+    client.cookies["django_language"] = "en"
+    assert "Business licence or other proof of entity" in client.get("/intake/").content.decode()

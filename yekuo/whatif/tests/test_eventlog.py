@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 from io import StringIO
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from yekuo.orders import services
 from yekuo.orders.models import EventSource
@@ -150,3 +150,13 @@ def test_xes_text_is_escaped():
     xml.close("log")
     parsed = ET.fromstring(out.getvalue())
     assert value(parsed, "yekuo:odd") == odd.replace("\x01", "")  # XML 1.0 cannot hold \x01
+
+
+@pytest.mark.parametrize("fmt", ["xes", "ocel"])
+def test_an_output_file_that_cannot_be_written_is_one_error_line(cast, tmp_path, fmt):
+    """`--output` into a folder that does not exist: `file_error` and exit status 2, not a traceback."""
+    target = tmp_path / "missing" / f"log.{fmt}"
+    with pytest.raises(CommandError) as raised:
+        call_command("export", "events", "--format", fmt, "--from", "2026-09-01", "--to", "2026-10-31",
+                     "--output", str(target))  # fmt: skip
+    assert raised.value.returncode == 2 and str(raised.value).startswith(f"file_error: {target}")
