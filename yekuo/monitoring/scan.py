@@ -189,13 +189,16 @@ def _candidates(now: datetime, bounds: dict[str, tuple]) -> list[tuple]:
         if pg
         else "COALESCE(json_array_length(c.pauses), 0)"
     )
-    current = f"n.deadline_at = c.deadline_at AND n.episode = {episodes} AND n.basis = %s"
-    flags += f", (n.clock_id IS NULL OR NOT ({current})) AS stale"
+    current = (
+        f"SELECT 1 FROM {_table(ClockNextDue)} n WHERE n.clock_id = c.id AND n.deadline_at = c.deadline_at"
+        f" AND n.episode = {episodes} AND n.basis = %s"
+    )
+    # Probes of the rows' primary key per alarmed clock (as a join, PostgreSQL read every clock instead).
+    flags += f", NOT EXISTS ({current}) AS stale"
     inner = _candidate_sql(
         "o.warn_at <= %s AND c.state = 'running' AND c.warn_at <= %s AND c.started_at IS NOT NULL"
-        f" AND NOT (n.clock_id IS NOT NULL AND {current} AND (n.due_at IS NULL OR n.due_at > %s))",
+        f" AND NOT EXISTS ({current} AND (n.due_at IS NULL OR n.due_at > %s))",
         flags,
-        f" LEFT JOIN {_table(ClockNextDue)} n ON n.clock_id = c.id",
     )
     where = " OR ".join([*(f"q.look_{i}" for i in range(len(looks))), "q.stale"])
     basis = next_basis()
