@@ -404,9 +404,12 @@ def resolve(now: datetime, result: ScanResult) -> None:
         )
         .values_list("pk", "clock_id", "level", "episode", "clock__state", "node_id", "node__state")
     )
+    # Only the open warnings the alarmed clocks do not vouch for are checked (`_maybe_stale`): a superset of
+    # the stale ones, read through the orders' warn_at index instead of probing every warning's clock and node.
+    suspects = _maybe_stale(now)
+    stale = [row for chunk, _marks in _in_batches(suspects) for row in stale.filter(pk__in=chunk)]
     reasons: dict[str, list[int]] = defaultdict(list)
     moved: list[tuple[int, int, str, int]] = []
-    stale = list(stale)
     # A clock with a warning to resolve is looked at again by the candidates (its next-due row goes).
     touched = sorted({row[1] for row in stale})
     for chunk, _marks in _in_batches(touched):
@@ -430,6 +433,32 @@ def resolve(now: datetime, result: ScanResult) -> None:
             else:
                 ClockWarning.objects.filter(pk=pk, resolved_at__isnull=True).update(deadline_at=row[6])
     _resolve(reasons, now, result)
+
+
+def _maybe_stale(now: datetime) -> list[int]:
+    """The open warnings that may be stale: those whose clock is not a running clock past its warn_at with the
+    warning's deadline, or whose node is not an active node of an order past its warn_at. Every stale warning
+    is among them (a stopped or paused clock, a completed node, a moved deadline); `resolve` checks each."""
+    stamp = _db_time(now)
+    orders, clocks, nodes = _table(WorkOrder), _table(Clock), _table(NodeInstance)
+    materialized = "MATERIALIZED " if connection.vendor == "postgresql" else ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            WITH a AS {materialized}(SELECT o.id FROM {orders} o WHERE o.warn_at <= %s),
+            ac AS (SELECT c.id, c.deadline_at FROM a JOIN {clocks} c ON c.order_id = a.id
+                   WHERE c.state = 'running' AND c.warn_at <= %s),
+            an AS (SELECT n.id FROM a JOIN {nodes} n ON n.order_id = a.id WHERE n.state = 'active')
+            SELECT w.id FROM {_table(ClockWarning)} w
+            LEFT JOIN ac ON ac.id = w.clock_id
+            LEFT JOIN an ON an.id = w.node_id
+            WHERE w.resolved_at IS NULL AND (
+                ac.id IS NULL OR ac.deadline_at IS NULL OR w.deadline_at IS NULL OR ac.deadline_at <> w.deadline_at
+                OR (w.node_id IS NOT NULL AND an.id IS NULL))
+            """,
+            [stamp, stamp],
+        )
+        return sorted(pk for (pk,) in cursor.fetchall())
 
 
 def scan(now: datetime | None = None, worker: str = "", notify: bool = True) -> ScanResult:
