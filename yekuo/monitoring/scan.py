@@ -193,20 +193,38 @@ def _candidates(now: datetime, bounds: dict[str, tuple]) -> list[tuple]:
         f"SELECT 1 FROM {_table(ClockNextDue)} n WHERE n.clock_id = c.id AND n.deadline_at = c.deadline_at"
         f" AND n.episode = {episodes} AND n.basis = %s"
     )
-    # Probes of the rows' primary key per alarmed clock (as a join, PostgreSQL read every clock instead).
     flags += f", NOT EXISTS ({current}) AS stale"
-    inner = _candidate_sql(
-        "o.warn_at <= %s AND c.state = 'running' AND c.warn_at <= %s AND c.started_at IS NOT NULL"
-        f" AND NOT EXISTS ({current} AND (n.due_at IS NULL OR n.due_at > %s))",
-        flags,
-    )
     where = " OR ".join([*(f"q.look_{i}" for i in range(len(looks))), "q.stale"])
     basis = next_basis()
+    rows = []
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT * FROM ({inner}) q WHERE {where}", [*params, basis, stamp, stamp, basis, stamp])
-        rows = cursor.fetchall()
+        for chunk, marks in _in_batches(_unsettled(now, basis, episodes)):
+            inner = _candidate_sql(f"c.id IN ({marks})", flags)
+            cursor.execute(f"SELECT * FROM ({inner}) q WHERE {where}", [*params, basis, *chunk])
+            rows.extend(cursor.fetchall())
     # The stale flag was for the query only; the level flags stay at the row's end (due_levels).
     return [row[:-1] for row in rows]
+
+
+def _unsettled(now: datetime, basis: str, episodes: str) -> list[int]:
+    """The running clocks past their warn_at without a current next-due row ahead of now: hash joins over the
+    orders past their warn_at (partial index), their running clocks and the next-due rows, before any level
+    is looked at (probing each alarmed clock's levels took seconds when nearly all were settled)."""
+    stamp = _db_time(now)
+    materialized = "MATERIALIZED " if connection.vendor == "postgresql" else ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            WITH a AS {materialized}(SELECT o.id FROM {_table(WorkOrder)} o WHERE o.warn_at <= %s)
+            SELECT c.id FROM a JOIN {_table(Clock)} c ON c.order_id = a.id
+            WHERE c.state = 'running' AND c.warn_at <= %s AND c.started_at IS NOT NULL AND NOT EXISTS (
+                SELECT 1 FROM {_table(ClockNextDue)} n WHERE n.clock_id = c.id AND n.deadline_at = c.deadline_at
+                AND n.episode = {episodes} AND n.basis = %s AND (n.due_at IS NULL OR n.due_at > %s))
+            ORDER BY c.id
+            """,
+            [stamp, stamp, basis, stamp],
+        )
+        return [pk for (pk,) in cursor.fetchall()]
 
 
 def next_basis() -> str:
