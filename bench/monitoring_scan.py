@@ -165,8 +165,8 @@ def main() -> None:
     resolved, resolved_s = timed(lambda: scan(now, notify=False))
     print(resolved.line(), f"({resolved_s} s)", file=sys.stderr)
     open_ids = ClockWarning.objects.filter(resolved_at__isnull=True).order_by("pk").values_list("pk", flat=True)
-    sample = list(open_ids[1000:])
-    ClockWarning.objects.filter(pk__in=sample).update(notified_at=timezone.now())  # leave 1,000 to send
+    keep = list(open_ids[:1000])  # leave 1,000 to send (a list of the others overflows psycopg's parameters)
+    ClockWarning.objects.filter(resolved_at__isnull=True).exclude(pk__in=keep).update(notified_at=timezone.now())
     sent, send_s = timed(lambda: send_pending(now))
     print(f"sent {sent} warnings in {send_s} s", file=sys.stderr)
     print(json.dumps({

@@ -145,5 +145,27 @@ class ScanRun(models.Model):
         return f"{self.worker} {self.started_at:%Y-%m-%d %H:%M:%S}"
 
 
+class ClockNextDue(models.Model):
+    """Kept by the warning scan (R9), never by the write path: the instant a running clock's next warning
+    level falls due, as of the clock's deadline, pauses and the rules and calendar the scan used. A steady scan
+    reads only the clocks whose row is missing, out of date (the clock's deadline or pauses moved, the rules or
+    the calendar changed) or due; the scan deletes the row of a clock whose warning it resolves (scan.py). No
+    foreign key: nothing is added to a clock's deletion (a stopped clock's row is never read)."""
+
+    clock = models.OneToOneField(
+        "orders.Clock", primary_key=True, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
+    )
+    due_at = models.DateTimeField(null=True, blank=True)  # null: no level ahead
+    deadline_at = models.DateTimeField()
+    episode = models.PositiveIntegerField()  # the clock's pauses when computed
+    basis = models.CharField(max_length=40)  # the rule book and calendar revision used
+
+    class Meta:
+        indexes = [models.Index(fields=["due_at"], name="clock_next_due")]
+
+    def __str__(self) -> str:
+        return f"{self.clock_id}: {self.due_at}"
+
+
 # The daily statistics and breach risks (R10, O12) live in their own module.
 from yekuo.monitoring.models_stats import BreachRisk, DailyCount, DailyFlow, DailySnapshot  # noqa: E402, F401

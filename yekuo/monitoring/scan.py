@@ -21,6 +21,7 @@ One scan, as of an instant `now`:
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import socket
@@ -29,16 +30,17 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import numpy as np
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from yekuo.monitoring.models import ClockWarning, ScanRun
-from yekuo.monitoring.rules import rule_book
+from yekuo.monitoring.models import ClockNextDue, ClockWarning, ScanRun
+from yekuo.monitoring.rules import BUNDLED, rule_book
 from yekuo.orders.models import Clock, NodeInstance, WorkOrder
 from yekuo.orders.services.write import threshold as engine_threshold
-from yekuo.workcal.selectors import work_table
+from yekuo.workcal.selectors import calendar_revision, work_table
 
 BATCH = 5000
 
@@ -71,6 +73,13 @@ def _epoch(value) -> int | None:
     return int(value.timestamp() // 1)
 
 
+def _aware(value) -> datetime:
+    """A datetime read by a raw cursor, aware (UTC on SQLite)."""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
 def _pauses(value) -> list:
     if isinstance(value, str):
         value = json.loads(value)
@@ -96,11 +105,11 @@ CANDIDATE_COLUMNS = """c.id, c.order_id, c.code, c.started_at, c.budget_seconds,
     c.provisional, c.limit_days, c.nodes, o.regulation_code, o.category, o.branch_id"""
 
 
-def _candidate_sql(where: str, flags: str = "") -> str:
+def _candidate_sql(where: str, flags: str = "", join: str = "") -> str:
     return f"""
         SELECT {CANDIDATE_COLUMNS}{flags}
         FROM {_table(WorkOrder)} o
-        JOIN {_table(Clock)} c ON c.order_id = o.id
+        JOIN {_table(Clock)} c ON c.order_id = o.id{join}
         WHERE {where}
     """
 
@@ -171,13 +180,58 @@ def _candidates(now: datetime, bounds: dict[str, tuple]) -> list[tuple]:
             looks.append(f"(CAST(strftime('%%s', c.deadline_at) AS INTEGER) + ({extra}) <= %s AND {missing})")
         params.extend([value for _sql, value in terms] + [stamp if pg else epoch, code])
     flags = "".join(f", {look} AS look_{i}" for i, look in enumerate(looks))
-    inner = _candidate_sql(
-        "o.warn_at <= %s AND c.state = 'running' AND c.warn_at <= %s AND c.started_at IS NOT NULL", flags
+    # A clock whose next-due row is current (same deadline, pauses and basis) and ahead of now has every
+    # level due by now open (the scan that wrote the row raised them, and a resolution deletes the row):
+    # it is not read further. The others are returned even without a level to raise, so that their row is
+    # written (`_keep_next`).
+    episodes = (
+        "CASE jsonb_typeof(c.pauses) WHEN 'array' THEN jsonb_array_length(c.pauses) ELSE 0 END"
+        if pg
+        else "COALESCE(json_array_length(c.pauses), 0)"
     )
-    where = " OR ".join(f"q.look_{i}" for i in range(len(looks))) or "1 = 1"
+    current = (
+        f"SELECT 1 FROM {_table(ClockNextDue)} n WHERE n.clock_id = c.id AND n.deadline_at = c.deadline_at"
+        f" AND n.episode = {episodes} AND n.basis = %s"
+    )
+    flags += f", NOT EXISTS ({current}) AS stale"
+    where = " OR ".join([*(f"q.look_{i}" for i in range(len(looks))), "q.stale"])
+    basis = next_basis()
+    rows = []
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT * FROM ({inner}) q WHERE {where}", [*params, stamp, stamp])
-        return cursor.fetchall()
+        for chunk, marks in _in_batches(_unsettled(now, basis, episodes)):
+            inner = _candidate_sql(f"c.id IN ({marks})", flags)
+            cursor.execute(f"SELECT * FROM ({inner}) q WHERE {where}", [*params, basis, *chunk])
+            rows.extend(cursor.fetchall())
+    # The stale flag was for the query only; the level flags stay at the row's end (due_levels).
+    return [row[:-1] for row in rows]
+
+
+def _unsettled(now: datetime, basis: str, episodes: str) -> list[int]:
+    """The running clocks past their warn_at without a current next-due row ahead of now: hash joins over the
+    orders past their warn_at (partial index), their running clocks and the next-due rows, before any level
+    is looked at (probing each alarmed clock's levels took seconds when nearly all were settled)."""
+    stamp = _db_time(now)
+    materialized = "MATERIALIZED " if connection.vendor == "postgresql" else ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            WITH a AS {materialized}(SELECT o.id FROM {_table(WorkOrder)} o WHERE o.warn_at <= %s)
+            SELECT c.id FROM a JOIN {_table(Clock)} c ON c.order_id = a.id
+            WHERE c.state = 'running' AND c.warn_at <= %s AND c.started_at IS NOT NULL AND NOT EXISTS (
+                SELECT 1 FROM {_table(ClockNextDue)} n WHERE n.clock_id = c.id AND n.deadline_at = c.deadline_at
+                AND n.episode = {episodes} AND n.basis = %s AND (n.due_at IS NULL OR n.due_at > %s))
+            ORDER BY c.id
+            """,
+            [stamp, stamp, basis, stamp],
+        )
+        return [pk for (pk,) in cursor.fetchall()]
+
+
+def next_basis() -> str:
+    """What a next-due instant was computed from besides the clock: the rule book and the calendar."""
+    path = settings.YEKUO_MONITOR_RULES or str(BUNDLED)
+    stamp = f"{path}|{os.stat(path).st_mtime}|{calendar_revision()}"
+    return hashlib.sha1(stamp.encode()).hexdigest()[:16]
 
 
 def _clocks(ids: list[int]) -> list[tuple]:
@@ -205,10 +259,16 @@ def _active_nodes(order_ids: list[int]) -> dict[int, list[tuple[int, str]]]:
     return found
 
 
-def due_levels(rows: list[tuple], now: datetime, companies: dict[int, str] | None = None) -> list[dict]:
+def due_levels(
+    rows: list[tuple], now: datetime, companies: dict[int, str] | None = None, ahead: dict | None = None
+) -> list[dict]:
     """For each candidate clock, the levels due by `now`: one dict per (clock, level) with the instant it
     fell due. The thresholds are the clock engine's working time (module docstring, step 2). A row may end
-    with one flag per level of the book (from `_candidates`): only the flagged levels are looked at."""
+    with one flag per level of the book (from `_candidates`): only the flagged levels are raised.
+
+    `ahead`, when given, receives for every clock the soonest instant (epoch seconds) one of its levels falls
+    due after `now`, or None when none is ahead; a lower bound where the instant is not computed (a level
+    after a deadline still ahead: the deadline)."""
     book = rule_book()
     engine = engine_threshold()
     now_ts = _epoch(now)
@@ -217,12 +277,19 @@ def due_levels(rows: list[tuple], now: datetime, companies: dict[int, str] | Non
     out: list[dict] = []
     # Levels the stored fields do not answer, by company (its work table).
     pending: dict[str, list[tuple[dict, int, list, object]]] = defaultdict(list)
+
+    def later(clock_id, when):
+        if ahead is not None and when is not None and (ahead[clock_id] is None or when < ahead[clock_id]):
+            ahead[clock_id] = when
+
     for row in rows:
         (clock_id, order_id, code, started, budget, pauses, deadline, warn, provisional, limit_days, nodes,
          regulation, category, branch_id) = row[:14]  # fmt: skip
         looked = {c for c, flag in zip(codes, row[14:], strict=False) if flag} if len(row) > 14 else None
         if budget is None or deadline is None:
             continue
+        if ahead is not None:
+            ahead[clock_id] = None
         company = companies.get(branch_id)
         pauses = _pauses(pauses)
         rule = book.rule_for(regulation, category, code, float(limit_days) == 0)
@@ -234,9 +301,10 @@ def due_levels(rows: list[tuple], now: datetime, companies: dict[int, str] | Non
             "budget_seconds": budget,
         }  # fmt: skip
         for level_rule in rule.levels:
-            if looked is not None and level_rule.level.code not in looked:
-                continue  # open already
-            item = {**base, "level": level_rule.level.code}
+            wanted = looked is None or level_rule.level.code in looked  # else open already
+            if not wanted and ahead is None:
+                continue
+            item = {**base, "level": level_rule.level.code, "wanted": wanted}
             threshold = level_rule.threshold
             if threshold.over_days is None:
                 # A level never precedes the engine's own warning (rules.py).
@@ -244,22 +312,28 @@ def due_levels(rows: list[tuple], now: datetime, companies: dict[int, str] | Non
                 if target == budget:
                     if deadline_ts <= now_ts:
                         out.append({**item, "due_at": deadline_ts})
+                    else:
+                        later(clock_id, deadline_ts)
                     continue
                 if target == engine_target:
                     if warn_ts <= now_ts:
                         out.append({**item, "due_at": warn_ts})
+                    else:
+                        later(clock_id, warn_ts)
                     continue
                 if target > budget and deadline_ts > now_ts:
+                    later(clock_id, deadline_ts)
                     continue  # due after the deadline, which is still ahead
             elif deadline_ts > now_ts and threshold.target(budget, 1) >= budget:
+                later(clock_id, deadline_ts)
                 continue  # due at or after the deadline, which is still ahead
             pending[company or "default"].append((item, start, pauses, threshold))
     for company, items in pending.items():
-        out.extend(_compute(company, items, engine, now_ts))
-    return out
+        out.extend(_compute(company, items, engine, now_ts, later))
+    return [item for item in out if item.pop("wanted")]
 
 
-def _compute(company: str, items: list, engine, now_ts: int) -> list[dict]:
+def _compute(company: str, items: list, engine, now_ts: int, later) -> list[dict]:
     """The due instants the stored fields do not give: numpy's batch path for clocks without pauses, the
     engine's scalar path for the others (pauses credited as the engine credits them)."""
     table = work_table(company)
@@ -278,6 +352,8 @@ def _compute(company: str, items: list, engine, now_ts: int) -> list[dict]:
         for i, when in zip(plain, due.tolist(), strict=True):
             if when <= now_ts:
                 out.append({**items[i][0], "due_at": max(when, items[i][1])})
+            else:
+                later(items[i][0]["clock_id"], when)
     for i, (item, start, pauses, _t) in enumerate(items):
         if not pauses:
             continue
@@ -285,6 +361,9 @@ def _compute(company: str, items: list, engine, now_ts: int) -> list[dict]:
         when = table.deadline_ts(start, targets[i], normal)
         if when is not None and when <= now_ts:
             out.append({**item, "due_at": max(when, start)})
+        else:
+            # Not computable: looked at again on the next scan.
+            later(item["clock_id"], now_ts + 1 if when is None else when)
     return out
 
 
@@ -343,8 +422,16 @@ def resolve(now: datetime, result: ScanResult) -> None:
         )
         .values_list("pk", "clock_id", "level", "episode", "clock__state", "node_id", "node__state")
     )
+    # Only the open warnings the alarmed clocks do not vouch for are checked (`_maybe_stale`): a superset of
+    # the stale ones, read through the orders' warn_at index instead of probing every warning's clock and node.
+    suspects = _maybe_stale(now)
+    stale = [row for chunk, _marks in _in_batches(suspects) for row in stale.filter(pk__in=chunk)]
     reasons: dict[str, list[int]] = defaultdict(list)
     moved: list[tuple[int, int, str, int]] = []
+    # A clock with a warning to resolve is looked at again by the candidates (its next-due row goes).
+    touched = sorted({row[1] for row in stale})
+    for chunk, _marks in _in_batches(touched):
+        ClockNextDue.objects.filter(clock_id__in=chunk).delete()
     for pk, clock, level, episode, state, node_id, node_state in stale:
         if state != "running":
             reasons[{"done": "clock_done", "cancelled": "cancelled"}.get(state, "suspended")].append(pk)
@@ -366,6 +453,32 @@ def resolve(now: datetime, result: ScanResult) -> None:
     _resolve(reasons, now, result)
 
 
+def _maybe_stale(now: datetime) -> list[int]:
+    """The open warnings that may be stale: those whose clock is not a running clock past its warn_at with the
+    warning's deadline, or whose node is not an active node of an order past its warn_at. Every stale warning
+    is among them (a stopped or paused clock, a completed node, a moved deadline); `resolve` checks each."""
+    stamp = _db_time(now)
+    orders, clocks, nodes = _table(WorkOrder), _table(Clock), _table(NodeInstance)
+    materialized = "MATERIALIZED " if connection.vendor == "postgresql" else ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            WITH a AS {materialized}(SELECT o.id FROM {orders} o WHERE o.warn_at <= %s),
+            ac AS (SELECT c.id, c.deadline_at FROM a JOIN {clocks} c ON c.order_id = a.id
+                   WHERE c.state = 'running' AND c.warn_at <= %s),
+            an AS (SELECT n.id FROM a JOIN {nodes} n ON n.order_id = a.id WHERE n.state = 'active')
+            SELECT w.id FROM {_table(ClockWarning)} w
+            LEFT JOIN ac ON ac.id = w.clock_id
+            LEFT JOIN an ON an.id = w.node_id
+            WHERE w.resolved_at IS NULL AND (
+                ac.id IS NULL OR ac.deadline_at IS NULL OR w.deadline_at IS NULL OR ac.deadline_at <> w.deadline_at
+                OR (w.node_id IS NOT NULL AND an.id IS NULL))
+            """,
+            [stamp, stamp],
+        )
+        return sorted(pk for (pk,) in cursor.fetchall())
+
+
 def scan(now: datetime | None = None, worker: str = "", notify: bool = True) -> ScanResult:
     """Raise and resolve the warnings as of `now` (default: the present), then send what is unsent."""
     now = now or timezone.now()
@@ -375,17 +488,22 @@ def scan(now: datetime | None = None, worker: str = "", notify: bool = True) -> 
         if connection.vendor == "postgresql":
             # PostgreSQL's JIT compiles the candidates' plan for seconds to save milliseconds (its cost
             # estimate is that of every alarmed clock); off for this transaction only.
+            # One scan at a time (another worker waits here, then sees what this one wrote): a scan's
+            # next-due rows must not outlive a resolution made by another scan meanwhile.
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL jit = off")
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SCAN_LOCK])
         resolve(now, result)
         rows = _candidates(now, level_bounds(rule_book(), _min_day_seconds()))
         result.candidates = len(rows)
-        due = due_levels(rows, now)
+        ahead: dict = {}
+        due = due_levels(rows, now, ahead=ahead)
         # Only the clocks with a level to raise are looked at further.
         should = _should_open(due, _active_nodes(sorted({item["order_id"] for item in due})))
         opened = _open_warnings(sorted({item["clock_id"] for item in due}))
         new = [item for key, item in should.items() if key not in opened]
         result.raised = _insert(new, now)
+        _keep_next(rows, ahead)  # every level due by now is open: these clocks wait for their next level
     if notify:
         from yekuo.monitoring.notify import send_pending
 
@@ -395,6 +513,33 @@ def scan(now: datetime | None = None, worker: str = "", notify: bool = True) -> 
         resolved=result.resolved, notified=result.notified,
     )  # fmt: skip
     return result
+
+
+SCAN_LOCK = 0x5945_4B55_5343  # the scans' advisory lock key ("YEKUSC")
+
+
+def _keep_next(rows: list[tuple], ahead: dict) -> None:
+    """Record, for each clock read, the instant its next level falls due (as of the deadline and pauses read),
+    so that the next scans skip it until then. Every level due by now is open once this scan commits."""
+    basis = next_basis()
+    keep = [
+        ClockNextDue(
+            clock_id=row[0],
+            due_at=None if ahead[row[0]] is None else datetime.fromtimestamp(ahead[row[0]], UTC),
+            deadline_at=_aware(row[6]),
+            episode=len(_pauses(row[5])),
+            basis=basis,
+        )
+        for row in rows
+        if row[0] in ahead
+    ]
+    ClockNextDue.objects.bulk_create(
+        keep,
+        batch_size=BATCH if connection.vendor == "postgresql" else 150,
+        update_conflicts=True,
+        unique_fields=["clock"],
+        update_fields=["due_at", "deadline_at", "episode", "basis"],
+    )
 
 
 def _min_day_seconds() -> int:
