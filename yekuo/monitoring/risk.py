@@ -31,7 +31,7 @@ MIN_AT_RISK = 20  # clocks that reached the ratio in question, for a level of hi
 # Shrinkage toward the limit's prior: p = (n·p̂ + k·p₀) / (n + k), n = clocks of the level that reached x. k is
 # worth that many clocks of prior; chosen on a held-out instant of the demo history, not the one evaluated
 # (docs/breach-risk.md, "Choosing k").
-SHRINK_K = 20
+SHRINK_K = 5
 # A running clock within its limit is never certain either way: its probability stays in [P_MIN, 1 − P_MIN].
 P_MIN = 0.01
 HISTORY_DAYS = 365  # finished clocks older than this are not history any more (the work changes)
