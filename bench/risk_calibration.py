@@ -35,6 +35,8 @@ def main() -> None:
     parser.add_argument(
         "--every", type=int, default=1, help="Only the orders whose id is a multiple of this (a sample)"
     )
+    parser.add_argument("--k", type=float, default=None, help="Shrinkage weight (default: SHRINK_K)")
+    parser.add_argument("--p-min", type=float, default=None, help="Bound of a clock within its limit (default: P_MIN)")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -44,7 +46,7 @@ def main() -> None:
     from django.db.models import F
     from django.utils import timezone
 
-    from yekuo.monitoring.risk import BASES, kaplan_meier, probability, used_ratios
+    from yekuo.monitoring.risk import BASES, P_MIN, SHRINK_K, kaplan_meier, probability, used_ratios
     from yekuo.orders.models import Clock
     from yekuo.workcal.engine import to_epoch
     from yekuo.workcal.selectors import work_table
@@ -87,24 +89,33 @@ def main() -> None:
             groups[level][key][0].append(ratio)
             groups[level][key][1].append(done)
     curves = {level: {k: kaplan_meier(*v) for k, v in g.items()} for level, g in groups.items()}
-    predicted, outcome, bases = [], [], defaultdict(int)
+    k = SHRINK_K if args.k is None else args.k
+    p_min = P_MIN if args.p_min is None else args.p_min
+    predicted, outcome, bases, finished_since = [], [], defaultdict(int), []
     for i, r in enumerate(rows):
         if not running_t0[i] or at_t0[i] > 1:
             continue  # only clocks still within their limit at T0: the ones a manager could act on
         if completed[i] < 2**40:
             late = completed[i] > deadline[i]
+            finished_since.append(True)
         elif now_ts > deadline[i]:
             late = True
+            finished_since.append(False)
         else:
             continue  # still running within its limit: no outcome yet
         p, basis = probability(float(at_t0[i]), [curves["branch"].get((r[0], r[1], r[2])),
-                                                 curves["company"].get((r[1], r[2]))])  # fmt: skip
+                                                 curves["company"].get((r[1], r[2]))], k=k, p_min=p_min)  # fmt: skip
         predicted.append(p)
         outcome.append(1.0 if late else 0.0)
         bases[basis] += 1
     p, y = np.array(predicted), np.array(outcome)
     brier = float(np.mean((p - y) ** 2)) if p.size else None
     base = float(np.mean((y.mean() - y) ** 2)) if p.size else None
+    done = np.array(finished_since, dtype=bool)
+    # The clocks finished since T0 alone: a clock still running (and so counted only if past its deadline) is an
+    # outcome known early only when late, which the full set over-represents.
+    brier_done = float(np.mean((p[done] - y[done]) ** 2)) if done.any() else None
+    base_done = float(np.mean((y[done].mean() - y[done]) ** 2)) if done.any() else None
     table_rows = []
     for lo_edge in np.arange(0, 1, 0.1):
         mask = (p >= lo_edge) & (p < lo_edge + 0.1 + (1e-9 if lo_edge >= 0.9 else 0))
@@ -120,6 +131,11 @@ def main() -> None:
         "brier": round(brier, 4) if brier is not None else None,
         "brier_base_rate": round(base, 4) if base is not None else None,
         "bases": dict(bases),
+        "finished_since": int(done.sum()),
+        "brier_finished": round(brier_done, 4) if brier_done is not None else None,
+        "brier_base_rate_finished": round(base_done, 4) if base_done is not None else None,
+        "k": k,
+        "p_min": p_min,
         "reliability": table_rows,
         "levels": list(BASES),
     }

@@ -28,6 +28,12 @@ from datetime import datetime, timedelta
 import numpy as np
 
 MIN_AT_RISK = 20  # clocks that reached the ratio in question, for a level of history to be used
+# Shrinkage toward the limit's prior: p = (n·p̂ + k·p₀) / (n + k), n = clocks of the level that reached x. k is
+# worth that many clocks of prior; chosen on a held-out instant of the demo history, not the one evaluated
+# (docs/breach-risk.md, "Choosing k").
+SHRINK_K = 5
+# A running clock within its limit is never certain either way: its probability stays in [P_MIN, 1 − P_MIN].
+P_MIN = 0.01
 HISTORY_DAYS = 365  # finished clocks older than this are not history any more (the work changes)
 BASES = ("branch", "company", "limit")
 
@@ -86,19 +92,35 @@ def prior_probability(x: float) -> float:
     return 1.0 / (2.0 - max(x, 0.0))
 
 
-def probability(x: float, curves: list[Curve], min_at_risk: int = MIN_AT_RISK) -> tuple[float, str]:
+def shrunk(estimate: float, n: float, prior: float, k: float = SHRINK_K) -> float:
+    """The estimate from n clocks pulled toward the prior as if k clocks had shown it: (n·p̂ + k·p₀) / (n + k).
+    Few clocks that reached x (the tail of a curve) weigh little; many, almost all."""
+    if n + k <= 0:
+        return prior
+    return (n * estimate + k * prior) / (n + k)
+
+
+def probability(
+    x: float, curves: list[Curve], min_at_risk: int = MIN_AT_RISK, k: float = SHRINK_K, p_min: float = P_MIN
+) -> tuple[float, str]:
     """P(overdue | used ratio x) from the first curve (branch, then company) with enough clocks that reached
-    x; else from the limit (`prior_probability`). Returns (probability, basis)."""
+    x, shrunk toward the limit's prior with weight k (`shrunk`); else the prior itself (`prior_probability`).
+    A clock within its limit gets a value in [p_min, 1 − p_min]. Returns (probability, basis); k=0, p_min=0
+    give the raw Kaplan–Meier ratio."""
     if x > 1:
         return 1.0, "overdue"
+    prior = prior_probability(x)
+    found = None
     for basis, curve in zip(BASES, curves, strict=False):
         if curve is None or curve.reached(x) < min_at_risk:
             continue
         sx = curve.s(x)
         if sx <= 0:
             continue
-        return min(1.0, curve.s(1.0) / sx), basis
-    return prior_probability(x), "limit"
+        found = (shrunk(min(1.0, curve.s(1.0) / sx), curve.reached(x), prior, k), basis)
+        break
+    p, basis = found or (prior, "limit")
+    return min(max(p, p_min), 1.0 - p_min), basis
 
 
 # ------------------------------------------------------------------------------------------ database side

@@ -14,6 +14,7 @@ code of the branch's banner or district, and every number has its check characte
 
 from __future__ import annotations
 
+import math
 import random
 from datetime import datetime
 
@@ -33,7 +34,13 @@ from yekuo.workcal.selectors import work_table
 SOURCE = EventSource.IMPORT
 REASON = "演示数据"
 DEFAULT_COUNT = 48  # every category in every state, in each of the four demo branches
-TEMPLATES = DEFAULT_COUNT  # made through the services; further orders are copies of these (demo_bulk)
+# A larger book adds DRAWN orders (rounds 1 and 2 of the sequence), also made through the services, whose every
+# step takes a share of its clock's limit drawn from one distribution (DRAWN_SHARE): some steps run late,
+# whether the order is finished or still open. The copies of a large book are copies of these, so that its
+# finished and open orders are one population (docs/breach-risk.md).
+DRAWN = 96
+TEMPLATES = DEFAULT_COUNT + DRAWN  # made through the services; further orders are copies of these (demo_bulk)
+DRAWN_SHARE = (0.6, 0.45)  # the used share of a clock's limit: log-normal, median 0.6, σ 0.45 (≈ 13 % late)
 # Per branch: the region code (GB/T 2260) of its district or banner, streets in its service areas
 # (docs/demo.md lists their keywords), residents, and organisations (non-residential and 10 kV customers).
 PLACES = {
@@ -127,9 +134,14 @@ def create_demo_orders(now: datetime | None = None, count: int = DEFAULT_COUNT) 
         copies = WorkOrder.objects.filter(source_system="demo", external_ref__startswith="demo-copy-")
         have = copies.count()  # copies are made in index order: the first `have` exist
         templates = WorkOrder.objects.filter(source_system="demo").exclude(external_ref__startswith="demo-copy-")
-        templates = list(templates.select_related("branch__company").order_by("pk"))
+        templates = [t for t in templates.select_related("branch__company").order_by("pk") if _is_drawn(t.external_ref)]
         made = copy_orders(templates, TEMPLATES + have, count - TEMPLATES - have) > 0 or made
     return DemoOrders(WorkOrder.objects.filter(source_system="demo"), created=made)
+
+
+def _is_drawn(ref: str) -> bool:
+    """demo-<branch>-<category>-<variant>-<round>: an order of round 1 or later is a drawn one."""
+    return ref.count("-") == 4
 
 
 def demo_customer(branch: Branch, category: str, rng: random.Random) -> dict:
@@ -158,13 +170,15 @@ def _drive(
 ) -> WorkOrder:
     voltage, kva, steps = PLANS[category]
     table = work_table(branch.company.code)
+    drawn = _is_drawn(ref)
     # Long-lived categories start further back so that some finish and some are mid-way.
     span_days = {"lv_resident": 8, "lv_business": 9, "hv10_single": 30, "hv10_dual": 45}[category]
-    start_ts = table.w_inv(table.w(to_epoch(now)) - int(rng.uniform(0.3, 1.1) * span_days * 420 * 60))
+    back = rng.uniform(0.3, 1.5) if drawn else rng.uniform(0.3, 1.1)
+    start_ts = table.w_inv(table.w(to_epoch(now)) - int(back * span_days * 420 * 60))
     start = table.local(start_ts)
     channel = ["counter", "mengsuban", "approval_platform", "gov_portal", "online", "assisted"][index % 6]
     clerk = _user(branch, "acceptance_clerk")
-    received = not (category == "lv_business" and variant == 1)
+    received = drawn or not (category == "lv_business" and variant == 1)
     if not received:
         channel = "approval_platform"  # pushed by the platform, waiting for the dispatcher
     order = services.order_create(
@@ -185,29 +199,33 @@ def _drive(
     if not received:
         return order  # waits in the dispatch queue (R3)
     # variant 0: as far as time allows, on time; 1: late; 2: suspended or cancelled along the way.
+    # drawn: every step's share of its limit from DRAWN_SHARE, to the end or the present.
     pace = (0.4, 0.8) if variant == 0 else (0.9, 1.6)
-    stop_after = len(steps) if variant == 0 else rng.randint(1, len(steps) - 1)
+    stop_after = len(steps) if variant == 0 or drawn else rng.randint(1, len(steps) - 1)
     at = start
     for position, step in enumerate(steps[:stop_after]):
-        at = _next_time(order, step, at, pace, rng, table)
+        at = _next_time(order, step, at, pace, rng, table, drawn)
         if at is None or at > now:
             break
-        if variant == 2 and position == stop_after - 1:
+        if variant == 2 and not drawn and position == stop_after - 1:
             _hold(order, branch, at, rng, now)
             break
         _do(order, branch, step, at, rng)
     return order
 
 
-def _next_time(order, step, at, pace, rng, table):
+def _next_time(order, step, at, pace, rng, table, drawn=False):
     order.refresh_from_db()
     if step.startswith("@"):
         return table.local(table.w_inv(table.w(to_epoch(at)) + rng.randint(30, 300) * 60))
     clock = order.clocks.get(code=order.nodes.get(code=step).clock_code)
     if clock.started_at is None or clock.budget_seconds is None:
         return None
-    share = rng.uniform(*pace) * max(clock.budget_seconds, 3600)
     base = max(to_epoch(at), to_epoch(clock.started_at))
+    if drawn:  # the used share from its clock's start, as the breach risk measures it (docs/breach-risk.md)
+        share = rng.lognormvariate(math.log(DRAWN_SHARE[0]), DRAWN_SHARE[1]) * clock.budget_seconds
+        return table.local(table.w_inv(max(table.w(to_epoch(clock.started_at)) + int(share), table.w(base) + 60)))
+    share = rng.uniform(*pace) * max(clock.budget_seconds, 3600)
     return table.local(table.w_inv(table.w(base) + int(share * 0.5)))
 
 

@@ -13,7 +13,9 @@ copy's rows are exactly what its moved log folds to (`orders verify` passes on c
 deadlines on real working days of the official calendar (an instant outside office hours moves to the end
 of the office hours before it, where its working time is the same).
 
-A closed template (energized, cancelled) is moved back by up to `SPREAD_DAYS` working days (the book spreads
+The templates are the demo's *drawn* orders (`demo.DRAWN`: every step's share of its limit from one
+distribution), so that the copies' finished and open orders are one population. A closed template (energized,
+cancelled) is moved back by up to `SPREAD_DAYS` working days (the book spreads
 over a year); an open one (waiting for dispatch, in transit, suspended) by up to `OPEN_DAYS`, so the open
 orders stay recent and the older of them are overdue. `open_share` chooses how many copies are open.
 
