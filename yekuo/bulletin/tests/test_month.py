@@ -57,3 +57,13 @@ def test_html_goes_to_stdout(cast, october):  # noqa: F811
     out = io.StringIO()
     call_command("report", "monthly", "--month", "2026-10", "--company", "cast", "--format", "html", stdout=out)
     assert out.getvalue().startswith("<!doctype html>") and "分公司排名" in out.getvalue()
+
+
+def test_several_formats_make_one_revision(cast, october, tmp_path):  # noqa: F811
+    call_command(
+        "report", "monthly", "--month", "2026-10", "--company", "cast", "--format", "xlsx,html",
+        "--output", str(tmp_path / "2026-10"), stderr=io.StringIO(),
+    )  # fmt: skip
+    assert ReportRun.objects.filter(month="2026-10").count() == 1
+    assert load_workbook(tmp_path / "2026-10.xlsx")["超期工单"].max_row > 1
+    assert "<html" in (tmp_path / "2026-10.html").read_text(encoding="utf-8")
