@@ -13,12 +13,17 @@ The database is ANALYZEd first (untimed: a bulk-loaded book has no planner stati
 reaches it, a live one has). Timed, --runs times after none (the first run is cold: the work table, the
 regulation, PostgreSQL's caches):
 - `indicators_s`: `yekuo.reports.indicators.monthly(month)`, every branch;
-- `bulletin_s`: the indicators plus every other format the `report monthly` command has registered
-  (`FORMATS` in yekuo/reports/management/commands/report.py: the bulletin's files), each rendered once into
-  a scratch directory. With only JSON registered it is the indicators and their JSON.
+- `bulletin_s`: a month's bulletin as its reader gets it: the indicators, then the rest of the snapshot
+  collected and frozen as ONE new revision (`yekuo.bulletin.services.report_run_create`: visits, findings,
+  the overdue orders, the changes since the last revision), then that revision's Excel workbook (every row)
+  and its PDF (`yekuo.bulletin.render`), written into a scratch directory; `revision_s` and `xlsx_s` are
+  its parts (seconds since the start of the run at which each was done). Each run adds a
+  revision to the database (the first diffs against whatever revision is there, the others against the
+  run before).
 The month defaults to the last whole month before today (Asia/Shanghai). The last line is JSON:
 {"orders": …, "month": …, "energized": …, "created": …, "nodes_completed": …, "indicators_s": …,
-"bulletin_s": …, "formats": […], "runs": […], "host_day_loop_per_s": …, "load_average": [1, 5, 15 min]}
+"bulletin_s": …, "revision_s": …, "xlsx_s": …, "overdue_rows": …, "runs": […], "host_day_loop_per_s": …,
+"load_average": [1, 5, 15 min]}
 (the best of the runs; the host is shared, so its plain-Python speed and its load average at the end are
 given with the figures).
 """
@@ -77,18 +82,28 @@ def last_month() -> str:
     return f"{year:04d}-{month:02d}"
 
 
-def run_once(month: str, scratch: Path) -> dict:
+def run_once(month: str, scratch: Path, company: str | None) -> dict:
+    from yekuo.bulletin import render, services
+    from yekuo.bulletin.cli import company_for
     from yekuo.reports.indicators import monthly
-    from yekuo.reports.management.commands.report import FORMATS
 
     started = time.perf_counter()
     indicators = monthly(month)
     indicators_s = time.perf_counter() - started
-    for name, chosen in FORMATS.items():
-        body = chosen.render(indicators, {"month": month, "format": name, "output": str(scratch / f"m.{name}")})
-        (scratch / f"m.{name}").write_bytes(body)
+    run = services.report_run_create(company_for(company), month, source="cli", figures=indicators)
+    revision_s = time.perf_counter() - started
+    (scratch / "m.xlsx").write_bytes(render.xlsx(run))
+    xlsx_s = time.perf_counter() - started
+    (scratch / "m.pdf").write_bytes(render.pdf(run))
     bulletin_s = time.perf_counter() - started
-    return {"indicators_s": round(indicators_s, 2), "bulletin_s": round(bulletin_s, 2), "result": indicators}
+    return {
+        "indicators_s": round(indicators_s, 2),
+        "revision_s": round(revision_s, 2),
+        "xlsx_s": round(xlsx_s, 2),
+        "bulletin_s": round(bulletin_s, 2),
+        "overdue_rows": len(run.data.get("overdue") or []),
+        "result": indicators,
+    }
 
 
 def main() -> None:
@@ -96,6 +111,7 @@ def main() -> None:
     parser.add_argument("--orders", type=int, default=1_000_000)
     parser.add_argument("--month", default=None, help="YYYY-MM (default: the last whole month)")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--company", default=None, help="The company's code (default: the only one)")
     parser.add_argument("--load", action="store_true", help="Drop the database and load the demo book first")
     parser.add_argument(
         "--database-url",
@@ -113,7 +129,6 @@ def main() -> None:
     from django.db import connection
 
     from yekuo.orders.models import WorkOrder
-    from yekuo.reports.management.commands.report import FORMATS
 
     assert connection.vendor == "postgresql", "the benchmark is for PostgreSQL"
     # A bulk-loaded book has no planner statistics until autovacuum gets to it; a live one has them. Untimed.
@@ -126,7 +141,7 @@ def main() -> None:
     runs = []
     with tempfile.TemporaryDirectory() as scratch:
         for _ in range(max(1, args.runs)):
-            runs.append(run_once(month, Path(scratch)))
+            runs.append(run_once(month, Path(scratch), args.company))
             print(f"run {len(runs)}: indicators {runs[-1]['indicators_s']} s, bulletin {runs[-1]['bulletin_s']} s",
                   file=sys.stderr)  # fmt: skip
     total = next(r for r in runs[-1]["result"]["company"] if r["category"] == "all")
@@ -142,7 +157,9 @@ def main() -> None:
                 "indicators_s": best["indicators_s"],
                 "bulletin_s": best["bulletin_s"],
                 "first_run_s": runs[0]["bulletin_s"],
-                "formats": sorted(FORMATS),
+                "revision_s": best["revision_s"],
+                "xlsx_s": best["xlsx_s"],
+                "overdue_rows": best["overdue_rows"],
                 "runs": [r["bulletin_s"] for r in runs],
                 "load_s": load_s,
                 "analyze_s": analyze_s,

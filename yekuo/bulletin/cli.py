@@ -2,7 +2,8 @@
 
 The indicators' `report` command (yekuo/reports/management/commands/report.py) serves every format
 registered with it; `register()` (called when the app is ready) adds these three. Each run freezes the
-month's bulletin as a new revision (R12) and writes that revision's document.
+month's bulletin as a new revision (R12) and writes that revision's documents: `--format xlsx,pdf` makes one
+revision and both its files.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from yekuo.accounts.models import Company
 from yekuo.common.errors import InvalidInput
 
 FORMATS = ("xlsx", "pdf", "html")
+RUN = "bulletin_run"  # the revision made for the command's first bulletin format, kept in its options
 
 
 def company_for(code: str | None) -> Company:
@@ -42,11 +44,16 @@ def render_format(fmt: str):
 
         if options.get("branch"):
             raise InvalidInput("the bulletin is company-wide: --branch is for --format json", field="branch")
-        run = services.report_run_create(
-            company_for(options.get("company")), options["month"], source="cli", figures=figures
-        )
+        run = options.get(RUN)  # several formats in one command: one revision, its files
+        if run is None:
+            run = services.report_run_create(
+                company_for(options.get("company")), options["month"], source="cli", figures=figures
+            )
+            options[RUN] = run
+            sys.stderr.write(
+                f"bulletin {run.month} revision {run.revision}: {len(run.changes)} changes since the last\n"
+            )
         body = getattr(documents, fmt)(run)
-        sys.stderr.write(f"bulletin {run.month} revision {run.revision}: {len(run.changes)} changes since the last\n")
         return body.encode("utf-8") if isinstance(body, str) else body
 
     return render

@@ -3,7 +3,8 @@
 - the indicators per branch × category and per node (`yekuo.reports.indicators.monthly`, docs/indicators.md);
 - the return visits per branch (`yekuo.visits.selectors.month_summary`, R11);
 - the normativity findings, each with the rule it broke (`yekuo.normativity.findings.findings`);
-- the overdue orders with their overdue clocks, as the indicators count them (this module: `overdue`).
+- the overdue orders, one row each with its overdue clocks, as the indicators count them (this module:
+  `overdue`).
 
 `collect` puts them into one JSON-safe dict for one company; `bulletin.services.report_run_create` stores it.
 """
@@ -23,7 +24,7 @@ from yekuo.common.errors import InvalidInput
 from yekuo.orders.models import Clock
 from yekuo.workcal.engine import SHANGHAI
 
-FORMAT = 1
+FORMAT = 2  # 2: the overdue list has one row per order (`clocks`), 1 had one per clock (`clock`)
 MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
 
@@ -83,10 +84,12 @@ def findings(month: str) -> list | None:
 
 
 def overdue(month: str, branches: dict[int, str], company: str | None = None) -> list[dict]:
-    """The month's overdue orders as the indicators count them (docs/indicators.md), each with its overdue
-    clocks: `late` (超期接电), energized in the month with a clock that missed its deadline, and `open` (月末在途超期),
-    open at the month's end with a clock past its deadline then. One row per clock, so a list never disagrees
-    with the counts `late` and `open_overdue` of the indicators."""
+    """The month's overdue orders as the indicators count them (docs/indicators.md): `late` (超期接电),
+    energized in the month with a clock that missed its deadline, and `open` (月末在途超期), open at the month's
+    end with a clock past its deadline then. One row per order (a manager follows orders up, not clocks), its
+    overdue clocks summarised: `clocks` (their codes, in the order's sequence), `nodes`, and the earliest
+    missed `deadline_at` with that clock's `completed_at`. So the list has as many rows of each kind as the
+    indicators count (`late`, `open_overdue`), and a big month's list is a fraction of its overdue clocks."""
     from yekuo.reports.indicators import late_orders, month_bounds, open_overdue_orders
 
     _, end = month_bounds(month)
@@ -112,21 +115,26 @@ def overdue(month: str, branches: dict[int, str], company: str | None = None) ->
             )
             .order_by("order__number", "position")
         )
-        for number, branch_id, category, code, nodes, deadline_at, completed_at in clocks:
+        row = None
+        for number, branch_id, category, code, nodes, deadline_at, completed_at in clocks.iterator(chunk_size=5000):
             if branch_id not in branches:
                 continue
-            rows.append(
-                {
+            if row is None or row["order"] != number:
+                row = {
                     "order": number,
                     "branch": branches[branch_id],
                     "category": category,
                     "kind": kind,
-                    "clock": code,
-                    "nodes": list(nodes or []),
+                    "clocks": [],
+                    "nodes": [],
                     "deadline_at": deadline_at,
                     "completed_at": completed_at,
                 }
-            )
+                rows.append(row)
+            row["clocks"].append(code)
+            row["nodes"].extend(n for n in nodes or [] if n not in row["nodes"])
+            if deadline_at < row["deadline_at"]:
+                row["deadline_at"], row["completed_at"] = deadline_at, completed_at
     return sorted(rows, key=lambda r: (r["branch"], r["order"]))
 
 

@@ -193,7 +193,8 @@ def build(snapshot: dict, branch: str | None = None, list_rows: int | None = Non
         row["problems_text"] = "、".join(f"{k} {v}" for k, v in problems.items() if v)
     overdue = _named(listed("overdue"), names)
     for row in overdue:
-        row["clock_name"] = labels.node(row.get("clock", ""))
+        # One row per order with its overdue `clocks`; a revision made before that has one row per `clock`.
+        row["clock_name"] = "、".join(labels.node(code) for code in row.get("clocks") or [row.get("clock", "")])
         row["kind_name"] = str(OVERDUE_KINDS.get(row.get("kind"), row.get("kind") or ""))
     findings = _named(listed("findings"), names)
     for row in findings:

@@ -28,7 +28,9 @@ def test_the_workbook_of_october(cast, october, tmp_path):  # noqa: F811
     east = table[("东区供电分公司", "低压居民")]
     assert isinstance(east["受理工单"], int) and east["接电工单"] == 1
     # C (west, 低压非居民) was energized with its survey a day late; G's acceptance ran past its deadline.
-    overdue = {row[0]: row for row in list(book["超期工单"].iter_rows(values_only=True))[1:]}
+    listed = list(book["超期工单"].iter_rows(values_only=True))[1:]
+    overdue = {row[0]: row for row in listed}
+    assert len(overdue) == len(listed)  # one row per order, its overdue clocks together
     assert october["c"].number in overdue and october["g"].number in overdue
     assert overdue[october["c"].number][1] == "西区供电分公司"
     # Running again over the same orders: a new revision with nothing changed.
@@ -55,3 +57,13 @@ def test_html_goes_to_stdout(cast, october):  # noqa: F811
     out = io.StringIO()
     call_command("report", "monthly", "--month", "2026-10", "--company", "cast", "--format", "html", stdout=out)
     assert out.getvalue().startswith("<!doctype html>") and "分公司排名" in out.getvalue()
+
+
+def test_several_formats_make_one_revision(cast, october, tmp_path):  # noqa: F811
+    call_command(
+        "report", "monthly", "--month", "2026-10", "--company", "cast", "--format", "xlsx,html",
+        "--output", str(tmp_path / "2026-10"), stderr=io.StringIO(),
+    )  # fmt: skip
+    assert ReportRun.objects.filter(month="2026-10").count() == 1
+    assert load_workbook(tmp_path / "2026-10.xlsx")["超期工单"].max_row > 1
+    assert "<html" in (tmp_path / "2026-10.html").read_text(encoding="utf-8")

@@ -1,5 +1,5 @@
 """`yekuo report monthly --month YYYY-MM --format json [--output FILE] [--branch CODE]`: the month's indicators
-(R12, docs/indicators.md).
+(R12, docs/indicators.md). `--format xlsx,pdf --output 2026-10` writes 2026-10.xlsx and 2026-10.pdf.
 
 A format is one entry of FORMATS: a function from the indicators (and the options) to bytes, and whether
 its output is text that may go to stdout. A new format (a spreadsheet, a PDF, a page) registers itself
@@ -45,23 +45,32 @@ class Command(BaseCommand):
         month = sub.add_parser("monthly", help="The month's indicators per branch and category (R12)")
         month.add_argument("--month", required=True, help="YYYY-MM, cut in Asia/Shanghai")
         # Not `choices=`: formats registered after the parser is built are accepted too.
-        month.add_argument("--format", default="json", help="json (default); others as registered")
+        month.add_argument("--format", default="json", help="json (default); others as registered; several: a,b")
         month.add_argument("--output", help="Write to FILE instead of stdout")
         month.add_argument("--branch", help="One branch's code (default: every branch)")
         month.add_argument("--company", help="One company's code (default: every company)")
 
     @exit_on_error
     def handle(self, *args, report, **options):
-        name = options["format"]
-        if name not in FORMATS:
-            raise InvalidInput(f"unknown format {name!r}; known: {', '.join(sorted(FORMATS))}", field="format")
-        chosen = FORMATS[name]
-        if not options.get("output") and not chosen.text:
-            raise InvalidInput(f"--format {name} needs --output FILE", field="output")
+        # Several formats at once (`--format xlsx,pdf --output 2026-10`): the indicators are computed once and
+        # each format's file is FILE with the format's suffix; a format may keep what it made in `options` for
+        # the next (the bulletin freezes one revision for all its files).
+        names = [name.strip() for name in options["format"].split(",") if name.strip()]
+        unknown = [name for name in names if name not in FORMATS]
+        if unknown or not names:
+            raise InvalidInput(
+                f"unknown format {','.join(unknown)!r}; known: {', '.join(sorted(FORMATS))}", field="format"
+            )
+        if not options.get("output") and (len(names) > 1 or not FORMATS[names[0]].text):
+            raise InvalidInput(f"--format {options['format']} needs --output FILE", field="output")
         indicators = monthly(options["month"], options.get("branch"), company=options.get("company"))
-        body = chosen.render(indicators, options)
-        if options.get("output"):
-            Path(options["output"]).write_bytes(body)
-            self.stderr.write(f"{options['output']}: {len(body):,} bytes")
-        else:
-            self.stdout.write(body.decode(), ending="")
+        for name in names:
+            body = FORMATS[name].render(indicators, options)
+            if options.get("output"):
+                output = Path(options["output"])
+                if len(names) > 1:
+                    output = output.with_name(f"{output.name.removesuffix(output.suffix)}.{name}")
+                output.write_bytes(body)
+                self.stderr.write(f"{output}: {len(body):,} bytes")
+            else:
+                self.stdout.write(body.decode(), ending="")
