@@ -18,13 +18,9 @@ from django.utils import timezone
 from yekuo.approvals.filing import letter_number
 from yekuo.approvals.models import Filing
 from yekuo.approvals.selectors import current_decision
-from yekuo.common.errors import InvalidInput, YekuoError
+from yekuo.common.errors import InvalidInput
+from yekuo.common.pdf_fonts import font_faces
 from yekuo.web import labels
-
-FONTS = {
-    400: ("noto-sans-sc-chinese-simplified-400-normal.woff2", "noto-sans-sc-latin-400-normal.woff2"),
-    700: ("noto-sans-sc-chinese-simplified-700-normal.woff2", "noto-sans-sc-latin-700-normal.woff2"),
-}
 
 
 def letter_context(order) -> dict:
@@ -48,23 +44,6 @@ def letter_context(order) -> dict:
         "signer": signer.get_full_name() or signer.username,
         "date": timezone.localtime(filing.filed_at if filing else timezone.now()).date(),
     }
-
-
-def font_faces() -> str:
-    """@font-face rules naming the bundled font files by path (WeasyPrint reads them from disk)."""
-    rules = []
-    for weight, files in FONTS.items():
-        for name in files:
-            found = finders.find(f"vendor/fonts/{name}")
-            if not found:
-                raise YekuoError(
-                    f"the font {name} is missing: run `make assets` (it installs @fontsource/noto-sans-sc)",
-                    code="fonts_missing",
-                )
-            url = Path(found).resolve().as_uri()
-            face = f"font-family: 'Noto Sans SC'; font-weight: {weight}; src: url('{url}') format('woff2');"
-            rules.append(f"@font-face {{ {face} }}")
-    return "\n".join(rules)
 
 
 def letter_pdf(order) -> bytes:

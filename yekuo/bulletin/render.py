@@ -145,7 +145,7 @@ def pdf(run: ReportRun) -> bytes:
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
 
-    from yekuo.bulletin.fonts import font_faces
+    from yekuo.common.pdf_fonts import font_faces
 
     page = render_to_string(
         "bulletin/bulletin_document.html", {"doc": document(run, list_rows=PRINT_LIST_ROWS), "standalone": False}

@@ -11,7 +11,7 @@ from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils.translation import override
 
-from yekuo.approvals.letter import font_faces
+from yekuo.common.pdf_fonts import font_faces
 from yekuo.customers import access, selectors
 
 

@@ -1,6 +1,7 @@
-"""The bundled Noto Sans SC for the bulletin's PDF, decompressed once.
+"""The bundled Noto Sans SC for every PDF yekuo renders (the commitment letter, the acceptance slip, the
+bulletin), decompressed once.
 
-The commitment letter's fonts (`yekuo.approvals.letter.FONTS`, copied by `make assets`) are WOFF2. WeasyPrint
+The fonts (`FONTS`, copied by `make assets` from @fontsource/noto-sans-sc) are WOFF2. WeasyPrint
 turns each WOFF2 file into a TrueType font on every PDF it renders, in pure Python (fontTools rebuilds the
 `glyf` table glyph by glyph): about half of a bulletin's rendering time, for the same four files every time.
 Here each file is decompressed once into `DATA_DIR/fonts/` (named by its content's sha256, so a new font
@@ -18,8 +19,12 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.staticfiles import finders
 
-from yekuo.approvals.letter import FONTS
 from yekuo.common.errors import YekuoError
+
+FONTS = {
+    400: ("noto-sans-sc-chinese-simplified-400-normal.woff2", "noto-sans-sc-latin-400-normal.woff2"),
+    700: ("noto-sans-sc-chinese-simplified-700-normal.woff2", "noto-sans-sc-latin-700-normal.woff2"),
+}
 
 
 def _ttf(woff2: Path) -> Path:
