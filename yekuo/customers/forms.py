@@ -120,3 +120,11 @@ class RatingForm(CustomerForm):
                                    choices=[(i, "★" * i) for i in range(5, 0, -1)])  # fmt: skip
     comment = forms.CharField(label=_("意见和建议（选填）"), max_length=500, required=False,
                               widget=forms.Textarea(attrs={"rows": 3}))  # fmt: skip
+
+
+class ContractForm(CustomerForm):
+    """R1: signing the supply contract online: the signer's name, typed, and the agreement ticked."""
+
+    signer = forms.CharField(label=_("签署人姓名"), max_length=50,
+                             help_text=_("个人客户填写本人姓名；企业客户填写法定代表人或经办人姓名。"))  # fmt: skip
+    agree = forms.BooleanField(label=_("我已阅读并同意上述《供用电合同》，确认在线签署。"))

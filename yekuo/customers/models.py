@@ -77,3 +77,26 @@ class OneTimeCode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order_id} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class ContractSignature(models.Model):
+    """R1 (掌上办): the supply contract (供用电合同) signed by the customer on their own progress page, once
+    per order: who signed, when, from where, the contract's version and the signed PDF with its SHA-256 (the
+    order event `customer.contract_signed` carries the same digest, so the file can be checked against the
+    log). The signer proved the phone on file with a one-time code or the slip's signed link (`access`)."""
+
+    order = models.OneToOneField("orders.WorkOrder", models.CASCADE, related_name="contract_signature")
+    version = models.CharField(_("合同文本版本"), max_length=20)
+    signer_name = models.CharField(_("签署人"), max_length=50)
+    signed_at = models.DateTimeField(_("签署时间"))
+    client_ip = models.GenericIPAddressField(_("签署地址"), null=True, blank=True)
+    user_agent = models.CharField(_("浏览器"), max_length=200, blank=True)
+    file = models.FileField(upload_to="contracts/%Y/%m/")
+    sha256 = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("在线签订的供用电合同")
+        verbose_name_plural = _("在线签订的供用电合同")
+
+    def __str__(self) -> str:
+        return f"{self.order_id} {self.signer_name}"

@@ -22,9 +22,9 @@ from django.views.decorators.http import require_POST
 from yekuo.accounts.permissions import can
 from yekuo.common import uploads
 from yekuo.common.errors import YekuoError
-from yekuo.common.throttle import client_address
-from yekuo.customers import access, selectors, services, slip
-from yekuo.customers.forms import ApplyForm, CodeForm, NumberForm, RatingForm
+from yekuo.common.throttle import client_address, client_ip
+from yekuo.customers import access, contract, selectors, services, slip
+from yekuo.customers.forms import ApplyForm, CodeForm, ContractForm, NumberForm, RatingForm
 from yekuo.customers.models import CustomerDocument, DocumentKind
 from yekuo.orders.selectors import ORDER_NUMBER, mask, orders_for
 from yekuo.partners.models import VerificationState
@@ -218,10 +218,15 @@ def order_page(request, number: str):
     if order is None:
         messages.info(request, _("请先验证手机号码，才能查看该申请。"))
         return redirect(f"{reverse('customer_track')}?{urlencode({'number': number[:20]})}")
-    context = {**selectors.progress(order), "rating": services.rated(order)}
+    context = {**selectors.progress(order), "rating": services.rated(order), **_contract_state(order)}
     if context["energized"] and context["rating"] is None:
         context["rating_form"] = RatingForm()
     return render(request, "customers/order.html", context)
+
+
+def _contract_state(order) -> dict:
+    signature = contract.signature_of(order)
+    return {"contract_signature": signature, "contract_open": signature is None and contract.refusal(order) is None}
 
 
 @never_cache
@@ -241,6 +246,48 @@ def rate(request, number: str):
         return redirect("customer_order", number=order.number)
     context = {**selectors.progress(order), "rating": None, "rating_form": form}
     return render(request, "customers/order.html", context, status=400)
+
+
+# ------------------------------------------------------------------------------------------ contract
+@never_cache
+def contract_page(request, number: str):
+    """R1: the supply contract made from the order's facts; signed here by the customer who opened the order."""
+    order = _bound_order(request, number)
+    if order is None:
+        messages.info(request, _("请先验证手机号码，才能查看该申请。"))
+        return redirect(f"{reverse('customer_track')}?{urlencode({'number': number[:20]})}")
+    signature = contract.signature_of(order)
+    form, status = None, 200
+    if signature is None and contract.refusal(order) is None:
+        form = ContractForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                contract.sign(order, form.cleaned_data["signer"], form.cleaned_data["agree"], client_ip(request),
+                              request.META.get("HTTP_USER_AGENT", ""))  # fmt: skip
+            except YekuoError as error:
+                add_service_error(form, error)
+            else:
+                messages.success(request, _("供用电合同已在线签订，客户经理将据此办理接电。"))
+                return redirect("customer_contract", number=order.number)
+        if request.method == "POST":
+            status = 400
+    elif request.method == "POST":
+        status = 409
+    facts = contract.context(order, signature)
+    context = {"contract": facts, "order": order, "signature": signature, "form": form,
+               "refusal": None if signature else contract.refusal(order)}  # fmt: skip
+    return render(request, "customers/contract.html", context, status=status)
+
+
+@never_cache
+def contract_pdf(request, number: str):
+    """The signed contract's file, as it was signed (its digest is on the order's log): to the customer who
+    opened the order and to staff who may see it; 404 before it is signed."""
+    order, _staff = _slip_order(request, number)
+    signature = contract.signature_of(order)
+    if signature is None:
+        raise Http404("no signed contract")
+    return uploads.file_response(signature.file)
 
 
 # ------------------------------------------------------------------------------------------ slip

@@ -72,6 +72,18 @@ def _rating(payload: dict) -> None:
         raise InvalidInput("customer.rated has only score and comment", field="payload")
 
 
+def _contract(payload: dict) -> None:
+    """R1: the supply contract signed online: {"version": the contract text's version, "sha256": the signed
+    PDF's digest} (who signed, and the file, are kept by customers.ContractSignature)."""
+    version, digest = payload.get("version"), payload.get("sha256")
+    if not isinstance(version, str) or not version.strip():
+        raise InvalidInput("customer.contract_signed needs version: the contract text's version", field="version")
+    if not isinstance(digest, str) or len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+        raise InvalidInput("customer.contract_signed needs sha256: 64 lowercase hex digits", field="sha256")
+    if set(payload) - {"version", "sha256"}:
+        raise InvalidInput("customer.contract_signed has only version and sha256", field="payload")
+
+
 @dataclass(frozen=True)
 class EventType:
     code: str
@@ -133,6 +145,8 @@ EVENT_TYPES: dict[str, EventType] = {
         EventType("calendar.recomputed", _("日历变更重算"), None),
         # R1: the customer rates the service after energization on their own progress page (customers.services).
         EventType("customer.rated", _("客户评价"), None, check=_rating),
+        # R1: the customer signs the supply contract on their own progress page (customers.contract).
+        EventType("customer.contract_signed", _("客户在线签订供用电合同"), None, check=_contract),
     )
 }  # fmt: skip
 

@@ -27,6 +27,7 @@ from operator import attrgetter
 
 from yekuo.common.errors import YekuoError
 from yekuo.orders.events import CUSTOMER_EVENTS, EVENT_TYPES
+from yekuo.regulations.codes import SUPPLY_PLAN_NODE
 from yekuo.regulations.spec import CategorySpec, Rules
 from yekuo.workcal.engine import SHANGHAI, Threshold, WorkTable, to_epoch
 
@@ -206,6 +207,17 @@ class Projector:
         """R1: the customer's rating of the service, given once the order is energized; it moves no clock."""
         if self.state.status != ENERGIZED:
             raise WorkflowError(f"{event.type}: the customer rates an energized order; this one is {self.state.status}")
+
+    def _on_customer_contract_signed(self, event: Event) -> None:
+        """R1: the customer signs the supply contract online once the supply plan is answered (the contract
+        states what it settled: voltage, capacity), until energization; it moves no clock."""
+        if self.state.status in (ENERGIZED, CANCELLED):
+            raise WorkflowError(f"{event.type}: the order is {self.state.status}")
+        plan = self.state.nodes.get(SUPPLY_PLAN_NODE)
+        if plan is None or plan.state != "done":
+            raise WorkflowError(
+                f"{event.type}: the contract is signed once the supply plan is answered ({SUPPLY_PLAN_NODE} done)"
+            )
 
     def _on_joint_offered(self, event: Event) -> None:
         """R4: the customer's choice of joint utility application, recorded at acceptance; it moves no clock."""

@@ -37,6 +37,9 @@ NODES = {
 
 # Every node of every category is reached from here (the order exists once it is received).
 ENTRY_NODE = "acceptance"
+# R1: the supply contract may be signed online once this node (the supply plan's answer) is done; the
+# contract states what the plan settled. Every category of the notice's Attachment 1 has it.
+SUPPLY_PLAN_NODE = "survey_plan"
 
 # The responsible roles (责任人) and owning departments (归口部门) a node may name; the accounts app
 # grants the same codes to users.

@@ -253,6 +253,11 @@ REFUSALS = (
     _r(r"customer\.rated needs score: .*", _("请选择1至5星评价")),
     _r(r"customer\.rated needs comment: .*", _("意见和建议不超过500字")),
     _r(r"customer\.rated has only score and comment", _("评价只包含星级和意见")),
+    # ---------------------------------------------------------------- the contract signed online (R1, customers)
+    _r(r"\S+: the contract is signed once the supply plan is answered \(\w+ done\)", _("供电方案答复后才能签订合同")),
+    _r(r"customer\.contract_signed needs version: .*", _("合同文本版本有误")),
+    _r(r"customer\.contract_signed needs sha256: .*", _("合同文件摘要有误")),
+    _r(r"customer\.contract_signed has only version and sha256", _("合同签署记录只包含文本版本和文件摘要")),
     # ---------------------------------------------------------------- the works' approval (approvals, R6, R7)
     _r(
         r"order \S+ is (?P<status>\w+): its works can no longer be recorded",

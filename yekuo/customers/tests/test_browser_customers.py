@@ -1,6 +1,6 @@
-"""Real browser at phone width (360 px): a resident applies, tracks with an SMS code and rates (R1, R2); the code's
-refusals; an enterprise with the licence service up and down; upload limits; someone else's order. Few and
-bounded: the machine has two cores. The simulators run in threads; the SMS gateway's received messages give
+"""Real browser at phone width (360 px): a resident applies, tracks with an SMS code, signs the supply contract and
+rates (R1, R2); the code's refusals; an enterprise with the licence service up and down; upload limits; someone
+else's order. Few and bounded: the machine has two cores. The simulators run in threads; the SMS gateway's received messages give
 the codes."""
 
 from pathlib import Path
@@ -97,6 +97,20 @@ def test_a_resident_applies_tracks_and_rates_on_a_phone(phone, live_server, live
     open_with_code(other, base, gateway, number)
     expect(other.locator("#progress-summary")).to_contain_text("客户服务中心")
     fits(other)
+    # The supply plan answered: the contract is signed on the phone (R1), then the order is energized.
+    energize(order, live_cast, until="survey_plan")
+    other.reload()
+    other.click("#contract-sign")
+    expect(other.locator("#contract")).to_contain_text("低压供用电合同")
+    fits(other)
+    other.fill("#id_signer", "王五")
+    other.check("#id_agree")
+    other.click("#contract-form button[type=submit]")
+    expect(other.locator("#contract-signed")).to_contain_text("王五")
+    assert OrderEvent.objects.filter(order=order, type="customer.contract_signed").count() == 1
+    fits(other)
+    other.goto(f"{base}/c/track/{number}")
+    expect(other.locator("#contract-done")).to_be_visible()
     energize(order, live_cast)
     other.reload()
     expect(other.locator("#progress-status")).to_have_text("已接电")

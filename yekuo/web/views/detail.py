@@ -11,6 +11,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from yekuo.common import uploads
 from yekuo.common.errors import Forbidden, YekuoError
+from yekuo.customers.contract import signature_of as contract_signature
 from yekuo.orders import personal_data
 from yekuo.orders.models import OrderStatus, Suspension
 from yekuo.orders.personal_data import may_reveal
@@ -62,6 +63,7 @@ def _context(request, order, failed=None, revealed=None) -> dict:
         "events": event_rows(events, spec),
         "actions": order_actions.offered(request.user, order, failed),
         "partners": partner_context(order),  # R2 verifications, R4 joint application
+        "contract": contract_signature(order),  # R1: the supply contract signed online by the customer
     }
 
 
