@@ -212,12 +212,17 @@ def link(request, token: str):
     return redirect("customer_order", number=number)
 
 
+def _to_lookup(request, number: str):
+    """A page of an order this browser has not opened sends it to the lookup, the number filled in."""
+    messages.info(request, _("请先验证手机号码，才能查看该申请。"))
+    return redirect(f"{reverse('customer_track')}?{urlencode({'number': number[:20]})}")
+
+
 @never_cache
 def order_page(request, number: str):
     order = _bound_order(request, number)
     if order is None:
-        messages.info(request, _("请先验证手机号码，才能查看该申请。"))
-        return redirect(f"{reverse('customer_track')}?{urlencode({'number': number[:20]})}")
+        return _to_lookup(request, number)
     context = {**selectors.progress(order), "rating": services.rated(order), **_contract_state(order)}
     if context["energized"] and context["rating"] is None:
         context["rating_form"] = RatingForm()
@@ -244,7 +249,7 @@ def rate(request, number: str):
         else:
             messages.success(request, _("感谢您的评价！"))
         return redirect("customer_order", number=order.number)
-    context = {**selectors.progress(order), "rating": None, "rating_form": form}
+    context = {**selectors.progress(order), "rating": None, "rating_form": form, **_contract_state(order)}
     return render(request, "customers/order.html", context, status=400)
 
 
@@ -254,8 +259,7 @@ def contract_page(request, number: str):
     """R1: the supply contract made from the order's facts; signed here by the customer who opened the order."""
     order = _bound_order(request, number)
     if order is None:
-        messages.info(request, _("请先验证手机号码，才能查看该申请。"))
-        return redirect(f"{reverse('customer_track')}?{urlencode({'number': number[:20]})}")
+        return _to_lookup(request, number)
     signature = contract.signature_of(order)
     form, status = None, 200
     if signature is None and contract.refusal(order) is None:

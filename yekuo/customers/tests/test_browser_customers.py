@@ -1,7 +1,7 @@
 """Real browser at phone width (360 px): a resident applies, tracks with an SMS code, signs the supply contract and
 rates (R1, R2); the code's refusals; an enterprise with the licence service up and down; upload limits; someone
-else's order. Few and bounded: the machine has two cores. The simulators run in threads; the SMS gateway's received messages give
-the codes."""
+else's order. Few and bounded: the machine has two cores. The simulators run in threads; the SMS gateway's
+received messages give the codes."""
 
 from pathlib import Path
 
