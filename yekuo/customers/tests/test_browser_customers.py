@@ -107,6 +107,8 @@ def test_a_resident_applies_tracks_and_rates_on_a_phone(phone, live_server, live
     other.check("#id_agree")
     other.click("#contract-form button[type=submit]")
     expect(other.locator("#contract-signed")).to_contain_text("王五")
+    shot = Path(django_settings.DATA_DIR, "screenshots", "customer-contract-360.png")
+    other.screenshot(path=str(shot), full_page=True)
     assert OrderEvent.objects.filter(order=order, type="customer.contract_signed").count() == 1
     fits(other)
     other.goto(f"{base}/c/track/{number}")

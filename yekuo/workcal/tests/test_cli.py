@@ -114,3 +114,14 @@ def test_load_through_call_command(tmp_path):
     path.write_text("year 2027\ndocument 测试\nholiday 2027-01-01 元旦\nworkday 2027-02-22 调休\n", encoding="utf-8")
     with pytest.raises(CommandError, match=r"2027.txt:4: field 'date': 2027-02-22 is a Monday"):
         call_command("calendar", "load", str(path))
+
+
+@pytest.mark.slow  # starts a process
+def test_a_reader_that_stops_early_gets_no_traceback(cli_env):
+    """`yekuo … | head`: the command's output goes to a pipe whose reader has gone; it ends quietly."""
+    process = subprocess.Popen([*YEKUO, "calendar", "show", "2026"], env=cli_env, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, cwd=Path(__file__).parents[3])  # fmt: skip
+    process.stdout.close()  # before the command has written anything: every write meets a closed pipe
+    error = process.stderr.read().decode()
+    assert process.wait() == 1
+    assert "Traceback" not in error and "BrokenPipeError" not in error, error
