@@ -108,6 +108,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "yekuo.web.middleware.DatabaseUnavailableMiddleware",
+    "yekuo.web.middleware.MethodNotAllowedPage",
     # Last, as django-axes asks: it turns a locked-out sign-in into the page that says when to try again.
     "axes.middleware.AxesMiddleware",
 ]

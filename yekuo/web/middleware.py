@@ -1,5 +1,6 @@
 """Chinese first: the page language is Simplified Chinese unless the user chose English; a database that is
-unavailable gets a page that says so (503), not the server-error page.
+unavailable gets a page that says so (503), not the server-error page; a form's address opened as a page gets a
+page that says what to do (405), not an empty answer.
 
 Django's LocaleMiddleware would follow the browser's Accept-Language, so a clerk whose browser happens to
 be set to English would get English pages. Here only the language cookie (set by the 中文/English switch,
@@ -12,6 +13,7 @@ import logging
 from django.conf import settings
 from django.db import DatabaseError, OperationalError
 from django.middleware.locale import LocaleMiddleware
+from django.shortcuts import render
 from django.template.response import TemplateResponse
 from django.utils import translation
 
@@ -56,3 +58,21 @@ class DatabaseUnavailableMiddleware:
         response = TemplateResponse(request, "503.html", status=503)
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
+
+
+class MethodNotAllowedPage:
+    """A page that only takes a form's POST (`require_POST`: an action, an import, a plan) opened by its
+    address, a bookmark or a reload answers 405 with an empty body, a blank page in the browser. This gives it
+    a page saying nothing was done and where to go, keeping the status and the Allow header. The API's 405 is
+    its JSON error already (`common.api`)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code != 405 or response.content or request.path.startswith("/api/"):
+            return response
+        page = render(request, "405.html", status=405)
+        page["Allow"] = response.get("Allow", "")
+        return page

@@ -117,3 +117,20 @@ def test_a_database_that_is_down_gives_a_503_page_not_a_server_error(client, cas
     assert "系统繁忙" in text and "没有保存任何内容" in text
     client.cookies["django_language"] = "en"
     assert "nothing was saved" in client.get("/orders/").content.decode()
+
+
+def test_a_forms_address_opened_as_a_page_says_what_to_do(client, cast):
+    """405 keeps its status and Allow header, with a page instead of an empty answer; the API keeps its JSON."""
+    order = make_order(cast)
+    page = client.get(f"/c/track/{order.number}/rate")  # a customer's form, no account
+    assert page.status_code == 405 and page["Allow"] == "POST"
+    assert 'id="method-not-allowed"' in page.content.decode() and "没有保存任何内容" in page.content.decode()
+    login(client, cast.clerk, cast)
+    page = client.get(f"/orders/{order.number}/actions/complete/")
+    assert page.status_code == 405 and "请通过页面上的按钮操作" in page.content.decode()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert (
+        "Please use the buttons on the page" in client.get(f"/orders/{order.number}/actions/complete/").content.decode()
+    )
+    api = client.put("/api/v1/events", content_type="application/json")
+    assert api.status_code == 405 and api.json()["code"] == "method_not_allowed"
