@@ -54,7 +54,7 @@ run: setup
 	$(BIN)/yekuo demo
 	$(BIN)/yekuo outbox seed
 	$(BIN)/yekuo collectstatic --noinput -v0
-	YEKUO_SIMULATORS=1 $(BIN)/yekuo serve --port $(PORT)
+	YEKUO_SITE_URL="$${YEKUO_SITE_URL:-http://127.0.0.1:$(PORT)}" YEKUO_SIMULATORS=1 $(BIN)/yekuo serve --port $(PORT)
 
 # The whole suite, slow tests included, on SQLite by default; set DATABASE_URL=postgresql://… to run it on
 # PostgreSQL. For a quick run without the tests that start servers or subprocesses: .venv/bin/pytest -m "not slow".
