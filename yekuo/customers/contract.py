@@ -15,19 +15,16 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime
-from pathlib import Path
 
-from django.contrib.staticfiles import finders
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from yekuo.common.errors import Conflict, InvalidInput
-from yekuo.common.pdf_fonts import font_faces
 from yekuo.customers.models import ContractSignature
+from yekuo.customers.slip import document_pdf
 from yekuo.orders.models import OrderStatus, WorkOrder
 from yekuo.regulations.codes import SUPPLY_PLAN_NODE
 from yekuo.web import labels
@@ -77,14 +74,7 @@ def _masked_phone(phone: str) -> str:
 
 def render_pdf(facts: dict) -> bytes:
     """The contract as a PDF, rendered as the acceptance slip is (WeasyPrint, the bundled Noto Sans SC)."""
-    from weasyprint import CSS, HTML  # imported when needed: it loads Pango
-    from weasyprint.text.fonts import FontConfiguration
-
-    html = render_to_string("customers/contract_pdf.html", {"contract": facts})
-    css = Path(finders.find("customers/slip.css")).read_text(encoding="utf-8")
-    fonts = FontConfiguration()
-    style = CSS(string=font_faces() + "\n" + css, font_config=fonts)
-    return HTML(string=html).write_pdf(stylesheets=[style], font_config=fonts)
+    return document_pdf("customers/contract_pdf.html", {"contract": facts})
 
 
 def sign(

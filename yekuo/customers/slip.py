@@ -35,10 +35,15 @@ def slip_context(order) -> dict:
 
 
 def slip_pdf(order) -> bytes:
+    return document_pdf("customers/slip_pdf.html", {"slip": slip_context(order)})
+
+
+def document_pdf(template: str, context: dict) -> bytes:
+    """A customer's document (the slip, the supply contract) as a PDF, styled by slip.css."""
     from weasyprint import CSS, HTML  # imported when needed: it loads Pango
     from weasyprint.text.fonts import FontConfiguration
 
-    html = render_to_string("customers/slip_pdf.html", {"slip": slip_context(order)})
+    html = render_to_string(template, context)
     css = Path(finders.find("customers/slip.css")).read_text(encoding="utf-8")
     fonts = FontConfiguration()
     style = CSS(string=font_faces() + "\n" + css, font_config=fonts)
