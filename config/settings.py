@@ -254,9 +254,10 @@ YEKUO_SITE_URL = env_str("YEKUO_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Order lists longer than this are exported by the background worker, with a progress page (P4); shorter ones
 # are a direct download.
 YEKUO_EXPORT_INLINE_ROWS = env_int("YEKUO_EXPORT_INLINE_ROWS", 2000, minimum=0)
-# The control dashboard's counts are kept this many seconds per scope (0: computed on every request); the
-# page says when they were counted, and the lists they open are always live (docs/monitoring.md).
-YEKUO_DASHBOARD_CACHE_SECONDS = env_int("YEKUO_DASHBOARD_CACHE_SECONDS", 60, minimum=0)
+# The control dashboard's counts are stored by the background worker every this many minutes (and by
+# `yekuo monitor count`); the page reads the latest and says when it was made, and the lists it opens are
+# always live (docs/monitoring.md).
+YEKUO_DASHBOARD_COUNT_MINUTES = env_int("YEKUO_DASHBOARD_COUNT_MINUTES", 2, minimum=1)
 # An entry dated more than this before it is recorded is back-dated: it needs a reason and is flagged.
 # Platform pushes (R3, docs/platforms.md): a signed request is refused when its timestamp is further than this
 # from the server's clock; the master key derives each platform key's secret (only its hash is stored).

@@ -22,17 +22,21 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db import transaction
-from django.db.models import Count, F, Q
+from django.db import connection, transaction
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from yekuo.accounts.models import Branch, Company
-from yekuo.monitoring.models_stats import DailyCount, DailyFlow, DailySnapshot
-from yekuo.monitoring.snapshot import nodes_at, snapshot, working_day_start
-from yekuo.orders.models import Clock, OrderStatus, WorkOrder
+from yekuo.monitoring.models_stats import DailyAlarm, DailyCount, DailyFlow, DailySnapshot
+from yekuo.monitoring.snapshot import in_chunks, nodes_at, replay_nodes, snapshot, working_day_start
+from yekuo.orders.models import Clock, NodeInstance, OrderEvent, OrderStatus, WorkOrder
+from yekuo.orders.projection import IN_TRANSIT, SUSPENDED
 from yekuo.workcal.selectors import work_table
 
 ALARM_STATES = ("overdue", "warning")
+# The stored overdue-warning lists are kept this many days (the dashboard's 30-day trend opens each day's);
+# an older day's list is computed from the log when asked for.
+ALARM_DAYS_KEPT = 31
 
 
 def day_window(company_code: str, day: date) -> tuple[datetime, datetime]:
@@ -87,7 +91,70 @@ def store_day(company: Company, day: date, *, computed_at: datetime | None = Non
             [DailyFlow(snapshot=stored, branch_id=b, category=c, **values) for (b, c), values in moved.items()],
             batch_size=2000,
         )
+        store_alarms(stored)
+        _forget_old_alarms(company, day)
     return stored
+
+
+def store_alarms(stored: DailySnapshot) -> int:
+    """Store the day's overdue-warning list (`alarm_list` at the snapshot's instant) as DailyAlarm rows: the
+    nodes of the orders untouched since then by one INSERT … SELECT from their stored rows (a running clock
+    past its warning time or deadline covers the node: snapshot.node_state), those of the orders with a
+    later event from their log. Returns the rows written."""
+    at, company = stored.at, stored.company
+    table = connection.ops.quote_name
+    names = {m.__name__: table(m._meta.db_table) for m in (DailyAlarm, WorkOrder, NodeInstance, Clock, OrderEvent)}
+    branches = table(Branch._meta.db_table)
+    stamp = connection.ops.adapt_datetimefield_value(at)
+    sql = f"""
+        INSERT INTO {names["DailyAlarm"]} (snapshot_id, branch_id, order_id, node, state, deadline_at, warn_at)
+        SELECT %s, o.branch_id, o.id, d.code, CASE WHEN c.deadline_at < %s THEN 'overdue' ELSE 'warning' END,
+               c.deadline_at, c.warn_at
+        FROM {names["NodeInstance"]} d JOIN {names["WorkOrder"]} o ON o.id = d.order_id
+        JOIN {names["Clock"]} c ON c.order_id = d.order_id AND c.code = d.clock_code
+        WHERE d.state = 'active' AND o.status IN (%s, %s) AND o.created_at <= %s
+          AND (o.warn_at <= %s OR o.due_at < %s)
+          AND c.state = 'running' AND (c.deadline_at < %s OR c.warn_at <= %s)
+          AND o.branch_id IN (SELECT b.id FROM {branches} b WHERE b.company_id = %s)
+          AND NOT EXISTS (SELECT 1 FROM {names["OrderEvent"]} e WHERE e.order_id = o.id AND e.occurred_at > %s)
+    """  # table names from the models; every value a parameter
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [stored.pk, stamp, IN_TRANSIT, SUSPENDED, stamp, stamp, stamp, stamp, stamp,
+                             company.pk, stamp])  # fmt: skip
+        written = cursor.rowcount
+    # The orders with an event after the instant: their rows are not their state then, their log is.
+    later = Exists(OrderEvent.objects.filter(order_id=OuterRef("pk"), occurred_at__gt=at))
+    changed = WorkOrder.objects.filter(branch__company=company, created_at__lte=at).filter(later)
+    rows = 0
+    for chunk in in_chunks(changed.select_related("branch__company").order_by("pk"), 2000):
+        alarms = [
+            DailyAlarm(snapshot=stored, branch_id=n.branch_id, order_id=n.order_id, node=n.node, state=n.state,
+                       deadline_at=n.deadline_at, warn_at=n.warn_at)
+            for n in replay_nodes(chunk, at)
+            if n.state in ALARM_STATES
+        ]  # fmt: skip
+        rows += len(DailyAlarm.objects.bulk_create(alarms, batch_size=2000))
+    DailySnapshot.objects.filter(pk=stored.pk).update(alarms_stored=True)
+    stored.alarms_stored = True
+    return written + rows
+
+
+def _forget_old_alarms(company: Company, day: date) -> None:
+    """The stored lists older than ALARM_DAYS_KEPT days go (their snapshots and counts stay)."""
+    old = DailySnapshot.objects.filter(company=company, date__lte=day - timedelta(days=ALARM_DAYS_KEPT))
+    DailyAlarm.objects.filter(snapshot__in=old).delete()
+    old.filter(alarms_stored=True).update(alarms_stored=False)
+
+
+def stored_alarms(stored: DailySnapshot, queryset=None):
+    """The stored overdue-warning list of a day (DailyAlarm), in the page's order: by branch, overdue first,
+    then by deadline. `queryset`: DailyAlarm rows in scope (restrict)."""
+    rows = queryset if queryset is not None else DailyAlarm.objects.all()
+    return (
+        rows.filter(snapshot=stored)
+        .select_related("branch", "order")
+        .order_by("branch__code", "state", "deadline_at", "order__number", "pk")
+    )
 
 
 def store_days(day: date, *, days: int = 1) -> list[DailySnapshot]:

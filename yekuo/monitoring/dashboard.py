@@ -1,10 +1,13 @@
 """Reads of the control dashboard (R9, R10, O12): every figure scoped by `restrict`, each with the order list
 filter that lists what it counts (the drill-down), so the chart and the list always agree.
 
+The counts (in transit, warnings and overdue) are read from the latest stored count (monitoring.counts,
+refreshed every few minutes), the rest live:
+
 - in transit by branch and category: orders received and not closed (status in_transit or suspended);
   list filter `status=open&branch=…&category=…`;
-- warnings and overdue by node: active nodes whose covering clock is in warning / overdue now (the state of
-  `snapshot.node_state`); list filter `node=…&node_state=…` (`orders.selectors.filter_orders`);
+- warnings and overdue by node: active nodes whose covering clock is in warning / overdue at the count's
+  instant (the state of `snapshot.node_state`); list filter `node=…&node_state=…` (`orders.selectors.filter_orders`);
 - the trend: the stored daily snapshots of the last 30 days; a day drills down to that day's
   overdue-warning list (the nodes in that state at that day's instant);
 - the soonest deadlines: orders by `due_at`; list `status=open&sort=deadline`;
@@ -23,7 +26,7 @@ from django.utils import timezone
 
 from yekuo.accounts.models import Branch
 from yekuo.accounts.scope import restrict
-from yekuo.monitoring.models_stats import BreachRisk, DailyCount, DailyFlow
+from yekuo.monitoring.models_stats import BreachRisk, DailyCount, DailyFlow, DashboardCell, DashboardCount
 from yekuo.monitoring.snapshot import STATES, stored_nodes
 from yekuo.orders import due
 from yekuo.orders.models import WorkOrder
@@ -50,13 +53,18 @@ def scoped_orders(user) -> QuerySet[WorkOrder]:
     return restrict(WorkOrder.objects.all(), user, "order.view")
 
 
-def in_transit(user) -> list[dict]:
+def cells(user, count: DashboardCount) -> QuerySet[DashboardCell]:
+    """The cells of a stored count in the user's scope (monitoring.counts)."""
+    return restrict(DashboardCell.objects.filter(count=count), user, "order.view")
+
+
+def in_transit(user, count: DashboardCount) -> list[dict]:
     """Orders in transit per branch and category, each with its drill-down URL."""
     rows = (
-        scoped_orders(user)
-        .filter(status__in=("in_transit", "suspended"))
+        cells(user, count)
+        .filter(node="", state="in_transit")
         .values("branch__code", "branch__name", "category")
-        .annotate(n=Count("pk"))
+        .annotate(n=Sum("n"))
         .order_by("branch__code", "category")
     )
     return [
@@ -68,27 +76,46 @@ def in_transit(user) -> list[dict]:
     ]  # fmt: skip
 
 
-def alarms_by_node(user, when: datetime | None = None) -> list[dict]:
-    """Active nodes in warning or overdue now, per node code and state, with the drill-down URL."""
-    when = when or timezone.now()
-    # A node in warning or overdue has a running clock past its warning time, so its order's soonest warning
-    # time (the order row's warn_at, partially indexed) is past too: only those orders are looked at.
-    alarmed = scoped_orders(user).filter(due.alarmed(when))
-    nodes = stored_nodes(when, alarmed).filter(monitor_state__in=("warning", "overdue"))
-    rows = nodes.values("code", "monitor_state").annotate(n=Count("pk")).order_by("code", "monitor_state")
+def alarms_by_node(user, count: DashboardCount) -> list[dict]:
+    """Active nodes in warning or overdue, per node code and state, with the drill-down URL."""
+    rows = (
+        cells(user, count)
+        .exclude(node="")
+        .filter(state__in=("warning", "overdue"))
+        .values("node", "state")
+        .annotate(n=Sum("n"))
+        .order_by("node", "state")
+    )
     return [
-        {"node": r["code"], "state": r["monitor_state"], "count": r["n"],
-         "url": orders_url(node=r["code"], node_state=r["monitor_state"])}
+        {"node": r["node"], "state": r["state"], "count": r["n"],
+         "url": orders_url(node=r["node"], node_state=r["state"])}
         for r in rows
     ]  # fmt: skip
 
 
-def alarmed_orders(user, when: datetime | None = None) -> dict[str, int]:
-    """Orders overdue and in warning now, as the order list's `alarm=` filter counts them (orders/due.py)."""
+def alarmed_orders(user, count: DashboardCount) -> dict[str, int]:
+    """Orders overdue and in warning, as the order list's `alarm=` filter counts them (orders/due.py)."""
+    rows = dict(
+        cells(user, count).filter(node="", state__in=("overdue", "warning")).values_list("state").annotate(n=Sum("n"))
+    )
+    return {"orders_overdue": rows.get("overdue", 0), "orders_warning": rows.get("warning", 0)}
+
+
+def live_counts(user, when: datetime | None = None) -> dict:
+    """The same figures counted now from the orders (what a stored count holds; tests compare the two)."""
     when = when or timezone.now()
     orders = scoped_orders(user)
-    return {"orders_overdue": orders.filter(due.overdue(when)).count(),
-            "orders_warning": orders.filter(due.warning(when)).count()}  # fmt: skip
+    transit = orders.filter(status__in=("in_transit", "suspended")).values("branch__code", "category")
+    nodes = stored_nodes(when, orders.filter(due.alarmed(when))).filter(monitor_state__in=("warning", "overdue"))
+    return {
+        "transit": {(r["branch__code"], r["category"]): r["n"] for r in transit.annotate(n=Count("pk")).order_by()},
+        "by_node": {
+            (r["code"], r["monitor_state"]): r["n"]
+            for r in nodes.values("code", "monitor_state").annotate(n=Count("pk")).order_by()
+        },
+        "orders_overdue": orders.filter(due.overdue(when)).count(),
+        "orders_warning": orders.filter(due.warning(when)).count(),
+    }
 
 
 def trend(user, today=None, days: int = TREND_DAYS) -> list[dict]:

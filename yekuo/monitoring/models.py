@@ -168,4 +168,12 @@ class ClockNextDue(models.Model):
 
 
 # The daily statistics and breach risks (R10, O12) live in their own module.
-from yekuo.monitoring.models_stats import BreachRisk, DailyCount, DailyFlow, DailySnapshot  # noqa: E402, F401
+from yekuo.monitoring.models_stats import (  # noqa: E402, F401
+    BreachRisk,
+    DailyAlarm,
+    DailyCount,
+    DailyFlow,
+    DailySnapshot,
+    DashboardCell,
+    DashboardCount,
+)

@@ -209,7 +209,7 @@ def snapshot(at: datetime, *, method: str = "auto", orders=None) -> Snapshot:
         for row in grouped:
             key = (row["order__branch_id"], row["order__category"], row["code"], row["monitor_state"])
             result.counts[key] += row["n"]
-    for chunk in _chunks(folded.order_by("pk"), 2000):
+    for chunk in in_chunks(folded.order_by("pk"), 2000):
         result.folded += len(chunk)
         for node in replay_nodes(chunk, at):
             result.counts[(node.branch_id, node.category, node.node, node.state)] += 1
@@ -228,12 +228,12 @@ def nodes_at(at: datetime, *, orders=None, states=STATES) -> list[NodeAt]:
                n.clock_warn if n.clock_state == "running" else None)
         for n in stored.select_related("order")
     ]  # fmt: skip
-    for chunk in _chunks(base.filter(changed).order_by("pk"), 2000):
+    for chunk in in_chunks(base.filter(changed).order_by("pk"), 2000):
         out.extend(n for n in replay_nodes(chunk, at) if n.state in states)
     return out
 
 
-def _chunks(queryset, size: int):
+def in_chunks(queryset, size: int):
     last = 0
     while True:
         chunk = list(queryset.filter(pk__gt=last)[:size])

@@ -14,6 +14,14 @@ def warning_scan():
     return scan().line()
 
 
+@db_periodic_task(crontab(minute=f"*/{min(settings.YEKUO_DASHBOARD_COUNT_MINUTES, 60)}"))
+def dashboard_counts():
+    """The control dashboard's counts (monitoring.counts), which its page reads."""
+    from yekuo.monitoring.counts import refresh
+
+    return refresh().took_ms
+
+
 @db_periodic_task(crontab(hour="6-12", minute="5"))
 def daily_statistics():
     """每日在途统计 (R10): each morning, once each company's working day has started, store the day's snapshot

@@ -6,13 +6,11 @@ from __future__ import annotations
 import tempfile
 from datetime import date, datetime
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from openpyxl import Workbook
@@ -20,9 +18,10 @@ from openpyxl import Workbook
 from yekuo.accounts.models import Branch
 from yekuo.accounts.scope import restrict
 from yekuo.common.xlsx import cell
+from yekuo.monitoring import counts
 from yekuo.monitoring import dashboard as selectors
-from yekuo.monitoring.daily import ALARM_STATES, alarm_list
-from yekuo.monitoring.models_stats import DailySnapshot
+from yekuo.monitoring.daily import ALARM_STATES, alarm_list, stored_alarms
+from yekuo.monitoring.models_stats import DailyAlarm, DailySnapshot
 from yekuo.monitoring.snapshot import STATES, working_day_start
 from yekuo.web import labels
 from yekuo.web.export import xlsx_response
@@ -63,29 +62,23 @@ def dashboard(request):
 
 
 def _dashboard_data(user) -> dict:
-    """The dashboard's counts in the user's scope, kept YEKUO_DASHBOARD_CACHE_SECONDS per scope and language
-    (a count over a large book takes a second; the control room reloads the page)."""
-    seconds = settings.YEKUO_DASHBOARD_CACHE_SECONDS
-    scope = "all" if user.is_superuser else f"{user.company_id}:{user.branch_id or ''}"
-    key = f"yekuo:dashboard:{scope}:{get_language()}"
-    data = cache.get(key) if seconds else None
-    if data is None:
-        transit, by_node = selectors.in_transit(user), selectors.alarms_by_node(user)
-        data = {
-            "transit": [{**row, "category_name": str(labels.category(row["category"]))} for row in transit],
-            "by_node": [{**row, "node_name": str(labels.node(row["node"]))} for row in by_node],
-            "trend": selectors.trend(user),
-            # Orders (not nodes), as the order list's alarm filter counts them: the totals open that list.
-            **selectors.alarmed_orders(user),
-            "text": {
-                "overdue": _("超期"), "warning": _("预警"), "normal": _("正常"), "suspended": _("暂停"),
-                "in_transit": _("在途"), "new": _("新增"), "completed": _("办结"), "newly_overdue": _("新增超期"),
-            },
-            "counted_at": timezone.now().isoformat(),
-        }  # fmt: skip
-        if seconds:
-            cache.set(key, data, seconds)
-    return data
+    """The dashboard's figures in the user's scope: the counts from the latest stored count (monitoring.counts,
+    refreshed every YEKUO_DASHBOARD_COUNT_MINUTES; counted here only before the first), the trend from the
+    stored days."""
+    count = counts.latest() or counts.refresh()
+    transit, by_node = selectors.in_transit(user, count), selectors.alarms_by_node(user, count)
+    return {
+        "transit": [{**row, "category_name": str(labels.category(row["category"]))} for row in transit],
+        "by_node": [{**row, "node_name": str(labels.node(row["node"]))} for row in by_node],
+        "trend": selectors.trend(user),
+        # Orders (not nodes), as the order list's alarm filter counts them: the totals open that list.
+        **selectors.alarmed_orders(user, count),
+        "text": {
+            "overdue": _("超期"), "warning": _("预警"), "normal": _("正常"), "suspended": _("暂停"),
+            "in_transit": _("在途"), "new": _("新增"), "completed": _("办结"), "newly_overdue": _("新增超期"),
+        },
+        "counted_at": count.counted_at.isoformat(),
+    }  # fmt: skip
 
 
 def _day(request) -> date:
@@ -95,25 +88,39 @@ def _day(request) -> date:
         return timezone.localdate()
 
 
-def _instant(user, day: date) -> datetime:
-    """The day's snapshot instant: as stored, or the start of that working day (R10)."""
+def _snapshot(user, day: date) -> DailySnapshot | None:
     company = user.company.code if user.company_id else "default"
-    stored = DailySnapshot.objects.filter(company__code=company, date=day).values_list("at", flat=True).first()
-    return stored or working_day_start(work_table(company), day)
+    return DailySnapshot.objects.filter(company__code=company, date=day).first()
 
 
 def _alarm_rows(request):
+    """The day's list in the user's scope: the stored list (DailyAlarm, written with the day's snapshot) for
+    the alarm states, else computed at the day's instant (another state, a day not stored or long past)."""
     user = request.user
     day = _day(request)
-    at = _instant(user, day)
+    stored = _snapshot(user, day)
+    company = user.company.code if user.company_id else "default"
+    at = stored.at if stored else working_day_start(work_table(company), day)
     state = request.GET.get("state", "")
     states = (state,) if state in STATES else STATES if state == "all" else ALARM_STATES
     branches = restrict(Branch.objects.all(), user, "order.view")
-    orders = selectors.scoped_orders(user)
     branch = request.GET.get("branch", "")
+    if stored and stored.alarms_stored and set(states) <= set(ALARM_STATES):
+        rows = restrict(DailyAlarm.objects.filter(state__in=states), user, "order.view")
+        if branch:
+            rows = rows.filter(branch__code=branch)
+        return day, at, state, branch, branches, stored_alarms(stored, rows)
+    orders = selectors.scoped_orders(user)
     if branch:
         orders = orders.filter(branch__code=branch)
     return day, at, state, branch, branches, alarm_list(at, orders, states)
+
+
+def _by_state(rows) -> dict[str, int]:
+    if isinstance(rows, list):
+        return {s: sum(1 for r in rows if r.state == s) for s in ALARM_STATES}
+    counted = dict(rows.order_by().values_list("state").annotate(n=Count("pk")))
+    return {s: counted.get(s, 0) for s in ALARM_STATES}
 
 
 @login_required
@@ -126,11 +133,11 @@ def alarms(request):
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    counted = _by_state(rows)
     context = {
         "day": day, "at": at, "state": state, "branch": branch, "branches": branches, "page": page,
         "rows": [_present(r) for r in page.object_list], "query": query.urlencode(),
-        "overdue": sum(1 for r in rows if r.state == "overdue"),
-        "warning": sum(1 for r in rows if r.state == "warning"),
+        "overdue": counted["overdue"], "warning": counted["warning"],
         "states": [("", _("预警及超期")), *labels.TIME_STATES.items(), ("all", _("全部在途节点"))],
     }  # fmt: skip
     return render(request, "monitoring/alarms.html", context)

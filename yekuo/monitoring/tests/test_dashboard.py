@@ -3,24 +3,23 @@ drill-down to the order list that lists exactly what it counts; the day's overdu
 Excel file; the breach risk as a column and a sort in the list and in 我的待办."""
 
 import json
-from datetime import date
+from collections import Counter
+from datetime import date, datetime
 from io import BytesIO
 
 import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from yekuo.monitoring import counts
 from yekuo.monitoring.daily import store_day
+from yekuo.monitoring.dashboard import alarmed_orders, alarms_by_node, in_transit, live_counts
+from yekuo.monitoring.models import DailyAlarm, DashboardCount
 from yekuo.monitoring.risk import refresh_risks
+from yekuo.monitoring.snapshot import snapshot
 from yekuo.web.tests.helpers import complete, login, make_order
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _dashboard_counted_each_time(settings):
-    """Each test counts its own orders, not a previous test's kept in the cache."""
-    settings.YEKUO_DASHBOARD_CACHE_SECONDS = 0
 
 
 @pytest.fixture
@@ -35,7 +34,10 @@ def book(cast):
 
 
 def data_of(response) -> dict:
-    html = response.content.decode()
+    return data_of_html(response.content.decode())
+
+
+def data_of_html(html: str) -> dict:
     start = html.index(">", html.index('id="dashboard-data"')) + 1
     return json.loads(html[start : html.index("</script>", start)])
 
@@ -65,19 +67,40 @@ def test_every_figure_drills_down_to_the_list_of_what_it_counts(client, cast, bo
     assert "共 4 张工单" in client.get("/orders/?alarm=overdue").content.decode()
 
 
-def test_the_counts_are_kept_a_minute_per_scope(client, cast, book, settings):
-    settings.YEKUO_DASHBOARD_CACHE_SECONDS = 60
-    from django.core.cache import cache
-
-    cache.clear()
+def test_the_page_reads_the_stored_count_and_says_when(client, cast, book):
+    count = counts.refresh()
     login(client, cast.dispatcher, cast)
-    first = data_of(client.get("/monitoring/dashboard/"))
+    first = client.get("/monitoring/dashboard/").content.decode()
+    assert data_of_html(first)["counted_at"] == count.counted_at.isoformat()
+    assert "统计于" in first
     make_order(cast, when="2026-09-29 09:00")
-    assert data_of(client.get("/monitoring/dashboard/")) == first  # kept
-    client.logout()
-    login(client, cast.branch_manager, cast)  # another scope: counted anew
-    assert sum(r["count"] for r in data_of(client.get("/monitoring/dashboard/"))["transit"]) == 4  # with the new one
-    cache.clear()
+    assert data_of_html(client.get("/monitoring/dashboard/").content.decode()) == data_of_html(first)  # as counted
+    later = counts.refresh()
+    data = data_of(client.get("/monitoring/dashboard/"))
+    assert sum(r["count"] for r in data["transit"]) == 5 and data["counted_at"] == later.counted_at.isoformat()
+    assert list(DashboardCount.objects.values_list("pk", flat=True)) == [later.pk]  # the earlier count is gone
+
+
+def test_the_stored_count_is_the_live_count_in_every_scope(client, cast, book):
+    # A warning too: an order whose survey has used 330 of its 420 minutes at 08:30 on the 30th.
+    when = timezone.make_aware(datetime(2026, 9, 30, 8, 30))
+    count = counts.refresh(when)
+    for user in (cast.dispatcher, cast.branch_manager, cast.west_branch_manager):
+        live = live_counts(user, when)
+        stored = {
+            "transit": {(r["branch"], r["category"]): r["count"] for r in in_transit(user, count)},
+            "by_node": {(r["node"], r["state"]): r["count"] for r in alarms_by_node(user, count)},
+            **alarmed_orders(user, count),
+        }
+        assert stored == live, user.username
+    by_node = live_counts(cast.dispatcher, when)["by_node"]
+    assert by_node == {("acceptance", "overdue"): 3, ("survey_plan", "warning"): 1}
+    assert {r["branch"] for r in in_transit(cast.branch_manager, count)} == {"east"}
+    # Every node state of every branch: the count's node cells are the in-transit picture at its instant.
+    cells = Counter()
+    for cell in count.cells.exclude(node=""):
+        cells[(cell.branch_id, cell.category, cell.node, cell.state)] += cell.n
+    assert cells == +snapshot(when, method="replay").counts
 
 
 def test_the_branch_manager_sees_only_the_branch(client, cast, book):
@@ -126,3 +149,18 @@ def test_a_day_before_any_order(client, cast, book):
     login(client, cast.dispatcher, cast)
     assert "该时点没有预警或超期的节点" in client.get("/monitoring/alarms/", {"date": "2026-09-01"}).content.decode()
     assert store_day(cast.company, date(2026, 9, 1)).counts.count() == 0
+
+
+def test_a_stored_day_lists_its_stored_alarms_in_scope(client, cast, book):
+    stored = store_day(cast.company, date(2026, 9, 30))
+    assert stored.alarms_stored and DailyAlarm.objects.filter(snapshot=stored).count() == 4
+    login(client, cast.branch_manager, cast)
+    page = client.get("/monitoring/alarms/", {"date": "2026-09-30"}).content.decode()
+    assert page.count("yk-alarm") == 3  # east only
+    # The page reads the stored list, not the orders: a stored line changed shows as stored.
+    DailyAlarm.objects.filter(snapshot=stored, state="warning").update(state="overdue")
+    page = client.get("/monitoring/alarms/", {"date": "2026-09-30", "state": "overdue"}).content.decode()
+    assert page.count('data-state="overdue"') == 3
+    response = client.get("/monitoring/alarms/export.xlsx", {"date": "2026-09-30"})
+    sheet = load_workbook(BytesIO(b"".join(response.streaming_content))).active
+    assert sorted(r[5] for r in list(sheet.iter_rows(values_only=True))[2:]) == ["超期", "超期", "超期"]

@@ -16,6 +16,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "snapshot": ("yekuo.monitoring.snapshot", "The in-transit picture as of an instant, from the event log"),
     "daily": ("yekuo.monitoring.daily", "Store a day's in-transit statistics (and back-fill earlier days)"),
     "risk": ("yekuo.monitoring.risk", "Recompute the breach risk of every running clock"),
+    "count": ("yekuo.monitoring.counts", "Refresh the control dashboard's stored counts"),
 }
 
 
