@@ -5,9 +5,10 @@ Excel file; the breach risk as a column and a sort in the list and in 我的待�
 import json
 from collections import Counter
 from datetime import date, datetime
-from io import BytesIO
+from io import BytesIO, StringIO
 
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
 from openpyxl import load_workbook
 
@@ -75,7 +76,10 @@ def test_the_page_reads_the_stored_count_and_says_when(client, cast, book):
     assert "统计于" in first
     make_order(cast, when="2026-09-29 09:00")
     assert data_of_html(client.get("/monitoring/dashboard/").content.decode()) == data_of_html(first)  # as counted
-    later = counts.refresh()
+    out = StringIO()
+    call_command("monitor", "count", stdout=out)
+    assert "dashboard counted at" in out.getvalue()
+    later = counts.latest()
     data = data_of(client.get("/monitoring/dashboard/"))
     assert sum(r["count"] for r in data["transit"]) == 5 and data["counted_at"] == later.counted_at.isoformat()
     assert list(DashboardCount.objects.values_list("pk", flat=True)) == [later.pk]  # the earlier count is gone
