@@ -109,7 +109,8 @@ def _alarm_rows(request):
         rows = restrict(DailyAlarm.objects.filter(state__in=states), user, "order.view")
         if branch:
             rows = rows.filter(branch__code=branch)
-        return day, at, state, branch, branches, stored_alarms(stored, rows)
+        one_branch = bool(branch or user.branch_id)
+        return day, at, state, branch, branches, stored_alarms(stored, rows, one_branch=one_branch)
     orders = selectors.scoped_orders(user)
     if branch:
         orders = orders.filter(branch__code=branch)

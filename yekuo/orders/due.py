@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.db import connection
 from django.db.models import BooleanField, ExpressionWrapper, Q
 
 from yekuo.orders.projection import OrderState
@@ -47,8 +48,16 @@ def warning(when: datetime) -> Q:
     instead of the few past their warning time. An order with a warning time has a deadline (both come from
     its running clocks), so the negation keeps no order without one. It is said all the same
     (`due_at IS NOT NULL`) for PostgreSQL, which cannot prove it from the negation, to know that the index of the
-    orders with a running clock (`order_running_newest`) holds them all."""
-    return Q(warn_at__lte=when) & ~Q(due_at__lt=when) & Q(due_at__isnull=False)
+    orders with a running clock (`order_running_newest`) holds them all.
+
+    PostgreSQL also gets the range itself (`due_at >= when`): it reads the negation as `due_at >= when OR due_at
+    IS NULL`, which no index range serves, so the list by deadline walked the deadline index from its start,
+    through every overdue order (190,000 at 1,000,000 orders, 0.9 s), to reach the first in warning. Its
+    statistics tell it that the range holds most running orders and the warning time few."""
+    condition = Q(warn_at__lte=when) & ~Q(due_at__lt=when) & Q(due_at__isnull=False)
+    if connection.vendor == "postgresql":
+        condition &= Q(due_at__gte=when)
+    return condition
 
 
 def alarmed(when: datetime) -> Q:

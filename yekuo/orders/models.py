@@ -159,7 +159,14 @@ class NodeInstance(models.Model):
                 condition=models.Q(state="active"),
                 name="node_active",
             ),
-        ]
+            # The order list's node-state filter (`node=…&node_state=…`, the dashboard's drill-down) asks for the
+            # active nodes of one code: a few at most for most codes, read here instead of every active node of
+            # the alarmed orders (234,000 probes, 1.4 s at 1,000,000 orders). PostgreSQL estimates the active
+            # nodes of a code from the extended statistics of migration 0015 (state and code are not
+            # independent: most nodes of the early codes are done).
+            models.Index(fields=["code", "order", "clock_code"], condition=models.Q(state="active"),
+                         name="node_active_code"),
+        ]  # fmt: skip
 
     def __str__(self) -> str:
         return f"{self.order_id}:{self.code}"
