@@ -23,12 +23,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.db import connection, transaction
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from yekuo.accounts.models import Branch, Company
 from yekuo.monitoring.models_stats import DailyAlarm, DailyCount, DailyFlow, DailySnapshot
-from yekuo.monitoring.snapshot import in_chunks, nodes_at, replay_nodes, snapshot, working_day_start
+from yekuo.monitoring.snapshot import NodeAt, nodes_at, snapshot, working_day_start
 from yekuo.orders.models import Clock, NodeInstance, OrderEvent, OrderStatus, WorkOrder
 from yekuo.orders.projection import IN_TRANSIT, SUSPENDED
 from yekuo.workcal.selectors import work_table
@@ -67,7 +67,7 @@ def flows(company: Company, start: datetime, end: datetime) -> dict[tuple[int, s
 def store_day(company: Company, day: date, *, computed_at: datetime | None = None) -> DailySnapshot:
     """Compute and store company's snapshot of `day`, replacing that day's if there is one (idempotent)."""
     start, at = day_window(company.code, day)
-    picture = snapshot(at, orders=WorkOrder.objects.filter(branch__company=company))
+    picture = snapshot(at, orders=WorkOrder.objects.filter(branch__company=company), keep=ALARM_STATES)
     moved = flows(company, start, at)
     with transaction.atomic():
         DailySnapshot.objects.filter(company=company, date=day).delete()
@@ -91,16 +91,17 @@ def store_day(company: Company, day: date, *, computed_at: datetime | None = Non
             [DailyFlow(snapshot=stored, branch_id=b, category=c, **values) for (b, c), values in moved.items()],
             batch_size=2000,
         )
-        store_alarms(stored)
+        store_alarms(stored, picture.kept)
         _forget_old_alarms(company, day)
     return stored
 
 
-def store_alarms(stored: DailySnapshot) -> int:
+def store_alarms(stored: DailySnapshot, folded: list[NodeAt]) -> int:
     """Store the day's overdue-warning list (`alarm_list` at the snapshot's instant) as DailyAlarm rows: the
     nodes of the orders untouched since then by one INSERT … SELECT from their stored rows (a running clock
-    past its warning time or deadline covers the node: snapshot.node_state), those of the orders with a
-    later event from their log. Returns the rows written."""
+    past its warning time or deadline covers the node: snapshot.node_state), and `folded`, the alarmed nodes
+    of the orders with a later event, as the snapshot folded them from their log (`snapshot(keep=…)`).
+    Returns the rows written."""
     at, company = stored.at, stored.company
     table = connection.ops.quote_name
     names = {m.__name__: table(m._meta.db_table) for m in (DailyAlarm, WorkOrder, NodeInstance, Clock, OrderEvent)}
@@ -122,18 +123,13 @@ def store_alarms(stored: DailySnapshot) -> int:
         cursor.execute(sql, [stored.pk, stamp, IN_TRANSIT, SUSPENDED, stamp, stamp, stamp, stamp, stamp,
                              company.pk, stamp])  # fmt: skip
         written = cursor.rowcount
-    # The orders with an event after the instant: their rows are not their state then, their log is.
-    later = Exists(OrderEvent.objects.filter(order_id=OuterRef("pk"), occurred_at__gt=at))
-    changed = WorkOrder.objects.filter(branch__company=company, created_at__lte=at).filter(later)
-    rows = 0
-    for chunk in in_chunks(changed.select_related("branch__company").order_by("pk"), 2000):
-        alarms = [
-            DailyAlarm(snapshot=stored, branch_id=n.branch_id, order_id=n.order_id, node=n.node, state=n.state,
-                       deadline_at=n.deadline_at, warn_at=n.warn_at)
-            for n in replay_nodes(chunk, at)
-            if n.state in ALARM_STATES
-        ]  # fmt: skip
-        rows += len(DailyAlarm.objects.bulk_create(alarms, batch_size=2000))
+    alarms = [
+        DailyAlarm(snapshot=stored, branch_id=n.branch_id, order_id=n.order_id, node=n.node, state=n.state,
+                   deadline_at=n.deadline_at, warn_at=n.warn_at)
+        for n in folded
+        if n.state in ALARM_STATES
+    ]  # fmt: skip
+    rows = len(DailyAlarm.objects.bulk_create(alarms, batch_size=2000))
     DailySnapshot.objects.filter(pk=stored.pk).update(alarms_stored=True)
     stored.alarms_stored = True
     return written + rows

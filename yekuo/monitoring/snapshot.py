@@ -63,6 +63,7 @@ class Snapshot:
     at: datetime
     counts: Counter = field(default_factory=Counter)  # (branch_id, category, node, state) -> n
     folded: int = 0  # orders whose log was folded (the others were read from their rows)
+    kept: list = field(default_factory=list)  # the folded orders' nodes in the states asked to keep (NodeAt)
 
     def rows(self, branch_codes: dict[int, str]) -> list[dict]:
         """The rows of the JSON form, sorted by branch, category, node, state."""
@@ -187,9 +188,10 @@ def stored_nodes(at: datetime, orders=None):
     return nodes.annotate(monitor_state=node_state_case(at))
 
 
-def snapshot(at: datetime, *, method: str = "auto", orders=None) -> Snapshot:
+def snapshot(at: datetime, *, method: str = "auto", orders=None, keep: tuple[str, ...] = ()) -> Snapshot:
     """The in-transit picture at `at` (see the module's docstring). `orders`: a WorkOrder queryset to limit
-    the picture to (a scope, a test's orders); default every order."""
+    the picture to (a scope, a test's orders); default every order. `keep`: states whose nodes of the folded
+    orders are also kept one by one (`kept`), for the day's list of alarms (folding is the costly part)."""
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}")
     result = Snapshot(at)
@@ -213,6 +215,8 @@ def snapshot(at: datetime, *, method: str = "auto", orders=None) -> Snapshot:
         result.folded += len(chunk)
         for node in replay_nodes(chunk, at):
             result.counts[(node.branch_id, node.category, node.node, node.state)] += 1
+            if node.state in keep:
+                result.kept.append(node)
     return result
 
 
