@@ -49,7 +49,7 @@ def documents_record(application: Application) -> list[ApplicationDocument]:
         for i, d in enumerate(application.documents)
     ])  # fmt: skip
     if rows:
-        ids = [row.pk for row in ApplicationDocument.objects.filter(application=application).order_by("position")]
+        ids = [row.pk for row in rows]  # returned by the INSERT itself on both databases (PostgreSQL, SQLite 3.35+)
         transaction.on_commit(lambda: _schedule(ids))
     return rows
 
