@@ -34,6 +34,7 @@ from django.utils import timezone
 
 from yekuo.common import uploads
 from yekuo.intake.models import Application, ApplicationDocument, DocumentState
+from yekuo.orders.store import insert_rows
 from yekuo.outbox.services import backoff
 from yekuo.outbox.transports import clean
 
@@ -43,13 +44,14 @@ MAX_ATTEMPTS = 20  # with the outbox's backoff (at most an hour apart), most of 
 def documents_record(application: Application) -> list[ApplicationDocument]:
     """The application's documents as rows to fetch (call it in the push's transaction)."""
     now = timezone.now()
-    rows = ApplicationDocument.objects.bulk_create([
+    rows = [
         ApplicationDocument(application=application, position=i, kind=d.get("kind", ""), name=d.get("name", ""),
                             url=d.get("url", ""), sha256=d.get("sha256", "") or "", next_attempt_at=now)
         for i, d in enumerate(application.documents)
-    ])  # fmt: skip
+    ]  # fmt: skip
     if rows:
-        ids = [row.pk for row in ApplicationDocument.objects.filter(application=application).order_by("position")]
+        insert_rows(rows)  # one INSERT that returns the ids (the orders' write path's)
+        ids = [row.pk for row in rows]
         transaction.on_commit(lambda: _schedule(ids))
     return rows
 

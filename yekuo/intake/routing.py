@@ -29,11 +29,13 @@ def route_of(platform: Platform) -> str:
 
 def proposed_area(company, address: str, area_code: str = "") -> ServiceArea | None:
     """The service area of an application: by the code the platform sent, else by the address (R3)."""
+    # With the branch's company: the order's creation reads the company's work calendar by its code.
+    areas = ServiceArea.objects.select_related("branch__company")
     if area_code:
-        found = ServiceArea.objects.select_related("branch").filter(branch__company=company, code=area_code).first()
+        found = areas.filter(branch__company=company, code=area_code).first()
         if found is not None:
             return found
-    return propose_service_area(address, company)
+    return propose_service_area(address, company, areas=areas)
 
 
 def area_in_branch(branch: Branch, address: str) -> ServiceArea | None:

@@ -247,3 +247,13 @@ def next_number(period: str) -> int:
             [period],
         )
         return cursor.fetchone()[0]
+
+
+def key_recorded(idempotency_key: str) -> bool:
+    """Is an event recorded with this idempotency key? One read of the key's unique index."""
+    db = _db()
+    with db.cursor() as cursor:
+        cursor.execute(
+            f"SELECT 1 FROM {_name(OrderEvent)} WHERE {_name(OrderEvent, 'idempotency_key')} = %s", [idempotency_key]
+        )
+        return cursor.fetchone() is not None

@@ -49,9 +49,15 @@ class PushView(APIView):
             return Response(error_body("malformed_request", f"the body is not JSON: {exc}"), status=400)
         if not isinstance(parsed, dict):
             return Response(error_body("malformed_request", "the body must be a JSON object"), status=400)
+        request_sha256 = digest(parsed)
+        known = services.push_known(source, parsed.get("application_id"))
+        if known is not None and known[0] == request_sha256:  # a repeat: the first answer, as stored
+            return Response(known[1], status=201, headers={"Idempotent-Replayed": "true"})
         kind = ReservePushSerializer if route_of(source) == Route.RESERVE else ApplicationPushSerializer
         serializer = kind(data=parsed)
         serializer.is_valid(raise_exception=True)
-        application, created = services.push_receive(source, serializer.validated_data, digest(parsed))
+        application, created = services.push_receive(
+            source, serializer.validated_data, request_sha256, unknown=known is None
+        )
         headers = {} if created else {"Idempotent-Replayed": "true"}
         return Response(application.response, status=201, headers=headers)

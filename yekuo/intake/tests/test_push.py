@@ -126,6 +126,26 @@ def test_a_repeated_push_gets_the_first_answer_and_no_second_order(push):
     assert OrderEvent.objects.filter(type="order.created").count() == 1
 
 
+def test_a_changed_body_under_a_known_id_is_checked_before_it_is_refused(push):
+    """A repeat is answered from the stored row only when its body is the first one's; any other body goes
+    through the checks as a new one would (its field errors first), then is refused as a mismatch."""
+    body = application("GC-13")
+    first = push(body)
+    invalid = push({**body, "capacity_kva": "lots"})
+    assert invalid.status_code == 400 and invalid.json()["code"] == "invalid_input"
+    assert "capacity_kva" in invalid.json()["errors"]
+    assert push({**body, "voltage": "380V"}).json()["code"] == "idempotency_mismatch"
+    assert push(body).json() == first.json()
+
+
+def test_a_disabled_platforms_keys_are_refused(push, platforms):
+    platforms["approval_platform"].enabled = False
+    platforms["approval_platform"].save(update_fields=["enabled"])
+    response = push(application("GC-14"))
+    assert response.status_code == 401 and response.json()["code"] == "key_invalid"
+    assert not Application.objects.exists()
+
+
 def test_area_code_proposes_the_branch(push, cast):
     response = push(application("GC-12", address="某路1号", site={"address": "某路1号", "area_code": "west"}))
     assert response.status_code == 201
