@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, date
+from datetime import UTC, date, datetime
 from functools import cache
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
@@ -51,41 +51,91 @@ def _name(model, field: str | None = None) -> str:
     return connection.ops.quote_name(meta.db_table if field is None else meta.get_field(field).column)
 
 
+# The events' aggregate is the one part of the read that SQL does not spell alike on both databases: the
+# function that gathers rows into one JSON array (the same job, as Django's own functions do per vendor).
+_JSON_ROWS = {
+    "postgresql": "json_agg(json_build_array({}))",
+    "sqlite": "json_group_array(json_array({}))",
+}
+_JSON_PAYLOAD = {"postgresql": "e.{}", "sqlite": "json(e.{})"}  # SQLite keeps JSON as text: embed it as JSON
+
+
 @cache
-def _read_sql(vendor: str) -> str:
-    """The order with its branch, company, regulation checksum and calendar token, in one SELECT."""
-    branch = [f"b.{_name(Branch, f.attname)} AS b_{f.attname}" for f in Branch._meta.concrete_fields]
-    company = [f"c.{_name(Company, f.attname)} AS c_{f.attname}" for f in Company._meta.concrete_fields]
-    return (
-        f"SELECT o.*, {', '.join(branch + company)}, "
+def _read_plan(vendor: str) -> tuple[str, list]:
+    """The SELECT of an order with its branch, company, regulation checksum, calendar token and log, and the
+    models whose rows it returns, each as (model, field names, converters)."""
+    db = _db()
+    models, columns = [], []
+    for model, alias in ((WorkOrder, "o"), (Branch, "b"), (Company, "c")):
+        fields = model._meta.concrete_fields
+        columns += [f"{alias}.{_name(model, f.attname)}" for f in fields]
+        converters = []
+        for f in fields:
+            # What the ORM applies to a column read (SQLCompiler.get_converters): the backend's, then the field's.
+            col = f.get_col(model._meta.db_table)
+            found = db.ops.get_db_converters(col) + col.get_db_converters(db)
+            converters.append((col, found) if found else None)
+        models.append((model, [f.attname for f in fields], converters))
+    event = ", ".join(
+        [f"e.{_name(OrderEvent, f)}" for f in ("type", "occurred_at")]
+        + [_JSON_PAYLOAD[vendor].format(_name(OrderEvent, "payload")), f"e.{_name(OrderEvent, 'seq')}"]
+    )
+    sql = (
+        f"SELECT {', '.join(columns)}, "
         f"(SELECT r.{_name(Regulation, 'checksum')} FROM {_name(Regulation)} r "
-        f"WHERE r.{_name(Regulation, 'code')} = o.{_name(WorkOrder, 'regulation_code')}) AS regulation_checksum, "
-        f"(SELECT v.{_name(CalendarRevision, 'token')} FROM {_name(CalendarRevision)} v WHERE v.id = 1) "
-        f"AS calendar_token "
+        f"WHERE r.{_name(Regulation, 'code')} = o.{_name(WorkOrder, 'regulation_code')}), "
+        f"(SELECT v.{_name(CalendarRevision, 'token')} FROM {_name(CalendarRevision)} v WHERE v.id = 1), "
+        f"(SELECT {_JSON_ROWS[vendor].format(event)} FROM {_name(OrderEvent)} e "
+        f"WHERE e.{_name(OrderEvent, 'order')} = o.id) "
         f"FROM {_name(WorkOrder)} o JOIN {_name(Branch)} b ON b.id = o.{_name(WorkOrder, 'branch')} "
         f"JOIN {_name(Company)} c ON c.id = b.{_name(Branch, 'company')} WHERE o.id = %s"
     )
-
-
-def _related(model, order: WorkOrder, prefix: str):
-    names = [f.attname for f in model._meta.concrete_fields]
-    return model.from_db(DEFAULT_DB_ALIAS, names, [getattr(order, f"{prefix}_{name}") for name in names])
+    return sql, models
 
 
 def read_order(pk: int) -> Read:
-    """The order (with its branch and company), its log and the cache tokens. Raises WorkOrder.DoesNotExist.
+    """The order (with its branch and company), its log and the cache tokens, in one statement. Raises
+    WorkOrder.DoesNotExist.
 
+    Each column passes through the converters the ORM would apply (`Model.from_db` then builds the
+    instances, as a QuerySet does); the log comes as one JSON array, so the order's columns are sent once.
     Nothing is locked: `write_changes` writes only if the order still has the events read here.
     """
-    found = list(WorkOrder.objects.raw(_read_sql(_db().vendor), [pk]))
-    if not found:
+    db = _db()
+    sql, models = _read_plan(db.vendor)
+    with db.cursor() as cursor:
+        cursor.execute(sql, [pk])
+        row = cursor.fetchone()
+    if row is None:
         raise WorkOrder.DoesNotExist(f"no work order {pk}")
-    order = found[0]
-    company = _related(Company, order, "c")
-    branch = _related(Branch, order, "b")
+    instances, start = [], 0
+    for model, names, converters in models:
+        values = list(row[start : start + len(names)])
+        for i, conversion in enumerate(converters):
+            if conversion is not None:
+                col, functions = conversion
+                for function in functions:
+                    values[i] = function(values[i], col, db)
+        instances.append(model.from_db(db.alias, names, values))
+        start += len(names)
+    order, branch, company = instances
     branch.company = company
     order.branch = branch
-    return Read(order, events_of(pk), order.regulation_checksum, order.calendar_token or "")
+    checksum, token, log = row[start:]
+    return Read(order, _events(log), checksum, token or "")
+
+
+def _events(log) -> list[Event]:
+    """The log's JSON array of [type, occurred_at, payload, seq] as Events in sequence order."""
+    if log is None:
+        return []
+    rows = json.loads(log) if isinstance(log, str) else log  # psycopg parses `json`; sqlite3 returns text
+    events = []
+    for kind, at, payload, seq in rows:
+        at = datetime.fromisoformat(at)  # PostgreSQL writes the offset; SQLite stores UTC without it
+        events.append(Event(kind, at if at.tzinfo else at.replace(tzinfo=UTC), payload, seq))
+    events.sort(key=lambda e: e.seq)
+    return events
 
 
 @cache
