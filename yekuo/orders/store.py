@@ -175,16 +175,15 @@ def _update_sql(vendor: str, model, names: tuple[str, ...], keys: tuple[str, ...
     return f"UPDATE {_name(model)} SET {assignments} WHERE {where}"
 
 
-def _update_rows(model, values_by_code: dict[str, dict], order_id: int) -> None:
+def _update_rows(cursor, model, values_by_code: dict[str, dict], order_id: int) -> None:
     """UPDATE each row of the order named by code with its values: one executemany (pipelined by psycopg)."""
     if not values_by_code:
         return
-    db = _db()
+    db = cursor.db
     names = tuple(next(iter(values_by_code.values())))
     sql = _update_sql(db.vendor, model, names, ("order", "code"))
     rows = [[*_prepared(db, model, values), order_id, code] for code, values in values_by_code.items()]
-    with db.cursor() as cursor:
-        cursor.executemany(sql, rows)
+    cursor.executemany(sql, rows)
 
 
 @cache
@@ -195,19 +194,19 @@ def _insert_sql(vendor: str, model, rows: int) -> tuple[str, list]:
     return f"INSERT INTO {_name(model)} ({columns}) VALUES {values} RETURNING {_name(model, 'id')}", fields
 
 
-def insert_rows(objs: list) -> None:
+def insert_rows(cursor, objs: list) -> None:
     """INSERT new model objects of one model (defaults and field conversions by each field, as `save()`
-    does) and set their ids: one statement per 500 rows."""
+    does) and set their ids: one statement per 500 rows, through `cursor` (Django's, of the write's
+    transaction: one cursor serves all the statements of a write)."""
     if not objs:
         return
-    db, model = _db(), type(objs[0])
+    db, model = cursor.db, type(objs[0])
     for start in range(0, len(objs), 500):
         chunk = objs[start : start + 500]
         sql, fields = _insert_sql(db.vendor, model, len(chunk))
         params = [f.get_db_prep_save(f.pre_save(obj, add=True), db) for obj in chunk for f in fields]
-        with db.cursor() as cursor:
-            cursor.execute(sql, params)
-            ids = [row[0] for row in cursor.fetchall()]
+        cursor.execute(sql, params)
+        ids = [row[0] for row in cursor.fetchall()]
         for obj, pk in zip(chunk, ids, strict=True):
             obj.pk = pk
             obj._state.adding, obj._state.db = False, db.alias
@@ -225,16 +224,15 @@ def write_changes(
     (values by position). All in one transaction: an action is written whole or not at all.
     """
     db = _db()
-    with transaction.atomic():
+    with transaction.atomic(), db.cursor() as cursor:
         sql = _update_sql(db.vendor, WorkOrder, ORDER_FIELDS, ("id", "event_count"))
         params = [*_prepared(db, WorkOrder, {name: getattr(order, name) for name in ORDER_FIELDS}), order.pk, expected]
-        with db.cursor() as cursor:
-            cursor.execute(sql, params)
-            if not cursor.rowcount:
-                return False
-        insert_rows(events)
-        _update_rows(NodeInstance, nodes, order.pk)
-        _update_rows(Clock, clocks, order.pk)
+        cursor.execute(sql, params)
+        if not cursor.rowcount:
+            return False
+        insert_rows(cursor, events)
+        _update_rows(cursor, NodeInstance, nodes, order.pk)
+        _update_rows(cursor, Clock, clocks, order.pk)
         for position, values in suspensions.items():
             # A new suspension has no evidence file yet: order_suspend saves it after the event.
             if not Suspension.objects.filter(order=order, position=position).update(**values):
@@ -275,12 +273,12 @@ def insert_order(order: WorkOrder, children: list[tuple[type, list]]) -> None:
     """
     period = timezone.localtime(order.created_at).strftime("%Y%m")
     order.number = f"YK{period}{next_number(period):04d}"
-    with transaction.atomic():
-        insert_rows([order])
+    with transaction.atomic(), _db().cursor() as cursor:
+        insert_rows(cursor, [order])
         for _, objs in children:
             for obj in objs:
                 obj.order = order
-            insert_rows(objs)
+            insert_rows(cursor, objs)
 
 
 def next_number(period: str) -> int:
