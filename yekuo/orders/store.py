@@ -2,7 +2,7 @@
 and PostgreSQL.
 
 An action (`services.apply_events`) reads the order (with its branch, company and the two tokens that say
-whether the cached regulation spec and work table are current) and its event log: two statements. It then
+whether the cached regulation spec and work table are current) and its event log: one statement. It then
 writes, in one transaction, the order's projected fields guarded by its event count, the new events, and the
 node, clock and suspension rows that changed. The guard is optimistic concurrency: when another action came
 first, the guarded UPDATE matches nothing, nothing is written and the action is folded again on the new log.
@@ -10,11 +10,12 @@ first, the guarded UPDATE matches nothing, nothing is written and the action is 
 Why SQL and not the ORM's query builder: building the same statements through QuerySets (`select_related`,
 `annotate(Subquery)`, `update()`, `bulk_create`) cost about 3.7 ms of Python per action on the CI machine,
 ten times the statements' own Python, and kept P2 out of reach (bench/RESULTS.md, 2026-12-02). The SQL
-here is written once for both databases, the column lists come from the models' `_meta`, each value passes
-through its model field (`pre_save`, `get_db_prep_save`; `Model.from_db` and `QuerySet.raw` apply the
-field's conversions when reading), so a new field needs no code here, and every statement goes through
-Django's cursor: query logging, `django_assert_num_queries` and an operator's database instrumentation see
-all of them.
+here is written once for both databases (only the name of the JSON aggregate that gathers the log differs,
+chosen per vendor inside the one statement), the column lists come from the models' `_meta`, each value
+passes through its model field (`pre_save`, `get_db_prep_save`; when reading, the converters the ORM would
+apply, then `Model.from_db`), so a new field needs no code here, and every statement goes through Django's
+cursor: query logging, `django_assert_num_queries` and an operator's database instrumentation see all of
+them.
 """
 
 from __future__ import annotations
