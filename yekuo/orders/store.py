@@ -2,7 +2,7 @@
 and PostgreSQL.
 
 An action (`services.apply_events`) reads the order (with its branch, company and the two tokens that say
-whether the cached regulation spec and work table are current) and its event log: two statements. It then
+whether the cached regulation spec and work table are current) and its event log: one statement. It then
 writes, in one transaction, the order's projected fields guarded by its event count, the new events, and the
 node, clock and suspension rows that changed. The guard is optimistic concurrency: when another action came
 first, the guarded UPDATE matches nothing, nothing is written and the action is folded again on the new log.
@@ -10,18 +10,19 @@ first, the guarded UPDATE matches nothing, nothing is written and the action is 
 Why SQL and not the ORM's query builder: building the same statements through QuerySets (`select_related`,
 `annotate(Subquery)`, `update()`, `bulk_create`) cost about 3.7 ms of Python per action on the CI machine,
 ten times the statements' own Python, and kept P2 out of reach (bench/RESULTS.md, 2026-12-02). The SQL
-here is written once for both databases, the column lists come from the models' `_meta`, each value passes
-through its model field (`pre_save`, `get_db_prep_save`; `Model.from_db` and `QuerySet.raw` apply the
-field's conversions when reading), so a new field needs no code here, and every statement goes through
-Django's cursor: query logging, `django_assert_num_queries` and an operator's database instrumentation see
-all of them.
+here is written once for both databases (only the name of the JSON aggregate that gathers the log differs,
+chosen per vendor inside the one statement), the column lists come from the models' `_meta`, each value
+passes through its model field (`pre_save`, `get_db_prep_save`; when reading, the converters the ORM would
+apply, then `Model.from_db`), so a new field needs no code here, and every statement goes through Django's
+cursor: query logging, `django_assert_num_queries` and an operator's database instrumentation see all of
+them.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, date
+from datetime import UTC, date, datetime
 from functools import cache
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
@@ -51,41 +52,91 @@ def _name(model, field: str | None = None) -> str:
     return connection.ops.quote_name(meta.db_table if field is None else meta.get_field(field).column)
 
 
+# The events' aggregate is the one part of the read that SQL does not spell alike on both databases: the
+# function that gathers rows into one JSON array (the same job, as Django's own functions do per vendor).
+_JSON_ROWS = {
+    "postgresql": "json_agg(json_build_array({}))",
+    "sqlite": "json_group_array(json_array({}))",
+}
+_JSON_PAYLOAD = {"postgresql": "e.{}", "sqlite": "json(e.{})"}  # SQLite keeps JSON as text: embed it as JSON
+
+
 @cache
-def _read_sql(vendor: str) -> str:
-    """The order with its branch, company, regulation checksum and calendar token, in one SELECT."""
-    branch = [f"b.{_name(Branch, f.attname)} AS b_{f.attname}" for f in Branch._meta.concrete_fields]
-    company = [f"c.{_name(Company, f.attname)} AS c_{f.attname}" for f in Company._meta.concrete_fields]
-    return (
-        f"SELECT o.*, {', '.join(branch + company)}, "
+def _read_plan(vendor: str) -> tuple[str, list]:
+    """The SELECT of an order with its branch, company, regulation checksum, calendar token and log, and the
+    models whose rows it returns, each as (model, field names, converters)."""
+    db = _db()
+    models, columns = [], []
+    for model, alias in ((WorkOrder, "o"), (Branch, "b"), (Company, "c")):
+        fields = model._meta.concrete_fields
+        columns += [f"{alias}.{_name(model, f.attname)}" for f in fields]
+        converters = []
+        for f in fields:
+            # What the ORM applies to a column read (SQLCompiler.get_converters): the backend's, then the field's.
+            col = f.get_col(model._meta.db_table)
+            found = db.ops.get_db_converters(col) + col.get_db_converters(db)
+            converters.append((col, found) if found else None)
+        models.append((model, [f.attname for f in fields], converters))
+    event = ", ".join(
+        [f"e.{_name(OrderEvent, f)}" for f in ("type", "occurred_at")]
+        + [_JSON_PAYLOAD[vendor].format(_name(OrderEvent, "payload")), f"e.{_name(OrderEvent, 'seq')}"]
+    )
+    sql = (
+        f"SELECT {', '.join(columns)}, "
         f"(SELECT r.{_name(Regulation, 'checksum')} FROM {_name(Regulation)} r "
-        f"WHERE r.{_name(Regulation, 'code')} = o.{_name(WorkOrder, 'regulation_code')}) AS regulation_checksum, "
-        f"(SELECT v.{_name(CalendarRevision, 'token')} FROM {_name(CalendarRevision)} v WHERE v.id = 1) "
-        f"AS calendar_token "
+        f"WHERE r.{_name(Regulation, 'code')} = o.{_name(WorkOrder, 'regulation_code')}), "
+        f"(SELECT v.{_name(CalendarRevision, 'token')} FROM {_name(CalendarRevision)} v WHERE v.id = 1), "
+        f"(SELECT {_JSON_ROWS[vendor].format(event)} FROM {_name(OrderEvent)} e "
+        f"WHERE e.{_name(OrderEvent, 'order')} = o.id) "
         f"FROM {_name(WorkOrder)} o JOIN {_name(Branch)} b ON b.id = o.{_name(WorkOrder, 'branch')} "
         f"JOIN {_name(Company)} c ON c.id = b.{_name(Branch, 'company')} WHERE o.id = %s"
     )
-
-
-def _related(model, order: WorkOrder, prefix: str):
-    names = [f.attname for f in model._meta.concrete_fields]
-    return model.from_db(DEFAULT_DB_ALIAS, names, [getattr(order, f"{prefix}_{name}") for name in names])
+    return sql, models
 
 
 def read_order(pk: int) -> Read:
-    """The order (with its branch and company), its log and the cache tokens. Raises WorkOrder.DoesNotExist.
+    """The order (with its branch and company), its log and the cache tokens, in one statement. Raises
+    WorkOrder.DoesNotExist.
 
+    Each column passes through the converters the ORM would apply (`Model.from_db` then builds the
+    instances, as a QuerySet does); the log comes as one JSON array, so the order's columns are sent once.
     Nothing is locked: `write_changes` writes only if the order still has the events read here.
     """
-    found = list(WorkOrder.objects.raw(_read_sql(_db().vendor), [pk]))
-    if not found:
+    db = _db()
+    sql, models = _read_plan(db.vendor)
+    with db.cursor() as cursor:
+        cursor.execute(sql, [pk])
+        row = cursor.fetchone()
+    if row is None:
         raise WorkOrder.DoesNotExist(f"no work order {pk}")
-    order = found[0]
-    company = _related(Company, order, "c")
-    branch = _related(Branch, order, "b")
+    instances, start = [], 0
+    for model, names, converters in models:
+        values = list(row[start : start + len(names)])
+        for i, conversion in enumerate(converters):
+            if conversion is not None:
+                col, functions = conversion
+                for function in functions:
+                    values[i] = function(values[i], col, db)
+        instances.append(model.from_db(db.alias, names, values))
+        start += len(names)
+    order, branch, company = instances
     branch.company = company
     order.branch = branch
-    return Read(order, events_of(pk), order.regulation_checksum, order.calendar_token or "")
+    checksum, token, log = row[start:]
+    return Read(order, _events(log), checksum, token or "")
+
+
+def _events(log) -> list[Event]:
+    """The log's JSON array of [type, occurred_at, payload, seq] as Events in sequence order."""
+    if log is None:
+        return []
+    rows = json.loads(log) if isinstance(log, str) else log  # psycopg parses `json`; sqlite3 returns text
+    events = []
+    for kind, at, payload, seq in rows:
+        at = datetime.fromisoformat(at)  # PostgreSQL writes the offset; SQLite stores UTC without it
+        events.append(Event(kind, at if at.tzinfo else at.replace(tzinfo=UTC), payload, seq))
+    events.sort(key=lambda e: e.seq)
+    return events
 
 
 @cache
@@ -125,16 +176,15 @@ def _update_sql(vendor: str, model, names: tuple[str, ...], keys: tuple[str, ...
     return f"UPDATE {_name(model)} SET {assignments} WHERE {where}"
 
 
-def _update_rows(model, values_by_code: dict[str, dict], order_id: int) -> None:
+def _update_rows(cursor, model, values_by_code: dict[str, dict], order_id: int) -> None:
     """UPDATE each row of the order named by code with its values: one executemany (pipelined by psycopg)."""
     if not values_by_code:
         return
-    db = _db()
+    db = cursor.db
     names = tuple(next(iter(values_by_code.values())))
     sql = _update_sql(db.vendor, model, names, ("order", "code"))
     rows = [[*_prepared(db, model, values), order_id, code] for code, values in values_by_code.items()]
-    with db.cursor() as cursor:
-        cursor.executemany(sql, rows)
+    cursor.executemany(sql, rows)
 
 
 @cache
@@ -145,19 +195,19 @@ def _insert_sql(vendor: str, model, rows: int) -> tuple[str, list]:
     return f"INSERT INTO {_name(model)} ({columns}) VALUES {values} RETURNING {_name(model, 'id')}", fields
 
 
-def insert_rows(objs: list) -> None:
+def insert_rows(cursor, objs: list) -> None:
     """INSERT new model objects of one model (defaults and field conversions by each field, as `save()`
-    does) and set their ids: one statement per 500 rows."""
+    does) and set their ids: one statement per 500 rows, through `cursor` (Django's, of the write's
+    transaction: one cursor serves all the statements of a write)."""
     if not objs:
         return
-    db, model = _db(), type(objs[0])
+    db, model = cursor.db, type(objs[0])
     for start in range(0, len(objs), 500):
         chunk = objs[start : start + 500]
         sql, fields = _insert_sql(db.vendor, model, len(chunk))
         params = [f.get_db_prep_save(f.pre_save(obj, add=True), db) for obj in chunk for f in fields]
-        with db.cursor() as cursor:
-            cursor.execute(sql, params)
-            ids = [row[0] for row in cursor.fetchall()]
+        cursor.execute(sql, params)
+        ids = [row[0] for row in cursor.fetchall()]
         for obj, pk in zip(chunk, ids, strict=True):
             obj.pk = pk
             obj._state.adding, obj._state.db = False, db.alias
@@ -175,16 +225,15 @@ def write_changes(
     (values by position). All in one transaction: an action is written whole or not at all.
     """
     db = _db()
-    with transaction.atomic():
+    with transaction.atomic(), db.cursor() as cursor:
         sql = _update_sql(db.vendor, WorkOrder, ORDER_FIELDS, ("id", "event_count"))
         params = [*_prepared(db, WorkOrder, {name: getattr(order, name) for name in ORDER_FIELDS}), order.pk, expected]
-        with db.cursor() as cursor:
-            cursor.execute(sql, params)
-            if not cursor.rowcount:
-                return False
-        insert_rows(events)
-        _update_rows(NodeInstance, nodes, order.pk)
-        _update_rows(Clock, clocks, order.pk)
+        cursor.execute(sql, params)
+        if not cursor.rowcount:
+            return False
+        insert_rows(cursor, events)
+        _update_rows(cursor, NodeInstance, nodes, order.pk)
+        _update_rows(cursor, Clock, clocks, order.pk)
         for position, values in suspensions.items():
             # A new suspension has no evidence file yet: order_suspend saves it after the event.
             if not Suspension.objects.filter(order=order, position=position).update(**values):
@@ -225,12 +274,12 @@ def insert_order(order: WorkOrder, children: list[tuple[type, list]]) -> None:
     """
     period = timezone.localtime(order.created_at).strftime("%Y%m")
     order.number = f"YK{period}{next_number(period):04d}"
-    with transaction.atomic():
-        insert_rows([order])
+    with transaction.atomic(), _db().cursor() as cursor:
+        insert_rows(cursor, [order])
         for _, objs in children:
             for obj in objs:
                 obj.order = order
-            insert_rows(objs)
+            insert_rows(cursor, objs)
 
 
 def next_number(period: str) -> int:

@@ -66,10 +66,10 @@ def test_a_repeated_event_is_a_duplicate(cast):
 
 def test_one_event_for_a_known_order_is_statements_django_sees(cast, django_assert_num_queries):
     """Events pushed one at a time as they happen: the batch's ids and its order, the order's read (order
-    and log), and its write (the guarded order row, the event, the changed node and clock rows), every
+    and log in one statement), and its write (the guarded order row, the event, the changed node and clock rows), every
     statement through Django, so query logging and instrumentation see the write path."""
     run(cast, ev("1", "order.received", "02T09:00", ORDER))
-    with django_assert_num_queries(10) as captured:  # with the SAVEPOINT and RELEASE of the test's transaction
+    with django_assert_num_queries(9) as captured:  # with the SAVEPOINT and RELEASE of the test's transaction
         assert statuses(run(cast, ev("2", "node.completed", "02T10:00", node="acceptance"))) == ["applied"]
     # The changed rows of one table are one executemany, which Django logs once as "N times: UPDATE …".
     writes = [q["sql"].split(" SET ")[0].split(" (")[0] for q in captured

@@ -82,14 +82,14 @@ def test_the_write_paths_statements_are_visible_to_django(cast):
 
 def test_the_statements_of_a_typical_action_are_counted(cast, django_assert_num_queries):
     """P2: the number of statements an action sends is pinned, so that it cannot grow unnoticed. Completing
-    a node: the order with its branch, company and cache tokens (1) and its log (1); then, in a transaction
+    a node: the order with its branch, company, cache tokens and log, in one SELECT (1); then, in a transaction
     (a SAVEPOINT and its RELEASE inside the test's own), the guarded order row (1), the event (1) and the
     changed node and clock rows, one executemany per table (2)."""
     order = _order(cast)
     services.node_complete(order, actor=cast.clerk, node="acceptance", occurred_at=at("2026-11-02 10:00"),
                            source=EventSource.IMPORT)  # fmt: skip
     assert cast.customer_manager.role_codes  # a user's roles are read once per instance, as in a request
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         services.node_complete(order, actor=cast.customer_manager, node="survey_plan",
                                occurred_at=at("2026-11-02 11:00"), source=EventSource.IMPORT)  # fmt: skip
     # A customer's event changes only a clock: one statement fewer.
@@ -101,7 +101,7 @@ def test_the_statements_of_a_typical_action_are_counted(cast, django_assert_num_
     for node, actor in (("acceptance", cast.clerk), ("survey_plan", cast.customer_manager)):
         services.node_complete(hv, actor=actor, node=node, occurred_at=at("2026-11-02 12:00"),
                                source=EventSource.IMPORT)  # fmt: skip
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         services.customer_event(hv, "customer.design_submitted", actor=cast.customer_manager,
                                 occurred_at=at("2026-11-02 13:00"),
                                 source=EventSource.IMPORT)  # fmt: skip
