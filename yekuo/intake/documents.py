@@ -29,7 +29,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from yekuo.common import uploads
@@ -50,7 +50,8 @@ def documents_record(application: Application) -> list[ApplicationDocument]:
         for i, d in enumerate(application.documents)
     ]  # fmt: skip
     if rows:
-        insert_rows(rows)  # one INSERT that returns the ids (the orders' write path's)
+        with connection.cursor() as cursor:
+            insert_rows(cursor, rows)  # one INSERT that returns the ids (the orders' write path's)
         ids = [row.pk for row in rows]
         transaction.on_commit(lambda: _schedule(ids))
     return rows

@@ -146,7 +146,8 @@ def _create(platform: Platform, data: dict, request_sha256: str) -> Application:
                 application.state, application.decided_at = ApplicationState.DISPATCHED, order.received_at
     with transaction.atomic(durable=True):
         application.response = answer(application)
-        insert_rows([application])  # as save(force_insert=True) does, without building the query each time
+        with connection.cursor() as cursor:  # as save(force_insert=True) does, without building the query each time
+            insert_rows(cursor, [application])
         # R2 and the documents: recorded with the application, fetched by the worker after commit (a service
         # or a platform that is down or slow never holds up the push; nothing is lost).
         if route != Route.RESERVE:
