@@ -469,6 +469,7 @@ def _nodes(scope: Q, start: datetime, end: datetime, node_cells) -> None:
     tables = _company_tables()
     # Per work table (one per company): the node's key, begin, end, and its clock's pauses when it has any.
     batches: dict[int, tuple] = {}
+    by_branch: dict[int, tuple] = {}  # the branch's batch (its company's table), found once
     late = ExpressionWrapper(Q(completed_at__gt=F("covering__deadline_at")), output_field=BooleanField())
     for branch, category, code, ready, completed, clock_start, pauses, is_late in nodes.values_list(
         "order__branch", "order__category", "code", Epoch("ready_at"), Epoch("completed_at"),
@@ -477,23 +478,29 @@ def _nodes(scope: Q, start: datetime, end: datetime, node_cells) -> None:
         cell = node_cells[(branch, category, code)]
         cell.completed += 1
         cell.late += bool(is_late)
-        if ready is None and clock_start is None:
-            continue
-        begin = max(t for t in (ready, clock_start) if t is not None)
-        table = tables[branch]
-        keys, firsts, lasts, paused = batches.setdefault(id(table), (table, [], [], [], {}))[1:]
+        if clock_start is None:
+            if ready is None:
+                continue
+            begin = ready
+        else:
+            begin = clock_start if ready is None or clock_start > ready else ready
+        batch = by_branch.get(branch)
+        if batch is None:
+            table = tables[branch]
+            batch = by_branch[branch] = batches.setdefault(id(table), (table, [], [], [], {}))[1:]
+        keys, firsts, lasts, paused = batch
         if pauses and pauses != "[]":
             paused[len(keys)] = [(_instant(b), _instant(e)) for b, e in json.loads(pauses)]
         keys.append((branch, category, code))
         firsts.append(begin)
-        lasts.append(max(begin, completed))
+        lasts.append(completed if completed > begin else begin)
     for table, keys, firsts, lasts, paused in batches.values():
         first, last = np.array(firsts, dtype=np.int64), np.array(lasts, dtype=np.int64)
         seconds = (table.w_batch(last) - table.w_batch(first)).tolist()
         for i, spans in paused.items():
             seconds[i] = table.elapsed_ts(firsts[i], lasts[i], table.normalize_pauses(firsts[i], spans))
-        for key, begin, used in zip(keys, firsts, seconds, strict=True):
-            node_cells[key].days.append(_hundredths(round(used / table.day_seconds_at(begin), 2)))
+        for key, used, day in zip(keys, seconds, table.day_seconds_batch(first).tolist(), strict=True):
+            node_cells[key].days.append(_hundredths(round(used / day, 2)))
 
 
 __all__ = [
