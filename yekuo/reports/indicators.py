@@ -31,13 +31,13 @@ from types import SimpleNamespace
 
 import numpy as np
 from django.db.models import (
-    BigIntegerField,
     BooleanField,
     Case,
     Count,
     Exists,
     ExpressionWrapper,
     F,
+    Field,
     FilteredRelation,
     Func,
     OuterRef,
@@ -385,9 +385,14 @@ def _company_tables() -> dict[int, object]:
 
 class Epoch(Func):
     """Epoch seconds (an integer, floored) of a datetime column, in SQL: what `to_epoch` gives of the value
-    read, without building a datetime per value in Python (most of the reading's cost at a million orders)."""
+    read, without building a datetime per value in Python (most of the reading's cost at a million orders).
 
-    output_field = BigIntegerField()
+    Both databases return the integer itself (`::bigint`, `CAST(… AS INTEGER)`), so the output field is the
+    plain `Field`: an integer field would have Django convert each value with `int()` again, and a read with
+    any such converter goes through Django's per-row conversion loop (at 1.3 million nodes a month, 4 million
+    calls for nothing)."""
+
+    output_field = Field()
 
     def as_postgresql(self, compiler, connection, **extra):
         return self.as_sql(compiler, connection, template="FLOOR(EXTRACT(EPOCH FROM %(expressions)s))::bigint")
