@@ -33,6 +33,26 @@ def test_characters_a_workbook_cannot_hold_are_dropped_not_fatal():
     assert sheet.cell(1, 1).value == "abcd\te\nf"  # tab and line feed are legal and kept
 
 
+def test_a_carriage_return_reads_back_as_a_line_feed_and_a_leading_one_still_quotes():
+    # openpyxl's lxml writer escapes a CR (read back as CR), its plain writer does not (read back as LF): the
+    # cell must read the same whichever wrote it, and "\r=1" must stay quoted text either way.
+    def write(sheet):
+        xlsx.put(sheet.cell(1, 1), "\r=1")
+        xlsx.put(sheet.cell(1, 2), "a\r\nb\rc")
+
+    sheet = _round_trip(write)
+    leading, inner = sheet.cell(1, 1), sheet.cell(1, 2)
+    assert (leading.value, leading.data_type, leading.quotePrefix) == ("\n=1", "s", True)
+    assert inner.value == "a\nb\nc"
+    book = Workbook(write_only=True)
+    rows = book.create_sheet()
+    rows.append([xlsx.plain(rows, "\r=1"), xlsx.plain(rows, "x\ry")])
+    buffer = BytesIO()
+    book.save(buffer)
+    first, second = load_workbook(BytesIO(buffer.getvalue())).active[1]
+    assert (first.value, first.quotePrefix, second.value) == ("\n=1", True, "x\ny")
+
+
 def _workbook_writers() -> list[Path]:
     found = []
     for path in YEKUO.rglob("*.py"):

@@ -59,14 +59,14 @@ def document(run: ReportRun, branch: str | None = None, list_rows: int = PAGE_LI
                 "cut": total > len(rows),
             }
         )
+    return {**_heading(run), "run": run, "month": run.month, "tables": shown, "changes": run.changes}
+
+
+def _heading(run: ReportRun) -> dict:
     return {
-        "run": run,
-        "month": run.month,
         "company": run.data.get("company", {}).get("name", ""),
         "title": _("%(month)s 业扩报装服务管控月度通报") % {"month": run.month},
         "generated_at": timezone.localtime(run.created_at),
-        "tables": shown,
-        "changes": run.changes,
     }
 
 
@@ -88,7 +88,7 @@ def xlsx(run: ReportRun) -> bytes:
     times as Asia/Shanghai wall-clock times; every text cell through yekuo.common.xlsx (no formulas)."""
     book = Workbook(write_only=True)
     about = book.create_sheet(_("说明")[:31])
-    data = document(run)
+    data = _heading(run)  # not `document`: the Excel file's tables are built below, with every row
     about.append([cell(about, data["title"], font=BOLD)])
     about.append([plain(about, _("供电公司")), plain(about, data["company"])])
     about.append([plain(about, _("月份")), plain(about, run.month)])

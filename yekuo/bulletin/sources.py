@@ -16,12 +16,10 @@ import json
 import re
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import F, Q
 from django.utils import timezone
 
 from yekuo.accounts.models import Branch
 from yekuo.common.errors import InvalidInput
-from yekuo.orders.models import Clock
 from yekuo.workcal.engine import SHANGHAI
 
 FORMAT = 2  # 2: the overdue list has one row per order (`clocks`), 1 had one per clock (`clock`)
@@ -83,59 +81,50 @@ def findings(month: str) -> list | None:
     return normativity_findings(month)
 
 
-def overdue(month: str, branches: dict[int, str], company: str | None = None) -> list[dict]:
+def overdue(month: str, branches: dict[int, str]) -> list[dict]:
     """The month's overdue orders as the indicators count them (docs/indicators.md): `late` (超期接电),
     energized in the month with a clock that missed its deadline, and `open` (月末在途超期), open at the month's
     end with a clock past its deadline then. One row per order (a manager follows orders up, not clocks), its
     overdue clocks summarised: `clocks` (their codes, in the order's sequence), `nodes`, and the earliest
     missed `deadline_at` with that clock's `completed_at`. So the list has as many rows of each kind as the
-    indicators count (`late`, `open_overdue`), and a big month's list is a fraction of its overdue clocks."""
-    from yekuo.reports.indicators import late_orders, month_bounds, open_overdue_orders
+    indicators count (`late`, `open_overdue`), and a big month's list is a fraction of its overdue clocks.
+    `branches`: the company's branches (key → code), whose orders only are listed. The rows are JSON-safe as
+    they are made (times as Asia/Shanghai ISO text): a million-order month has some 200,000 of them."""
+    from yekuo.reports.indicators import overdue_clocks
 
-    _, end = month_bounds(month)
-    kinds = (
-        (
-            "late",
-            late_orders(month, company=company),
-            Q(completed_at__gt=F("deadline_at")) | Q(completed_at__isnull=True, deadline_at__lt=F("order__closed_at")),
-        ),
-        (
-            "open",
-            open_overdue_orders(month, company=company),
-            Q(deadline_at__lt=end, started_at__lt=end) & (Q(completed_at__isnull=True) | Q(completed_at__gte=end)),
-        ),
+    clocks = overdue_clocks(month, branches).values_list(
+        "order__number", "order__branch_id", "order__category", "kind", "code", "nodes", "deadline_at", "completed_at"
     )
     rows = []
-    for kind, orders, late in kinds:
-        clocks = (
-            Clock.objects.filter(order__in=orders.values("pk"), deadline_at__isnull=False)
-            .filter(late)
-            .values_list(
-                "order__number", "order__branch_id", "order__category", "code", "nodes", "deadline_at", "completed_at"
-            )
-            .order_by("order__number", "position")
-        )
-        row = None
-        for number, branch_id, category, code, nodes, deadline_at, completed_at in clocks.iterator(chunk_size=5000):
-            if branch_id not in branches:
-                continue
-            if row is None or row["order"] != number:
-                row = {
-                    "order": number,
-                    "branch": branches[branch_id],
-                    "category": category,
-                    "kind": kind,
-                    "clocks": [],
-                    "nodes": [],
-                    "deadline_at": deadline_at,
-                    "completed_at": completed_at,
-                }
-                rows.append(row)
-            row["clocks"].append(code)
-            row["nodes"].extend(n for n in nodes or [] if n not in row["nodes"])
-            if deadline_at < row["deadline_at"]:
-                row["deadline_at"], row["completed_at"] = deadline_at, completed_at
+    row = None
+    for number, branch_id, category, kind, code, nodes, deadline_at, completed_at in clocks.order_by(
+        "order__number", "position"
+    ).iterator(chunk_size=5000):
+        if row is None or row["order"] != number:
+            row = {
+                "order": number,
+                "branch": branches[branch_id],
+                "category": category,
+                "kind": kind,
+                "clocks": [],
+                "nodes": [],
+                "deadline_at": deadline_at,
+                "completed_at": completed_at,
+            }
+            rows.append(row)
+        row["clocks"].append(code)
+        row["nodes"].extend(n for n in nodes or [] if n not in row["nodes"])
+        if deadline_at < row["deadline_at"]:
+            row["deadline_at"], row["completed_at"] = deadline_at, completed_at
+    for row in rows:
+        row["deadline_at"] = _iso(row["deadline_at"])
+        row["completed_at"] = _iso(row["completed_at"])
     return sorted(rows, key=lambda r: (r["branch"], r["order"]))
+
+
+def _iso(moment: datetime | None) -> str | None:
+    """As `_plain` writes a time: Asia/Shanghai, ISO 8601."""
+    return None if moment is None else timezone.localtime(moment, SHANGHAI).isoformat()
 
 
 def _mine(rows, codes: set[str]) -> list[dict] | None:
@@ -163,5 +152,5 @@ def collect(company, month: str, figures: dict | None = None) -> dict:
         "indicators": data,
         "visits": _mine(visits(month), codes),
         "findings": _mine(findings(month), codes),
-        "overdue": _plain(overdue(month, {b["id"]: b["code"] for b in branch_rows}, company.code)),
+        "overdue": overdue(month, {b["id"]: b["code"] for b in branch_rows}),
     }

@@ -141,19 +141,40 @@ def _extra_columns(rows: list[dict], known: list[Column]) -> list[Column]:
     return extra
 
 
-def _named(rows: list[dict], names: dict[str, str]) -> list[dict]:
+class _Labels:
+    """The names of codes in the active language, looked up once per build: a big month's lists name the
+    same few categories, nodes and kinds in every one of their 200,000 rows."""
+
+    def __init__(self):
+        self.categories: dict[str, str] = {}
+        self.nodes: dict[str, str] = {}
+
+    def category(self, code: str) -> str:
+        name = self.categories.get(code)
+        if name is None:
+            name = self.categories[code] = (
+                labels.category(code) if code in CATEGORIES else str(_("全部")) if code == "all" else code
+            )
+        return name
+
+    def node(self, code: str) -> str:
+        name = self.nodes.get(code)
+        if name is None:
+            name = self.nodes[code] = labels.node(code)
+        return name
+
+
+def _named(rows: list[dict], names: dict[str, str], known: _Labels | None = None) -> list[dict]:
+    known = known or _Labels()
     out = []
     for row in rows:
         row = dict(row)
         if "branch" in row:
             row["branch_name"] = names.get(row["branch"], row["branch"])
         if "category" in row:
-            code = row["category"]
-            row["category_name"] = (
-                labels.category(code) if code in CATEGORIES else str(_("全部")) if code == "all" else code
-            )
+            row["category_name"] = known.category(row["category"])
         if "node" in row:
-            row["node_name"] = labels.node(row["node"])
+            row["node_name"] = known.node(row["node"])
         out.append(row)
     return out
 
@@ -191,14 +212,22 @@ def build(snapshot: dict, branch: str | None = None, list_rows: int | None = Non
     for row in visits:
         problems = row.get("problems") or {}
         row["problems_text"] = "、".join(f"{k} {v}" for k, v in problems.items() if v)
-    overdue = _named(listed("overdue"), names)
+    known = _Labels()
+    overdue = _named(listed("overdue"), names, known)
+    kinds = {code: str(name) for code, name in OVERDUE_KINDS.items()}
     for row in overdue:
         # One row per order with its overdue `clocks`; a revision made before that has one row per `clock`.
-        row["clock_name"] = "、".join(labels.node(code) for code in row.get("clocks") or [row.get("clock", "")])
-        row["kind_name"] = str(OVERDUE_KINDS.get(row.get("kind"), row.get("kind") or ""))
-    findings = _named(listed("findings"), names)
+        row["clock_name"] = "、".join(known.node(code) for code in row.get("clocks") or [row.get("clock", "")])
+        kind = row.get("kind")
+        row["kind_name"] = kinds.get(kind) or kind or ""
+    findings = _named(listed("findings"), names, known)
+    rule_texts: dict[tuple, str] = {}
     for row in findings:
-        row["rule_text"] = _rule_text(row)
+        named = (row.get("rule"), row.get("rule_code"), row.get("code"), row.get("label"), row.get("rule_label"))
+        text = rule_texts.get(named)
+        if text is None:
+            text = rule_texts[named] = _rule_text(row)
+        row["rule_text"] = text
         row["order"] = row.get("order_number") or row.get("order") or row.get("number") or ""
     return [
         Table("ranking", _("分公司排名"), RANKING, rankings(snapshot)),

@@ -4,6 +4,9 @@ bulletins) puts a value into a cell (O5; OWASP ASVS 5.3.10, formula injection).
 - Text is always text: a customer named `=HYPERLINK(…)` or `+86…` is written as a string cell, with the
   quote prefix (Excel's leading apostrophe) when it starts with a character a spreadsheet would read as a
   formula (= + - @, tab, carriage return), so that it stays text when someone edits the cell either.
+- A carriage return is written as the line feed an XML reader makes of it (XML 1.0 §2.11): openpyxl's
+  lxml writer escapes it (`&#13;`, read back as CR) where its plain writer does not (read back as LF), and a
+  file must say the same whichever writer made it. The formula test is made before, on the text as stored.
 - Characters that XML 1.0 cannot hold (control characters other than tab and line breaks) are dropped:
   openpyxl refuses them (IllegalCharacterError), and one such name must not break the export of a whole
   branch. The order service's input rule keeps them out; this keeps any older row exportable.
@@ -27,13 +30,18 @@ def strip_illegal(text: str) -> str:
     return ILLEGAL_CHARACTERS_RE.sub("", text)
 
 
+def _line_feeds(text: str) -> str:
+    """CR LF and a lone CR as LF, as an XML reader normalises them (module docstring)."""
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
+
+
 def put(target: Cell, value) -> Cell:
     """Set the cell's value; text is written as text, never as a formula."""
     if not isinstance(value, str):
         target.value = value
         return target
     text = strip_illegal(value)
-    target.value = text
+    target.value = _line_feeds(text)
     target.data_type = "s"  # openpyxl makes any string starting with "=" a formula
     if text.startswith(FORMULA_STARTS):
         target.quotePrefix = True
@@ -48,7 +56,7 @@ def plain(sheet, value):
         return value
     text = strip_illegal(value)
     # openpyxl only turns a plain string into a formula when it starts with "="; the others get the quote prefix.
-    return cell(sheet, text) if text.startswith(FORMULA_STARTS) else text
+    return cell(sheet, text) if text.startswith(FORMULA_STARTS) else _line_feeds(text)
 
 
 def cell(sheet, value, *, number_format: str | None = None, font=None) -> Cell:

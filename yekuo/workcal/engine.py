@@ -374,6 +374,13 @@ class WorkTable:
         inside = np.minimum(t - self.a_starts[ic], self.a_len[ic])
         return np.where(i < 0, 0, self.a_cum[ic] + inside)
 
+    def day_seconds_batch(self, t: np.ndarray) -> np.ndarray:
+        """`day_seconds_at` of many instants (the same bisection, by numpy)."""
+        j = np.searchsorted(self.a_ends, t, side="right")
+        if j.size and j.max() >= len(self._starts):
+            raise OutOfCalendar("no working time after an instant in the loaded calendar")
+        return self.a_day_secs[j]
+
     def w_inv_batch(self, x: np.ndarray) -> np.ndarray:
         if x.size and x.max() > self.a_cum_end[-1]:
             raise OutOfCalendar(f"a deadline falls after the last loaded calendar day {self.last_date}")

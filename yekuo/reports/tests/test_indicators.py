@@ -24,11 +24,19 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from yekuo.accounts.models import Branch
 from yekuo.common.errors import Forbidden, InvalidInput
 from yekuo.orders import services
 from yekuo.orders.models import EventSource, WorkOrder
 from yekuo.orders.tests.api_helpers import make_order
-from yekuo.reports.indicators import energized_orders, late_orders, month_bounds, monthly, open_overdue_orders
+from yekuo.reports.indicators import (
+    energized_orders,
+    late_orders,
+    month_bounds,
+    monthly,
+    open_overdue_orders,
+    overdue_clocks,
+)
 from yekuo.reports.services import fee_record
 from yekuo.workcal.tests.conftest import at
 
@@ -289,6 +297,13 @@ def test_the_lists_behind_the_counts(october):
     assert numbers(late_orders("2026-10")) == [october["c"].number]
     assert numbers(late_orders("2026-10", "east")) == []
     assert numbers(open_overdue_orders("2026-10")) == sorted(october[k].number for k in "gs")
+    # The bulletin's list reads both kinds in one pass over the clocks: the same orders, each of one kind.
+    clocks = overdue_clocks("2026-10").values_list("order__number", "kind")
+    assert sorted(set(clocks)) == sorted([(october["c"].number, "late"), *((october[k].number, "open") for k in "gs")])
+    east = Branch.objects.get(code="east").pk
+    assert {n for n, _ in overdue_clocks("2026-10", [east]).values_list("order__number", "kind")} == {
+        o.number for o in (october["c"], october["g"], october["s"]) if o.branch_id == east
+    }
 
 
 def test_fees_by_api(cast):

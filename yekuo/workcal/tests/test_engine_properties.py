@@ -143,3 +143,24 @@ def test_budget_follows_the_schedule_day_length(blocks_minutes):
     assert table.budget_for(start, 1) == blocks_minutes * 60
     end = table.deadline_ts(start, table.budget_for(start, 1))
     assert table.local(end) == datetime(2026, 3, 2, 16 if blocks_minutes == 420 else 17, 0, tzinfo=SHANGHAI)
+
+
+def test_day_seconds_batch_equals_the_scalar_one_and_follows_the_schedule():
+    from datetime import time
+
+    rng = np.random.default_rng(2)
+    x = np.concatenate([rng.integers(T0 - 86400, T1, 5000), TABLE.a_ends[:50], TABLE.a_starts[:50]])
+    assert TABLE.day_seconds_batch(x).tolist() == [TABLE.day_seconds_at(int(t)) for t in x]
+    # Two schedules of different lengths: each instant takes the one where counting from it starts.
+    short = ((time(8, 0), time(12, 0)), (time(13, 0), time(16, 0)))
+    days = [DaySpec(date(2026, 3, 2) + timedelta(days=i), i % 7 < 5, False, short, 420 * 60) for i in range(7)]
+    long = ((time(8, 0), time(12, 0)), (time(13, 0), time(17, 0)))
+    days += [DaySpec(date(2026, 3, 9) + timedelta(days=i), i % 7 < 5, False, long, 480 * 60) for i in range(7)]
+    table = WorkTable(days)
+    friday_evening = int(datetime(2026, 3, 6, 18, 0, tzinfo=SHANGHAI).timestamp())
+    monday = int(datetime(2026, 3, 2, 9, 0, tzinfo=SHANGHAI).timestamp())
+    assert table.day_seconds_batch(np.array([monday, friday_evening])).tolist() == [
+        table.day_seconds_at(monday),
+        table.day_seconds_at(friday_evening),
+    ]
+    assert (table.day_seconds_at(monday), table.day_seconds_at(friday_evening)) == (420 * 60, 480 * 60)
