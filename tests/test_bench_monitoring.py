@@ -34,18 +34,21 @@ def test_a_page_that_fails_is_recorded_and_the_line_is_printed(bench, capsys):
 
 
 def test_a_stopped_run_still_prints_what_it_measured(bench, capsys, monkeypatch):
-    real = bench.pages
+    from django.test import Client
 
-    def stop_at_the_second_round(runs, only=(), **options):
-        if only:
+    real = Client.get
+
+    def stop_at_the_second_page(self, path, *args, **kwargs):
+        if path == "/no-such-page/":
             raise KeyboardInterrupt
-        return real(runs, only, **options)
+        return real(self, path, *args, **kwargs)
 
-    monkeypatch.setattr(bench, "pages", stop_at_the_second_round)
+    monkeypatch.setattr(Client, "get", stop_at_the_second_page)
     bench.main(["--pages-only", "--runs", "1"])
     line = last_json(capsys)
     assert line["complete"] is False and line["stopped"]
     assert line["pages"]["fine"]["runs"] == 1 and line["dashboard_p95_ms"] is not None
+    assert "missing" not in line["pages"]
 
 
 def test_a_failed_step_is_named(bench, capsys, monkeypatch):
