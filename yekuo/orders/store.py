@@ -176,15 +176,38 @@ def _update_sql(vendor: str, model, names: tuple[str, ...], keys: tuple[str, ...
     return f"UPDATE {_name(model)} SET {assignments} WHERE {where}"
 
 
+@cache
+def _update_many_sql(vendor: str, model, names: tuple[str, ...], rows: int) -> str:
+    """One UPDATE of `rows` rows of an order, each named by code, from a VALUES list (its columns are
+    column1, column2, … on both databases). PostgreSQL types a VALUES column from its first row, so each value
+    is cast to its field's type there, as Django's `bulk_update` does (`requires_casted_case_in_updates`);
+    SQLite must not cast (CAST to a date type would make a number of a date)."""
+    db = _db()
+    table = _name(model)
+    casts = [
+        f"CAST(%s AS {model._meta.get_field(name).cast_db_type(db)})"
+        if db.features.requires_casted_case_in_updates
+        else "%s"
+        for name in names
+    ]
+    row = "(" + ", ".join(["%s", *casts]) + ")"
+    assignments = ", ".join(f"{_name(model, name)} = v.column{i}" for i, name in enumerate(names, start=2))
+    return (
+        f"UPDATE {table} SET {assignments} FROM (VALUES {', '.join([row] * rows)}) AS v "
+        f"WHERE {table}.{_name(model, 'order')} = %s AND {table}.{_name(model, 'code')} = v.column1"
+    )
+
+
 def _update_rows(cursor, model, values_by_code: dict[str, dict], order_id: int) -> None:
-    """UPDATE each row of the order named by code with its values: one executemany (pipelined by psycopg)."""
+    """UPDATE the rows of the order named by code, each with its values: one statement for all of them
+    (every row of one call changes the same fields)."""
     if not values_by_code:
         return
     db = cursor.db
     names = tuple(next(iter(values_by_code.values())))
-    sql = _update_sql(db.vendor, model, names, ("order", "code"))
-    rows = [[*_prepared(db, model, values), order_id, code] for code, values in values_by_code.items()]
-    cursor.executemany(sql, rows)
+    sql = _update_many_sql(db.vendor, model, names, len(values_by_code))
+    params = [value for code, values in values_by_code.items() for value in (code, *_prepared(db, model, values))]
+    cursor.execute(sql, [*params, order_id])
 
 
 @cache

@@ -2,8 +2,6 @@
 whole or not at all, also inside a caller's failed transaction; a unique violation writes nothing; and
 every statement goes through Django, where its query log and instrumentation see it."""
 
-import re
-
 import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
@@ -68,8 +66,8 @@ def test_the_write_paths_statements_are_visible_to_django(cast):
     with CaptureQueriesContext(connection) as captured:
         services.node_complete(order, actor=cast.clerk, node="acceptance", occurred_at=at("2026-11-02 10:00"),
                                source=EventSource.IMPORT)  # fmt: skip
-    # Rows of one table updated together are one executemany, logged as "N times: UPDATE …".
-    sql = [re.sub(r"^\d+ times: ", "", q["sql"]) for q in captured.captured_queries]
+    # Rows of one table updated together are one UPDATE … FROM (VALUES …).
+    sql = [q["sql"] for q in captured.captured_queries]
     assert any(s.startswith('UPDATE "orders_workorder"') and '"event_count" = 2' in s for s in sql)  # the guard
     assert any(s.startswith('INSERT INTO "orders_orderevent"') for s in sql)
     assert any(s.startswith('UPDATE "orders_clock"') for s in sql)
@@ -84,7 +82,7 @@ def test_the_statements_of_a_typical_action_are_counted(cast, django_assert_num_
     """P2: the number of statements an action sends is pinned, so that it cannot grow unnoticed. Completing
     a node: the order with its branch, company, cache tokens and log, in one SELECT (1); then, in a transaction
     (a SAVEPOINT and its RELEASE inside the test's own), the guarded order row (1), the event (1) and the
-    changed node and clock rows, one executemany per table (2)."""
+    changed node and clock rows, one UPDATE … FROM (VALUES …) per table (2)."""
     order = _order(cast)
     services.node_complete(order, actor=cast.clerk, node="acceptance", occurred_at=at("2026-11-02 10:00"),
                            source=EventSource.IMPORT)  # fmt: skip
