@@ -110,12 +110,17 @@ def clock_row(clock: Clock, spec, when: datetime, table) -> ClockRow:
     elif view.state == "paused" and overrun:
         overrun, paused_over = "", overrun  # never red while paused (O5)
     elif remaining:
-        # I3: a zero-day clock's budget is what is left of its working day, so say so in hours and minutes.
-        remaining_text = (
-            _("今日剩余 %(time)s") % {"time": hours_minutes(view.remaining_seconds)}
-            if is_zero_day(clock)
-            else _("%(days)s 工作日") % {"days": remaining}
-        )
+        remaining_text = _("%(days)s 工作日") % {"days": remaining}
+        if is_zero_day(clock):
+            # I3: a zero-day clock's budget is what is left of its working day, so say so in hours and minutes.
+            # Only a running clock due today has it "today": a paused one keeps it for when it resumes (the
+            # pages say 暂停中 · 剩余 …), and one resumed late in the day may be due the next morning.
+            remaining_text = hours_minutes(view.remaining_seconds)
+            if view.state != "paused":
+                due_today = clock.deadline_at and timezone.localdate(clock.deadline_at) == timezone.localdate(when)
+                remaining_text = (_("今日剩余 %(time)s") if due_today else _("剩余 %(time)s")) % {
+                    "time": remaining_text
+                }
     return ClockRow(
         clock=clock,
         view=view,
