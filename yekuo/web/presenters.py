@@ -12,7 +12,7 @@ from datetime import datetime
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from yekuo.orders.models import Clock, NodeInstance, WorkOrder
+from yekuo.orders.models import Clock, NodeInstance, OrderStatus, WorkOrder
 from yekuo.orders.selectors import ClockView, clock_view
 from yekuo.orders.services import table_for
 from yekuo.regulations.limits import number
@@ -248,8 +248,16 @@ class NodeRow:
 def node_rows(order: WorkOrder, completed_by: dict | None = None) -> list[NodeRow]:
     spec = spec_of(order)
     completed_by = completed_by or {}
+
+    def state(n: NodeInstance) -> str:
+        # O5: a cancelled order has nothing waiting; its unreached nodes stay `waiting` in the fold only so
+        # that a reopening can carry on from them.
+        if n.state == "waiting" and order.status == OrderStatus.CANCELLED:
+            return str(labels.NODE_NOT_REACHED)
+        return str(labels.NODE_STATES.get(n.state, n.state))
+
     return [
-        NodeRow(n, labels.node(n.code, spec), labels.role(n.role), str(labels.NODE_STATES.get(n.state, n.state)),
+        NodeRow(n, labels.node(n.code, spec), labels.role(n.role), state(n),
                 completed_by.get(n.code) if n.state == "done" else None)
         for n in order.nodes.select_related("assignee")
     ]  # fmt: skip

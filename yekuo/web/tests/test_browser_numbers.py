@@ -67,6 +67,12 @@ def test_clocks_say_what_they_mean_in_the_pages(page, live_server, live_cast):
     expect(row.locator(".text-danger")).to_have_count(0)
     expect(page.locator(f".yk-order[data-number='{cancelled.number}']")).to_contain_text("当前节点：—")
 
+    # A cancelled order has no node waiting to be worked: the survey was cancelled, the rest never will be.
+    page.goto(f"{base}/orders/{cancelled.number}/")
+    expect(page.locator("#nodes [data-node='survey_plan'] .yk-node-state")).to_have_text("已撤销")
+    expect(page.locator("#nodes [data-node='grid_works'] .yk-node-state")).to_have_text("不再办理")
+    expect(page.locator("#nodes tbody")).not_to_contain_text("等待")
+
     page.goto(f"{base}/work/")
     due = page.locator("#work-due .yk-work")
     expect(due).to_have_count(2)
