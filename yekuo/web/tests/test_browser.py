@@ -197,7 +197,7 @@ def test_the_counter_form_refuses_wrong_data_next_to_each_field(page, live_serve
 
     expect(error_of("customer_phone")).to_contain_text("请填写11位手机号码")
     expect(error_of("customer_id_number")).to_contain_text("18位居民身份证号码")
-    expect(error_of("voltage")).to_contain_text("低压居民 的供电电压应为 220V、380V")
+    expect(error_of("voltage")).to_contain_text("低压居民 的供电电压应为 220V / 380V")
     expect(error_of("service_area")).to_contain_text("请选择营业区")
     assert not WorkOrder.objects.filter(customer_name="错误数据客户").exists()
     # The clerk picks the area, fixes the rest: the order is made, in that area.
@@ -221,9 +221,13 @@ def test_the_counter_form_s_errors_are_in_english_with_the_switch(page, live_ser
     page.fill("#id_customer_name", "x")
     page.fill("#id_customer_phone", "abc")
     page.fill("#id_site_address", "东区1号")
+    page.select_option("#id_category", "lv_resident")
     page.fill("#id_capacity_kva", "8")
-    page.select_option("#id_voltage", "220V")
+    page.select_option("#id_voltage", "10kV")
     page.click("#create-order button[type=submit]")
     feedback = page.locator("#id_customer_phone ~ .invalid-feedback")
     expect(feedback).to_contain_text("Enter an 11-digit mobile number")
     assert not any("\u4e00" <= ch <= "\u9fff" for ch in feedback.text_content())
+    voltage = page.locator("#id_voltage ~ .invalid-feedback")
+    expect(voltage).to_contain_text("Low-voltage residential")
+    assert not any("\u3000" <= ch <= "\u9fff" for ch in voltage.text_content())  # no 、 between the voltages
