@@ -168,6 +168,10 @@ def test_on_a_phone_the_order_s_actions_come_first(browser, live_server, live_ca
         page.screenshot(path=str(SCREENSHOTS / "order-detail-360x740.png"))
         assert top < 740, f"the first action form starts {top:.0f} px down, below the first screen"
         assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        # Under 证件/电话 the ID number comes first, then the phone, as in the order list.
+        expect(page.locator("#personal-data .yk-personal")).to_have_count(2)
+        fields = page.locator("#personal-data .yk-personal").evaluate_all("els => els.map(e => e.dataset.field)")
+        assert fields == ["customer_id_number", "customer_phone"]
         phone = page.locator("#personal-customer_phone")
         expect(phone).to_contain_text("139****5678")
         phone.locator("button").click()

@@ -30,11 +30,14 @@ def _order(user, number: str, action: str = "order.view"):
     return get_object_or_404(orders_for(user, action).select_related("branch__company"), number=number)
 
 
+SHOWN_ORDER = ["customer_id_number", "customer_phone"]  # as the label 证件/电话 and the order list say them
+
+
 def _personal(user, order, revealed: dict | None = None) -> list[dict]:
     """The customer's phone and ID number as the header shows them: masked, unless just revealed."""
     allowed = may_reveal(user, order)
     rows = []
-    for field in personal_data.FIELDS:
+    for field in sorted(personal_data.FIELDS, key=SHOWN_ORDER.index):
         value = getattr(order, field)
         shown = (revealed or {}).get(field)
         rows.append({"field": field, "masked": mask(value), "value": shown, "can_reveal": allowed and bool(value),
