@@ -44,6 +44,11 @@ def english() -> bool:
     return (get_language() or "").startswith("en")
 
 
+def join(items) -> str:
+    """Items listed as the page's language lists them: 甲、乙 in Chinese, "A, B" in English."""
+    return (", " if english() else "、").join(str(item) for item in items)
+
+
 def label(vocabulary: dict[str, str], code: str) -> str:
     """The display name of a code, translated; the code itself when unknown."""
     name = vocabulary.get(code)

@@ -62,4 +62,4 @@ def awaited(node, clock, spec, suspended: Suspended | None) -> str:
             return _("等待客户：%(event)s") % {"event": labels.event(rule.event)}
         return _("等待：%(event)s") % {"event": labels.event(rule.event)}
     before = [labels.node(p, spec) for p in spec.node(clock.nodes[0]).predecessors]
-    return _("等待前序节点完成：%(nodes)s") % {"nodes": "、".join(before)}
+    return _("等待前序节点完成：%(nodes)s") % {"nodes": labels.join(before)}
