@@ -26,6 +26,7 @@ from yekuo.monitoring.snapshot import STATES, working_day_start
 from yekuo.web import labels
 from yekuo.web.export import xlsx_response
 from yekuo.web.views.common import require_action
+from yekuo.web.waiting import open_suspensions
 from yekuo.workcal.selectors import work_table
 
 PAGE_SIZE = 50
@@ -137,20 +138,29 @@ def alarms(request):
     counted = _by_state(rows)
     context = {
         "day": day, "at": at, "state": state, "branch": branch, "branches": branches, "page": page,
-        "rows": [_present(r) for r in page.object_list], "query": query.urlencode(),
+        "rows": _present_all(page.object_list, at), "query": query.urlencode(),
         "overdue": counted["overdue"], "warning": counted["warning"],
         "states": [("", _("预警及超期")), *labels.TIME_STATES.items(), ("all", _("全部在途节点"))],
     }  # fmt: skip
     return render(request, "monitoring/alarms.html", context)
 
 
-def _present(row) -> dict:
+def _present(row, suspended=None) -> dict:
     return {
         "row": row,
         "node": labels.node(row.node),
         "state": labels.TIME_STATES.get(row.state, row.state),
         "category": labels.category(row.order.category),
+        "suspended": suspended,
     }
+
+
+def _present_all(rows, at: datetime) -> list[dict]:
+    """The page's rows, a suspended order flagged as in the order list and 我的待办 (O5): suspended for how
+    many working days at the list's instant, and whether it awaits review (its clocks then still run, I5)."""
+    rows = list(rows)
+    suspended = open_suspensions({r.order.pk for r in rows}, at)
+    return [_present(r, suspended.get(r.order.pk)) for r in rows]
 
 
 @login_required

@@ -160,7 +160,7 @@ def supply_errors(category: str, voltage: str, capacity) -> dict[str, str]:
     if voltage not in ranges:
         return {
             "voltage": _("%(category)s 的供电电压应为 %(voltages)s")
-            % {"category": _category_name(category), "voltages": "、".join(ranges)}
+            % {"category": _category_name(category), "voltages": " / ".join(ranges)}  # read alike in both languages
         }
     low, high = ranges[voltage]
     if not low <= kva <= high:

@@ -25,7 +25,6 @@ from yekuo.accounts.permissions import can
 from yekuo.accounts.scope import restrict
 from yekuo.common.errors import YekuoError
 from yekuo.common.xlsx import cell
-from yekuo.orders.selectors import mask
 from yekuo.regulations.selectors import regulation_get
 from yekuo.visits import forms, selectors, services
 from yekuo.visits.imports import import_visits
@@ -33,6 +32,7 @@ from yekuo.visits.models import ProblemCategory, Visit, VisitProblem
 from yekuo.web import labels
 from yekuo.web.export import xlsx_response
 from yekuo.web.views.common import add_service_error, require_action
+from yekuo.web.views.detail import personal_rows
 
 PAGE_SIZE = 50
 
@@ -182,7 +182,8 @@ def visit_record(request, pk: int):
         "visit": visit,
         "form": form,
         "may_record": may_record,
-        "phone": mask(visit.order.customer_phone),
+        # R11: the visitor calls the customer, so the phone is revealed here as on the order page (O9).
+        "personal": [p for p in personal_rows(request.user, visit.order) if p["field"] == "customer_phone"],
         "problems": visit.problems.select_related("category").prefetch_related("follow_ups__actor"),
     }
     return render(request, "visits/visit_form.html", context, status=status)

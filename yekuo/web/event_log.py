@@ -59,7 +59,7 @@ def _edit_lines(payload: dict) -> list[str]:
 
 def _review_reasons(payload: dict) -> str:
     reasons = payload.get("review_reasons") or []
-    return "、".join(str(labels.REVIEW_REASONS.get(r, r)) for r in reasons)
+    return labels.join(labels.REVIEW_REASONS.get(r, r) for r in reasons)
 
 
 def _branch_names(order_id, *codes) -> dict[str, str]:

@@ -102,7 +102,7 @@ def write_workbook(orders, target, progress=None) -> int:
             float(order.capacity_kva),
             order.voltage,
             statuses.get(order.status, order.status),
-            "、".join(labels.node(n.code, spec) for n in order.active_nodes),
+            labels.join(labels.node(n.code, spec) for n in order.active_nodes),
             _alarm(order, view),
             _stamp(sheet, due.deadline_at if due else None),
             # Working days left on it, negative once overdue: a number, so that Excel can sort and filter it; a

@@ -22,6 +22,7 @@ CLOCK_STATES = {
     "warning": _("预警"),
 }
 NODE_STATES = {"waiting": _("等待"), "active": _("办理中"), "done": _("已完成"), "cancelled": _("已撤销")}
+NODE_NOT_REACHED = _("不再办理")  # a node the cancelled order never reached
 # A service error names its kind by code; the page shows the kind in words before the message.
 ERROR_KINDS = {
     "forbidden": _("无权操作"),
@@ -41,6 +42,11 @@ TIME_STATES = {"normal": _("正常"), "warning": _("预警"), "overdue": _("超�
 
 def english() -> bool:
     return (get_language() or "").startswith("en")
+
+
+def join(items) -> str:
+    """Items listed as the page's language lists them: 甲、乙 in Chinese, "A, B" in English."""
+    return (", " if english() else "、").join(str(item) for item in items)
 
 
 def label(vocabulary: dict[str, str], code: str) -> str:

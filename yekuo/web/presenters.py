@@ -12,7 +12,7 @@ from datetime import datetime
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from yekuo.orders.models import Clock, NodeInstance, WorkOrder
+from yekuo.orders.models import Clock, NodeInstance, OrderStatus, WorkOrder
 from yekuo.orders.selectors import ClockView, clock_view
 from yekuo.orders.services import table_for
 from yekuo.regulations.limits import number
@@ -110,12 +110,17 @@ def clock_row(clock: Clock, spec, when: datetime, table) -> ClockRow:
     elif view.state == "paused" and overrun:
         overrun, paused_over = "", overrun  # never red while paused (O5)
     elif remaining:
-        # I3: a zero-day clock's budget is what is left of its working day, so say so in hours and minutes.
-        remaining_text = (
-            _("今日剩余 %(time)s") % {"time": hours_minutes(view.remaining_seconds)}
-            if is_zero_day(clock)
-            else _("%(days)s 工作日") % {"days": remaining}
-        )
+        remaining_text = _("%(days)s 工作日") % {"days": remaining}
+        if is_zero_day(clock):
+            # I3: a zero-day clock's budget is what is left of its working day, so say so in hours and minutes.
+            # Only a running clock due today has it "today": a paused one keeps it for when it resumes (the
+            # pages say 暂停中 · 剩余 …), and one resumed late in the day may be due the next morning.
+            remaining_text = hours_minutes(view.remaining_seconds)
+            if view.state != "paused":
+                due_today = clock.deadline_at and timezone.localdate(clock.deadline_at) == timezone.localdate(when)
+                remaining_text = (_("今日剩余 %(time)s") if due_today else _("剩余 %(time)s")) % {
+                    "time": remaining_text
+                }
     return ClockRow(
         clock=clock,
         view=view,
@@ -243,8 +248,16 @@ class NodeRow:
 def node_rows(order: WorkOrder, completed_by: dict | None = None) -> list[NodeRow]:
     spec = spec_of(order)
     completed_by = completed_by or {}
+
+    def state(n: NodeInstance) -> str:
+        # O5: a cancelled order has nothing waiting; its unreached nodes stay `waiting` in the fold only so
+        # that a reopening can carry on from them.
+        if n.state == "waiting" and order.status == OrderStatus.CANCELLED:
+            return str(labels.NODE_NOT_REACHED)
+        return str(labels.NODE_STATES.get(n.state, n.state))
+
     return [
-        NodeRow(n, labels.node(n.code, spec), labels.role(n.role), str(labels.NODE_STATES.get(n.state, n.state)),
+        NodeRow(n, labels.node(n.code, spec), labels.role(n.role), state(n),
                 completed_by.get(n.code) if n.state == "done" else None)
         for n in order.nodes.select_related("assignee")
     ]  # fmt: skip

@@ -58,7 +58,7 @@ def _node(spec) -> Callable[[str], str]:
 def _nodes(spec) -> Callable[[str], str]:
     """A comma-separated list of node codes, or of "code (name)" items, as names joined by 、."""
     codes = re.compile(r"([a-z][a-z0-9_]*)(?:\s*\([^)]*\))?")
-    return lambda text: "、".join(labels.node(code, spec) for code in codes.findall(text))
+    return lambda text: labels.join(labels.node(code, spec) for code in codes.findall(text))
 
 
 def _before(spec) -> Callable[[str], str]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,11 +30,14 @@ class Suspended:
 
 
 def open_suspensions(order_ids, when: datetime | None = None) -> dict[int, Suspended]:
-    """The open suspension of each of these orders that has one, in one query."""
+    """The suspension of each of these orders that was open at `when` (now by default), in one query: a list
+    of a past instant (时限超期预警 of a day) shows the suspensions of that instant."""
     when = when or timezone.now()
     found = {}
-    rows = Suspension.objects.filter(order_id__in=list(order_ids), ended_at__isnull=True).select_related(
-        "order__branch__company", "reason"
+    rows = (
+        Suspension.objects.filter(order_id__in=list(order_ids), started_at__lte=when)
+        .filter(Q(ended_at__isnull=True) | Q(ended_at__gt=when))
+        .select_related("order__branch__company", "reason")
     )
     for s in rows:
         table = table_for(s.order)
@@ -58,4 +62,4 @@ def awaited(node, clock, spec, suspended: Suspended | None) -> str:
             return _("等待客户：%(event)s") % {"event": labels.event(rule.event)}
         return _("等待：%(event)s") % {"event": labels.event(rule.event)}
     before = [labels.node(p, spec) for p in spec.node(clock.nodes[0]).predecessors]
-    return _("等待前序节点完成：%(nodes)s") % {"nodes": "、".join(before)}
+    return _("等待前序节点完成：%(nodes)s") % {"nodes": labels.join(before)}

@@ -62,7 +62,7 @@ def nav_items(context) -> list[dict]:
 
 @register.filter
 def roles_text(user) -> str:
-    return "、".join(labels.role(code) for code in sorted(getattr(user, "role_codes", ())))
+    return labels.join(labels.role(code) for code in sorted(getattr(user, "role_codes", ())))
 
 
 @register.filter

@@ -168,6 +168,10 @@ def test_on_a_phone_the_order_s_actions_come_first(browser, live_server, live_ca
         page.screenshot(path=str(SCREENSHOTS / "order-detail-360x740.png"))
         assert top < 740, f"the first action form starts {top:.0f} px down, below the first screen"
         assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        # Under 证件/电话 the ID number comes first, then the phone, as in the order list.
+        expect(page.locator("#personal-data .yk-personal")).to_have_count(2)
+        fields = page.locator("#personal-data .yk-personal").evaluate_all("els => els.map(e => e.dataset.field)")
+        assert fields == ["customer_id_number", "customer_phone"]
         phone = page.locator("#personal-customer_phone")
         expect(phone).to_contain_text("139****5678")
         phone.locator("button").click()
@@ -197,7 +201,7 @@ def test_the_counter_form_refuses_wrong_data_next_to_each_field(page, live_serve
 
     expect(error_of("customer_phone")).to_contain_text("请填写11位手机号码")
     expect(error_of("customer_id_number")).to_contain_text("18位居民身份证号码")
-    expect(error_of("voltage")).to_contain_text("低压居民 的供电电压应为 220V、380V")
+    expect(error_of("voltage")).to_contain_text("低压居民 的供电电压应为 220V / 380V")
     expect(error_of("service_area")).to_contain_text("请选择营业区")
     assert not WorkOrder.objects.filter(customer_name="错误数据客户").exists()
     # The clerk picks the area, fixes the rest: the order is made, in that area.
@@ -221,9 +225,13 @@ def test_the_counter_form_s_errors_are_in_english_with_the_switch(page, live_ser
     page.fill("#id_customer_name", "x")
     page.fill("#id_customer_phone", "abc")
     page.fill("#id_site_address", "东区1号")
+    page.select_option("#id_category", "lv_resident")
     page.fill("#id_capacity_kva", "8")
-    page.select_option("#id_voltage", "220V")
+    page.select_option("#id_voltage", "10kV")
     page.click("#create-order button[type=submit]")
     feedback = page.locator("#id_customer_phone ~ .invalid-feedback")
     expect(feedback).to_contain_text("Enter an 11-digit mobile number")
     assert not any("\u4e00" <= ch <= "\u9fff" for ch in feedback.text_content())
+    voltage = page.locator("#id_voltage ~ .invalid-feedback")
+    expect(voltage).to_contain_text("Low-voltage residential")
+    assert not any("\u3000" <= ch <= "\u9fff" for ch in voltage.text_content())  # no 、 between the voltages

@@ -66,3 +66,25 @@ def test_notes_decisions_and_reasons_are_shown_on_the_order_page(page, live_serv
     # Cancelled: nothing is being worked any more.
     expect(nodes).not_to_contain_text("办理中")
     expect(nodes.locator("[data-node='approval']")).to_contain_text("已撤销")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_lists_in_the_log_read_as_english_with_the_switch(page, live_server, live_cast):
+    """O5: with the switch on English, what the log lists (why a suspension is reviewed) is joined the English
+    way, not by the Chinese list comma 、."""
+    cast, base = live_cast, live_server.url
+    order = make_order(cast, when="2026-11-02 09:00")
+    complete(order, cast.clerk, "acceptance", "2026-11-02 10:00")
+    sign_in(page, base, "customer_manager", cast.password)
+    page.context.add_cookies([{"name": "django_language", "value": "en", "url": base}])
+    page.goto(f"{base}/orders/{order.number}/")
+    form = page.locator("#action-suspend")
+    form.locator("[name='suspend-reason_code']").select_option("customer_request")
+    form.locator("[name='suspend-evidence_note']").fill("letter")
+    form.locator("summary").click()
+    form.locator("[name='suspend-occurred_at']").fill("2026-11-02T11:00")
+    form.locator("[name='suspend-reason']").fill("late entry")
+    form.locator("button[type=submit]").click()
+    started = page.locator("#events tr[data-type='suspension.started']")
+    expect(started).to_contain_text("Paused their own clock, Back-dated")
+    assert "、" not in started.text_content()

@@ -67,6 +67,12 @@ def test_clocks_say_what_they_mean_in_the_pages(page, live_server, live_cast):
     expect(row.locator(".text-danger")).to_have_count(0)
     expect(page.locator(f".yk-order[data-number='{cancelled.number}']")).to_contain_text("当前节点：—")
 
+    # A cancelled order has no node waiting to be worked: the survey was cancelled, the rest never will be.
+    page.goto(f"{base}/orders/{cancelled.number}/")
+    expect(page.locator("#nodes [data-node='survey_plan'] .yk-node-state")).to_have_text("已撤销")
+    expect(page.locator("#nodes [data-node='grid_works'] .yk-node-state")).to_have_text("不再办理")
+    expect(page.locator("#nodes tbody")).not_to_contain_text("等待")
+
     page.goto(f"{base}/work/")
     due = page.locator("#work-due .yk-work")
     expect(due).to_have_count(2)
@@ -81,3 +87,28 @@ def test_clocks_say_what_they_mean_in_the_pages(page, live_server, live_cast):
         "等待客户：客户提交设计文件"
     )
     expect(page.locator(f"[data-number='{cancelled.number}']")).to_have_count(0)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_paused_zero_day_clock_keeps_its_hours_not_today(page, live_server, live_cast):
+    """I3, O5: a zero-day approval paused at 15:00 has three working hours left for when it resumes; on a later
+    day that is not "今日剩余", and the list never reads "剩余 今日剩余"."""
+    cast, base = live_cast, live_server.url
+    order = make_order(cast, category="lv_business", when="2026-11-02 09:00", customer_name="即办暂停客户")
+    complete(order, cast.clerk, "acceptance", "2026-11-02 10:00")
+    complete(order, cast.customer_manager, "survey_plan", "2026-11-02 11:00")
+    decide(order, cast.project_manager, True, "2026-11-02 11:30")
+    services.order_suspend(order, actor=cast.clerk, reason_code="customer_request", evidence_note="客户来函",
+                           occurred_at=at("2026-11-02 15:00"), source=IMPORT)  # fmt: skip
+    assert Clock.objects.get(order=order, code="approval").state == "paused"
+
+    sign_in(page, base, "project_manager", cast.password)
+    page.goto(f"{base}/orders/{order.number}/")
+    remaining = page.locator("[data-clock='approval'] .yk-remaining")
+    expect(remaining).to_have_text("3 小时")
+    page.goto(f"{base}/orders/")
+    left = page.locator(f".yk-order[data-number='{order.number}'] .yk-due-left")
+    expect(left).to_have_text("暂停中 · 剩余 3 小时")
+    page.goto(f"{base}/work/")
+    left = page.locator(f"#work-waiting [data-number='{order.number}'] .yk-due-left")
+    expect(left).to_have_text("暂停中 · 剩余 3 小时")

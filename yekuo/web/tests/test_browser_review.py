@@ -101,3 +101,44 @@ def test_the_review_page_works_on_a_phone(browser, live_server, live_cast):
         assert page.evaluate("document.documentElement.scrollWidth") <= 360
     finally:
         context.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_back_dated_entries_are_listed_per_branch(page, live_server, live_cast):
+    """I5: the customer service center reviews every branch; each branch's back-dated entries come under
+    its name, as its suspensions do."""
+    cast, base = live_cast, live_server.url
+    east = make_order(cast, when="2026-11-02 09:00", customer_name="东区补录客户")
+    services.node_complete(east, actor=cast.clerk, node="acceptance", occurred_at=at("2026-11-02 10:00"),
+                           source=EventSource.WEB, reason="东区纸质单补录")  # fmt: skip
+    west = make_order(cast, when="2026-11-02 09:00", branch=cast.west, customer_name="西区补录客户")
+    services.node_complete(west, actor=cast.west_clerk, node="acceptance", occurred_at=at("2026-11-02 10:00"),
+                           source=EventSource.WEB, reason="西区纸质单补录")  # fmt: skip
+
+    sign_in(page, base, "dispatcher", cast.password)
+    page.goto(f"{base}/reviews/")
+    for branch, order, reason in (("east", east, "东区纸质单补录"), ("west", west, "西区纸质单补录")):
+        group = page.locator(f".yk-entry-branch[data-branch='{branch}']")
+        expect(group.locator("h3")).to_have_text(str(getattr(cast, branch)))
+        expect(group.locator(f".yk-entry[data-order='{order.number}']")).to_contain_text(reason)
+        expect(group.locator(".yk-entry")).to_have_count(1)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_reviewer_s_own_entry_is_left_to_another_reviewer(page, live_server, live_cast):
+    """I5: a back-dated entry is checked by a second person; the one who made it sees it listed, with no form
+    that could only be refused."""
+    cast, base = live_cast, live_server.url
+    order = make_order(cast, channel="online", when="2026-11-02 09:00", customer_name="本人补录客户")
+    services.order_receive(order, actor=cast.dispatcher, occurred_at=at("2026-11-02 10:00"),
+                           source=EventSource.WEB, reason="系统故障后补录")  # fmt: skip
+    sign_in(page, base, "dispatcher", cast.password)
+    page.goto(f"{base}/reviews/")
+    entry = page.locator(f".yk-entry[data-order='{order.number}']")
+    expect(entry).to_contain_text("系统故障后补录")
+    expect(entry.locator("form")).to_have_count(0)
+    expect(entry.locator(".yk-own")).to_have_text("本人所录，由其他审核人核实")
+    sign_out(page)  # the branch manager of the order's branch checks it
+    sign_in(page, base, "branch_manager", cast.password)
+    page.goto(f"{base}/reviews/")
+    expect(page.locator(f".yk-entry[data-order='{order.number}'] form")).to_have_count(1)

@@ -30,11 +30,15 @@ def _order(user, number: str, action: str = "order.view"):
     return get_object_or_404(orders_for(user, action).select_related("branch__company"), number=number)
 
 
-def _personal(user, order, revealed: dict | None = None) -> list[dict]:
-    """The customer's phone and ID number as the header shows them: masked, unless just revealed."""
+SHOWN_ORDER = ["customer_id_number", "customer_phone"]  # as the label 证件/电话 and the order list say them
+
+
+def personal_rows(user, order, revealed: dict | None = None) -> list[dict]:
+    """The customer's phone and ID number as the pages show them (`web/_personal_value.html`): masked, unless
+    just revealed, with the one-click reveal for those who may (O9)."""
     allowed = may_reveal(user, order)
     rows = []
-    for field in personal_data.FIELDS:
+    for field in sorted(personal_data.FIELDS, key=SHOWN_ORDER.index):
         value = getattr(order, field)
         shown = (revealed or {}).get(field)
         rows.append({"field": field, "masked": mask(value), "value": shown, "can_reveal": allowed and bool(value),
@@ -52,7 +56,7 @@ def _context(request, order, failed=None, revealed=None) -> dict:
         "category": labels.category(order.category),
         "channel": labels.channel(order.channel),
         "status": dict(OrderStatus.choices).get(order.status, order.status),
-        "personal": _personal(request.user, order, revealed),
+        "personal": personal_rows(request.user, order, revealed),
         "regulation": order.regulation_code,
         "critical_path": spec.critical_path.display(),
         "timeline": rows,
@@ -116,7 +120,7 @@ def reveal(request, number: str, field: str):
     except Forbidden as error:
         raise PermissionDenied(error.message) from None
     if request.htmx:
-        row = next(p for p in _personal(request.user, order, {field: value}) if p["field"] == field)
+        row = next(p for p in personal_rows(request.user, order, {field: value}) if p["field"] == field)
         return render(request, "web/_personal_value.html", {"order": order, "p": row})
     return render(request, "web/order_detail.html", _context(request, order, revealed={field: value}))
 

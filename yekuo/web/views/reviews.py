@@ -63,18 +63,23 @@ def started_by(suspension):
     return found[suspension.position].actor if suspension.position < len(found) else None
 
 
+def _entries(user, failed=None) -> list[tuple]:
+    """(branch, [{event, label, form}, ...]) for each branch with back-dated entries awaiting their check, the
+    latest first within a branch, as the suspensions are grouped (I5: a reviewer of several branches)."""
+    rows = [
+        {
+            "event": e,
+            "label": labels.event(e.type),
+            "form": (failed[2] if failed and failed[:2] == ("e", e.pk) else None) or ReviewForm(prefix=f"e{e.pk}"),
+        }
+        for e in awaiting_check(user, BACKDATED_SHOWN)
+    ]
+    rows.sort(key=lambda row: row["event"].order.branch.name)  # stable: each branch keeps the latest first
+    return [(branch, list(items)) for branch, items in groupby(rows, key=lambda row: row["event"].order.branch)]
+
+
 def _page(request, failed=None, status=200):
-    context = {
-        "groups": _rows(request.user, failed),
-        "backdated": [
-            {
-                "event": e,
-                "label": labels.event(e.type),
-                "form": (failed[2] if failed and failed[:2] == ("e", e.pk) else None) or ReviewForm(prefix=f"e{e.pk}"),
-            }
-            for e in awaiting_check(request.user, BACKDATED_SHOWN)
-        ],
-    }
+    context = {"groups": _rows(request.user, failed), "backdated": _entries(request.user, failed)}
     return render(request, "web/reviews.html", context, status=status)
 
 

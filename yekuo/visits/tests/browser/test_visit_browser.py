@@ -4,6 +4,7 @@ Bounded: the machine has two cores."""
 import pytest
 from playwright.sync_api import expect
 
+from yekuo.orders.models import PersonalDataReveal
 from yekuo.visits.models import ProblemCategory, Visit
 from yekuo.visits.services import plan_month
 from yekuo.visits.tests.conftest import energize
@@ -28,6 +29,12 @@ def test_a_visit_recorded_on_a_phone(browser, live_server, live_cast):
         page.locator(f".yk-visit[data-order='{order.number}']").click()
         page.wait_for_url(f"{base}/visits/*/")
         assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        # O9: the visitor calls the customer: the phone is revealed with one tap, and that is recorded.
+        phone = page.locator("#visit-order #personal-customer_phone")
+        expect(phone).to_contain_text("139****5678")
+        phone.locator("button").click()
+        expect(page.locator("#visit-order a[href='tel:13912345678']")).to_have_text("13912345678")
+        assert PersonalDataReveal.objects.filter(order=order, user=cast.dispatcher, field="customer_phone").exists()
         page.check("input[name='reached'][value='yes']")
         page.select_option("#id_satisfaction", "4")
         page.select_option("#id_time_agrees", "no")
