@@ -60,8 +60,9 @@ def test_an_overridden_decision_s_letter_says_so_and_is_signed_by_name(cast):
     manager.full_name = "郝志明"
     manager.save(update_fields=["full_name"])
     facts, _ = read_facts({**LOW_RISK, "excavation_m": 600})
-    works.works_decide(order, actor=manager, facts=facts, override_low_risk=True, override_reason="既有管廊内敷设，不破路",
-                       occurred_at=at("2026-11-02 11:30"), source=IMPORT)  # fmt: skip
+    works.works_decide(order, actor=manager, facts=facts, override_low_risk=True,
+                       override_reason="既有管廊内敷设，不破路", occurred_at=at("2026-11-02 11:30"),
+                       source=IMPORT)  # fmt: skip
     text, _ = read(letter.letter_pdf(order))
     assert "符合简易低风险工程的全部条件" not in text and "工程符合简易低风险工程条件" not in text
     assert "不符合（600m，超过500m）" in text
