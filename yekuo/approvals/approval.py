@@ -13,11 +13,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db import transaction
-from django.utils import timezone
 
 from yekuo.approvals import platform
 from yekuo.approvals.models import ApprovalRequest, AuthorityAnswer
-from yekuo.approvals.works import check_actor, decided
+from yekuo.approvals.works import check_actor, check_open, check_time, decided
 from yekuo.common.errors import Conflict, InvalidInput
 from yekuo.orders import services
 from yekuo.orders.models import EventSource, WorkOrder
@@ -43,15 +42,16 @@ def approval_submit(
     source: str = EventSource.WEB,
 ) -> ApprovalRequest:
     check_actor(actor, "approval.decide", order)
-    occurred_at = occurred_at or timezone.now()
     names = _authorities(authorities)
     with transaction.atomic():
         order = WorkOrder.objects.select_for_update().get(pk=order.pk)
+        check_open(order)  # the platform is never told of a cancelled or energized order's works
         decision = decided(order, low_risk=False)
         if ApprovalRequest.objects.filter(order=order).exists():
             raise Conflict("the approval of these works is already submitted")
-        if occurred_at < decision.recorded_at:
+        if occurred_at is not None and occurred_at < decision.recorded_at:
             raise InvalidInput("the submission cannot precede the decision", field="occurred_at")
+        occurred_at = check_time(occurred_at, decision.recorded_at)
         request = ApprovalRequest.objects.create(
             order=order, decision=decision, authorities=names, submitted_at=occurred_at, submitted_by=actor
         )
@@ -76,11 +76,11 @@ def approval_answer(
 ) -> AuthorityAnswer:
     """Record one authority's answer; the last approval completes the approval node at its time."""
     check_actor(actor, "approval.decide", order)
-    occurred_at = occurred_at or timezone.now()
     if verdict not in dict(AuthorityAnswer.VERDICTS):
         raise InvalidInput(f"verdict must be one of {', '.join(dict(AuthorityAnswer.VERDICTS))}", field="verdict")
     with transaction.atomic():
         order = WorkOrder.objects.select_for_update().get(pk=order.pk)
+        check_open(order)
         request = ApprovalRequest.objects.filter(order=order).first()
         if request is None:
             raise InvalidInput("the approval has not been submitted", field="authority")
@@ -88,8 +88,9 @@ def approval_answer(
             raise Conflict("the approval is already granted")
         if authority not in request.authorities:
             raise InvalidInput(f"{authority!r} is not one of {', '.join(request.authorities)}", field="authority")
-        if occurred_at < request.submitted_at:
+        if occurred_at is not None and occurred_at < request.submitted_at:
             raise InvalidInput("an answer cannot precede the submission", field="occurred_at")
+        occurred_at = check_time(occurred_at, request.submitted_at)
         answer = AuthorityAnswer.objects.create(
             request=request, authority=authority, verdict=verdict, note=note.strip(), answered_at=occurred_at,
             recorded_by=actor,

@@ -8,13 +8,12 @@ works cannot be completed (`approvals.gate`).
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.db import transaction
-from django.utils import timezone
 
 from yekuo.approvals.models import Consultation, RouteConflict
-from yekuo.approvals.works import check_actor, check_open
+from yekuo.approvals.works import check_actor, check_open, check_time
 from yekuo.common.errors import Conflict, InvalidInput
 from yekuo.orders.models import WorkOrder
 
@@ -30,17 +29,6 @@ def _required_text(value: str, field: str, what: str) -> str:
     return value
 
 
-def _when(occurred_at: datetime | None, not_before: datetime, field: str = "occurred_at") -> datetime:
-    occurred_at = occurred_at or timezone.now()
-    if occurred_at.tzinfo is None:
-        raise InvalidInput("the time must include a UTC offset", field=field)
-    if occurred_at > timezone.now() + timedelta(minutes=5):
-        raise InvalidInput("the time is in the future", field=field)
-    if occurred_at < not_before:
-        raise InvalidInput("the time is before what it answers", field=field)
-    return occurred_at
-
-
 def consultation_request(
     order: WorkOrder, *, actor, owner_kind: str, owner_name: str, request: str, occurred_at: datetime | None = None
 ) -> Consultation:
@@ -52,7 +40,8 @@ def consultation_request(
         order=order,
         owner_kind=owner_kind,
         owner_name=_required_text(owner_name, "owner_name", "the pipeline owner")[:200],
-        request=_required_text(request, "request", "the request"), requested_at=_when(occurred_at, order.created_at),
+        request=_required_text(request, "request", "the request"),
+        requested_at=check_time(occurred_at, order.created_at),
         recorded_by=actor,
     )  # fmt: skip
 
@@ -72,7 +61,7 @@ def consultation_answer(
         if consultation.answered_at is not None:
             raise Conflict("this consultation is already answered; record a further conflict instead")
         consultation.answer = _required_text(answer, "answer", "the answer")
-        consultation.answered_at = _when(occurred_at, consultation.requested_at)
+        consultation.answered_at = check_time(occurred_at, consultation.requested_at)
         consultation.save(update_fields=["answer", "answered_at"])
         for description in conflicts or ():
             if str(description).strip():
@@ -85,7 +74,7 @@ def conflict_add(consultation: Consultation, *, actor, description: str, occurre
     return RouteConflict.objects.create(
         consultation=consultation,
         description=_required_text(description, "description", "the conflict"),
-        found_at=_when(occurred_at, consultation.requested_at),
+        found_at=check_time(occurred_at, consultation.requested_at),
     )
 
 
@@ -96,6 +85,6 @@ def conflict_resolve(conflict: RouteConflict, *, actor, resolution: str, occurre
         if conflict.resolved_at is not None:
             raise Conflict("this conflict is already resolved")
         conflict.resolution = _required_text(resolution, "resolution", "the resolution")
-        conflict.resolved_at = _when(occurred_at, conflict.found_at)
+        conflict.resolved_at = check_time(occurred_at, conflict.found_at)
         conflict.save(update_fields=["resolution", "resolved_at"])
     return conflict

@@ -84,7 +84,20 @@ class FilingForm(ActionForm):
     pass
 
 
-class SubmitForm(ActionForm):
+class TimeOnlyForm(ActionForm):
+    """A record of the works that keeps its time but no back-dating reason (the submission, the consultations):
+    the reason is not asked for, since nothing would keep it."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["reason"]
+        self.fields["occurred_at"].help_text = _("留空为当前时间")
+
+    def service_kwargs(self) -> dict:
+        return {"occurred_at": self.cleaned_data.get("occurred_at") or None}
+
+
+class SubmitForm(TimeOnlyForm):
     authorities = forms.CharField(label=_("审批部门"), max_length=1000, help_text=_("如：住建局、交通运输局、园林局"))
 
     def authority_list(self) -> list[str]:
@@ -102,13 +115,13 @@ class AnswerForm(ActionForm):
         self.fields["authority"].choices = [(name, name) for name in authorities]
 
 
-class ConsultForm(ActionForm):
+class ConsultForm(TimeOnlyForm):
     owner_kind = forms.ChoiceField(label=_("管线类别"), choices=[("", _("请选择")), *Consultation.OWNER_KINDS])
     owner_name = forms.CharField(label=_("管线权属单位"), max_length=200)
     request = forms.CharField(label=_("征询内容"), max_length=4000, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class ConsultAnswerForm(ActionForm):
+class ConsultAnswerForm(TimeOnlyForm):
     answer = forms.CharField(label=_("答复意见"), max_length=4000, widget=forms.Textarea(attrs={"rows": 2}))
     conflicts = forms.CharField(
         label=_("发现的冲突（每行一条）"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2})
@@ -118,5 +131,5 @@ class ConsultAnswerForm(ActionForm):
         return [line.strip() for line in (self.cleaned_data.get("conflicts") or "").splitlines() if line.strip()]
 
 
-class ResolveForm(ActionForm):
+class ResolveForm(TimeOnlyForm):
     resolution = forms.CharField(label=_("处理方式"), max_length=4000)

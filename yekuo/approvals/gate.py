@@ -8,8 +8,10 @@ holds the works while it is.
   approved.
 
 Completing `grid_works` is refused while any of them is open; completing `approval` — which starts the
-grid works' clock, the construction start the order records — is refused while the filing or the approval
-is open (those services complete it themselves). `YEKUO_WORKS_GATE` says which of the three hold the
+grid works' clock; the order records no construction start of its own — is refused while the filing or the
+approval is open (those services complete it themselves). An open consultation does not hold `approval`:
+that completion is the filing itself, and a 0-day approval clock must not run over waiting for a pipeline
+owner (docs/approvals.md, The gate). `YEKUO_WORKS_GATE` says which of the three hold the
 works (default all; `off`). Orders whose works were never recorded here (relayed by the control layer,
 or from before) are not held.
 """

@@ -24,7 +24,8 @@ from yekuo.web import labels
 
 
 def letter_context(order) -> dict:
-    """What the letter says; refused unless the order's current decision is low-risk."""
+    """What the letter says; refused unless the order's current decision is low-risk. A decision a manager
+    overrode says so, with the reason, instead of promising that every condition is met (R6)."""
     decision = current_decision(order)
     if decision is None or not decision.low_risk or decision.limit_days is None:
         raise InvalidInput("a commitment letter is for works decided simple low-risk (R6)", field="decision")
@@ -41,7 +42,8 @@ def letter_context(order) -> dict:
         "document": "鄂电营销〔2022〕64号",
         "company": order.branch.company.name,
         "branch": order.branch.name,
-        "signer": signer.get_full_name() or signer.username,
+        "signer": str(signer),  # the person's name (a login only for a user without one)
+        "overrider": str(decision.recorded_by),
         "date": timezone.localtime(filing.filed_at if filing else timezone.now()).date(),
     }
 

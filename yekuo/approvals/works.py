@@ -11,7 +11,7 @@ the decision and in the event, and listed for the monthly normativity check (R12
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -41,6 +41,19 @@ def check_open(order: WorkOrder) -> None:
     """The works of an energized or cancelled order are no longer recorded."""
     if order.status in ("energized", "cancelled"):
         raise WorkflowError(f"order {order.number} is {order.status}: its works can no longer be recorded")
+
+
+def check_time(occurred_at: datetime | None, not_before: datetime, field: str = "occurred_at") -> datetime:
+    """The time of a record of the works (default now): with a UTC offset, not in the future — a submission
+    dated ahead would make every real answer precede it — and not before what it follows."""
+    occurred_at = occurred_at or timezone.now()
+    if occurred_at.tzinfo is None:
+        raise InvalidInput("the time must include a UTC offset", field=field)
+    if occurred_at > timezone.now() + timedelta(minutes=5):
+        raise InvalidInput("the time is in the future", field=field)
+    if occurred_at < not_before:
+        raise InvalidInput("the time is before what it answers", field=field)
+    return occurred_at
 
 
 def approval_limit(order: WorkOrder, low_risk: bool) -> float | None:

@@ -28,3 +28,10 @@ def seed_destinations(base_url: str | None = None) -> list[str]:
         )
         created.append(code)
     return created
+
+
+def seed_demo() -> dict:
+    """The demo's step (`yekuo demo`), before its orders: the orders' messages (e.g. the filings to the
+    construction-approval platform, R6) must find their destinations pointed at the simulators; an unknown
+    code would be created disabled and without an address, and its deliveries would wait for ever."""
+    return {"destinations created": len(seed_destinations())}

@@ -30,6 +30,13 @@ def fill_facts(page, excavation: str) -> None:
     form.locator("button[type=submit]").click()
 
 
+def assert_results_in_view(page) -> None:
+    """Each criterion's 符合/不符合 is on the screen, not in a table that scrolls sideways out of sight."""
+    for badge in page.locator("#criteria tbody tr .badge").all():
+        box = badge.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 360, box
+
+
 @pytest.mark.django_db(transaction=True)
 def test_the_classification_form_on_a_phone(browser, live_server, live_cast):  # noqa: F811
     cast, base = live_cast, live_server.url
@@ -63,11 +70,13 @@ def test_the_classification_form_on_a_phone(browser, live_server, live_cast):  #
         expect(page.locator("#criteria tbody tr")).to_have_count(6)
         expect(page.locator("#gate")).to_contain_text("行政审批未提交")
         assert page.evaluate("document.documentElement.scrollWidth") <= 360  # no sideways scrolling
+        assert_results_in_view(page)
 
         fill_facts(page, "500")  # the form starts at the facts on record; 500 m is low-risk
         expect(page.locator("#verdict")).to_have_attribute("data-low-risk", "true")
         expect(page.locator("#limit")).to_have_text("办理时限 0 个工作日")
         expect(page.locator("#criteria tr[data-passed='true']")).to_have_count(6)
+        assert_results_in_view(page)
         expect(page.locator("#history")).to_contain_text("需行政审批")
         expect(page.locator("#gate")).to_contain_text("告知承诺备案未办理")
         assert Clock.objects.get(order=order, code="approval").limit_days == 0

@@ -106,6 +106,8 @@ def test_a_missing_fact(facts):
     [
         ('{"voltage_kv": 10,', "file_format: {path}:line 1, column 19: not JSON: Expecting property name"),
         ("[1, 2]", "invalid_input: the facts must be a JSON object, not a list"),
+        # a key given twice must not pass as its last value: 900 m would silently read as 100 m
+        ('{"excavation_m": 900, "excavation_m": 100}', "invalid_input: excavation_m: given twice in the file"),
     ],
 )
 def test_bad_json(write, body, message):

@@ -45,3 +45,26 @@ def test_no_letter_for_works_that_need_an_approval(cast):
     decide(order, cast.project_manager, "2026-11-02 11:30", excavation_m=501)
     with pytest.raises(InvalidInput):
         letter.letter_context(order)
+
+
+@pytest.mark.slow
+def test_an_overridden_decision_s_letter_says_so_and_is_signed_by_name(cast):
+    """The letter never promises that every condition is met when one is not: it states the manager's override
+    and its reason (R6). It is signed with the person's name, not their login."""
+    from yekuo.approvals import works
+    from yekuo.approvals.facts import read_facts
+    from yekuo.approvals.tests.conftest import LOW_RISK
+
+    order = planned(cast)
+    manager = cast.branch_manager
+    manager.full_name = "郝志明"
+    manager.save(update_fields=["full_name"])
+    facts, _ = read_facts({**LOW_RISK, "excavation_m": 600})
+    works.works_decide(order, actor=manager, facts=facts, override_low_risk=True,
+                       override_reason="既有管廊内敷设，不破路", occurred_at=at("2026-11-02 11:30"),
+                       source=IMPORT)  # fmt: skip
+    text, _ = read(letter.letter_pdf(order))
+    assert "符合简易低风险工程的全部条件" not in text and "工程符合简易低风险工程条件" not in text
+    assert "不符合（600m，超过500m）" in text
+    assert "管理人员郝志明调整判定为简易低风险，理由：既有管廊内敷设，不破路" in text
+    assert "经办人：郝志明" in text and "branch_manager" not in text

@@ -113,3 +113,19 @@ def test_the_criteria_read_in_english_with_the_switch(client, cast):
     page = client.get(f"/orders/{order.number}/works/").content.decode()
     assert "at most 500 m: not met (620 m &gt; 500 m)" in page and "Road and green-belt excavation" in page
     assert "Limit 3 working days" in page
+
+
+def test_a_reason_is_asked_only_where_it_is_kept(client, cast):
+    """The submission and the consultations keep their time but no back-dating reason: their forms do not ask
+    for one (a page offers only what has an effect); the decision, the filing and the answers do."""
+    import re
+
+    order = planned(cast, "hv10_dual")
+    decide(order, cast.project_manager, "2026-11-02 11:30", voltage_kv=35)
+    login(client, cast.project_manager, cast)
+    page = client.get(f"/orders/{order.number}/works/").content.decode()
+    assert 'name="decide-reason"' in page and 'name="decide-occurred_at"' in page
+    for key in ("submit", "consult"):
+        form = re.search(rf'<form[^>]*id="form-{key}".*?</form>', page, re.S).group(0)
+        assert f'name="{key}-occurred_at"' in form and f'name="{key}-reason"' not in form
+        assert "补录时间 + 原因" not in form and "需填写原因" not in form

@@ -218,3 +218,38 @@ def test_a_cancelled_order_s_works_are_no_longer_recorded(cast):
     with pytest.raises(WorkflowError):
         consultation.consultation_request(order, actor=cast.project_manager, owner_kind="gas", owner_name="燃气",
                                           request="核实", occurred_at=at("2026-11-02 11:30"))  # fmt: skip
+
+
+def test_the_submission_and_the_answers_are_not_dated_in_the_future(cast):
+    """A submission dated ahead would refuse every real answer (none may precede it) and hold the order for ever."""
+    from django.utils import timezone
+
+    order = planned(cast)
+    decide(order, cast.project_manager, "2026-11-02 11:30", voltage_kv=35)
+    ahead = timezone.now() + timezone.timedelta(days=30)
+    with pytest.raises(InvalidInput) as refused:
+        approval.approval_submit(order, actor=cast.project_manager, authorities=["住建局"], occurred_at=ahead,
+                                 source=IMPORT)  # fmt: skip
+    assert refused.value.field == "occurred_at"
+    approval.approval_submit(order, actor=cast.project_manager, authorities=["住建局", "交通局"],
+                             occurred_at=at("2026-11-02 14:30"), source=IMPORT)  # fmt: skip
+    with pytest.raises(InvalidInput) as refused:
+        approval.approval_answer(order, actor=cast.project_manager, authority="住建局", verdict="refused",
+                                 occurred_at=ahead, source=IMPORT)  # fmt: skip
+    assert refused.value.field == "occurred_at"
+    assert not approval.AuthorityAnswer.objects.exists()
+
+
+def test_no_approval_is_submitted_for_a_cancelled_order(cast):
+    from yekuo.orders.projection import WorkflowError
+    from yekuo.outbox.models import Message
+
+    order = planned(cast)
+    decide(order, cast.project_manager, "2026-11-02 11:30", voltage_kv=35)
+    services.order_cancel(order, actor=cast.branch_manager, cancel_reason="客户撤回",
+                          occurred_at=at("2026-11-02 12:00"), source=IMPORT)  # fmt: skip
+    order.refresh_from_db()
+    with pytest.raises(WorkflowError):
+        approval.approval_submit(order, actor=cast.project_manager, authorities=["住建局"],
+                                 occurred_at=at("2026-11-02 14:30"), source=IMPORT)  # fmt: skip
+    assert not Message.objects.filter(kind="approval.submitted").exists()  # the platform is not told

@@ -14,6 +14,7 @@ from yekuo.common.cli import exit_on_error
 
 STEPS: list[tuple[str, str]] = [
     ("organisation and people", "yekuo.accounts.demo.create_demo_org"),
+    ("partner destinations", "yekuo.outbox.seed.seed_demo"),
     ("work orders", "yekuo.orders.demo.create_demo_orders"),
     ("platforms", "yekuo.intake.demo.create_demo_platforms"),
     ("online platform", "yekuo.customers.demo.create_online_platform"),
