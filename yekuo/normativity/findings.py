@@ -17,6 +17,10 @@ start, the override's recording, the visit's month). The rules (docs/normativity
 - `suspension_evidence`: a suspension whose reason needs evidence (I5) with no file and a note shorter than the
   threshold.
 - `classification_override`: a manager overrode the R6 low-risk classification (`approvals.WorksDecision`).
+- `unclassified_approval`: staff completed the approval node (pages, staff API) of an order whose grid supporting
+  works were never classified on the works page (no `approvals.WorksDecision`): R6 skipped. The gate holds only
+  what was recorded there, so this is where such an order shows (orders relayed from another system are not
+  listed: that system classifies them).
 - `time_disagreement`: a return visit where the customer's account of a node's time disagrees with the
   system's (R11).
 """
@@ -58,6 +62,7 @@ RULES: dict[str, Rule] = {
         Rule("fast_completion", gettext_noop("环节办结用时异常短"), "notice §3 ¶1; Attachment 1 (规定时限)", "R12"),
         Rule("suspension_evidence", gettext_noop("暂停计时无佐证"), "notice §3 ¶1; I5", "I5"),
         Rule("classification_override", gettext_noop("人工调整低风险判定"), "notice §2 ¶1; R6", "R6"),
+        Rule("unclassified_approval", gettext_noop("未经低风险判定办结审批"), "notice §2 ¶1; R6", "R6"),
         Rule("time_disagreement", gettext_noop("回访时间与系统不一致"), "notice §3 ¶1 (服务回访); R11", "R11"),
     )
 }
@@ -287,6 +292,26 @@ def classification_override(start, end, branch) -> list[Finding]:
     return out
 
 
+def unclassified_approval(start, end, branch) -> list[Finding]:
+    from yekuo.approvals.models import WorksDecision
+
+    completed = Q(type="node.completed", payload__node="approval", source__in=STAFF_SOURCES)
+    rows = (
+        OrderEvent.objects.filter(completed, occurred_at__gte=start, occurred_at__lt=end)
+        .exclude(order_id__in=WorksDecision.objects.values("order_id"))
+        .order_by()
+    )
+    if branch:
+        rows = rows.filter(order__branch__code=branch)
+    out = []
+    for number, branch_code, category, occurred, who in rows.values_list(
+        "order__number", "order__branch__code", "order__category", "occurred_at", "actor__username"
+    ):
+        detail = f"「{NODES['approval']}」{_local(occurred)} 由 {who or '—'} 办结，配套工程未录入事实、未经低风险判定"
+        out.append(_finding("unclassified_approval", number, branch_code, category, detail, occurred))
+    return out
+
+
 def time_disagreement(month, branch) -> list[Finding]:
     from yekuo.visits.models import Visit
 
@@ -313,6 +338,7 @@ def findings(month: str, branch: str | None = None) -> list[Finding]:
         *fast_completion(start, end, branch),
         *suspension_evidence(start, end, branch),
         *classification_override(start, end, branch),
+        *unclassified_approval(start, end, branch),
         *time_disagreement(month, branch),
     ]
     order = list(RULES)

@@ -6,13 +6,13 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from yekuo.approvals import works
+from yekuo.approvals import filing, works
 from yekuo.approvals.facts import read_facts
 from yekuo.approvals.tests.conftest import LOW_RISK
 from yekuo.approvals.tests.test_works import planned
 from yekuo.normativity.findings import RULES, findings
 from yekuo.orders import services
-from yekuo.orders.models import NodeInstance
+from yekuo.orders.models import EventSource, NodeInstance
 from yekuo.visits.models import Visit
 from yekuo.visits.months import month_of
 from yekuo.visits.services import Outcome, plan_month, record_visit
@@ -121,6 +121,27 @@ def test_a_classification_override_is_found_and_a_plain_decision_is_not(cast):
     found = findings("2026-11")
     assert [(f.order_number, f.rule) for f in found] == [(overridden.number, "classification_override")]
     assert "开挖不足" in found[0].detail
+
+
+# ------------------------------------------------------------------------------------------ unclassified approval
+def test_an_approval_completed_by_hand_without_a_classification_is_found(cast):
+    """R6 skipped: staff typed the old yes/no decision and completed the approval node, never recording the
+    works' facts. A relayed order (another system classifies it) and a classified one are not listed."""
+    web = {"source": EventSource.WEB, "reason": "补录"}
+    skipped, relayed, classified = planned(cast), planned(cast), planned(cast)
+    for order, options in ((skipped, web), (relayed, {"source": IMPORT})):
+        services.approval_decide(order, actor=cast.project_manager, low_risk=True,
+                                 occurred_at=at("2026-11-02 11:30"), **options)  # fmt: skip
+        services.node_complete(order, actor=cast.project_manager, node="approval",
+                               occurred_at=at("2026-11-02 14:00"), **options)  # fmt: skip
+    facts, _ = read_facts(LOW_RISK)
+    works.works_decide(classified, actor=cast.project_manager, facts=facts, occurred_at=at("2026-11-02 11:30"),
+                       source=IMPORT)  # fmt: skip
+    filing.filing_record(classified, actor=cast.project_manager, occurred_at=at("2026-11-02 14:00"), **web)
+    found = [f for f in findings("2026-11") if f.rule != "backdated"]
+    assert [(f.order_number, f.rule) for f in found] == [(skipped.number, "unclassified_approval")]
+    assert "未经低风险判定" in found[0].detail and found[0].clause.endswith("R6")
+    assert findings("2026-11", branch="west") == []
 
 
 # ------------------------------------------------------------------------------------------ time disagreement
