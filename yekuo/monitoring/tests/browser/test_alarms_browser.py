@@ -1,7 +1,10 @@
 """Real browser: 时限超期预警 flags a suspended order as the list and 我的待办 do (O5): suspended, for how
 many working days at the list's instant, and awaiting review while its clocks still run (I5)."""
 
+from io import BytesIO
+
 import pytest
+from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from yekuo.orders import services
@@ -43,3 +46,10 @@ def test_the_alarm_list_flags_suspended_orders(page, live_server, live_cast):
     # the 5th: 6.5 + 7 working hours of 7 a day.
     expect(row.locator(".yk-suspended")).to_have_text("暂停 1.93 工作日")
     expect(row.locator(".text-bg-danger")).to_have_count(0)
+
+    # The Excel of the same list carries the same flag, in its own column.
+    response = page.request.get(f"{base}/monitoring/alarms/export.xlsx?date=2026-11-05&state=suspended")
+    rows = list(load_workbook(BytesIO(response.body())).active.iter_rows(values_only=True))
+    assert rows[1][-1] == "暂停"
+    flags = {row[1]: row[-1] for row in rows[2:]}
+    assert flags[paused.number] == "暂停 1.93 工作日"
