@@ -142,3 +142,34 @@ def test_a_reviewer_s_own_entry_is_left_to_another_reviewer(page, live_server, l
     sign_in(page, base, "branch_manager", cast.password)
     page.goto(f"{base}/reviews/")
     expect(page.locator(f".yk-entry[data-order='{order.number}'] form")).to_have_count(1)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_reviewer_s_own_suspension_is_left_to_another_reviewer(page, live_server, live_cast):
+    """I5: a suspension is reviewed by a second person; a worker who also reviews (two roles) sees their own
+    suspension listed, with no form that could only be refused, and another reviewer decides it."""
+    from yekuo.accounts.models import Role
+
+    cast, base = live_cast, live_server.url
+    order = make_order(cast, when="2026-11-02 09:00", customer_name="本人暂停客户")
+    complete(order, cast.clerk, "acceptance", "2026-11-02 10:00")
+    complete(order, cast.customer_manager, "survey_plan", "2026-11-02 11:00")
+    cast.project_manager.roles.add(Role.objects.get(code="branch_manager"))
+    services.order_suspend(order, actor=cast.project_manager, reason_code="customer_request",
+                           evidence_note="客户书面申请", source=EventSource.WEB)  # fmt: skip
+    assert Suspension.objects.get(order=order).review == "pending"
+
+    sign_in(page, base, "project_manager", cast.password)
+    page.goto(f"{base}/reviews/")
+    review = page.locator(f".yk-review[data-order='{order.number}']")
+    expect(review).to_contain_text("客户书面申请")
+    expect(review.locator("form")).to_have_count(0)
+    expect(review.locator(".yk-own")).to_have_text("本人所录，由其他审核人审核")
+    sign_out(page)
+    sign_in(page, base, "branch_manager", cast.password)
+    page.goto(f"{base}/reviews/")
+    review = page.locator(f".yk-review[data-order='{order.number}']")
+    review.locator("select").select_option("approve")
+    review.locator("button[type=submit]").click()
+    expect(page.locator(".alert-success")).to_contain_text(f"已同意暂停计时：{order.number}")
+    assert Suspension.objects.get(order=order).review == "approved"
