@@ -42,6 +42,7 @@ from yekuo.reserve.forms import (
 )
 from yekuo.reserve.models import OrderMatch, Project, SupportingWork
 from yekuo.web.export import xlsx_response
+from yekuo.web.refusals import page_message
 from yekuo.web.views.common import add_service_error, require_action
 
 PAGE_SIZE = 30
@@ -296,7 +297,7 @@ def match_decide(request, pk: int, decision: str):
             services.match_dismiss(pk, actor=request.user)
             messages.success(request, _("已排除该工单"))
     except YekuoError as error:
-        messages.error(request, error.message)
+        messages.error(request, page_message(error, error.message))
     target = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}) or not target.startswith("/"):
         target = "reserve_library"

@@ -31,6 +31,7 @@ from yekuo.visits.imports import import_visits
 from yekuo.visits.models import ProblemCategory, Visit, VisitProblem
 from yekuo.web import labels
 from yekuo.web.export import xlsx_response
+from yekuo.web.refusals import page_message
 from yekuo.web.views.common import add_service_error, require_action
 from yekuo.web.views.detail import personal_rows
 
@@ -116,7 +117,7 @@ def visit_plan(request):
     try:
         result = services.plan_month(month, actor=request.user, sample=form.cleaned_data["sample"])
     except YekuoError as error:
-        messages.error(request, error.message)
+        messages.error(request, page_message(error, error.message))
     else:
         messages.success(request, _("%(month)s：已接电 %(energized)s 户，回访计划 %(planned)s 户（新增 %(added)s）")
                          % result.as_dict())  # fmt: skip
@@ -241,7 +242,7 @@ def problem_follow_up(request, pk: int):
             services.follow_up(problem, actor=request.user, action=form.cleaned_data["action"],
                                closes=form.cleaned_data["closes"])  # fmt: skip
         except YekuoError as error:
-            messages.error(request, error.message)
+            messages.error(request, page_message(error, error.message))
         else:
             messages.success(request, _("已记录处理情况"))
     else:

@@ -57,7 +57,8 @@ def test_recording_a_visit_on_the_form_and_following_up(client, cast, planned):
     form = client.get(reverse("visit_record", args=[east.pk]))
     assert form.status_code == 200 and "139****5678" in form.content.decode()
     refused = client.post(reverse("visit_record", args=[east.pk]), {"channel": "phone", "reached": "yes"})
-    assert refused.status_code == 400  # reached, but no satisfaction
+    assert refused.status_code == 400  # reached, but no satisfaction: the service's refusal, in the page's words
+    assert "联系上客户时须选择满意度（1–5）" in refused.content.decode()
     data = {"channel": "phone", "reached": "yes", "satisfaction": "2", "time_agrees": "no", "time_node": "survey_plan",
             "time_offset_days": "-3", "problems": ["slow", "fees"], "description": "等了很久",
             "note": "客户不满"}  # fmt: skip
@@ -74,6 +75,8 @@ def test_recording_a_visit_on_the_form_and_following_up(client, cast, planned):
     assert problem.closed_at is not None
     closed = client.get(reverse("visit_problems"), {"month": "2026-11", "state": "closed"}).content.decode()
     assert "已向客户致歉并整改" in closed
+    again = client.post(reverse("visit_follow_up", args=[problem.pk]), {"action": "再次处理"}, follow=True)
+    assert "该问题已办结，无需再记录处理情况" in again.content.decode()  # not the service's English
 
 
 def test_plan_and_import_from_the_page(client, cast):

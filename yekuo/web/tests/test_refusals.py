@@ -27,6 +27,8 @@ SOURCES = [
     "approvals/filing.py",
     "approvals/approval.py",
     "approvals/consultation.py",
+    # the return visits' plan, record and follow-up forms (R11)
+    "visits/services.py",
 ]
 ERROR_NAMES = {"WorkflowError", "InvalidInput", "Forbidden", "Conflict", "AssigneeOutOfScope", "YekuoError"}
 
