@@ -355,6 +355,12 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # JSON that gives a key twice is refused (yekuo/common/strict_json.py); forms and files as DRF's defaults.
+    "DEFAULT_PARSER_CLASSES": [
+        "yekuo.common.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "yekuo.common.api.Pagination",
     "PAGE_SIZE": 50,

@@ -30,6 +30,7 @@ from django.core import serializers
 from django.db import transaction
 from django.utils import timezone
 
+from yekuo.common import strict_json
 from yekuo.common.errors import InvalidInput
 from yekuo.orders.events import ACTION_TYPES
 from yekuo.orders.validation import supply_ranges
@@ -50,9 +51,11 @@ PAYLOAD_KEYS = {"node", "low_risk", "reason", "evidence", "assignee", "inputs", 
 
 def parse_input(path: str) -> dict:
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        data = strict_json.loads(Path(path).read_text(encoding="utf-8"))
     except OSError as exc:
         raise InvalidInput(f"{path}: cannot read the file: {exc.strerror}") from None
+    except strict_json.DuplicateKey as exc:
+        raise InvalidInput(f"{path}: {exc}", field=exc.key) from None
     except json.JSONDecodeError as exc:
         raise InvalidInput(f"{path}: line {exc.lineno} column {exc.colno}: not valid JSON: {exc.msg}") from None
     if (

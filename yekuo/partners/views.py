@@ -4,7 +4,6 @@ A unit answers a message it received by posting {"message_id", "destination", "r
 yekuo signs its own messages (HMAC-SHA256 over `<X-Yekuo-Timestamp>.<body>` with the destination's secret;
 docs/outbox.md), within five minutes of its clock. Errors are JSON with a stable code (docs/api.md)."""
 
-import json
 import time
 
 from django.core.exceptions import ValidationError
@@ -12,6 +11,7 @@ from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from yekuo.common import strict_json
 from yekuo.outbox import services as outbox
 from yekuo.outbox.models import Destination
 from yekuo.outbox.transports import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify
@@ -27,9 +27,9 @@ def _error(status: int, code: str, message: str) -> JsonResponse:
 @require_POST
 def answers(request):
     try:
-        data = json.loads(request.body)
-    except ValueError:
-        return _error(400, "malformed_request", "the body is not JSON")
+        data = strict_json.loads(request.body)
+    except ValueError as exc:  # not JSON, or a key given twice
+        return _error(400, "malformed_request", f"the body is not valid JSON: {exc}")
     if not isinstance(data, dict) or not all(isinstance(data.get(k), str) for k in ("message_id", "destination")):
         return _error(400, "invalid_input", "message_id and destination are required")
     destination = Destination.objects.filter(code=data["destination"], enabled=True).exclude(secret="").first()

@@ -7,14 +7,13 @@ API's JSON errors; a refused signature is 401.
 
 from __future__ import annotations
 
-import json
-
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from yekuo.common import strict_json
 from yekuo.common.api import STATUS_OF_CODE, ErrorSerializer, error_body
 from yekuo.intake import credentials, services
 from yekuo.intake.models import Route
@@ -44,8 +43,8 @@ class PushView(APIView):
         body = request._request.body
         source = credentials.authenticate(request._request, platform, body)
         try:
-            parsed = json.loads(body.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            parsed = strict_json.loads(body.decode("utf-8"))
+        except ValueError as exc:  # not UTF-8, not JSON, or a key given twice (strict_json)
             return Response(error_body("malformed_request", f"the body is not JSON: {exc}"), status=400)
         if not isinstance(parsed, dict):
             return Response(error_body("malformed_request", "the body must be a JSON object"), status=400)

@@ -98,6 +98,9 @@ def test_malformed_and_invalid_bodies_get_json_errors(push):
     assert response.status_code == 400 and response.json()["code"] == "malformed_request"
     response = push(b"[1, 2]")
     assert response.status_code == 400 and response.json()["code"] == "malformed_request"
+    response = push(b'{"application_id": "R-1", "application_id": "R-2"}')  # which one was signed for?
+    assert response.status_code == 400 and response.json()["code"] == "malformed_request"
+    assert "'application_id' is given twice" in response.json()["message"]
     bad = application("GC-8", capacity_kva="lots", submitted_at="2026-11-02T09:00:00")
     del bad["customer"]["name"]
     response = push(bad)

@@ -7,13 +7,14 @@ optional Idempotency-Key header, calls its service with source "api", and return
 from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from yekuo.common.api import ErrorSerializer
 from yekuo.common.errors import Conflict
+from yekuo.common.parsers import JSONParser
 from yekuo.orders import entry_review, idempotency, services, suspension_review
 from yekuo.orders.events import CUSTOMER_EVENTS
 from yekuo.orders.models import EventSource

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiExample, extend_schema
-from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from yekuo.common.api import ErrorSerializer
 from yekuo.common.errors import InvalidInput
+from yekuo.common.parsers import JSONParser
 from yekuo.orders.ingest import MAX_BATCH, ingest_batch, summarize
 from yekuo.orders.models import EventSource
 

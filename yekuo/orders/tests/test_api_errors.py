@@ -53,6 +53,13 @@ CASES = [
     ("post", "/api/v1/orders/{n}/assign", {"node": "acceptance", "assignee": 7}, None, 400, "invalid_input",
      "assignee"),
     ("post", "/api/v1/events", "[1,", "application/json", 400, "malformed_request", None),
+    # a key given twice is refused, not read as whichever came last (common/strict_json.py)
+    ("post", "/api/v1/events", '[{"id": "1", "type": "order.received", "type": "node.completed"}]', "application/json",
+     400, "malformed_request", None),
+    ("post", "/api/v1/orders/", '{"capacity_kva": 900, "capacity_kva": 8}', "application/json", 400,
+     "malformed_request", None),
+    ("post", "/api/v1/orders/{n}/decide-approval", '{"low_risk": false, "low_risk": true}', "application/json", 400,
+     "malformed_request", None),
     ("post", "/api/v1/events", '"hello"', "application/json", 400, "invalid_input", "body"),
     ("post", "/api/v1/events", "[]", "application/json", 400, "invalid_input", "body"),
     ("post", "/api/v1/events", "", "application/json", 400, "invalid_input", "body"),  # no body at all

@@ -221,6 +221,7 @@ def test_import_reports_each_bad_line_and_a_summary(cast, tmp_path):
         ev("2", "node.completed", "02T10:00", node="acceptance"),
         "",
         "{broken",
+        '{"id": "9", "id": "10"}',
         ev("1", "order.received", "02T09:00", ORDER),
         {**ev("4", "node.completed", "03T10:00", node="survey_plan"), "at": "2026-11-03 10:00"},
         ev("5", "node.completed", "03T10:00", node="survey_plan"),
@@ -229,16 +230,17 @@ def test_import_reports_each_bad_line_and_a_summary(cast, tmp_path):
     call_command("events", "import", path, "--user", "cast_integration", stdout=out)
     lines = out.getvalue().splitlines()
     assert lines[0].startswith("line 4: rejected invalid_input: not valid JSON")
-    assert lines[1].startswith("line 6: rejected invalid_input [at]: at 2026-11-03 10:00 has no UTC offset")
-    assert lines[-1] == f"{path}: 6 lines: 3 applied, 1 duplicate, 2 rejected"
+    assert lines[1] == "line 5: rejected invalid_input [id]: the key 'id' is given twice in one object"
+    assert lines[2].startswith("line 7: rejected invalid_input [at]: at 2026-11-03 10:00 has no UTC offset")
+    assert lines[-1] == f"{path}: 7 lines: 3 applied, 1 duplicate, 3 rejected"
     assert summarize([]) == {"total": 0, "applied": 0, "duplicate": 0, "rejected": 0}
     assert WorkOrder.objects.get().nodes.get(code="survey_plan").state == "done"
 
     out = StringIO()
     call_command("events", "import", path, "--user", "cast_integration", "--json", stdout=out)
     report = json.loads(out.getvalue())
-    assert report["summary"] == {"total": 6, "applied": 0, "duplicate": 4, "rejected": 2}
-    assert [r["line"] for r in report["results"]] == [1, 2, 4, 5, 6, 7]
+    assert report["summary"] == {"total": 7, "applied": 0, "duplicate": 4, "rejected": 3}
+    assert [r["line"] for r in report["results"]] == [1, 2, 4, 5, 6, 7, 8]
     with pytest.raises(CommandError) as strict:
         call_command("events", "import", path, "--user", "cast_integration", "--strict", stdout=StringIO())
     assert strict.value.returncode == 1

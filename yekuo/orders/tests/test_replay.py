@@ -56,6 +56,7 @@ def test_replay_equals_a_live_run(cast, tmp_path):
     ("content", "message"),
     [
         ("{not json", "not valid JSON"),
+        ('{"order": {"category": "hv10_single", "category": "lv_resident"}}', "'category' is given twice"),
         ('{"order": {"category": "hv10_single"}, "events": []}', "order.channel is required"),
         ('{"order": {"category": "hv10_single", "channel": "counter"}, "events": [{"at": "2026-09-28T09:00", '
          '"type": "order.received"}]}', "no UTC offset"),

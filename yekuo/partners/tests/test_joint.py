@@ -76,6 +76,10 @@ def test_a_units_signed_answer_is_recorded_and_shown(client, cast, settings):
     unknown = {**body, "message_id": "00000000-0000-0000-0000-000000000000"}
     assert _answer(client, unknown, settings.YEKUO_PARTNER_SECRET).status_code == 404
     assert _answer(client, {**body, "message_id": "x"}, settings.YEKUO_PARTNER_SECRET).status_code == 404
+    raw = json.dumps(body)[:-1] + ', "result": "refused"}'  # a key given twice: refused before its signature
+    twice = client.post("/api/v1/partners/answers", raw, content_type="application/json")
+    assert (twice.status_code, twice.json()["code"]) == (400, "malformed_request")
+    assert "'result'" in twice.json()["message"]
     assert _answer(client, body, settings.YEKUO_PARTNER_SECRET).json() == {"recorded": True, "state": "answered"}
     login(client, cast.clerk, cast)
     page = client.get(f"/orders/{order.number}/").content.decode()

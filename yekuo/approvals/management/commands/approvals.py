@@ -6,27 +6,19 @@ from django.core.management.base import BaseCommand
 
 from yekuo.approvals import selectors, services
 from yekuo.approvals.facts import read_facts
+from yekuo.common import strict_json
 from yekuo.common.cli import exit_on_error, print_json
 from yekuo.common.errors import FileFormatError, InvalidInput
 from yekuo.common.files import read_text
-
-
-def _unique_keys(pairs: list) -> dict:
-    """An object whose keys are each given once: JSON keeps the last of two silently, and a fact given twice
-    (a length corrected below the first) must not pass as whichever came last."""
-    data = {}
-    for key, value in pairs:
-        if key in data:
-            raise InvalidInput(f"{key}: given twice in the file", field=key)
-        data[key] = value
-    return data
 
 
 def read_json(path: str):
     """The parsed file; bad JSON names the line and column."""
     _, text = read_text(path)
     try:
-        return json.loads(text, object_pairs_hook=_unique_keys)
+        return strict_json.loads(text)
+    except strict_json.DuplicateKey as exc:  # a fact given twice (a length corrected below the first)
+        raise InvalidInput(f"{exc.key}: given twice in the file", field=exc.key) from None
     except json.JSONDecodeError as exc:
         raise FileFormatError(path, f"line {exc.lineno}, column {exc.colno}", f"not JSON: {exc.msg}") from None
 

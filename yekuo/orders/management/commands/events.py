@@ -12,6 +12,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from yekuo.accounts.models import User
+from yekuo.common import strict_json
 from yekuo.common.cli import exit_on_error
 from yekuo.common.errors import InvalidInput
 from yekuo.orders.ingest import DEFAULT_SYSTEM, IngestResult, ingest_batch, summarize
@@ -30,7 +31,9 @@ def read_lines(path: str):
         if not text.strip():
             continue
         try:
-            yield number, json.loads(text)
+            yield number, strict_json.loads(text)
+        except strict_json.DuplicateKey as exc:
+            yield number, IngestResult("rejected", index=0, code="invalid_input", message=str(exc), field=exc.key)
         except json.JSONDecodeError as exc:
             yield (
                 number,
