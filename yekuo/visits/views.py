@@ -93,7 +93,7 @@ def visit_export(request):
             cell(sheet, v.get_channel_display() if v.channel else ""), cell(sheet, yes_no[v.reached]),
             cell(sheet, v.satisfaction), cell(sheet, yes_no[v.time_agrees]),
             cell(sheet, labels.node(v.time_node) if v.time_node else ""), cell(sheet, v.time_offset_days),
-            cell(sheet, "、".join(p.category.name for p in v.problems.all())), cell(sheet, v.note),
+            cell(sheet, labels.join(p.category for p in v.problems.all())), cell(sheet, v.note),
         ])  # fmt: skip
     handle = tempfile.TemporaryFile(suffix=".xlsx")
     book.save(handle)

@@ -119,6 +119,15 @@ def test_the_pages_in_english(client, cast, planned):
     client.cookies["django_language"] = "en"
     text = client.get(reverse("visit_list"), {"month": "2026-11"}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Return visits" in text
+    assert "order_number (工单编号)" in text  # the import's English headings, which the importer takes too
+    east, _west = planned
+    record = {"channel": "phone", "reached": "yes", "satisfaction": "3", "problems": ["slow", "fees"],
+              "description": "x"}  # fmt: skip
+    assert client.post(reverse("visit_record", args=[east.pk]), record).status_code == 302
+    export = client.get(reverse("visit_export"), {"month": "2026-11"})
+    rows = list(load_workbook(BytesIO(b"".join(export.streaming_content))).active.iter_rows(values_only=True))
+    problems = next(r[13] for r in rows[1:] if r[1] == east.order.number)
+    assert "、" not in problems and ", " in problems  # listed as English lists them
 
 
 @pytest.mark.parametrize("url", ["/admin/visits/problemcategory/", "/admin/visits/visit/"])
