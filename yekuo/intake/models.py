@@ -13,6 +13,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from yekuo.regulations.codes import CHANNELS
@@ -54,7 +55,9 @@ class Platform(models.Model):
         verbose_name_plural = _("推送平台")
 
     def __str__(self) -> str:
-        return self.name
+        """Its name in the page's language: the known platforms' names are in the catalogue (web.vocabulary);
+        a name an administrator gave is shown as given."""
+        return gettext(self.name) if self.name else self.code
 
 
 class PlatformKey(models.Model):

@@ -41,7 +41,7 @@ class FilterForm(BootstrapMixin, forms.Form):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         platforms = restrict(Platform.objects.all(), user, "order.assign")
-        self.fields["platform"].choices = [("", gettext_lazy("全部")), *((p.code, p.name) for p in platforms)]
+        self.fields["platform"].choices = [("", gettext_lazy("全部")), *((p.code, str(p)) for p in platforms)]
         self.style()
 
     def values(self) -> tuple[str, str]:

@@ -30,6 +30,7 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy
 
 from yekuo.monitoring.escalation import recipients
 from yekuo.monitoring.models import ClockWarning, InboxMessage, NotificationPreference, WarningNotice
@@ -37,7 +38,8 @@ from yekuo.monitoring.rules import TIER_NAMES, rule_book
 from yekuo.regulations.codes import CATEGORIES, NODES
 from yekuo.workcal.engine import SHANGHAI
 
-CHANNELS = {"inbox": "站内消息", "email": "电子邮件", "wecom": "企业微信", "dingtalk": "钉钉", "sms": "短信"}
+CHANNELS = {"inbox": gettext_lazy("站内消息"), "email": gettext_lazy("电子邮件"), "wecom": gettext_lazy("企业微信"),
+            "dingtalk": gettext_lazy("钉钉"), "sms": gettext_lazy("短信")}  # fmt: skip
 # channel → (outbox destination code, its transport)
 DESTINATIONS = {
     "email": ("alarm-email", "smtp"),
@@ -130,9 +132,10 @@ def _destination(channel: str, branch_code: str, memo: dict | None = None) -> st
             return own
     # Created on first use: mail goes out through Django's mail settings at once; the robots and the SMS
     # gateway wait (disabled) until an administrator gives them their address (admin: 消息目的地).
+    with translation.override(settings.LANGUAGE_CODE):  # a stored name: in the company's language, not the caller's
+        name = f"时限预警·{CHANNELS[channel]}"
     Destination.objects.get_or_create(
-        code=code,
-        defaults={"name": f"时限预警·{CHANNELS[channel]}", "transport": transport, "enabled": channel == "email"},
+        code=code, defaults={"name": name, "transport": transport, "enabled": channel == "email"}
     )
     return code
 

@@ -23,6 +23,9 @@ MSGIDS = (
     gettext_noop("工程建设项目审批平台"),
     gettext_noop("网上国网/掌上电力等自有线上渠道"),
     gettext_noop("帮您办"),
+    # intake.platforms.KNOWN and the customers' online platform (their stored names, shown by Platform.__str__)
+    gettext_noop("投资在线监审平台"),
+    gettext_noop("网上自助办电"),
     # regulations.codes.NODES (pages prefer the regulation's own name_en)
     gettext_noop("业务受理"),
     gettext_noop("现场勘察、编制供电方案"),

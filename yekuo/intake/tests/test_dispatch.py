@@ -121,3 +121,13 @@ def test_waiting_time_is_measured(queued, cast):
     app.refresh_from_db()
     assert 3 * 3600 + 300 <= selectors.waiting_seconds(app) < 3 * 3600 + 400
     assert selectors.waiting_text(selectors.waiting_seconds(app)) == "3h 5m"
+
+
+def test_the_queue_names_the_platforms_in_the_page_s_language(queued, cast, client):
+    queued()
+    client.force_login(cast.dispatcher)
+    page = client.get("/intake/").content.decode()
+    assert "工程建设项目审批平台" in page
+    client.cookies["django_language"] = "en"
+    page = client.get("/intake/").content.decode()
+    assert "Construction-approval platform" in page and "工程建设项目审批平台" not in page

@@ -204,3 +204,8 @@ def test_channel_choice_page(people, client):
     from yekuo.monitoring.notify import channels_of
 
     assert channels_of(cast.clerk) == ["inbox", "email", "dingtalk"]
+    page = client.get(reverse("inbox")).content.decode()
+    assert "钉钉" in page and "企业微信" in page
+    client.cookies["django_language"] = "en"
+    page = client.get(reverse("inbox")).content.decode()
+    assert "DingTalk" in page and "WeCom" in page and "钉钉" not in page  # the channels in the page's language
