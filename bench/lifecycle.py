@@ -11,8 +11,12 @@ action to the last worker's last: each worker first starts Django and loads the 
 as a server process has before its first request. Part 2 starts gunicorn (--workers processes) and posts
 the control-layer events of --api-orders orders to POST /api/v1/events, --batch events a request, from
 twice as many client threads. The last line is JSON: {"orders_per_s": …, "workers": …, "events_per_order": …,
-"host_day_loop_per_s": …, "host_floor_us_per_action": …, …, "orders_batched_per_s": …, "api_events_per_s": …,
-"api_single_events_per_s": …}. `host_day_loop_per_s` is a yardstick of the host's plain-Python speed
+"cpu_ms_per_order": …, "cpu_bound_orders_per_s": …, "cores": …, "host_day_loop_per_s": …,
+"host_floor_us_per_action": …, …, "orders_batched_per_s": …, "api_events_per_s": …, "api_single_events_per_s": …}.
+`cpu_ms_per_order` is the CPU of the workers and of their PostgreSQL backends over part 1, per order, and
+`cpu_bound_orders_per_s` the cores divided by it: the most orders/s this host could drive at that cost, which
+`orders_per_s` can only approach (P2: when the two are close, the workers ran out of CPU, not time).
+`host_day_loop_per_s` is a yardstick of the host's plain-Python speed
 measured first in the same run (bench/clock_engine.py `host_yardstick`), and the `host_…_us` figures are its
 PostgreSQL's round trip and commit (bench/pg_floor.py): the figures move with them from host to host, and
 they tell a slower host from slower code.
@@ -113,9 +117,10 @@ def _lives(count: int, offset: int):
         yield order, steps
 
 
-def drive(worker: int, count: int, offset: int, start, batched: bool = False) -> tuple[int, float, float]:
-    """Drive `count` orders through their whole life; returns the number of events appended and the
-    wall-clock times the driving began and ended.
+def drive(worker: int, count: int, offset: int, start, batched: bool = False) -> tuple[int, float, float, float]:
+    """Drive `count` orders through their whole life; returns the number of events appended, the
+    wall-clock times the driving began and ended, and the CPU seconds it took this process and its
+    PostgreSQL backend together (from /proc: PostgreSQL runs on this machine).
 
     One action per service call, as staff work; or, `batched`, each order created with its whole history
     in one call (`order_create(steps=…)`), as the control layer sends a new order's events in one batch.
@@ -136,10 +141,13 @@ def drive(worker: int, count: int, offset: int, start, batched: bool = False) ->
     work_table(branch.company.code)
     regulation_effective(T0)
     lives = list(_lives(count, offset))
+    from bench.pg_floor import cpu_seconds
+
+    backend = connection.connection.info.backend_pid
     start.wait()
-    began = time.time()
+    began, cpu = time.time(), time.process_time() + cpu_seconds(backend)
     events = live_through(lives, actor, branch, batched)
-    return events, began, time.time()
+    return events, began, time.time(), time.process_time() + cpu_seconds(backend) - cpu
 
 
 def live_through(lives, actor, branch, batched: bool = False) -> int:
@@ -161,14 +169,16 @@ def live_through(lives, actor, branch, batched: bool = False) -> int:
     return events
 
 
-def drive_all(workers: int, share: int, offset: int, batched: bool = False) -> tuple[int, float]:
-    """Drive `share` orders in each of `workers` processes; returns the events appended and the seconds
-    from the first worker's start to the last one's end."""
+def drive_all(workers: int, share: int, offset: int, batched: bool = False) -> tuple[int, float, float]:
+    """Drive `share` orders in each of `workers` processes; returns the events appended, the seconds
+    from the first worker's start to the last one's end, and the CPU seconds of the workers and their
+    PostgreSQL backends."""
     context = multiprocessing.get_context("spawn")
     with context.Manager() as manager, context.Pool(workers) as pool:
         start = manager.Barrier(workers)
         runs = pool.starmap(drive, [(w, share, offset + w * share, start, batched) for w in range(workers)])
-    return sum(events for events, _, _ in runs), max(end for *_, end in runs) - min(began for _, began, _ in runs)
+    seconds = max(run[2] for run in runs) - min(run[1] for run in runs)
+    return sum(run[0] for run in runs), seconds, sum(run[3] for run in runs)
 
 
 def free_port() -> int:
@@ -267,7 +277,7 @@ def main() -> None:
     connection.close()
 
     share = args.orders // args.workers
-    events, seconds = drive_all(args.workers, share, 0)
+    events, seconds, cpu = drive_all(args.workers, share, 0)
     from yekuo.orders.models import WorkOrder
     from yekuo.orders.recompute import verify_orders
 
@@ -276,11 +286,17 @@ def main() -> None:
     energized = WorkOrder.objects.filter(status="energized").count()
     if bad or energized != orders:
         raise SystemExit(f"lifecycle check failed: {energized}/{orders} energized, {bad} differ from their logs")
+    cores = os.cpu_count() or 1
     result = {"orders_per_s": round(orders / seconds, 1), "workers": args.workers,
-              "events_per_order": round(events / orders, 2), "host_day_loop_per_s": yardstick, **floor}  # fmt: skip
-    print(f"services, one action a call: {orders} orders, {events} events in {seconds:.2f}s")
+              "events_per_order": round(events / orders, 2), "cpu_ms_per_order": round(cpu / orders * 1000, 1),
+              "cpu_bound_orders_per_s": round(cores * orders / cpu, 1), "cores": cores,
+              "host_day_loop_per_s": yardstick, **floor}  # fmt: skip
+    print(
+        f"services, one action a call: {orders} orders, {events} events in {seconds:.2f}s, "
+        f"{cpu:.1f}s of CPU (workers and their PostgreSQL backends)"
+    )
 
-    _, seconds = drive_all(args.workers, share, 100_000, batched=True)
+    _, seconds, _ = drive_all(args.workers, share, 100_000, batched=True)
     result["orders_batched_per_s"] = round(orders / seconds, 1)
     print(f"services, each order with its history in one call: {orders} orders in {seconds:.2f}s")
     bad = sum(1 for _, differences in verify_orders() if differences)
