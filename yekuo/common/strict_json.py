@@ -3,7 +3,7 @@
 `json.loads` keeps the last of two equal keys silently, and another parser may keep the first: a body that
 says `"low_risk": false, "low_risk": true` would then mean one thing to its sender's checks and another to
 yekuo, and a signed push one thing to its signature's and another to its content's reader. Every JSON body
-yekuo takes (the API through `yekuo.common.api.JSONParser`, the platform pushes, the partners' answers) and
+yekuo takes (the API through `yekuo.common.parsers.JSONParser`, the platform pushes, the partners' answers) and
 every JSON file its commands load is read here, and a repeated key is refused with its name.
 """
 

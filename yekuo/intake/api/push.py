@@ -45,7 +45,7 @@ class PushView(APIView):
         try:
             parsed = strict_json.loads(body.decode("utf-8"))
         except ValueError as exc:  # not UTF-8, not JSON, or a key given twice (strict_json)
-            return Response(error_body("malformed_request", f"the body is not JSON: {exc}"), status=400)
+            return Response(error_body("malformed_request", f"the body is not valid JSON: {exc}"), status=400)
         if not isinstance(parsed, dict):
             return Response(error_body("malformed_request", "the body must be a JSON object"), status=400)
         request_sha256 = digest(parsed)
