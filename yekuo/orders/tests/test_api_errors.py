@@ -60,6 +60,7 @@ CASES = [
      "malformed_request", None),
     ("post", "/api/v1/orders/{n}/decide-approval", '{"low_risk": false, "low_risk": true}', "application/json", 400,
      "malformed_request", None),
+    ("post", "/api/v1/orders/", '{"capacity_kva": NaN}', "application/json", 400, "malformed_request", None),
     ("post", "/api/v1/events", '"hello"', "application/json", 400, "invalid_input", "body"),
     ("post", "/api/v1/events", "[]", "application/json", 400, "invalid_input", "body"),
     ("post", "/api/v1/events", "", "application/json", 400, "invalid_input", "body"),  # no body at all
